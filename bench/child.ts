@@ -1,0 +1,34 @@
+// Runs one measurement in a fresh Node process so its peak RSS is its own.
+// The child script prints one JSON line last; `reportFromChild` adds its peak RSS.
+import { spawn } from 'node:child_process';
+
+export interface ChildReport {
+  readonly peakRssMiB: number;
+  readonly [key: string]: unknown;
+}
+
+export function runChild(script: string, args: readonly string[] = []): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${script} ${args.join(' ')} exited with ${code}`));
+      const last = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(last) as ChildReport);
+      } catch {
+        reject(new Error(`${script} printed no JSON report: ${last.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** Call at the end of a child script: prints its figures and its own peak RSS. */
+export function reportFromChild(figures: Record<string, unknown>): void {
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ ...figures, peakRssMiB })}\n`);
+}
