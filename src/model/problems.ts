@@ -1,0 +1,79 @@
+// A problem in the fleet repo, reported where the user can fix it.
+
+/** Stable problem codes: tools and tests match on them, so they never change meaning. */
+export const PROBLEM_CODES = [
+  // reading the repo
+  'UNREADABLE', 'FILE_TOO_LARGE', 'REPO_TOO_LARGE', 'NOT_UTF8', 'SYMLINK', 'PATH_ESCAPES', 'UNEXPECTED_FILE',
+  // YAML
+  'YAML_SYNTAX', 'DUPLICATE_KEY', 'ALIAS_LIMIT', 'YAML_TOO_DEEP', 'MULTIPLE_DOCUMENTS', 'EMPTY_FILE',
+  // schema
+  'SCHEMA_REQUIRED', 'SCHEMA_UNKNOWN_FIELD', 'SCHEMA_TYPE', 'SCHEMA_ENUM', 'SCHEMA_CONST', 'SCHEMA_PATTERN',
+  'SCHEMA_RANGE', 'SCHEMA_FORMAT', 'SCHEMA_INVALID', 'IMAGE_NOT_PINNED',
+  // layout and names
+  'MISSING_FLEET', 'KIND_MISMATCH', 'NAME_MISMATCH', 'VERSION_MISMATCH',
+  // references
+  'UNKNOWN_CUSTOMER', 'UNKNOWN_SERVICE', 'UNKNOWN_VERSION', 'UNKNOWN_GATEWAY', 'CONFIG_INVALID',
+  'CONFIG_SCHEMA_INVALID', 'RESPONSE_SERVICE_NOT_JOB', 'RESPONSE_WRONG_CUSTOMER',
+  // uniqueness and consistency
+  'DUPLICATE_GATEWAY', 'DUPLICATE_NODE', 'DUPLICATE_SERVICE', 'HOST_PORT_CONFLICT', 'INVALID_CIDR',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export interface Problem {
+  /** Repo-relative path, '/'-separated. */
+  readonly file: string;
+  /** 1-based line and column of the YAML node at fault (for a missing field, its parent). */
+  readonly line: number;
+  readonly col: number;
+  readonly code: ProblemCode;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export function compareProblems(a: Problem, b: Problem): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    a.col - b.col ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(compareProblems);
+}
+
+/** `FILE:LINE:COL: CODE: message (hint)`, one line per problem. */
+export function formatProblem(problem: Problem): string {
+  const hint = problem.hint ? ` (${problem.hint})` : '';
+  return `${problem.file}:${problem.line}:${problem.col}: ${problem.code}: ${problem.message}${hint}`;
+}
+
+/** The JSON shape of `--format json`: every key present, `hint` null when there is none. */
+export function problemToJson(problem: Problem): Record<string, string | number | null> {
+  return {
+    file: problem.file,
+    line: problem.line,
+    col: problem.col,
+    code: problem.code,
+    message: problem.message,
+    hint: problem.hint ?? null,
+  };
+}
+
+/** Thrown when a fleet cannot be loaded: carries every problem found. */
+export class FleetInvalidError extends Error {
+  readonly code = 'FLEET_INVALID';
+  constructor(readonly problems: readonly Problem[]) {
+    super(`fleet repo has ${problems.length} problem(s):\n${problems.slice(0, 20).map(formatProblem).join('\n')}`);
+    this.name = 'FleetInvalidError';
+  }
+  get data(): { problems: readonly Problem[] } {
+    return { problems: this.problems };
+  }
+  toJSON(): { code: string; message: string; data: { problems: readonly Problem[] } } {
+    return { code: this.code, message: this.message, data: this.data };
+  }
+}
