@@ -1,0 +1,136 @@
+// Reads from GitHub what the approval decision needs about one commit on the watched
+// branch: the merged pull request it is the merge of (or none), that pull request's
+// final head and every review, and which approving reviewers belong to the teams named
+// as approvers. Every failure surfaces as `GitHubUnavailable`: the caller holds.
+import type { ApprovalFacts, ReviewFact, ReviewState, TeamMembership } from './approval-facts.ts';
+import { GitHubUnavailable, toGitHubUnavailable } from './errors.ts';
+import type { GateOctokit } from './github-client.ts';
+
+/** Team membership answers for one reconcile pass, shared by every commit it checks. */
+export class TeamMembershipCache {
+  private readonly answers = new Map<string, Promise<boolean>>();
+
+  isActiveMember({ octokit, team, login }: { readonly octokit: GateOctokit; readonly team: string; readonly login: string }): Promise<boolean> {
+    const key = `${team.toLowerCase()}\u0000${login.toLowerCase()}`;
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = lookUpMembership({ octokit, team, login });
+      // A failed lookup must be asked again next time, not remembered as an answer.
+      answer.catch(() => this.answers.delete(key));
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+}
+
+async function lookUpMembership({ octokit, team, login }: { readonly octokit: GateOctokit; readonly team: string; readonly login: string }): Promise<boolean> {
+  const [org, teamSlug] = splitTeam(team);
+  try {
+    const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username: login });
+    // A pending member has been invited but has not joined: not (yet) an approver.
+    return data.state === 'active';
+  } catch (error) {
+    const unavailable = toGitHubUnavailable(error);
+    // GitHub answers 404 both for "not a member" and for a team the credential cannot
+    // see; either way this reviewer's approval cannot be credited to the team.
+    if (unavailable.data.status === 404) return false;
+    throw unavailable;
+  }
+}
+
+function splitTeam(team: string): [string, string] {
+  const slash = team.indexOf('/');
+  if (slash <= 0 || slash === team.length - 1) throw new Error(`'${team}' is not an org/team principal`);
+  return [team.slice(0, slash), team.slice(slash + 1)];
+}
+
+export interface FetchApprovalFactsArgs {
+  readonly octokit: GateOctokit;
+  readonly owner: string;
+  readonly repo: string;
+  readonly commitSha: string;
+  /** Every `org/team` principal among the approvers and operators that may need resolving. @default [] */
+  readonly teams?: readonly string[];
+  /** Share one per reconcile pass. @default a cache for this call only */
+  readonly teamCache?: TeamMembershipCache;
+}
+
+/** @throws GitHubUnavailable on any GitHub failure: hold, never decide. */
+export async function fetchApprovalFacts(args: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
+  try {
+    return await fetchFacts(args);
+  } catch (error) {
+    throw toGitHubUnavailable(error);
+  }
+}
+
+async function fetchFacts({ octokit, owner, repo, commitSha, teams = [], teamCache = new TeamMembershipCache() }: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
+  const associated = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+    owner, repo, commit_sha: commitSha, per_page: 100,
+  });
+  // Merge, squash and rebase merges all record the commit they put on the base branch
+  // as merge_commit_sha; a commit that merely sits on a PR's branch is not its merge.
+  const merged = associated.find((pr) => pr.merged_at !== null && pr.merge_commit_sha === commitSha);
+  if (!merged) {
+    return { kind: 'direct-push', commitSha, unmergedPullRequests: associated.filter((pr) => pr.merged_at === null).map((pr) => pr.number) };
+  }
+
+  const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: merged.number });
+  if (!pr.merged || !pr.merged_at || pr.merge_commit_sha !== commitSha || !pr.user) {
+    throw new GitHubUnavailable(`GitHub gave inconsistent answers about pull request #${merged.number} for commit ${commitSha}`, {
+      component: 'github', failure: 'unexpected', method: 'GET', path: `/repos/${owner}/${repo}/pulls/${merged.number}`,
+    });
+  }
+  const rawReviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner, repo, pull_number: pr.number, per_page: 100 });
+  const reviews: ReviewFact[] = rawReviews
+    .filter((r) => r.user !== null)
+    .map((r) => ({
+      id: Number(r.id),
+      login: r.user?.login ?? '',
+      state: r.state as ReviewState,
+      commitId: r.commit_id,
+      submittedAt: r.submitted_at ?? null,
+    }));
+
+  const teamMembers = await resolveTeams({
+    octokit, teamCache, teams,
+    // Only a reviewer who approved can ever be credited through a team.
+    logins: [...new Set(reviews.filter((r) => r.state === 'APPROVED').map((r) => r.login.toLowerCase()))],
+  });
+
+  return {
+    kind: 'pull-request',
+    commitSha,
+    pr: {
+      number: pr.number,
+      url: pr.html_url,
+      author: pr.user.login,
+      headSha: pr.head.sha,
+      mergeCommitSha: commitSha,
+      mergedAt: pr.merged_at,
+    },
+    reviews,
+    teamMembers,
+  };
+}
+
+async function resolveTeams({ octokit, teamCache, teams, logins }: {
+  readonly octokit: GateOctokit; readonly teamCache: TeamMembershipCache; readonly teams: readonly string[]; readonly logins: readonly string[];
+}): Promise<TeamMembership> {
+  const membership = new Map<string, Set<string>>();
+  for (const team of new Set(teams.map((t) => t.toLowerCase()))) {
+    const members = new Set<string>();
+    // Sequential on purpose: a handful of lookups, and bursts are what trip GitHub's secondary limits.
+    for (const login of logins) {
+      if (await teamCache.isActiveMember({ octokit, team, login })) members.add(login);
+    }
+    membership.set(team, members);
+  }
+  return membership;
+}
+
+/** The facts for a commit GitHub could not be asked about: the decision holds. */
+export function unavailableFacts({ commitSha, error }: { readonly commitSha: string; readonly error: unknown }): ApprovalFacts {
+  const unavailable = toGitHubUnavailable(error);
+  return { kind: 'unavailable', commitSha, error: { ...unavailable.data, message: unavailable.message } };
+}
