@@ -4,6 +4,7 @@
 // refuses every other download, so an import can never reach the network.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import process from 'node:process';
 
 const require = createRequire(import.meta.url);
 const cli = path.dirname(require.resolve('cdk8s-cli/package.json'));

@@ -1,0 +1,133 @@
+// The pod every security service runs as on a gateway: pinned to its KubeEdge edge node,
+// kept there when the node loses its uplink, locked down to the catalog's capabilities,
+// reading its config (and any response files) from one directory.
+import * as k8s from '../../../imports/k8s.ts';
+import { HostPortMismatchError } from '../errors.ts';
+import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
+import { LABEL, type Labels } from '../labels.ts';
+
+/** The label KubeEdge (keadm join) puts on every edge node. */
+export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';
+export const CONFIG_FILE = 'config.json';
+export const IP_BLOCK_FILE = 'ip-block.json';
+/** Where a service reads config.json when its catalog entry does not say (serviceversion.schema.json). */
+export const DEFAULT_CONFIG_MOUNT_PATH = '/etc/essg';
+export const CONFIG_HASH_ANNOTATION = 'essg.io/config-hash';
+
+type CatalogProbe = NonNullable<ServiceVersionSpec['readiness']>;
+
+/** Probe timings default as in serviceversion.schema.json, for models built without the loader's defaults. */
+function probe(catalog: CatalogProbe): k8s.Probe {
+  const timing = { initialDelaySeconds: catalog.initialDelaySeconds ?? 5, periodSeconds: catalog.periodSeconds ?? 10, failureThreshold: catalog.failureThreshold ?? 3 };
+  if (catalog.httpGet) return { httpGet: { path: catalog.httpGet.path, port: k8s.IntOrString.fromNumber(catalog.httpGet.port) }, ...timing };
+  if (catalog.tcpSocket) return { tcpSocket: { port: k8s.IntOrString.fromNumber(catalog.tcpSocket.port) }, ...timing };
+  return { exec: { command: [...(catalog.exec?.command ?? [])] }, ...timing };
+}
+
+function quantities(list: { readonly cpu?: string; readonly memory?: string }): Record<string, k8s.Quantity> {
+  const out: Record<string, k8s.Quantity> = {};
+  if (list.cpu !== undefined) out.cpu = k8s.Quantity.fromString(list.cpu);
+  if (list.memory !== undefined) out.memory = k8s.Quantity.fromString(list.memory);
+  return out;
+}
+
+/**
+ * True when two pods of the service cannot share the gateway: a hostNetwork pod holds its
+ * container ports on the node itself (Kubernetes defaults hostPort to containerPort there),
+ * and an explicit hostPort is one per node anyway.
+ */
+export function holdsHostPorts(spec: ServiceVersionSpec): boolean {
+  const ports = spec.ports ?? [];
+  return ports.some((port) => port.hostPort !== undefined) || (spec.hostNetwork === true && ports.length > 0);
+}
+
+function containerPorts(service: ServiceInput): k8s.ContainerPort[] {
+  return (service.spec.ports ?? []).map((port) => {
+    if (service.spec.hostNetwork && port.hostPort !== undefined && port.hostPort !== port.containerPort) {
+      throw new HostPortMismatchError({ service: service.name, version: service.version, port: port.name, containerPort: port.containerPort, hostPort: port.hostPort });
+    }
+    // In the host network the kubelet holds the container port on the node; say so explicitly
+    // so that what is applied is what the API server stores (no drift from defaulting).
+    const hostPort = service.spec.hostNetwork ? port.containerPort : port.hostPort;
+    return { name: port.name, containerPort: port.containerPort, protocol: port.protocol ?? 'TCP', ...(hostPort !== undefined ? { hostPort } : {}) };
+  });
+}
+
+export interface EdgePodProps {
+  /** The gateway's KubeEdge edge node. */
+  readonly node: string;
+  readonly service: ServiceInput;
+  /** Pod labels: the object's labels; the KubeEdge offline-autonomy label is added. */
+  readonly labels: Labels;
+  /** Pod annotations, e.g. the config hash that rolls pods on a config change. */
+  readonly annotations: Labels;
+  /** The ConfigMap holding the service's config.json. */
+  readonly configMap: string;
+  /**
+   * The ConfigMap holding the gateway's ip-block list, mounted beside config.json.
+   * @default - none: the service does not consume ip-block responses
+   */
+  readonly ipBlockConfigMap?: string;
+  /** `Always` for daemons, `Never` for jobs: a failed run is retried by the Job, not in place. */
+  readonly restartPolicy: 'Always' | 'Never';
+}
+
+/** The pod template of a service on a gateway. */
+export function edgePodTemplate(props: EdgePodProps): k8s.PodTemplateSpec {
+  const { service } = props;
+  const spec = service.spec;
+  const capabilities = [...(spec.capabilities ?? [])].sort();
+  const mountPath = spec.configMountPath ?? DEFAULT_CONFIG_MOUNT_PATH;
+  const sources: k8s.VolumeProjection[] = [{ configMap: { name: props.configMap, items: [{ key: CONFIG_FILE, path: CONFIG_FILE }] } }];
+  if (props.ipBlockConfigMap) sources.push({ configMap: { name: props.ipBlockConfigMap, items: [{ key: IP_BLOCK_FILE, path: IP_BLOCK_FILE }] } });
+  const container: k8s.Container = {
+    name: service.name,
+    image: spec.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...(spec.command ? { command: [...spec.command] } : {}),
+    ...(spec.args ? { args: [...spec.args] } : {}),
+    ...(spec.ports?.length ? { ports: containerPorts(service) } : {}),
+    resources: { requests: quantities(spec.resources.requests), limits: quantities(spec.resources.limits) },
+    ...(spec.readiness && props.restartPolicy === 'Always' ? { readinessProbe: probe(spec.readiness) } : {}),
+    ...(spec.liveness ? { livenessProbe: probe(spec.liveness) } : {}),
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], ...(capabilities.length > 0 ? { add: capabilities } : {}) },
+      // Added capabilities only reach a non-root process through file capabilities in the
+      // image, which the catalog cannot promise; a service without any must not run as root.
+      ...(capabilities.length === 0 ? { runAsNonRoot: true } : {}),
+    },
+    volumeMounts: [
+      { name: 'config', mountPath, readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
+  return {
+    metadata: { labels: { ...props.labels, [LABEL.kubeedgeOffline]: 'autonomy' }, annotations: { ...props.annotations } },
+    spec: {
+      // The scheduler places the pod (never `nodeName`, which bypasses it and leaves pods
+      // Terminating forever on an offline node); the role label keeps it off cloud nodes.
+      nodeSelector: { 'kubernetes.io/hostname': props.node, [EDGE_ROLE_LABEL]: '' },
+      // No tolerationSeconds: a gateway that loses its uplink keeps its security services
+      // instead of having them evicted after the default five minutes.
+      tolerations: [
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+      ],
+      restartPolicy: props.restartPolicy,
+      hostNetwork: spec.hostNetwork === true,
+      ...(spec.hostNetwork ? { dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
+      // Security services at a customer site never talk to the Kubernetes API.
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [container],
+      volumes: [
+        { name: 'config', projected: { sources } },
+        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+      ],
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { Construct } from 'constructs';
+import type { VulnScanInput } from '../inputs.ts';
+import { LABEL } from '../labels.ts';
+import { JobService } from './job-service.ts';
+import { serviceIdentity, type GatewayPlacement } from './placement.ts';
+import { ServiceConfig } from './service-config.ts';
+
+export interface VulnScanProps {
+  readonly placement: GatewayPlacement;
+  /** The response, with the catalog scanner it names and the scan's config (targets, profile). */
+  readonly scan: VulnScanInput;
+}
+
+/** A vuln-scan response on one gateway: one run of the catalog scanner, with its targets as config.json. */
+export class VulnScan extends Construct {
+  constructor(scope: Construct, id: string, props: VulnScanProps) {
+    super(scope, id);
+    const { placement, scan } = props;
+    const identity = serviceIdentity({ placement, service: scan.scanner, instanceOf: `scan-${scan.response}` });
+    const labels = { ...identity.labels, [LABEL.response]: scan.response };
+    const config = new ServiceConfig(this, 'config', { name: identity.instance, namespace: placement.namespace, labels, config: scan.scanner.config });
+    new JobService(this, 'job', { placement, service: scan.scanner, identity, config, extraLabels: { [LABEL.response]: scan.response } });
+  }
+}

@@ -1,0 +1,7 @@
+// The render stage: FleetModel in, per-gateway Kubernetes objects out (pure, no IO).
+export { renderGateway, type RenderedGateway, type RenderGatewayOptions } from './render-gateway.ts';
+export { renderFleet, RenderCache, type RenderedFleet, type RenderFleetOptions } from './render-fleet.ts';
+export { toYaml } from './yaml.ts';
+export type { K8sObject } from './objects.ts';
+export { RenderError, UnknownGatewayError, InvalidRenderTimeError, CatalogVersionMissingError, HostPortMismatchError, IpBlockListTooLargeError, DuplicateObjectError } from './errors.ts';
+export { RENDERER_REVISION } from './inputs.ts';

@@ -1,0 +1,155 @@
+// Everything one gateway's render depends on, gathered from the fleet model as plain data.
+// The chart is built from these inputs only, so their hash is an exact cache key: a change
+// anywhere else in the fleet leaves this gateway's hash, and its render, alone.
+import type { FleetModel, GatewayModel, ResponseModel, ServiceVersion } from '../model/fleet-model.ts';
+import { canonicalJson, sha256Hex } from './canonical.ts';
+import { CatalogVersionMissingError } from './errors.ts';
+import { namespaceName } from './names.ts';
+
+/** Bumped whenever rendering changes its output for the same inputs, so cached renders are not reused. */
+export const RENDERER_REVISION = '1';
+
+export const RENDER_DEFAULTS = {
+  namespacePrefix: 'essg-',
+  progressDeadlineSeconds: 600,
+  prePull: { concurrency: 10, timeoutSeconds: 600, retryTimes: 2 },
+} as const;
+
+export type ServiceVersionSpec = ServiceVersion['spec'];
+
+/** One catalog service at one version, as a gateway runs it. */
+export interface ServiceInput {
+  readonly name: string;
+  readonly version: string;
+  readonly spec: ServiceVersionSpec;
+  /** The gateway's validated config for the service; `{}` when it gives none. */
+  readonly config: unknown;
+}
+
+export interface IpBlockInput {
+  readonly response: string;
+  readonly direction: 'inbound' | 'outbound' | 'both';
+  readonly expires: string;
+  readonly cidrs: readonly string[];
+}
+
+export interface VulnScanInput {
+  readonly response: string;
+  readonly expires: string;
+  readonly scanner: ServiceInput;
+}
+
+export interface PrePullInput {
+  readonly concurrency: number;
+  readonly timeoutSeconds: number;
+  readonly retryTimes: number;
+}
+
+export interface GatewayInputs {
+  readonly gateway: string;
+  readonly customer: string;
+  readonly node: string;
+  readonly namespace: string;
+  /** Unexpired services, in the order the gateway file lists them. */
+  readonly services: readonly ServiceInput[];
+  /** Unexpired ip-block responses acting on this gateway, by response name. */
+  readonly ipBlocks: readonly IpBlockInput[];
+  /** Unexpired vuln-scan responses acting on this gateway, by response name. */
+  readonly scans: readonly VulnScanInput[];
+  readonly progressDeadlineSeconds: number;
+  /** Absent when the fleet does not pre-pull images. */
+  readonly prePull?: PrePullInput;
+}
+
+const responseIndex = new WeakMap<FleetModel, ReadonlyMap<string, readonly ResponseModel[]>>();
+
+/** The responses acting on each gateway, in response-name order; built once per (immutable) model. */
+function responsesByGateway(model: FleetModel): ReadonlyMap<string, readonly ResponseModel[]> {
+  let index = responseIndex.get(model);
+  if (!index) {
+    const built = new Map<string, ResponseModel[]>();
+    const byName = [...model.responses.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const response of byName) {
+      for (const gateway of response.gateways) {
+        const list = built.get(gateway);
+        if (list) list.push(response);
+        else built.set(gateway, [response]);
+      }
+    }
+    index = built;
+    responseIndex.set(model, index);
+  }
+  return index;
+}
+
+/** True when an RFC 3339 `expires` is at or before `now` (epoch milliseconds). */
+export function isExpired(expires: string | undefined, now: number): boolean {
+  return expires !== undefined && Date.parse(expires) <= now;
+}
+
+export function gatewayInputs({ model, gateway, now }: { readonly model: FleetModel; readonly gateway: GatewayModel; readonly now: number }): GatewayInputs {
+  const fleet = model.fleet.doc.spec;
+  const services = gateway.services
+    .filter((service) => !isExpired(service.entry.expires, now))
+    .map((service): ServiceInput => ({ name: service.catalog.service, version: service.catalog.version, spec: service.catalog.doc.spec, config: service.entry.config ?? {} }));
+  const ipBlocks: IpBlockInput[] = [];
+  const scans: VulnScanInput[] = [];
+  for (const response of responsesByGateway(model).get(gateway.name) ?? []) {
+    const spec = response.doc.spec;
+    if (isExpired(spec.expires, now)) continue;
+    if (spec.action === 'ip-block' && spec.ipBlock) {
+      ipBlocks.push({ response: response.name, direction: spec.ipBlock.direction ?? 'both', expires: spec.expires, cidrs: spec.ipBlock.cidrs });
+    } else if (spec.action === 'vuln-scan' && spec.vulnScan) {
+      const { service, version, targets, profile } = spec.vulnScan;
+      const catalog = model.catalog.get(service)?.get(version);
+      if (!catalog) throw new CatalogVersionMissingError({ service, version, usedBy: `response ${response.name}` });
+      scans.push({ response: response.name, expires: spec.expires, scanner: { name: service, version, spec: catalog.doc.spec, config: { targets, profile: profile ?? 'quick' } } });
+    }
+  }
+  const prePull = fleet.prePull?.enabled
+    ? {
+        concurrency: fleet.prePull.concurrency ?? RENDER_DEFAULTS.prePull.concurrency,
+        timeoutSeconds: fleet.prePull.timeoutSeconds ?? RENDER_DEFAULTS.prePull.timeoutSeconds,
+        retryTimes: fleet.prePull.retryTimes ?? RENDER_DEFAULTS.prePull.retryTimes,
+      }
+    : undefined;
+  return {
+    gateway: gateway.name,
+    customer: gateway.customer,
+    node: gateway.node,
+    namespace: namespaceName({ prefix: fleet.namespacePrefix ?? RENDER_DEFAULTS.namespacePrefix, customer: gateway.customer }),
+    services,
+    ipBlocks,
+    scans,
+    progressDeadlineSeconds: fleet.rollout?.progressDeadlineSeconds ?? RENDER_DEFAULTS.progressDeadlineSeconds,
+    ...(prePull ? { prePull } : {}),
+  };
+}
+
+/**
+ * The cache key of a gateway's render: its inputs and the renderer revision. A catalog
+ * version stands in by the SHA-256 of its file (catalog files are immutable), which keeps
+ * hashing a fleet cheap: the specs are shared by thousands of gateways.
+ */
+export function inputsHash(inputs: GatewayInputs): string {
+  const service = (s: ServiceInput) => ({ name: s.name, version: s.version, catalog: catalogDigest(s.spec), config: s.config });
+  return sha256Hex(
+    `${RENDERER_REVISION}\n${canonicalJson({
+      ...inputs,
+      services: inputs.services.map(service),
+      scans: inputs.scans.map((scan) => ({ ...scan, scanner: service(scan.scanner) })),
+    })}`,
+  );
+}
+
+const specDigests = new WeakMap<ServiceVersionSpec, string>();
+
+/** The digest of a catalog spec, computed once per spec object (the model's specs are immutable). */
+function catalogDigest(spec: ServiceVersionSpec): string {
+  let digest = specDigests.get(spec);
+  if (digest === undefined) {
+    digest = sha256Hex(canonicalJson(spec));
+    specDigests.set(spec, digest);
+  }
+  return digest;
+}
