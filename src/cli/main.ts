@@ -2,6 +2,8 @@
 // arguments and prints; the work happens in the pipeline stages under src/.
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
+import { registerRender } from './render.ts';
+import { registerTestbed } from './testbed.ts';
 import { registerValidate } from './validate.ts';
 
 const program = new Command('essg')
@@ -10,6 +12,8 @@ const program = new Command('essg')
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 registerValidate(program);
+registerRender(program);
+registerTestbed(program);
 
 try {
   await program.parseAsync(process.argv);
