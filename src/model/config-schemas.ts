@@ -1,23 +1,44 @@
 // Each catalog version publishes a configSchema; gateways' configs are validated against
 // it. Compiled once per catalog file (by content hash), with their own ajv instance so a
 // catalog schema can never alter the fleet-repo schemas.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, addUsedSchema: false, verbose: true });
 addFormats.default(ajv);
-const compiled = new Map<string, ValidateFunction | Error>();
 
-/** A validator for `schema`, or the Error that says why it is not a usable JSON Schema. */
-export function compileConfigSchema(cacheKey: string, schema: unknown): ValidateFunction | Error {
+/** Why a configSchema is unusable: ajv's meta-schema errors (with paths) where it has them. */
+export class ConfigSchemaError extends Error {
+  readonly code = 'CONFIG_SCHEMA_INVALID';
+  constructor(message: string, readonly errors: readonly ErrorObject[] = []) {
+    super(message);
+    this.name = 'ConfigSchemaError';
+  }
+  get data(): { errors: readonly ErrorObject[] } {
+    return { errors: this.errors };
+  }
+  toJSON(): { code: string; message: string; data: { errors: readonly ErrorObject[] } } {
+    return { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+const compiled = new Map<string, ValidateFunction | ConfigSchemaError>();
+
+/** A validator for `schema`, or the error that says why it is not a usable JSON Schema. */
+export function compileConfigSchema(cacheKey: string, schema: unknown): ValidateFunction | ConfigSchemaError {
   const cached = compiled.get(cacheKey);
   if (cached) return cached;
-  let result: ValidateFunction | Error;
-  try {
-    if (schema && typeof schema === 'object' && '$id' in schema) throw new Error('configSchema must not set $id');
-    result = ajv.compile(schema as object);
-  } catch (error) {
-    result = error instanceof Error ? error : new Error(String(error));
+  let result: ValidateFunction | ConfigSchemaError;
+  if (schema && typeof schema === 'object' && '$id' in schema) {
+    result = new ConfigSchemaError('configSchema must not set $id');
+  } else if (!ajv.validateSchema(schema as object)) {
+    result = new ConfigSchemaError('configSchema is not a valid JSON Schema', ajv.errors ?? []);
+  } else {
+    try {
+      result = ajv.compile(schema as object);
+    } catch (error) {
+      result = new ConfigSchemaError(error instanceof Error ? error.message : String(error));
+    }
   }
   compiled.set(cacheKey, result);
   return result;

@@ -1,6 +1,7 @@
 // The loader reads a fleet repo through this interface: a directory now, a Git commit
 // (without checkout) in the reconciler. Readers never follow links: they report them.
-import { lstat, open, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export type EntryType = 'file' | 'symlink' | 'other';
@@ -54,11 +55,11 @@ export class DirectoryReader implements FleetFileReader {
   }
 
   async read(filePath: string, limit: number): Promise<Uint8Array> {
-    const full = path.join(this.root, filePath);
-    const info = await lstat(full);
-    if (!info.isFile()) throw new Error(`${filePath} is not a regular file`);
-    const handle = await open(full, 'r');
+    // O_NOFOLLOW: a file swapped for a link after listing is refused, not followed.
+    const handle = await open(path.join(this.root, filePath), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new Error(`${filePath} is not a regular file`);
       const size = Math.min(info.size, limit + 1);
       const buffer = new Uint8Array(size);
       const { bytesRead } = await handle.read(buffer, 0, size, 0);

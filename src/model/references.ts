@@ -113,7 +113,7 @@ export function checkGateways(docs: ValidDocs, existing: Existing): Problem[] {
 
 function checkConfig(file: ParsedFile, at: readonly (string | number)[], config: Record<string, unknown> | undefined, catalog: ValidDoc<ServiceVersion>): Problem[] {
   const validate = compileConfigSchema(catalog.sha256, catalog.doc.spec.configSchema);
-  if (validate instanceof Error) return []; // reported once, on the catalog file
+  if (!(typeof validate === 'function')) return []; // reported once, on the catalog file
   // An absent config is validated as {} so a schema's `required` still applies.
   const value = config ?? {};
   if (validate(value)) return [];
@@ -127,9 +127,13 @@ export function checkCatalog(docs: ValidDocs): Problem[] {
   const problems: Problem[] = [];
   for (const { file, doc, sha256 } of docs.catalog) {
     const compiled = compileConfigSchema(sha256, doc.spec.configSchema);
-    if (compiled instanceof Error) {
+    if (typeof compiled === 'function') continue;
+    if (compiled.errors.length === 0) {
       problems.push(problemAt(file, ['spec', 'configSchema'], 'CONFIG_SCHEMA_INVALID', `configSchema is not a usable JSON Schema: ${compiled.message}`));
+      continue;
     }
+    const view: ParsedFile = { path: file.path, value: doc.spec.configSchema, locate: (segments, target) => file.locate(['spec', 'configSchema', ...segments], target) };
+    problems.push(...toProblems(view, compiled.errors).map((p) => ({ ...p, code: 'CONFIG_SCHEMA_INVALID' as const, message: `configSchema ${p.message.replace(/^\(document\): /, '')}` })));
   }
   return problems;
 }

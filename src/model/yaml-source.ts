@@ -122,7 +122,7 @@ export function parseFleetFile(path: string, bytes: Uint8Array): ParseResult {
       const code: ProblemCode = error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX';
       const message =
         code === 'DUPLICATE_KEY'
-          ? `duplicate key \`${text.slice(error.pos[0], error.pos[1]).trim()}\`: each key appears once in a map`
+          ? `duplicate key \`${/^[^:\n]*/.exec(text.slice(error.pos[0]))![0].trim()}\`: each key appears once in a map`
           : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       problems.push(problem(path, code, message, position(error.pos[0])));
     }

@@ -1,0 +1,78 @@
+// Every rule of the fleet-repo contract: one broken thing per case, with the exact
+// problem code, file and line the user is sent to.
+import { describe, expect, it } from 'vitest';
+import { MemoryReader } from '../../../src/model/file-reader.ts';
+import { loadFleet } from '../../../src/model/load.ts';
+import type { Problem } from '../../../src/model/problems.ts';
+import { edit, templateFiles } from '../../support/template-fleet.ts';
+
+const GW = 'gateways/acme/acme-sh-02.yaml';
+const IDS = 'catalog/ids/1.0.0.yaml';
+const BLOCK = 'responses/block-c2-acme-2026-11.yaml';
+const SCAN = 'responses/scan-globex-fra-01.yaml';
+
+interface Case {
+  readonly name: string;
+  readonly breakIt: (files: Record<string, string>) => void;
+  readonly want: Pick<Problem, 'code' | 'file' | 'line'> & { col?: number; hint?: RegExp };
+}
+
+const cases: Case[] = [
+  // schema
+  { name: 'a required field is missing (reported at its parent)', breakIt: (f) => edit(f, GW, '  node: acme-sh-02\n', ''), want: { code: 'SCHEMA_REQUIRED', file: GW, line: 7, col: 3 } },
+  { name: 'an unknown field, with a did-you-mean', breakIt: (f) => edit(f, GW, '  mode: hardware', '  mdoe: hardware'), want: { code: 'SCHEMA_UNKNOWN_FIELD', file: GW, line: 8, col: 3, hint: /did you mean `mode`/ } },
+  { name: 'a value outside its enum', breakIt: (f) => edit(f, GW, 'mode: hardware', 'mode: hardwre'), want: { code: 'SCHEMA_ENUM', file: GW, line: 8, col: 9, hint: /did you mean `hardware`/ } },
+  { name: 'a wrong type, with a hint to quote numbers', breakIt: (f) => edit(f, 'customers/acme.yaml', 'displayName: ACME Bank', 'displayName: 1.5'), want: { code: 'SCHEMA_TYPE', file: 'customers/acme.yaml', line: 6, hint: /quote the value/ } },
+  { name: 'a wrong apiVersion', breakIt: (f) => edit(f, GW, 'apiVersion: essg.io/v1', 'apiVersion: essg.io/v2'), want: { code: 'SCHEMA_CONST', file: GW, line: 1, col: 13 } },
+  { name: 'a name that is not a DNS label', breakIt: (f) => edit(f, 'customers/acme.yaml', 'approvers: [acme-secops-lead', 'approvers: [-bad-login'), want: { code: 'SCHEMA_PATTERN', file: 'customers/acme.yaml', line: 7 } },
+  { name: 'a number out of range', breakIt: (f) => edit(f, 'customers/acme.yaml', 'requiredApprovals: 1', 'requiredApprovals: 0'), want: { code: 'SCHEMA_RANGE', file: 'customers/acme.yaml', line: 8 } },
+  { name: 'a malformed expiry time', breakIt: (f) => edit(f, BLOCK, '"2027-03-01T00:00:00Z"', '"next tuesday"'), want: { code: 'SCHEMA_FORMAT', file: BLOCK, line: 10, hint: /RFC 3339/ } },
+  { name: 'a cronjob service without a schedule', breakIt: (f) => edit(f, 'catalog/asset-discovery/1.0.0.yaml', '  schedule: "30 1 * * *"\n', ''), want: { code: 'SCHEMA_REQUIRED', file: 'catalog/asset-discovery/1.0.0.yaml', line: 6 } },
+  { name: 'an ip-block response without its addresses', breakIt: (f) => edit(f, BLOCK, '  ipBlock:\n    cidrs: [203.0.113.0/24, 198.51.100.23, "2001:db8:bad::/48"]\n    direction: both\n', ''), want: { code: 'SCHEMA_REQUIRED', file: BLOCK, line: 6 } },
+  { name: 'an image with a floating tag', breakIt: (f) => edit(f, IDS, /image: .*/.exec(f[IDS]!)![0], 'image: registry.example.com/essg/ids:1.0.0'), want: { code: 'IMAGE_NOT_PINNED', file: IDS, line: 10, hint: /sha256/ } },
+  // layout and names
+  { name: 'a kind in the wrong folder', breakIt: (f) => edit(f, GW, 'kind: Gateway', 'kind: Customer'), want: { code: 'KIND_MISMATCH', file: GW, line: 2, col: 7 } },
+  { name: 'a name that does not match the file', breakIt: (f) => edit(f, GW, 'name: acme-sh-02', 'name: acme-sh-99'), want: { code: 'NAME_MISMATCH', file: GW, line: 4, col: 9 } },
+  { name: 'a catalog version that does not match its file name', breakIt: (f) => edit(f, IDS, 'version: 1.0.0', 'version: 1.0.1'), want: { code: 'VERSION_MISMATCH', file: IDS, line: 6 } },
+  { name: 'a service name that does not match its catalog folder', breakIt: (f) => edit(f, IDS, 'name: ids', 'name: ips'), want: { code: 'NAME_MISMATCH', file: IDS, line: 4 } },
+  { name: 'no fleet.yaml', breakIt: (f) => delete f['fleet.yaml'], want: { code: 'MISSING_FLEET', file: 'fleet.yaml', line: 1 } },
+  { name: 'a .yml file', breakIt: (f) => (f['customers/initech.yml'] = f['customers/acme.yaml']!), want: { code: 'UNEXPECTED_FILE', file: 'customers/initech.yml', line: 1, hint: /\.yaml/ } },
+  { name: 'a YAML file outside the layout', breakIt: (f) => (f['gateways/stray.yaml'] = f[GW]!), want: { code: 'UNEXPECTED_FILE', file: 'gateways/stray.yaml', line: 1 } },
+  // references
+  { name: 'a gateway folder without a customer', breakIt: (f) => delete f['customers/globex.yaml'], want: { code: 'UNKNOWN_CUSTOMER', file: 'gateways/globex/globex-ams-01.yaml', line: 1 } },
+  { name: 'a service missing from the catalog, with a did-you-mean', breakIt: (f) => edit(f, GW, '- name: ids', '- name: idss'), want: { code: 'UNKNOWN_SERVICE', file: GW, line: 10, col: 13, hint: /did you mean `ids`/ } },
+  { name: 'a version not published', breakIt: (f) => edit(f, GW, 'version: 1.0.0', 'version: 1.2.0'), want: { code: 'UNKNOWN_VERSION', file: GW, line: 11, hint: /published: 1\.0\.0, 1\.1\.0/ } },
+  { name: 'a config that breaks the version configSchema', breakIt: (f) => edit(f, GW, 'config: { homeNet: [10.21.0.0/16] }', 'config: { homeNet: [10.21.0.0/16], ruleSet: [ics] }'), want: { code: 'CONFIG_INVALID', file: GW, line: 12, hint: /did you mean `ruleSets`/ } },
+  { name: 'a missing config when the schema requires fields', breakIt: (f) => edit(f, GW, '      config: { homeNet: [10.21.0.0/16] }\n', ''), want: { code: 'CONFIG_INVALID', file: GW, line: 10 } },
+  { name: 'a configSchema that is not a JSON Schema', breakIt: (f) => edit(f, 'catalog/firewall/3.0.0.yaml', 'defaultPolicy: { enum: [accept, drop] }', 'defaultPolicy: { type: lots }'), want: { code: 'CONFIG_SCHEMA_INVALID', file: 'catalog/firewall/3.0.0.yaml', line: 24 } },
+  { name: 'a response for an unknown customer', breakIt: (f) => edit(f, BLOCK, 'customer: acme', 'customer: acmee'), want: { code: 'UNKNOWN_CUSTOMER', file: BLOCK, line: 7, hint: /did you mean `acme`/ } },
+  { name: 'a response naming an unknown gateway', breakIt: (f) => edit(f, SCAN, 'gateways: [globex-fra-01]', 'gateways: [globex-fra-09]'), want: { code: 'UNKNOWN_GATEWAY', file: SCAN, line: 8 } },
+  { name: "a response naming another customer's gateway", breakIt: (f) => edit(f, SCAN, 'gateways: [globex-fra-01]', 'gateways: [acme-sh-01]'), want: { code: 'RESPONSE_WRONG_CUSTOMER', file: SCAN, line: 8 } },
+  { name: 'a scan run by a daemon service', breakIt: (f) => edit(f, SCAN, 'service: vuln-scanner\n    version: 2.0.0', 'service: ids\n    version: 1.0.0'), want: { code: 'RESPONSE_SERVICE_NOT_JOB', file: SCAN, line: 12 } },
+  { name: 'an address that is not an IP or CIDR', breakIt: (f) => edit(f, BLOCK, '198.51.100.23', '198.51.100.300'), want: { code: 'INVALID_CIDR', file: BLOCK, line: 12 } },
+  // uniqueness
+  { name: 'two gateways on one edge node', breakIt: (f) => edit(f, GW, 'node: acme-sh-02', 'node: acme-sh-01'), want: { code: 'DUPLICATE_NODE', file: GW, line: 7, col: 9 } },
+  { name: 'one gateway name under two customers', breakIt: (f) => (f['gateways/globex/acme-sh-02.yaml'] = f[GW]!.replace('node: acme-sh-02', 'node: globex-x')), want: { code: 'DUPLICATE_GATEWAY', file: 'gateways/globex/acme-sh-02.yaml', line: 4 } },
+  { name: 'a service listed twice on a gateway', breakIt: (f) => edit(f, GW, '    - name: firewall', '    - name: ids\n      version: 1.1.0\n      config: { homeNet: [10.0.0.0/8] }\n    - name: firewall'), want: { code: 'DUPLICATE_SERVICE', file: GW, line: 16 } },
+  { name: 'two services on one host port', breakIt: (f) => edit(f, 'catalog/firewall/3.0.0.yaml', 'containerPort: 9300, hostPort: 9300', 'containerPort: 9100, hostPort: 9100'), want: { code: 'HOST_PORT_CONFLICT', file: GW, line: 16 } },
+];
+
+describe('fleet-repo rules', () => {
+  it('accepts the template fleet', async () => {
+    const result = await loadFleet({ reader: new MemoryReader({ files: templateFiles() }) });
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it.each(cases)('reports $want.code for $name', async ({ breakIt, want }) => {
+    const files = templateFiles();
+    breakIt(files);
+    const result = await loadFleet({ reader: new MemoryReader({ files }) });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    const match = problems.find((p) => p.code === want.code && p.file === want.file);
+    expect(match, `got:\n${problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.code}: ${p.message}`).join('\n')}`).toBeDefined();
+    expect(match!.line).toBe(want.line);
+    if (want.col !== undefined) expect(match!.col).toBe(want.col);
+    if (want.hint) expect(match!.hint).toMatch(want.hint);
+  });
+});
