@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { type RenderedObject, classifyChange } from '../../../src/gate/classify-change.ts';
+
+const ns = 'essg-acme';
+
+function deployment(image: string): RenderedObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name: 'ids', namespace: ns, labels: { 'essg.io/service': 'ids' } },
+    spec: { template: { spec: { containers: [{ name: 'ids', image }] } } },
+  };
+}
+
+function blockList(cidrs: string[]): RenderedObject {
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: 'block-scanner', namespace: ns, labels: { 'essg.io/response': 'block-scanner', 'essg.io/response-action': 'ip-block' } },
+    data: { cidrs: cidrs.join('\n') },
+  };
+}
+
+function scanJob(target: string): RenderedObject {
+  return {
+    apiVersion: 'batch/v1', kind: 'Job',
+    metadata: { name: 'scan-dmz', namespace: ns, labels: { 'essg.io/response': 'scan-dmz', 'essg.io/response-action': 'vuln-scan' } },
+    spec: { template: { spec: { containers: [{ name: 'scan', args: [target] }] } } },
+  };
+}
+
+const ids1 = deployment('registry.example.com/essg/ids@sha256:' + '1'.repeat(64));
+const ids2 = deployment('registry.example.com/essg/ids@sha256:' + '2'.repeat(64));
+
+function classify(previous: RenderedObject[], candidate: RenderedObject[], changedPaths: string[] = ['gateways/acme/acme-sh-01.yaml']) {
+  return classifyChange({ gateway: 'acme-sh-01', customer: 'acme', previous, candidate, changedPaths });
+}
+
+describe('classifyChange: what a commit changes in one gateway’s render', () => {
+  it('an identical render is no change, even if files changed', () => {
+    const c = classify([ids1, blockList(['203.0.113.7/32'])], [ids1, blockList(['203.0.113.7/32'])], ['fleet.yaml']);
+    expect(c).toMatchObject({ touchesWorkloads: false, changedObjects: [] });
+    expect([...c.responseActions]).toEqual([]);
+  });
+
+  it('a new image is a workload change', () => {
+    const c = classify([ids1], [ids2]);
+    expect(c).toMatchObject({ touchesWorkloads: true, fleetWide: false, changedObjects: ['Deployment essg-acme/ids (apps/v1)'] });
+  });
+
+  it('an added ip-block list is a response change only', () => {
+    const c = classify([ids1], [ids1, blockList(['203.0.113.7/32'])]);
+    expect(c.touchesWorkloads).toBe(false);
+    expect([...c.responseActions]).toEqual(['ip-block']);
+  });
+
+  it('a removed scan job is a vuln-scan change', () => {
+    const c = classify([ids1, scanJob('10.0.0.0/24')], [ids1]);
+    expect(c.touchesWorkloads).toBe(false);
+    expect([...c.responseActions]).toEqual(['vuln-scan']);
+  });
+
+  it('a response and a workload change together are both reported', () => {
+    const c = classify([ids1], [ids2, blockList(['198.51.100.0/24'])]);
+    expect(c.touchesWorkloads).toBe(true);
+    expect([...c.responseActions]).toEqual(['ip-block']);
+  });
+
+  it('a catalog or fleet.yaml edit in the commit marks the change fleet-wide', () => {
+    expect(classify([ids1], [ids2], ['catalog/ids/1.2.0.yaml', 'gateways/acme/acme-sh-01.yaml']).fleetWide).toBe(true);
+    expect(classify([ids1], [ids2], ['fleet.yaml']).fleetWide).toBe(true);
+    expect(classify([ids1], [ids2], ['customers/acme.yaml']).fleetWide).toBe(false);
+  });
+
+  it('an object labelled as a response with an unknown action counts as a workload change', () => {
+    const odd: RenderedObject = { ...blockList(['203.0.113.7/32']), metadata: { name: 'x', namespace: ns, labels: { 'essg.io/response': 'x', 'essg.io/response-action': 'reboot' } } };
+    expect(classify([ids1], [ids1, odd]).touchesWorkloads).toBe(true);
+  });
+});
