@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { ensureBuilt } from '../testbed/build.ts';
+import { envExports, runningState, setGatewayUplink, status, type TestbedStatus } from '../testbed/control.ts';
+import { TestbedError } from '../testbed/errors.ts';
+import { down, up } from '../testbed/lifecycle.ts';
+import { EXIT } from './exit-codes.ts';
+
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Runs a subcommand; a test bed failure prints its message and exits 1, anything else is a bug and propagates. */
+function action<Args extends unknown[]>(run: (...args: Args) => Promise<void>): (...args: Args) => Promise<void> {
+  return async (...args) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      if (!(error instanceof TestbedError)) throw error;
+      process.stderr.write(`essg testbed: ${error.message}\n`);
+      process.exitCode = EXIT.problems;
+    }
+  };
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 5000) throw new Error(`--gateways must be a whole number from 0 to 5000, not ${value}`);
+  return n;
+}
+
+function parseAuth(value: string): { username: string; password: string } {
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new Error('--git-auth must be USER:PASSWORD');
+  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+}
+
+export function registerTestbed(program: Command): void {
+  const testbed = program
+    .command('testbed')
+    .description('the local test bed: a real Kubernetes control plane with simulated KubeEdge gateways (KWOK) and a Git server');
+
+  testbed
+    .command('build')
+    .description('build etcd, the Kubernetes control plane, kubectl and KWOK from the Go module proxy (skipped when up to date)')
+    .action(action(async () => void (await ensureBuilt({ log: progress }))));
+
+  testbed
+    .command('up')
+    .description('start the test bed (or reuse the running one) and print its shell exports')
+    .option('--gateways <n>', 'simulated gateways gw-001 … to create', parseCount)
+    .option('--fleet <dir>', "one gateway per Gateway of this fleet repo, named by its spec.node")
+    .option('--git-auth <user:password>', 'require basic auth on the Git server', parseAuth)
+    .action(
+      action(async (options: { gateways?: number; fleet?: string; gitAuth?: { username: string; password: string } }) => {
+        const state = await up({ gateways: options.gateways ?? (options.fleet ? 0 : 3), fleet: options.fleet, gitAuth: options.gitAuth, log: progress });
+        process.stdout.write(`${envExports(state).join('\n')}\n`);
+      }),
+    );
+
+  testbed
+    .command('env')
+    .description('print the shell exports of the running test bed: eval "$(essg testbed env)"')
+    .action(action(async () => void process.stdout.write(`${envExports(await runningState()).join('\n')}\n`)));
+
+  testbed
+    .command('status')
+    .description('say what runs')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (options: { json?: boolean }) => {
+        const current = await status();
+        process.stdout.write(options.json ? `${JSON.stringify(current, null, 2)}\n` : formatStatus(current));
+        if (!current.running) process.exitCode = EXIT.problems;
+      }),
+    );
+
+  for (const [name, uplink, effect] of [
+    ['offline', 'down', 'stops heartbeating: Ready=Unknown and tainted unreachable'],
+    ['online', 'up', 'heartbeats again and turns Ready'],
+  ] as const) {
+    testbed
+      .command(name)
+      .description(`cut or restore a gateway's uplink: the node ${effect}`)
+      .argument('<node>', 'the gateway node')
+      .action(
+        action(async (node: string) => {
+          const state = await setGatewayUplink({ node, uplink });
+          const within = uplink === 'down' ? `within about ${state.timing.gracePeriodSeconds + state.timing.monitorPeriodSeconds} s` : 'within seconds';
+          process.stdout.write(`${node}: uplink ${uplink}; the node ${effect} ${within}\n`);
+        }),
+      );
+  }
+
+  testbed
+    .command('down')
+    .description('stop every process of the test bed and check its ports are free')
+    .action(
+      action(async () => {
+        const stopped = await down({ log: progress });
+        process.stdout.write(stopped ? 'test bed stopped\n' : 'no test bed was running\n');
+      }),
+    );
+}
+
+function formatStatus(current: TestbedStatus): string {
+  if (!current.state) return `no test bed in ${current.stateDir}\n`;
+  const lines = [`test bed in ${current.stateDir}: ${current.running ? 'running' : 'NOT healthy'} since ${current.state.startedAt}`];
+  for (const c of current.components) lines.push(`  ${c.name.padEnd(24)} ${c.alive ? 'running' : 'stopped'}${c.pid ? ` (pid ${c.pid})` : ''}`);
+  const { state } = current;
+  lines.push(`  API server               ${state.server} (Kubernetes ${state.versions.kubernetes})`, `  kubeconfig               ${state.kubeconfig}`, `  Git server               ${state.git.baseUrl} (fleet repo ${state.git.fleetRepoUrl})`);
+  if (current.nodes) {
+    lines.push(`  gateways                 ${current.nodes.ready}/${current.nodes.total} Ready; offline: ${current.nodes.offline.map((n) => n.name).join(', ') || 'none'}`);
+    lines.push(`  heartbeat                every ${state.timing.renewSeconds} s; Unknown after ${state.timing.gracePeriodSeconds} s silent`);
+  }
+  return `${lines.join('\n')}\n`;
+}

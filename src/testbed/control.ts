@@ -1,0 +1,77 @@
+// What `essg testbed status`, `env`, `offline` and `online` do with a running test bed.
+import { ApiException, CoreV1Api } from '@kubernetes/client-node';
+import { COMPONENTS, UPLINK_LABEL, type ComponentName } from './components.ts';
+import { NotRunningError, UnknownNodeError } from './errors.ts';
+import { adminClient } from './gateways.ts';
+import { isHealthy } from './lifecycle.ts';
+import { listEdgeNodes, setUplink, type NodeSummary, type Uplink } from './nodes.ts';
+import { isAlive } from './processes.ts';
+import { stateDir as defaultStateDir } from './paths.ts';
+import { readState, type TestbedState } from './state.ts';
+
+export async function runningState(stateDir: string = defaultStateDir()): Promise<TestbedState> {
+  const state = await readState(stateDir);
+  if (!state || !(await isHealthy(state))) throw new NotRunningError(stateDir);
+  return state;
+}
+
+/** Shell exports for a running test bed: `eval "$(essg testbed env)"`. */
+export function envExports(state: TestbedState): string[] {
+  const lines = [`export KUBECONFIG=${quote(state.kubeconfig)}`, `export ESSG_GIT_URL=${quote(state.git.fleetRepoUrl)}`, `export ESSG_TESTBED_DIR=${quote(state.stateDir)}`];
+  if (state.git.username !== undefined) lines.push(`export ESSG_GIT_USERNAME=${quote(state.git.username)}`);
+  if (state.git.password !== undefined) lines.push(`export ESSG_GIT_PASSWORD=${quote(state.git.password)}`);
+  return lines;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ComponentStatus {
+  readonly name: ComponentName;
+  readonly pid: number | null;
+  readonly alive: boolean;
+  readonly log: string | null;
+}
+
+export interface TestbedStatus {
+  readonly stateDir: string;
+  readonly running: boolean;
+  readonly state?: TestbedState;
+  readonly components: readonly ComponentStatus[];
+  readonly nodes?: { readonly total: number; readonly ready: number; readonly offline: readonly NodeSummary[]; readonly notReady: readonly NodeSummary[] };
+}
+
+export async function status(stateDir: string = defaultStateDir()): Promise<TestbedStatus> {
+  const state = await readState(stateDir);
+  if (!state) return { stateDir, running: false, components: [] };
+  const components = COMPONENTS.map((name) => {
+    const proc = state.processes[name];
+    return { name, pid: proc?.pid ?? null, alive: proc ? isAlive(proc.pid) : false, log: proc?.log ?? null };
+  });
+  const running = await isHealthy(state);
+  if (!running) return { stateDir, running, state, components };
+  const nodes = await listEdgeNodes(adminClient(state));
+  return {
+    stateDir,
+    running,
+    state,
+    components,
+    nodes: { total: nodes.length, ready: nodes.filter((n) => n.ready === 'True').length, offline: nodes.filter((n) => n.uplink === 'down'), notReady: nodes.filter((n) => n.ready !== 'True') },
+  };
+}
+
+/** Cuts (`down`) or restores (`up`) a simulated gateway's uplink: KWOK stops or resumes its heartbeat. */
+export async function setGatewayUplink({ node, uplink, stateDir }: { node: string; uplink: Uplink; stateDir?: string }): Promise<TestbedState> {
+  const state = await runningState(stateDir);
+  const kubeconfig = adminClient(state);
+  try {
+    const existing = await kubeconfig.makeApiClient(CoreV1Api).readNode({ name: node });
+    if (existing.metadata?.labels?.[UPLINK_LABEL] === undefined) throw new UnknownNodeError(node, state.gateways);
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) throw new UnknownNodeError(node, state.gateways);
+    throw error;
+  }
+  await setUplink({ kubeconfig, node, uplink });
+  return state;
+}

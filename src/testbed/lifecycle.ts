@@ -1,0 +1,191 @@
+// `essg testbed up` and `down`: start the control plane, KWOK and the Git server on free
+// loopback ports, or stop every process the test bed started and check its ports are free.
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { ensureBuilt, type BuildManifest, type Log } from './build.ts';
+import { apiserverArgs, COMPONENTS, controllerManagerArgs, etcdArgs, etcdDataDir, heartbeatTiming, kwokArgs, kwokConfiguration, PORT_NAMES, schedulerArgs, type ComponentFiles, type ComponentName, type Ports } from './components.ts';
+import { installCrds } from './crds.ts';
+import { PortsStillBusyError } from './errors.ts';
+import { answers200, get, waitUntil } from './health.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { adminClient, ensureGateways } from './gateways.ts';
+import { ensurePki, type ClientName, type Pki } from './pki.ts';
+import { freePorts, LOOPBACK, portInUse } from './ports.ts';
+import { isAlive, startDetached, stopGroup, type StartedProcess } from './processes.ts';
+import { readState, stateFile, writeState, type TestbedState } from './state.ts';
+import { REPO_ROOT, stateDir as defaultStateDir, TESTBED_SRC } from './paths.ts';
+
+const run = promisify(execFile);
+
+export interface UpOptions {
+  /** Numbered gateways gw-001 … to create. */
+  readonly gateways?: number;
+  /** A fleet repo folder: one gateway per Gateway it declares, named by its spec.node. */
+  readonly fleet?: string;
+  readonly gitAuth?: { readonly username: string; readonly password: string };
+  readonly stateDir?: string;
+  readonly log?: Log;
+}
+
+const FLEET_REPO = 'fleet.git';
+const quiet: Log = () => undefined;
+
+/** Starts a test bed, or reuses the healthy one already running from the state folder (adding any missing gateways). */
+export async function up(options: UpOptions = {}): Promise<TestbedState> {
+  const log = options.log ?? quiet;
+  const dir = options.stateDir ?? defaultStateDir();
+  const previous = await readState(dir);
+  if (previous && (await isHealthy(previous))) {
+    const created = await ensureGateways({ state: previous, gateways: options.gateways, fleet: options.fleet, log });
+    const state = { ...previous, gateways: [...new Set([...previous.gateways, ...created])] };
+    if (created.length > 0) await writeState(state);
+    log(`testbed: reusing the test bed running since ${previous.startedAt} (${state.server})`);
+    return state;
+  }
+  if (previous) {
+    log('testbed: the recorded test bed is not healthy; stopping what is left of it');
+    await down({ stateDir: dir, log });
+  }
+  const manifest = await ensureBuilt({ log });
+  const started = Date.now();
+  try {
+    return await start({ dir, manifest, options, log, started });
+  } catch (error) {
+    await down({ stateDir: dir, log: quiet }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function start({ dir, manifest, options, log, started }: { dir: string; manifest: BuildManifest; options: UpOptions; log: Log; started: number }): Promise<TestbedState> {
+  const logs = path.join(dir, 'logs');
+  const gitRoot = path.join(dir, 'git');
+  // A new test bed starts from an empty cluster and empty repos; only the PKI is kept.
+  await Promise.all([etcdDataDir(dir), logs, gitRoot, path.join(dir, 'kubeconfigs')].map((d) => rm(d, { recursive: true, force: true })));
+  await Promise.all([logs, gitRoot, path.join(dir, 'kubeconfigs')].map((d) => mkdir(d, { recursive: true })));
+  const pki = await ensurePki(path.join(dir, 'pki'));
+  const ports = await freePorts(PORT_NAMES);
+  const server = `https://${LOOPBACK}:${ports.apiserver}`;
+  const kubeconfigs = await writeKubeconfigs({ dir, pki, server });
+  const kwokConfig = path.join(dir, 'kwok.yaml');
+  await writeFile(kwokConfig, kwokConfiguration());
+  const files: ComponentFiles = { stateDir: dir, pki, kubeconfigs, kwokConfig };
+  const expected = (options.gateways ?? 0) + (options.fleet ? 10 : 0);
+  const timing = heartbeatTiming(expected);
+  const git = { baseUrl: `http://${LOOPBACK}:${ports.git}`, root: gitRoot, fleetRepoUrl: `http://${LOOPBACK}:${ports.git}/${FLEET_REPO}`, ...options.gitAuth };
+  let state: TestbedState = { version: 1, stateDir: dir, startedAt: new Date().toISOString(), versions: manifest.versions, ports, timing, server, kubeconfig: kubeconfigs.admin, caCert: pki.caCert, processes: {}, git, gateways: [], ready: false };
+  const launch = async (name: ComponentName, command: string, args: readonly string[]): Promise<StartedProcess> => {
+    const proc = startDetached({ command, args, log: path.join(logs, `${name}.log`), cwd: name === 'git-server' ? REPO_ROOT : dir });
+    state = { ...state, processes: { ...state.processes, [name]: proc } };
+    await writeState(state);
+    return proc;
+  };
+  const step = (what: string): void => log(`testbed: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+
+  const etcd = await launch('etcd', manifest.binaries.etcd, etcdArgs({ files, ports }));
+  await waitUntil({ component: 'etcd', process: etcd, timeoutMs: 30_000, check: () => answers200(`http://${LOOPBACK}:${ports.etcdClient}/health`) });
+  step(`etcd ${manifest.versions.etcd} ready on ${ports.etcdClient}`);
+  const apiserver = await launch('kube-apiserver', manifest.binaries['kube-apiserver'], apiserverArgs({ files, ports }));
+  const admin = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
+  await waitUntil({ component: 'kube-apiserver', process: apiserver, timeoutMs: 90_000, check: () => answers200(`${server}/readyz`, admin) });
+  step(`kube-apiserver ${manifest.versions.kubernetes} ready on ${ports.apiserver}`);
+
+  const authFile = options.gitAuth ? path.join(dir, 'git-auth') : undefined;
+  if (authFile && options.gitAuth) await writeFile(authFile, `${options.gitAuth.username}:${options.gitAuth.password}\n`, { mode: 0o600 });
+  await run('git', ['init', '--quiet', '--bare', '--initial-branch=main', path.join(gitRoot, FLEET_REPO)]);
+  const [cm, scheduler, kwok, gitServer] = [
+    await launch('kube-controller-manager', manifest.binaries['kube-controller-manager'], controllerManagerArgs({ files, ports, timing })),
+    await launch('kube-scheduler', manifest.binaries['kube-scheduler'], schedulerArgs({ files, ports })),
+    await launch('kwok', manifest.binaries.kwok, kwokArgs({ files, timing })),
+    await launch('git-server', process.execPath, ['--import', 'tsx', path.join(TESTBED_SRC, 'git-server-main.ts'), gitRoot, String(ports.git), ...(authFile ? [authFile] : [])]),
+  ];
+  const crds = await installCrds({ kubeconfig: adminClient(state), dir: manifest.crdDir });
+  step(`${crds.length} KubeEdge ${manifest.versions.kubeedge} CRDs established`);
+  await Promise.all([
+    waitUntil({ component: 'kube-controller-manager', process: cm, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.controllerManager}/healthz`, { insecure: true }) }),
+    waitUntil({ component: 'kube-scheduler', process: scheduler, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.scheduler}/healthz`, { insecure: true }) }),
+    waitUntil({ component: 'git-server', process: gitServer, timeoutMs: 30_000, check: () => gitAnswers(state) }),
+    // The controllers are really working once they have given the default namespace its service account.
+    waitUntil({ component: 'kube-controller-manager (service accounts)', process: cm, timeoutMs: 60_000, check: () => hasDefaultServiceAccount(state) }),
+  ]);
+  step('kube-controller-manager, kube-scheduler and the Git server ready');
+  const gateways = await ensureGateways({ state, gateways: options.gateways, fleet: options.fleet, log, kwok });
+  step(`${gateways.length} gateways Ready`);
+  state = { ...state, gateways, ready: true };
+  await writeState(state);
+  log(`testbed: up in ${((Date.now() - started) / 1000).toFixed(1)} s; kubeconfig ${state.kubeconfig}; git ${state.git.fleetRepoUrl}`);
+  return state;
+}
+
+async function writeKubeconfigs({ dir, pki, server }: { dir: string; pki: Pki; server: string }): Promise<ComponentFiles['kubeconfigs'] & { admin: string }> {
+  const write = async (client: ClientName, file: string): Promise<string> => {
+    const { cert, key } = pki.clients[client];
+    await writeKubeconfig(file, { server, caCert: pki.caCert, clientCert: cert, clientKey: key, user: client });
+    return file;
+  };
+  const inDir = (name: string): string => path.join(dir, 'kubeconfigs', name);
+  return {
+    admin: await write('admin', path.join(dir, 'kubeconfig')),
+    controllerManager: await write('kube-controller-manager', inDir('kube-controller-manager')),
+    scheduler: await write('kube-scheduler', inDir('kube-scheduler')),
+    kwok: await write('kwok', inDir('kwok')),
+  };
+}
+
+async function gitAnswers(state: TestbedState): Promise<boolean> {
+  try {
+    const { status } = await get(`${state.git.baseUrl}/${FLEET_REPO}/info/refs?service=git-upload-pack`);
+    return status === 200 || status === 401;
+  } catch {
+    return false;
+  }
+}
+
+async function hasDefaultServiceAccount(state: TestbedState): Promise<boolean> {
+  try {
+    await adminClient(state).makeApiClient(CoreV1Api).readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every recorded process alive and the API server ready: cheap enough to call before each test run. */
+export async function isHealthy(state: TestbedState): Promise<boolean> {
+  if (!state.ready) return false;
+  if (!COMPONENTS.every((c) => state.processes[c] && isAlive(state.processes[c].pid))) return false;
+  const admin = path.join(state.stateDir, 'pki');
+  return answers200(`${state.server}/readyz`, { ca: state.caCert, cert: path.join(admin, 'admin.crt'), key: path.join(admin, 'admin.key') });
+}
+
+/** Stops every process the test bed started (newest first) and checks that its ports are free again. */
+export async function down({ stateDir = defaultStateDir(), log = quiet }: { stateDir?: string; log?: Log } = {}): Promise<boolean> {
+  const state = await readState(stateDir);
+  if (!state) return false;
+  for (const name of [...COMPONENTS].reverse()) {
+    const proc = state.processes[name];
+    if (!proc) continue;
+    await stopGroup(proc.pid);
+    log(`testbed: stopped ${name} (pid ${proc.pid})`);
+  }
+  const ports = PORT_NAMES.map((p) => state.ports[p]);
+  const deadline = Date.now() + 10_000;
+  let busy = await busyPorts(ports);
+  while (busy.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    busy = await busyPorts(ports);
+  }
+  await rm(stateFile(stateDir), { force: true });
+  await rm(etcdDataDir(stateDir), { recursive: true, force: true });
+  if (busy.length > 0) throw new PortsStillBusyError(busy);
+  return true;
+}
+
+async function busyPorts(ports: readonly number[]): Promise<number[]> {
+  const inUse = await Promise.all(ports.map(async (p) => ((await portInUse(p)) ? p : undefined)));
+  return inUse.filter((p): p is number => p !== undefined);
+}
+
+export type { Ports };
