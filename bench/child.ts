@@ -27,8 +27,10 @@ export function runChild(script: string, args: readonly string[] = []): Promise<
   });
 }
 
-/** Call at the end of a child script: prints its figures and its own peak RSS. */
+/** Call at the end of a child script: prints its figures, its own peak RSS and CPU time. */
 export function reportFromChild(figures: Record<string, unknown>): void {
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ ...figures, peakRssMiB })}\n`);
+  const usage = process.resourceUsage();
+  const peakRssMiB = usage.maxRSS / 1024;
+  const processCpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+  process.stdout.write(`${JSON.stringify({ ...figures, peakRssMiB, processCpuMs })}\n`);
 }
