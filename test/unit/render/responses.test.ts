@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { renderGateway } from '../../../src/render/index.ts';
+import { CATALOG, fleetModel, gatewayModel, NOW, responseModel } from './fleet-fixture.ts';
+import { find, ofKind, podSpecOf } from './objects.ts';
+
+const LATER = '2027-06-01T00:00:00Z';
+const firewallGateway = (name: string) => gatewayModel({ name, services: [{ catalog: CATALOG.firewall }, { catalog: CATALOG.logCollector }] });
+const block = (name: string, cidrs: [string, ...string[]], gateways: readonly string[], extra: { direction?: 'inbound' | 'outbound' | 'both'; expires?: string } = {}) =>
+  responseModel(name, { action: 'ip-block', customer: 'acme', reason: 'incident', expires: extra.expires ?? LATER, ipBlock: { cidrs, ...(extra.direction ? { direction: extra.direction } : {}) } }, gateways);
+
+describe('ip-block responses', () => {
+  const model = fleetModel({
+    gateways: [firewallGateway('gw-1'), firewallGateway('gw-2')],
+    responses: [
+      block('c2', ['203.0.113.0/24', '198.51.100.23'], ['gw-1', 'gw-2']),
+      block('exfil', ['192.0.2.10', '198.51.100.23'], ['gw-1'], { direction: 'outbound' }),
+      block('over', ['192.0.2.99'], ['gw-1'], { expires: '2026-11-30T23:59:59Z' }),
+    ],
+  });
+
+  it('gives each gateway the union of the unexpired blocks acting on it, per direction', () => {
+    const list = find(renderGateway({ model, gateway: 'gw-1', now: NOW }).objects, 'ConfigMap', 'gw-1-ip-block');
+    expect(JSON.parse(list.data['ip-block.json'])).toEqual({
+      inbound: ['198.51.100.23', '203.0.113.0/24'],
+      outbound: ['192.0.2.10', '198.51.100.23', '203.0.113.0/24'],
+      responses: [
+        { name: 'c2', direction: 'both', expires: LATER },
+        { name: 'exfil', direction: 'outbound', expires: LATER },
+      ],
+    });
+    const other = find(renderGateway({ model, gateway: 'gw-2', now: NOW }).objects, 'ConfigMap', 'gw-2-ip-block');
+    expect(JSON.parse(other.data['ip-block.json']).outbound).toEqual(['198.51.100.23', '203.0.113.0/24']);
+  });
+
+  it('mounts the list beside config.json into the services that consume ip-block, and only those', () => {
+    const { objects } = renderGateway({ model, gateway: 'gw-1', now: NOW });
+    const sources = (name: string) => podSpecOf(find(objects, 'Deployment', name)).volumes[0].projected.sources.map((s: { configMap: { name: string } }) => s.configMap.name);
+    expect(sources('gw-1-firewall')).toEqual(['gw-1-firewall', 'gw-1-ip-block']);
+    expect(sources('gw-1-log-collector')).toEqual(['gw-1-log-collector']);
+  });
+
+  it('updates the list without restarting the firewall', () => {
+    const before = renderGateway({ model, gateway: 'gw-1', now: NOW }).objects;
+    const after = renderGateway({ model: fleetModel({ gateways: [firewallGateway('gw-1')], responses: [block('new', ['192.0.2.200'], ['gw-1'])] }), gateway: 'gw-1', now: NOW }).objects;
+    expect(find(after, 'ConfigMap', 'gw-1-ip-block').data).not.toEqual(find(before, 'ConfigMap', 'gw-1-ip-block').data);
+    expect(find(after, 'Deployment', 'gw-1-firewall')).toEqual(find(before, 'Deployment', 'gw-1-firewall'));
+  });
+
+  it('renders no list on a gateway without an ip-block consumer', () => {
+    const noFirewall = fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [{ catalog: CATALOG.logCollector }] })], responses: [block('c2', ['192.0.2.1'], ['gw'])] });
+    expect(ofKind(renderGateway({ model: noFirewall, gateway: 'gw', now: NOW }).objects, 'ConfigMap').map((c) => c.metadata.name)).toEqual(['gw-log-collector']);
+  });
+
+  it('refuses a list larger than a ConfigMap can hold', () => {
+    const cidrs = Array.from({ length: 10_000 }, (_, i) => `2001:db8:${(i >> 8).toString(16)}:${(i & 255).toString(16)}::/64`) as [string, ...string[]];
+    const huge = fleetModel({ gateways: [firewallGateway('gw')], responses: [block('a', cidrs, ['gw']), block('b', cidrs.map((c) => c.replace('2001', '2002')) as [string, ...string[]], ['gw'])] });
+    expect(() => renderGateway({ model: huge, gateway: 'gw', now: NOW })).toThrow(expect.objectContaining({ code: 'RENDER_IP_BLOCK_LIST_TOO_LARGE' }));
+  });
+});
+
+describe('vuln-scan responses', () => {
+  const scan = (gateways: readonly string[], expires = LATER) =>
+    responseModel('scan-plc', { action: 'vuln-scan', customer: 'acme', reason: 'advisory', expires, vulnScan: { service: 'vuln-scanner', version: '2.0.0', targets: ['172.16.10.0/24'], profile: 'full' } }, gateways);
+
+  it('runs the named catalog scanner once on each gateway it acts on, with the targets as config', () => {
+    const model = fleetModel({ gateways: [firewallGateway('gw-1'), firewallGateway('gw-2')], responses: [scan(['gw-1'])] });
+    const { objects } = renderGateway({ model, gateway: 'gw-1', now: NOW });
+    const [job] = ofKind(objects, 'Job');
+    expect(job.metadata.labels).toMatchObject({ 'essg.io/response': 'scan-plc', 'essg.io/service': 'vuln-scanner', 'essg.io/version': '2.0.0' });
+    expect(podSpecOf(job).containers[0].image).toBe(CATALOG.scanner.doc.spec.image);
+    const config = find(objects, 'ConfigMap', 'gw-1-scan-scan-plc');
+    expect(JSON.parse(config.data['config.json'])).toEqual({ targets: ['172.16.10.0/24'], profile: 'full' });
+    expect(ofKind(renderGateway({ model, gateway: 'gw-2', now: NOW }).objects, 'Job')).toEqual([]);
+  });
+
+  it('drops an expired scan', () => {
+    const model = fleetModel({ gateways: [firewallGateway('gw-1')], responses: [scan(['gw-1'], '2026-11-01T00:00:00Z')] });
+    expect(ofKind(renderGateway({ model, gateway: 'gw-1', now: NOW }).objects, 'Job')).toEqual([]);
+  });
+
+  it('names a scanner version missing from the catalog', () => {
+    const model = fleetModel({ gateways: [firewallGateway('gw-1')], responses: [scan(['gw-1'])], catalog: [CATALOG.firewall, CATALOG.logCollector] });
+    expect(() => renderGateway({ model, gateway: 'gw-1', now: NOW })).toThrow(expect.objectContaining({ code: 'RENDER_CATALOG_VERSION_MISSING', data: { service: 'vuln-scanner', version: '2.0.0', usedBy: 'response scan-plc' } }));
+  });
+});
+
+describe('service expiry', () => {
+  const model = fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [{ catalog: CATALOG.logCollector }, { catalog: CATALOG.scanner, expires: '2026-12-15T00:00:00Z' }] })] });
+  const services = (now: string) => [...new Set(renderGateway({ model, gateway: 'gw', now }).objects.map((o) => o.metadata.labels?.['essg.io/service']).filter(Boolean))];
+
+  it('keeps a service until the render time reaches its expiry, then leaves it out', () => {
+    expect(services('2026-12-14T23:59:59Z')).toEqual(['log-collector', 'vuln-scanner']);
+    expect(services('2026-12-15T00:00:00Z')).toEqual(['log-collector']);
+  });
+
+  it('takes the time from the caller and refuses one that is not RFC 3339', () => {
+    expect(() => renderGateway({ model, gateway: 'gw', now: 'yesterday' })).toThrow(expect.objectContaining({ code: 'RENDER_INVALID_TIME' }));
+  });
+});
+
+describe('image pre-pull', () => {
+  const gateway = gatewayModel({ name: 'gw', node: 'node-7', services: [{ catalog: CATALOG.logCollector }, { catalog: CATALOG.firewall }] });
+
+  it('pulls the gateway images onto its node with a KubeEdge ImagePrePullJob when the fleet enables it', () => {
+    const model = fleetModel({ gateways: [gateway], fleet: { prePull: { enabled: true, concurrency: 3, timeoutSeconds: 900, retryTimes: 1 } } });
+    const [job] = ofKind(renderGateway({ model, gateway: 'gw', now: NOW }).objects, 'ImagePrePullJob');
+    expect(job.apiVersion).toBe('operations.kubeedge.io/v1alpha2');
+    expect(job.metadata.namespace).toBeUndefined();
+    expect(job.metadata.name).toMatch(/^gw-pre-pull-[0-9a-f]{8}$/);
+    expect(job.spec).toEqual({
+      imagePrePullTemplate: {
+        images: [CATALOG.firewall.doc.spec.image, CATALOG.logCollector.doc.spec.image],
+        nodeNames: ['node-7'],
+        concurrency: 3,
+        timeoutSeconds: 900,
+        retryTimes: 1,
+      },
+    });
+  });
+
+  it('names the job by its image list, so a new image is a new job', () => {
+    const name = (catalog: typeof CATALOG.logCollector) =>
+      ofKind(renderGateway({ model: fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [{ catalog }] })], fleet: { prePull: { enabled: true } } }), gateway: 'gw', now: NOW }).objects, 'ImagePrePullJob')[0].metadata.name;
+    expect(name(CATALOG.logCollector)).not.toBe(name(CATALOG.logCollectorNext));
+  });
+
+  it('renders none when the fleet does not pre-pull', () => {
+    expect(ofKind(renderGateway({ model: fleetModel({ gateways: [gateway] }), gateway: 'gw', now: NOW }).objects, 'ImagePrePullJob')).toEqual([]);
+  });
+});
