@@ -1,0 +1,8 @@
+// The plan stage: desired objects against live ones, per gateway (pure, no IO).
+export { planGateway, isNoop, type GatewayPlan, type PlanGatewayOptions, type PlannedCreate, type PlannedUpdate, type DriftEntry, type DriftReason } from './plan-gateway.ts';
+export { formatPlan, planToJson, type FormatPlanOptions, type PlanFormat } from './format.ts';
+export { groupLiveByGateway, liveForGateway, type LiveByGateway } from './live.ts';
+export { objectHash, inventoryEntry, sameInventory, type Inventory, type InventoryEntry } from './inventory.ts';
+export { refOf, refKey, describeRef, compareRefs, KIND_ORDER, type ObjectRef, type LiveObject } from './refs.ts';
+export { isSubset } from './compare.ts';
+export { objectDiff } from './diff.ts';

@@ -1,0 +1,44 @@
+// The per-gateway inventory: what the reconciler last applied to a gateway. Pruning and
+// drift detection both read it, so a listing that misses an object cannot hide it.
+import { contentHash } from '../render/canonical.ts';
+import type { K8sObject } from '../render/index.ts';
+import { compareRefs, refKey, refOf, type ObjectRef } from './refs.ts';
+
+export interface InventoryEntry extends ObjectRef {
+  /** The content hash of the object as we last applied it (see objectHash). */
+  readonly hash: string;
+}
+
+export interface Inventory {
+  readonly gateway: string;
+  /** The fleet-repo commit whose render this inventory records; it moves only when the gateway's objects change. */
+  readonly revision: string;
+  /** The render input hash of that commit for this gateway. */
+  readonly renderHash: string;
+  /** In apply order. */
+  readonly objects: readonly InventoryEntry[];
+}
+
+/** The hash of an object as rendered: equal hashes, equal desired objects. */
+export function objectHash(object: K8sObject): string {
+  return contentHash(object);
+}
+
+export function inventoryEntry(object: K8sObject): InventoryEntry {
+  return { ...refOf(object), hash: objectHash(object) };
+}
+
+export function inventoryIndex(inventory: Inventory | undefined): ReadonlyMap<string, InventoryEntry> {
+  return new Map((inventory?.objects ?? []).map((entry) => [refKey(entry), entry]));
+}
+
+/** True when both record the same objects with the same hashes and the same render. */
+export function sameInventory(a: Inventory | undefined, b: Inventory): boolean {
+  if (!a || a.gateway !== b.gateway || a.renderHash !== b.renderHash || a.objects.length !== b.objects.length) return false;
+  const index = inventoryIndex(a);
+  return b.objects.every((entry) => index.get(refKey(entry))?.hash === entry.hash);
+}
+
+export function sortEntries(entries: readonly InventoryEntry[]): InventoryEntry[] {
+  return [...entries].sort(compareRefs);
+}
