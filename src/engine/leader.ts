@@ -1,0 +1,280 @@
+// Leader election over a coordination.k8s.io/v1 Lease, as client-go's leaderelection does
+// it: candidates read the Lease, and write it only with the resourceVersion they read, so
+// the API server lets exactly one of two racing writers win. A follower takes the Lease
+// only when it has seen no renewal for a whole lease duration (measured on its own clock,
+// from when it saw the record change, so clock skew between pods does not matter); a
+// leader that cannot renew for `renewDeadline` (< lease duration) steps down first. Hence
+// two replicas never apply at once.
+import { hostname } from 'node:os';
+import { ApiException, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+
+export const LEASE_NAME = 'essg-reconciler';
+export const LEASE_NAMESPACE = 'essg-system';
+
+export interface LeaseSpec {
+  /** Empty when released. */
+  readonly holderIdentity: string;
+  readonly leaseDurationSeconds: number;
+  readonly acquireTime?: Date;
+  readonly renewTime?: Date;
+  readonly leaseTransitions: number;
+}
+
+export interface LeaseRecord extends LeaseSpec {
+  readonly resourceVersion: string;
+}
+
+/** The Lease as the elector needs it. `create`/`update` throw `LeaseConflict` when another writer won. */
+export interface LeaseClient {
+  get(): Promise<LeaseRecord | undefined>;
+  create(spec: LeaseSpec): Promise<LeaseRecord>;
+  /** Writes only if the Lease is still at `resourceVersion`. */
+  update(spec: LeaseSpec, resourceVersion: string): Promise<LeaseRecord>;
+}
+
+export class LeaseConflict extends Error {
+  readonly code = 'LEASE_CONFLICT';
+  constructor(readonly data: { readonly lease: string; readonly operation: 'create' | 'update' }) {
+    super(`lease ${data.lease}: another candidate wrote it first (${data.operation})`);
+    this.name = 'LeaseConflict';
+  }
+  toJSON(): { code: string; message: string; data: LeaseConflict['data'] } {
+    return { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+export class LeaderElectionConfigError extends Error {
+  readonly code = 'LEADER_ELECTION_CONFIG';
+  constructor(message: string, readonly data: Readonly<Record<string, number>>) {
+    super(message);
+    this.name = 'LeaderElectionConfigError';
+  }
+  toJSON(): { code: string; message: string; data: Readonly<Record<string, number>> } {
+    return { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+export interface LeaderElectorOptions {
+  readonly lease: LeaseClient;
+  /** @default defaultIdentity(): POD_NAME, or hostname-pid */
+  readonly identity?: string;
+  /** Whole seconds, as the Lease stores it. @default 15 */
+  readonly leaseDurationSeconds?: number;
+  /** A leader that could not renew for this long stops leading. Must be < leaseDurationSeconds. @default 10 */
+  readonly renewDeadlineSeconds?: number;
+  /** How often the leader renews. @default 5 */
+  readonly renewPeriodSeconds?: number;
+  /** How often a follower retries, and a leader retries a failed renewal. @default 2 */
+  readonly retryPeriodSeconds?: number;
+  /** Write the Lease free on stop so a standby takes over at once. @default true */
+  readonly releaseOnStop?: boolean;
+  /** Called on becoming leader; `signal` aborts when leadership ends. A returned promise is awaited on stop before the Lease is released. */
+  readonly onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
+  readonly onStoppedLeading?: () => void;
+  /** Every failed Lease call, for logs and metrics. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export function defaultIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  return env.POD_NAME || `${hostname()}-${process.pid}`;
+}
+
+export class LeaderElector {
+  readonly identity: string;
+  private readonly leaseMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly renewPeriodMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly stopping = new AbortController();
+  private observed: LeaseRecord | undefined;
+  private observedAt = 0;
+  private leading: { readonly controller: AbortController; readonly work: Promise<void>; stepDown: NodeJS.Timeout } | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: LeaderElectorOptions) {
+    this.identity = options.identity ?? defaultIdentity();
+    const lease = options.leaseDurationSeconds ?? 15;
+    const deadline = options.renewDeadlineSeconds ?? 10;
+    const renew = options.renewPeriodSeconds ?? 5;
+    const retry = options.retryPeriodSeconds ?? 2;
+    if (!Number.isInteger(lease) || lease < 1) throw new LeaderElectionConfigError(`'leaseDurationSeconds' (${lease}) must be a whole number of seconds >= 1`, { lease });
+    if (!(deadline < lease)) throw new LeaderElectionConfigError(`'renewDeadlineSeconds' (${deadline}) must be less than 'leaseDurationSeconds' (${lease})`, { deadline, lease });
+    if (!(renew > 0 && renew < deadline)) throw new LeaderElectionConfigError(`'renewPeriodSeconds' (${renew}) must be between 0 and 'renewDeadlineSeconds' (${deadline})`, { renew, deadline });
+    if (!(retry > 0 && retry < deadline)) throw new LeaderElectionConfigError(`'retryPeriodSeconds' (${retry}) must be between 0 and 'renewDeadlineSeconds' (${deadline})`, { retry, deadline });
+    this.leaseMs = lease * 1000;
+    this.renewDeadlineMs = deadline * 1000;
+    this.renewPeriodMs = renew * 1000;
+    this.retryPeriodMs = retry * 1000;
+  }
+
+  get isLeader(): boolean {
+    return this.leading !== undefined;
+  }
+
+  /** Campaigns until `stop()`; resolves once stopped (and the Lease released, if configured). */
+  run(): Promise<void> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const stopped = this.stopping.signal;
+    while (!stopped.aborted) {
+      const attemptStart = Date.now();
+      const won = await this.tryAcquireOrRenew(attemptStart);
+      if (stopped.aborted) break;
+      if (won && !this.leading) this.startLeading(attemptStart);
+      else if (won && this.leading) this.extendDeadline(attemptStart);
+      await sleep(won ? this.renewPeriodMs : this.retryPeriodMs, stopped);
+    }
+    const wasLeading = this.leading !== undefined;
+    await this.stopLeading();
+    if (wasLeading && (this.options.releaseOnStop ?? true)) await this.release();
+  }
+
+  private startLeading(renewedAt: number): void {
+    const controller = new AbortController();
+    const stepDown = this.stepDownTimer(renewedAt);
+    const work = Promise.resolve()
+      .then(() => this.options.onStartedLeading(controller.signal))
+      .catch((error: unknown) => this.options.onError?.(error));
+    this.leading = { controller, work, stepDown };
+  }
+
+  /** The deadline counts from when the successful renewal was sent, the conservative end. */
+  private extendDeadline(renewedAt: number): void {
+    if (!this.leading) return;
+    clearTimeout(this.leading.stepDown);
+    this.leading.stepDown = this.stepDownTimer(renewedAt);
+  }
+
+  // A timer, not a check after each attempt: a renewal that hangs must not keep us leading.
+  private stepDownTimer(renewedAt: number): NodeJS.Timeout {
+    return setTimeout(() => void this.stopLeading(), Math.max(0, renewedAt + this.renewDeadlineMs - Date.now()));
+  }
+
+  private async stopLeading(): Promise<void> {
+    const leading = this.leading;
+    if (!leading) return;
+    this.leading = undefined;
+    clearTimeout(leading.stepDown);
+    leading.controller.abort();
+    this.options.onStoppedLeading?.();
+    await leading.work;
+  }
+
+  private async tryAcquireOrRenew(now: number): Promise<boolean> {
+    try {
+      const current = await this.options.lease.get();
+      if (!current) {
+        this.observe(await this.options.lease.create(this.nextSpec(undefined, now)));
+        return true;
+      }
+      if (current.resourceVersion !== this.observed?.resourceVersion) this.observe(current);
+      const heldByOther = current.holderIdentity !== '' && current.holderIdentity !== this.identity;
+      if (heldByOther && Date.now() < this.observedAt + current.leaseDurationSeconds * 1000) return false;
+      this.observe(await this.options.lease.update(this.nextSpec(current, now), current.resourceVersion));
+      return true;
+    } catch (error) {
+      this.options.onError?.(error);
+      return false;
+    }
+  }
+
+  private observe(record: LeaseRecord): void {
+    this.observed = record;
+    this.observedAt = Date.now();
+  }
+
+  private nextSpec(current: LeaseRecord | undefined, now: number): LeaseSpec {
+    const ours = current?.holderIdentity === this.identity;
+    return {
+      holderIdentity: this.identity,
+      leaseDurationSeconds: this.leaseMs / 1000,
+      acquireTime: ours && current?.acquireTime ? current.acquireTime : new Date(now),
+      renewTime: new Date(now),
+      leaseTransitions: (current?.leaseTransitions ?? 0) + (current && !ours ? 1 : 0),
+    };
+  }
+
+  private async release(): Promise<void> {
+    const record = this.observed;
+    if (!record || record.holderIdentity !== this.identity) return;
+    try {
+      await this.options.lease.update({ ...record, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date() }, record.resourceVersion);
+    } catch (error) {
+      // Someone else wrote it, or the API is down: the Lease then simply expires.
+      this.options.onError?.(error);
+    }
+  }
+}
+
+/** The Lease in the cluster, through client-node's CoordinationV1Api. */
+export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = LEASE_NAMESPACE }: {
+  readonly api: Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
+  readonly name?: string;
+  readonly namespace?: string;
+}): LeaseClient {
+  const lease = `${namespace}/${name}`;
+  const body = (spec: LeaseSpec, resourceVersion?: string): V1Lease => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: {
+      holderIdentity: spec.holderIdentity,
+      leaseDurationSeconds: spec.leaseDurationSeconds,
+      leaseTransitions: spec.leaseTransitions,
+      ...(spec.acquireTime ? { acquireTime: spec.acquireTime } : {}),
+      ...(spec.renewTime ? { renewTime: spec.renewTime } : {}),
+    },
+  });
+  const conflict = (operation: 'create' | 'update') => (error: unknown): never => {
+    if (error instanceof ApiException && error.code === 409) throw new LeaseConflict({ lease, operation });
+    throw error;
+  };
+  return {
+    async get() {
+      try {
+        return toRecord(await api.readNamespacedLease({ name, namespace }));
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return undefined;
+        throw error;
+      }
+    },
+    create: (spec) => api.createNamespacedLease({ namespace, body: body(spec) }).then(toRecord, conflict('create')),
+    update: (spec, resourceVersion) => api.replaceNamespacedLease({ name, namespace, body: body(spec, resourceVersion) }).then(toRecord, conflict('update')),
+  };
+}
+
+function toRecord(lease: V1Lease): LeaseRecord {
+  const spec = lease.spec ?? {};
+  const date = (value: unknown): Date | undefined => (value === undefined || value === null ? undefined : new Date(value as string));
+  const acquireTime = date(spec.acquireTime);
+  const renewTime = date(spec.renewTime);
+  return {
+    holderIdentity: spec.holderIdentity ?? '',
+    leaseDurationSeconds: spec.leaseDurationSeconds ?? 15,
+    leaseTransitions: spec.leaseTransitions ?? 0,
+    ...(acquireTime ? { acquireTime } : {}),
+    ...(renewTime ? { renewTime } : {}),
+    resourceVersion: lease.metadata?.resourceVersion ?? '',
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,125 @@
+/* global document, fetch, window, setTimeout */
+// The fleet dashboard: one screen for the whole fleet, drill-down to a gateway and its
+// services. Reads /status every few seconds; builds the page with DOM calls only (never
+// innerHTML), since messages and names come from the fleet repo and the cluster.
+'use strict';
+
+const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'Failed'];
+const REFRESH_MS = 5000;
+const state = { phase: undefined, selected: undefined, snapshot: undefined };
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null) continue;
+    node.append(typeof child === 'string' || typeof child === 'number' ? String(child) : child);
+  }
+  return node;
+}
+
+function short(revision) {
+  return revision ? revision.slice(0, 8) : '—';
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+function renderFleet(fleet) {
+  const pass = fleet.lastPass;
+  const items = [
+    el('span', {}, 'revision ', el('b', {}, short(fleet.revision))),
+    el('span', {}, 'last good ', el('b', {}, short(fleet.lastGoodRevision))),
+    el('span', {}, 'last pass ', pass ? `${pass.result} in ${pass.durationMs} ms at ${when(pass.finished)}` : 'none yet'),
+    fleet.currentPass ? el('span', {}, 'pass running since ', when(fleet.currentPass.started)) : undefined,
+    fleet.source.ok ? el('span', {}, 'fleet repo reachable') : el('span', { class: 'bad' }, `fleet repo unreachable: ${fleet.source.error || ''}`),
+    fleet.badCommit ? el('span', { class: 'bad' }, `commit ${short(fleet.badCommit.revision)} is invalid (${fleet.badCommit.problems.length} problems)`) : undefined,
+    fleet.replica ? el('span', {}, `${fleet.replica.identity} ${fleet.replica.leading ? '(leader)' : '(standby)'}`) : undefined,
+  ];
+  document.getElementById('fleet').replaceChildren(...items.filter(Boolean));
+  const buttons = PHASES.map((phase) =>
+    el('button', {
+      class: `${phase}${state.phase === phase ? ' active' : ''}`,
+      title: `show only ${phase}`,
+      onclick: () => { state.phase = state.phase === phase ? undefined : phase; draw(); },
+    }, `${phase} ${fleet.phases[phase] || 0}`));
+  document.getElementById('phases').replaceChildren(...buttons);
+}
+
+function renderCustomers(gateways) {
+  const byCustomer = new Map();
+  for (const g of gateways) {
+    if (state.phase && g.phase !== state.phase) continue;
+    if (!byCustomer.has(g.customer)) byCustomer.set(g.customer, []);
+    byCustomer.get(g.customer).push(g);
+  }
+  const sections = [...byCustomer.entries()].map(([customer, list]) =>
+    el('div', { class: 'customer' },
+      el('h2', {}, `${customer} (${list.length})`),
+      el('div', { class: 'tiles' }, list.map((g) =>
+        el('button', {
+          class: `tile ${g.phase}${state.selected === g.gateway ? ' selected' : ''}`,
+          title: `${g.gateway}: ${g.phase} — ${g.message}`,
+          onclick: () => { state.selected = g.gateway; window.location.hash = encodeURIComponent(g.gateway); draw(); },
+        }, g.gateway)))));
+  document.getElementById('customers').replaceChildren(...(sections.length ? sections : [el('p', {}, 'no gateways')]));
+}
+
+function renderDetail(gateways) {
+  const panel = document.getElementById('detail');
+  const g = gateways.find((x) => x.gateway === state.selected);
+  if (!g) { panel.hidden = true; return; }
+  panel.hidden = false;
+  const node = g.node || {};
+  const pressure = node.pressure ? Object.entries(node.pressure).filter(([, on]) => on).map(([k]) => k).join(', ') || 'none' : '—';
+  const approval = g.approval
+    ? [el('h3', {}, 'approval'), el('p', {}, g.approval.summary)]
+    : [];
+  panel.replaceChildren(
+    el('button', { onclick: () => { state.selected = undefined; window.location.hash = ''; draw(); } }, 'close'),
+    el('h2', {}, `${g.gateway} `, el('span', { class: `tile ${g.phase}` }, g.phase)),
+    el('p', {}, `customer ${g.customer} · node ${node.name} (Ready=${node.ready}, heartbeat ${when(node.lastHeartbeat)}, pressure ${pressure})`),
+    el('p', {}, `applied ${short(g.appliedRevision)} · pending ${short(g.pendingRevision)} · since ${when(g.lastTransition)}`),
+    el('div', { class: 'message' }, `${g.reason}: ${g.message}`),
+    el('h3', {}, 'services'),
+    el('table', {},
+      el('tr', {}, ['service', 'desired', 'running', 'ready', 'restarts', 'changed'].map((h) => el('th', {}, h))),
+      g.services.map((s) => el('tr', {},
+        el('td', {}, s.name), el('td', {}, s.desiredVersion), el('td', {}, s.runningVersion || '—'),
+        el('td', {}, s.ready ? 'yes' : 'no'), el('td', {}, s.restarts), el('td', {}, when(s.lastTransition))))),
+    ...approval,
+    el('h3', {}, 'history'),
+    el('table', {}, [...g.history].reverse().map((h) => el('tr', {},
+      el('td', {}, when(h.time)), el('td', {}, h.event), el('td', {}, h.service || ''),
+      el('td', {}, [h.from, h.to].filter(Boolean).join(' → ')), el('td', {}, short(h.revision)), el('td', {}, h.message || '')))),
+  );
+}
+
+function draw() {
+  if (!state.snapshot) return;
+  renderFleet(state.snapshot.fleet);
+  renderCustomers(state.snapshot.gateways);
+  renderDetail(state.snapshot.gateways);
+}
+
+async function refresh() {
+  try {
+    const response = await fetch('status', { headers: { accept: 'application/json' } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    state.snapshot = await response.json();
+    document.getElementById('footer').textContent = `updated ${new Date().toLocaleTimeString()}`;
+    draw();
+  } catch (error) {
+    document.getElementById('footer').textContent = `status unavailable: ${error.message}`;
+  } finally {
+    setTimeout(refresh, REFRESH_MS);
+  }
+}
+
+state.selected = decodeURIComponent(window.location.hash.slice(1)) || undefined;
+refresh();

@@ -1,0 +1,172 @@
+// The reconciler's one HTTP port: the status JSON API, Prometheus metrics, health probes,
+// the fleet dashboard and the push webhook. node:http is enough for six routes; the
+// webhook's verification belongs to the source stage and is injected as a handler.
+import { readFileSync } from 'node:fs';
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FleetMetrics } from './metrics.ts';
+import { isPhase } from './status-model.ts';
+import type { StatusStore } from './status-store.ts';
+
+export const DEFAULT_STATUS_PORT = 9464;
+
+export interface WebhookRequest {
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body, byte for byte, as the HMAC signature covers it. */
+  readonly body: Buffer;
+}
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+export type WebhookHandler = (request: WebhookRequest) => Promise<WebhookResponse>;
+
+export interface StatusServerOptions {
+  readonly store: StatusStore;
+  readonly metrics: FleetMetrics;
+  /** POST /webhook; without one the route answers 404. Can be mounted later with `mountWebhook`. */
+  readonly webhook?: WebhookHandler;
+  /** /readyz answers 200 when true. @default store.hasCompletedPass() */
+  readonly isReady?: () => boolean;
+  /** @default '0.0.0.0' */
+  readonly host?: string;
+  /** 0 picks a free port. @default 9464 */
+  readonly port?: number;
+  /** Largest webhook body accepted. @default 25 MiB (GitHub's own cap on payloads) */
+  readonly maxWebhookBytes?: number;
+  /** Called with errors of handlers, so the daemon can log them. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface StatusServer {
+  readonly server: Server;
+  /** Starts listening; resolves with the base URL (http://host:port). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  mountWebhook(handler: WebhookHandler): void;
+}
+
+const asset = (name: string): string => readFileSync(new URL(`./dashboard/${name}`, import.meta.url), 'utf8');
+const ASSETS: Readonly<Record<string, { readonly type: string; readonly body: string }>> = {
+  '/': { type: 'text/html; charset=utf-8', body: asset('index.html') },
+  '/dashboard.js': { type: 'text/javascript; charset=utf-8', body: asset('dashboard.js') },
+  '/dashboard.css': { type: 'text/css; charset=utf-8', body: asset('dashboard.css') },
+};
+// The dashboard loads only its own files and the status API.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function createStatusServer(options: StatusServerOptions): StatusServer {
+  const { store, metrics } = options;
+  const isReady = options.isReady ?? (() => store.hasCompletedPass());
+  const maxWebhookBytes = options.maxWebhookBytes ?? 25 * 1024 * 1024;
+  let webhook = options.webhook;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/webhook') {
+      if (method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'POST' });
+      if (!webhook) return sendJson(res, 404, { error: 'no webhook configured' });
+      const body = await readBody(req, maxWebhookBytes);
+      if (body === undefined) return sendJson(res, 413, { error: `payload larger than ${maxWebhookBytes} bytes` });
+      const answer = await webhook({ headers: req.headers, body });
+      return sendJson(res, answer.status, answer.body ?? {});
+    }
+    if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+    if (path === '/healthz') return sendText(res, 200, 'ok\n');
+    if (path === '/readyz') return isReady() ? sendText(res, 200, 'ok\n') : sendText(res, 503, 'no pass completed yet\n');
+    if (path === '/metrics') {
+      const { contentType, body } = await metrics.render();
+      return send(res, 200, contentType, body);
+    }
+    if (path === '/status') {
+      const phase = url.searchParams.get('phase') ?? undefined;
+      if (phase !== undefined && !isPhase(phase)) return sendJson(res, 400, { error: `unknown phase ${JSON.stringify(phase)}` });
+      const customer = url.searchParams.get('customer') ?? undefined;
+      return sendJson(res, 200, store.snapshot({ ...(phase ? { phase } : {}), ...(customer ? { customer } : {}) }));
+    }
+    const gatewayRoute = /^\/status\/gateways\/([^/]+)$/.exec(path);
+    if (gatewayRoute) {
+      const name = decodeURIComponent(gatewayRoute[1] ?? '');
+      const gateway = store.gateway(name);
+      return gateway ? sendJson(res, 200, gateway) : sendJson(res, 404, { error: `no gateway ${JSON.stringify(name)}` });
+    }
+    const page = ASSETS[path];
+    if (page) return send(res, 200, page.type, page.body, { 'content-security-policy': CSP });
+    return sendJson(res, 404, { error: `no route ${path}` });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.onError?.(error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+
+  return {
+    server,
+    mountWebhook(handler) {
+      webhook = handler;
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? DEFAULT_STATUS_PORT, options.host ?? '0.0.0.0', () => {
+          server.off('error', reject);
+          const { address, port } = server.address() as AddressInfo;
+          const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
+          resolve(`http://${host}:${port}`);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Resolves undefined (and stops reading) once the body exceeds `limit`. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, headers);
+}
+
+function sendText(res: ServerResponse, status: number, body: string): void {
+  send(res, status, 'text/plain; charset=utf-8', body);
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

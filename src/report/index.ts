@@ -1,0 +1,28 @@
+// The report stage: fleet status, the HTTP API and dashboard, metrics and Kubernetes Events.
+export * from './status-model.ts';
+export { type GatewayReport, type StatusFilter, nextGatewayStatus, viewGateway, phaseCounts } from './status-update.ts';
+export { StatusStore, type StatusStoreOptions } from './status-store.ts';
+export { FleetMetrics, type FleetMetricsOptions } from './metrics.ts';
+export {
+  DEFAULT_STATUS_PORT,
+  createStatusServer,
+  type StatusServer,
+  type StatusServerOptions,
+  type WebhookHandler,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './http-server.ts';
+export {
+  EVENT_REASONS,
+  REPORTING_COMPONENT,
+  SYSTEM_NAMESPACE,
+  InMemoryEventRecorder,
+  inventoryRef,
+  refOf,
+  type EventInput,
+  type EventRecorder,
+  type EventType,
+  type ObjectRef,
+  type RecordedEvent,
+} from './events.ts';
+export { KubeEventRecorder, type KubeEventRecorderOptions } from './events-kube.ts';

@@ -1,0 +1,157 @@
+// The status of the fleet as the reconciler reports it: one record per gateway plus the
+// fleet-wide state of the last pass and of the fleet repo. Plain readonly data, so the
+// same value is served as JSON, printed by `essg status` and drawn by the dashboard.
+
+/** Gateway phases, as in DESIGN.md. */
+export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'Failed'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export function isPhase(value: string): value is Phase {
+  return (PHASES as readonly string[]).includes(value);
+}
+
+/**
+ * Stable reason codes a gateway's status carries (UpperCamelCase, as Kubernetes condition
+ * reasons). The engine may use others; these are the ones the report layer knows.
+ */
+export const REASON = {
+  converged: 'Converged',
+  progressing: 'RolloutInProgress',
+  serviceDegraded: 'ServiceDegraded',
+  nodeOffline: 'NodeOffline',
+  approvalMissing: 'AwaitingApproval',
+  outsideWindow: 'OutsideMaintenanceWindow',
+  applyFailed: 'ApplyFailed',
+  badCommit: 'BadCommit',
+  refused: 'ChangeRefused',
+  githubUnavailable: 'ApprovalCheckHeld',
+  pending: 'Pending',
+} as const;
+
+export interface NodePressure {
+  readonly memory: boolean;
+  readonly disk: boolean;
+  readonly pid: boolean;
+}
+
+export interface NodeStatus {
+  /** The edge node's name. */
+  readonly name: string;
+  /** The node's Ready condition: 'True', 'False' or 'Unknown' (KubeEdge node lost its uplink). */
+  readonly ready: 'True' | 'False' | 'Unknown';
+  /** ISO time of the node's last heartbeat (Lease renew or Ready condition heartbeat). */
+  readonly lastHeartbeat?: string;
+  readonly pressure: NodePressure;
+}
+
+export interface ServiceStatus {
+  readonly name: string;
+  readonly desiredVersion: string;
+  /** Absent while nothing of the service runs yet. */
+  readonly runningVersion?: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+  /** ISO time the service last changed version or readiness. */
+  readonly lastTransition?: string;
+}
+
+/** What the approval gate decided for the gateway's pending revision, in a form a person reads. */
+export interface ApprovalSummary {
+  readonly result: 'approved' | 'awaiting-approval' | 'refused' | 'hold';
+  readonly reason: string;
+  readonly pr?: { readonly number: number; readonly url: string };
+  readonly counted: readonly { readonly login: string; readonly via: string; readonly as: string }[];
+  readonly notCounted: readonly { readonly login: string; readonly reason: string }[];
+  readonly missing: { readonly customerApprovals: number; readonly operatorApprovals: number; readonly approvers: readonly string[] };
+  /** One line, e.g. from the gate's describeDecision. */
+  readonly summary: string;
+}
+
+export type HistoryEventKind =
+  | 'started'
+  | 'updated'
+  | 'stopped'
+  | 'drift-restored'
+  | 'refused'
+  | 'phase-changed'
+  | 'apply-failed'
+  | 'bad-commit'
+  | 'pruned';
+
+export interface HistoryEntry {
+  readonly time: string;
+  readonly event: HistoryEventKind;
+  readonly service?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly revision?: string;
+  readonly message?: string;
+}
+
+export interface GatewayStatus {
+  readonly gateway: string;
+  readonly customer: string;
+  readonly node: NodeStatus;
+  readonly phase: Phase;
+  /** The revision whose render is applied on the gateway (absent before the first apply). */
+  readonly appliedRevision?: string;
+  /** A newer revision the gateway has not moved to yet (approval, window, bad commit, failure). */
+  readonly pendingRevision?: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly services: readonly ServiceStatus[];
+  readonly approval?: ApprovalSummary;
+  /** ISO time the phase last changed. */
+  readonly lastTransition: string;
+  /** Newest last, bounded. */
+  readonly history: readonly HistoryEntry[];
+}
+
+export type PassResult = 'success' | 'partial' | 'failed' | 'refused' | 'bad-commit' | 'noop';
+
+export interface PassStatus {
+  readonly started: string;
+  readonly finished?: string;
+  readonly durationMs?: number;
+  readonly result?: PassResult;
+  readonly error?: string;
+}
+
+export interface SourceStatus {
+  readonly ok: boolean;
+  readonly error?: string;
+  /** ISO time of the last successful fetch. */
+  readonly lastFetched?: string;
+}
+
+export interface BadCommitStatus {
+  readonly revision: string;
+  /** FILE:LINE:COL: message, one per problem. */
+  readonly problems: readonly string[];
+}
+
+export interface ReplicaStatus {
+  readonly identity: string;
+  readonly leading: boolean;
+}
+
+export interface FleetStatus {
+  /** The last revision fetched from the fleet repo. */
+  readonly revision?: string;
+  /** The newest revision that loaded and rendered. */
+  readonly lastGoodRevision?: string;
+  readonly badCommit?: BadCommitStatus;
+  readonly lastPass?: PassStatus;
+  /** The pass in progress, if any. */
+  readonly currentPass?: PassStatus;
+  readonly passes: number;
+  readonly source: SourceStatus;
+  readonly replica?: ReplicaStatus;
+  readonly phases: Readonly<Record<Phase, number>>;
+}
+
+export interface StatusSnapshot {
+  readonly fleet: FleetStatus;
+  /** Sorted by customer, then gateway. */
+  readonly gateways: readonly GatewayStatus[];
+}

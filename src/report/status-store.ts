@@ -1,0 +1,153 @@
+// The in-memory status of the fleet, written by the engine as a pass goes and read by the
+// HTTP server, the metrics and `essg status`. Every change goes through a pure function of
+// status-update.ts; the store only holds the current value and the clock.
+import type {
+  GatewayStatus,
+  HistoryEntry,
+  PassResult,
+  PassStatus,
+  Phase,
+  ReplicaStatus,
+  SourceStatus,
+  StatusSnapshot,
+} from './status-model.ts';
+import {
+  type GatewayReport,
+  type StatusFilter,
+  appendHistory,
+  compareGateways,
+  filterSnapshot,
+  nextGatewayStatus,
+  phaseCounts,
+  viewGateway,
+} from './status-update.ts';
+
+export interface StatusStoreOptions {
+  /** History entries kept per gateway (oldest dropped first). @default 50 */
+  readonly historyLimit?: number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+interface FleetState {
+  readonly revision?: string;
+  readonly lastGoodRevision?: string;
+  readonly badCommit?: { readonly revision: string; readonly problems: readonly string[] };
+  readonly lastPass?: PassStatus;
+  readonly currentPass?: PassStatus;
+  readonly passes: number;
+  readonly source: SourceStatus;
+  readonly replica?: ReplicaStatus;
+}
+
+export class StatusStore {
+  private readonly historyLimit: number;
+  private readonly now: () => Date;
+  private fleet: FleetState = { passes: 0, source: { ok: true } };
+  private readonly gateways = new Map<string, GatewayStatus>();
+
+  constructor(options: StatusStoreOptions = {}) {
+    this.historyLimit = options.historyLimit ?? 50;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  passStarted(): PassStatus {
+    const pass = { started: this.iso() };
+    this.fleet = { ...this.fleet, currentPass: pass };
+    return pass;
+  }
+
+  /** Ends the pass in progress; returns it with its duration, for metrics and logs. */
+  passFinished({ result, error }: { readonly result: PassResult; readonly error?: string }): PassStatus {
+    const finishedAt = this.now();
+    const started = this.fleet.currentPass?.started ?? finishedAt.toISOString();
+    const pass: PassStatus = {
+      started,
+      finished: finishedAt.toISOString(),
+      durationMs: Math.max(0, finishedAt.getTime() - Date.parse(started)),
+      result,
+      ...(error !== undefined ? { error } : {}),
+    };
+    const { currentPass: _done, ...rest } = this.fleet;
+    this.fleet = { ...rest, lastPass: pass, passes: this.fleet.passes + 1 };
+    return pass;
+  }
+
+  sourceFetched({ revision }: { readonly revision: string }): void {
+    this.fleet = { ...this.fleet, revision, source: { ok: true, lastFetched: this.iso() } };
+  }
+
+  /** The fleet repo could not be reached: reported, and everything else is kept as it was. */
+  sourceFailed({ error }: { readonly error: string }): void {
+    const { lastFetched } = this.fleet.source;
+    this.fleet = { ...this.fleet, source: { ok: false, error, ...(lastFetched ? { lastFetched } : {}) } };
+  }
+
+  /** The revision loaded and rendered: it is the new last good revision. */
+  revisionGood({ revision }: { readonly revision: string }): void {
+    const { badCommit: _cleared, ...rest } = this.fleet;
+    this.fleet = { ...rest, lastGoodRevision: revision };
+  }
+
+  /** The revision failed validation or rendering; `problems` are FILE:LINE:COL lines. */
+  revisionBad({ revision, problems }: { readonly revision: string; readonly problems: readonly string[] }): void {
+    const known = this.fleet.badCommit?.revision === revision;
+    this.fleet = { ...this.fleet, badCommit: { revision, problems: [...problems] } };
+    if (known) return;
+    const time = this.iso();
+    const message = problems.slice(0, 5).join('; ');
+    for (const [name, status] of this.gateways) {
+      this.gateways.set(name, appendHistory({ status, entries: [{ time, event: 'bad-commit', revision, message }], historyLimit: this.historyLimit }));
+    }
+  }
+
+  setReplica(replica: ReplicaStatus): void {
+    this.fleet = { ...this.fleet, replica };
+  }
+
+  reportGateway(report: GatewayReport): GatewayStatus {
+    const next = nextGatewayStatus({ previous: this.gateways.get(report.gateway), report, now: this.iso(), historyLimit: this.historyLimit });
+    this.gateways.set(report.gateway, next);
+    return next;
+  }
+
+  /** Events the engine knows first-hand: starts of a new gateway, drift restored, refusals, prunes. */
+  recordHistory({ gateway, entries }: { readonly gateway: string; readonly entries: readonly Omit<HistoryEntry, 'time'>[] }): void {
+    const status = this.gateways.get(gateway);
+    if (!status) return;
+    const time = this.iso();
+    this.gateways.set(gateway, appendHistory({ status, entries: entries.map((e) => ({ time, ...e })), historyLimit: this.historyLimit }));
+  }
+
+  /** The gateway left the fleet repo and its objects are pruned. */
+  removeGateway(gateway: string): void {
+    this.gateways.delete(gateway);
+  }
+
+  gateway(name: string): GatewayStatus | undefined {
+    const status = this.gateways.get(name);
+    return status && viewGateway(status, this.fleet);
+  }
+
+  gatewayNames(): string[] {
+    return [...this.gateways.keys()];
+  }
+
+  phaseCounts(): Record<Phase, number> {
+    return phaseCounts(this.gateways.values());
+  }
+
+  /** A first pass finished (whatever its result): the replica has something to report. */
+  hasCompletedPass(): boolean {
+    return this.fleet.lastPass !== undefined;
+  }
+
+  snapshot(filter: StatusFilter = {}): StatusSnapshot {
+    const gateways = [...this.gateways.values()].map((g) => viewGateway(g, this.fleet)).sort(compareGateways);
+    return filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, gateways }, filter);
+  }
+
+  private iso(): string {
+    return this.now().toISOString();
+  }
+}
