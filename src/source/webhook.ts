@@ -1,0 +1,156 @@
+// GitHub push webhooks: the near-instant trigger. The signature (X-Hub-Signature-256, an
+// HMAC-SHA256 of the raw body with the shared secret) is checked in constant time before
+// anything in the body is believed; only pushes to the watched branch start a pass.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+
+export interface WebhookRequest {
+  /** Header names in lower case, as node's http gives them. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The body exactly as received: the signature covers these bytes. */
+  readonly body: Uint8Array;
+}
+
+export interface PushEvent {
+  /** `refs/heads/<branch>`. */
+  readonly ref: string;
+  readonly before: string;
+  /** The new branch head. */
+  readonly after: string;
+  readonly forced: boolean;
+  readonly deleted: boolean;
+  readonly repository?: string;
+  readonly deliveryId?: string;
+}
+
+export type WebhookVerdict =
+  | { readonly kind: 'push'; readonly push: PushEvent }
+  | { readonly kind: 'ping'; readonly hookId?: number }
+  | { readonly kind: 'ignored'; readonly reason: 'other-event' | 'other-branch'; readonly detail: string }
+  | { readonly kind: 'rejected'; readonly status: 400 | 401; readonly reason: 'missing-signature' | 'bad-signature' | 'bad-payload'; readonly detail: string };
+
+export function signBody({ secret, body }: { readonly secret: string; readonly body: Uint8Array | string }): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function verifySignature({ secret, body, signature }: { readonly secret: string; readonly body: Uint8Array; readonly signature: string | undefined }): boolean {
+  if (!signature) return false;
+  const expected = Buffer.from(signBody({ secret, body }));
+  const given = Buffer.from(signature.trim());
+  // timingSafeEqual needs equal lengths; a length mismatch reveals nothing about the secret.
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Judges one delivery: a pure function of the secret, the watched branch, the headers and the raw body. */
+export function verifyPushWebhook({ secret, branch, request }: { readonly secret: string; readonly branch: string; readonly request: WebhookRequest }): WebhookVerdict {
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : (value as string | undefined);
+  };
+  const signature = header('x-hub-signature-256');
+  if (!signature) return { kind: 'rejected', status: 401, reason: 'missing-signature', detail: 'no X-Hub-Signature-256 header' };
+  if (!verifySignature({ secret, body: request.body, signature })) {
+    return { kind: 'rejected', status: 401, reason: 'bad-signature', detail: 'X-Hub-Signature-256 does not match the body and the webhook secret' };
+  }
+  const event = header('x-github-event');
+  const deliveryId = header('x-github-delivery');
+  let payload: Record<string, unknown>;
+  try {
+    payload = parsePayload(request.body, header('content-type'));
+  } catch (error) {
+    return { kind: 'rejected', status: 400, reason: 'bad-payload', detail: `the body is not a JSON webhook payload: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (event === 'ping') {
+    return { kind: 'ping', ...(typeof payload.hook_id === 'number' ? { hookId: payload.hook_id } : {}) };
+  }
+  if (event !== 'push') return { kind: 'ignored', reason: 'other-event', detail: `event ${event ?? '(none)'} is not a push` };
+  const { ref, before, after } = payload;
+  if (typeof ref !== 'string' || typeof after !== 'string' || typeof before !== 'string') {
+    return { kind: 'rejected', status: 400, reason: 'bad-payload', detail: 'a push payload needs ref, before and after' };
+  }
+  if (ref !== `refs/heads/${branch}`) return { kind: 'ignored', reason: 'other-branch', detail: `push to ${ref}, not refs/heads/${branch}` };
+  const repository = (payload.repository as { full_name?: unknown } | undefined)?.full_name;
+  return {
+    kind: 'push',
+    push: {
+      ref, before, after,
+      forced: payload.forced === true,
+      deleted: payload.deleted === true,
+      ...(typeof repository === 'string' ? { repository } : {}),
+      ...(deliveryId ? { deliveryId } : {}),
+    },
+  };
+}
+
+/** GitHub sends JSON, or a form with the JSON in `payload` when the hook's content type is form. */
+function parsePayload(body: Uint8Array, contentType: string | undefined): Record<string, unknown> {
+  let text = Buffer.from(body).toString('utf8');
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) text = new URLSearchParams(text).get('payload') ?? '';
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+  return parsed as Record<string, unknown>;
+}
+
+export interface WebhookHandlerOptions {
+  readonly secret: string;
+  readonly branch: string;
+  /** Called for each verified push to the branch; not awaited: GitHub expects an answer within 10 s. */
+  readonly onPush: (push: PushEvent) => unknown;
+  /** Told about each delivery and its verdict, for logs and metrics. */
+  readonly onVerdict?: (verdict: WebhookVerdict) => void;
+  /** GitHub caps payloads at 25 MB. @default 26214400 */
+  readonly maxBodyBytes?: number;
+}
+
+export type WebhookHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+/** An HTTP handler for POST /webhook: 202 for a push that will trigger a pass, 200 for ping and ignored events, 401 for a bad signature. */
+export function createWebhookHandler({ secret, branch, onPush, onVerdict, maxBodyBytes = 25 * 1024 * 1024 }: WebhookHandlerOptions): WebhookHandler {
+  if (!secret) throw new Error('a webhook secret is required: unsigned pushes would let anyone trigger passes');
+  return async (req, res) => {
+    if (req.method !== 'POST') return reply(res, 405, { error: 'POST only' }, { Allow: 'POST' });
+    let body: Uint8Array;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch {
+      return reply(res, 413, { error: `body larger than ${maxBodyBytes} bytes` });
+    }
+    const verdict = verifyPushWebhook({ secret, branch, request: { headers: req.headers, body } });
+    onVerdict?.(verdict);
+    switch (verdict.kind) {
+      case 'rejected':
+        return reply(res, verdict.status, { error: verdict.detail });
+      case 'ping':
+        return reply(res, 200, { ok: true, pong: true });
+      case 'ignored':
+        return reply(res, 200, { ok: true, ignored: verdict.detail });
+      case 'push':
+        // A failing pass reports itself (status, events); the delivery has done its job.
+        void Promise.resolve().then(() => onPush(verdict.push)).catch(() => undefined);
+        return reply(res, 202, { ok: true, accepted: verdict.push.after });
+    }
+  };
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.destroy();
+        reject(new Error('too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(`${JSON.stringify(body)}\n`);
+}
