@@ -2,17 +2,19 @@
 // input hash is unchanged: a change to one gateway re-renders one chart.
 import type { FleetModel } from '../model/fleet-model.ts';
 import { UnknownGatewayError } from './errors.ts';
-import { gatewayInputs, inputsHash } from './inputs.ts';
+import { gatewayInputs, renderKey } from './inputs.ts';
 import { renderInputs, renderTime, type RenderedGateway } from './render-gateway.ts';
 
-/** Renders kept between passes, by gateway name. */
+/** Renders kept between passes, by gateway name, each with the render key it was made from. */
 export class RenderCache {
-  private readonly entries = new Map<string, RenderedGateway>();
-  get(gateway: string): RenderedGateway | undefined {
-    return this.entries.get(gateway);
+  private readonly entries = new Map<string, { readonly key: string; readonly rendered: RenderedGateway }>();
+  /** The gateway's render if it was made from exactly this key. */
+  get(gateway: string, key: string): RenderedGateway | undefined {
+    const entry = this.entries.get(gateway);
+    return entry?.key === key ? entry.rendered : undefined;
   }
-  set(rendered: RenderedGateway): void {
-    this.entries.set(rendered.gateway, rendered);
+  set(key: string, rendered: RenderedGateway): void {
+    this.entries.set(rendered.gateway, { key, rendered });
   }
   /** Forgets every gateway not in `keep`. */
   retain(keep: ReadonlySet<string>): void {
@@ -54,16 +56,15 @@ export function renderFleet({ model, now, cache, gateways }: RenderFleetOptions)
   for (const name of names) {
     const gateway = model.gateways.get(name);
     if (!gateway) throw new UnknownGatewayError(name);
-    const inputs = gatewayInputs({ model, gateway, now: time });
-    const inputHash = inputsHash(inputs);
-    const cached = cache?.get(name);
-    if (cached && cached.inputHash === inputHash) {
+    const key = renderKey({ model, gateway, now: time });
+    const cached = cache?.get(name, key);
+    if (cached) {
       out.push(cached);
       continue;
     }
-    const rendered = renderInputs({ inputs, inputHash });
+    const rendered = renderInputs({ inputs: gatewayInputs({ model, gateway, now: time }), key });
     synthesized++;
-    cache?.set(rendered);
+    cache?.set(key, rendered);
     out.push(rendered);
   }
   if (cache && !gateways) cache.retain(new Set(names));

@@ -1,10 +1,11 @@
 // Renders one gateway: its inputs, through a GatewayChart in an App of its own, to plain
 // JSON objects in apply order. Pure: the same model, gateway and `now` give the same objects.
 import { App } from 'cdk8s';
+import { sha256Hex } from './canonical.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { GatewayChart } from './constructs/gateway-chart.ts';
 import { DuplicateObjectError, InvalidRenderTimeError, UnknownGatewayError } from './errors.ts';
-import { gatewayInputs, inputsHash, type GatewayInputs } from './inputs.ts';
+import { gatewayInputs, renderKey, type GatewayInputs } from './inputs.ts';
 import { compareObjects, type K8sObject } from './objects.ts';
 
 export interface RenderedGateway {
@@ -33,12 +34,12 @@ export function renderTime(now: string): number {
 export function renderGateway({ model, gateway, now }: RenderGatewayOptions): RenderedGateway {
   const found = model.gateways.get(gateway);
   if (!found) throw new UnknownGatewayError(gateway);
-  const inputs = gatewayInputs({ model, gateway: found, now: renderTime(now) });
-  return renderInputs({ inputs, inputHash: inputsHash(inputs) });
+  const time = renderTime(now);
+  return renderInputs({ inputs: gatewayInputs({ model, gateway: found, now: time }), key: renderKey({ model, gateway: found, now: time }) });
 }
 
-/** Synthesizes the chart of already gathered inputs. */
-export function renderInputs({ inputs, inputHash }: { readonly inputs: GatewayInputs; readonly inputHash: string }): RenderedGateway {
+/** Synthesizes the chart of already gathered inputs; `key` is their renderKey. */
+export function renderInputs({ inputs, key }: { readonly inputs: GatewayInputs; readonly key: string }): RenderedGateway {
   const app = new App();
   const chart = new GatewayChart(app, inputs.gateway, { inputs });
   const objects = (chart.toJson() as K8sObject[]).sort(compareObjects);
@@ -46,5 +47,5 @@ export function renderInputs({ inputs, inputHash }: { readonly inputs: GatewayIn
     const [a, b] = [objects[i - 1] as K8sObject, objects[i] as K8sObject];
     if (a.kind === b.kind && a.metadata.name === b.metadata.name) throw new DuplicateObjectError({ gateway: inputs.gateway, kind: a.kind, name: a.metadata.name });
   }
-  return { gateway: inputs.gateway, customer: inputs.customer, inputHash, objects };
+  return { gateway: inputs.gateway, customer: inputs.customer, inputHash: sha256Hex(key), objects };
 }

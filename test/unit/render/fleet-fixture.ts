@@ -1,31 +1,29 @@
+import { createHash } from 'node:crypto';
 // FleetModel objects built directly (as the loader would produce them, defaults filled), so
 // render tests control every input and need no files.
 import type { FleetModel, GatewayModel, GatewayService, ResponseModel, ServiceVersionModel } from '../../../src/model/fleet-model.ts';
-import type { Fleet, Response, ServiceVersion } from '../../../src/model/types.generated.ts';
+import type { Fleet, Gateway, Response, ServiceVersion } from '../../../src/model/types.generated.ts';
 
-const source = (path: string) => ({ path, sha256: '0'.repeat(64) });
+// As the loader does with file bytes: the digest changes whenever the document does.
+const source = (path: string, doc: unknown) => ({ path, sha256: createHash('sha256').update(JSON.stringify(doc)).digest('hex') });
 const digest = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
 
 export type CatalogSpec = ServiceVersion['spec'];
 
 export function catalogEntry(name: string, spec: Partial<CatalogSpec> & Pick<CatalogSpec, 'version'>): ServiceVersionModel {
-  return {
-    service: name,
-    version: spec.version,
-    source: source(`catalog/${name}/${spec.version}.yaml`),
-    doc: {
-      apiVersion: 'essg.io/v1',
-      kind: 'ServiceVersion',
-      metadata: { name },
-      spec: {
-        workload: 'daemon',
-        image: `registry.example.com/essg/${name}@${digest('a')}`,
-        resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-        configSchema: { type: 'object' },
-        ...spec,
-      },
+  const doc: ServiceVersion = {
+    apiVersion: 'essg.io/v1',
+    kind: 'ServiceVersion',
+    metadata: { name },
+    spec: {
+      workload: 'daemon',
+      image: `registry.example.com/essg/${name}@${digest('a')}`,
+      resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      configSchema: { type: 'object' },
+      ...spec,
     },
   };
+  return { service: name, version: spec.version, source: source(`catalog/${name}/${spec.version}.yaml`, doc), doc };
 }
 
 export const CATALOG = {
@@ -57,18 +55,13 @@ export function gatewayModel(fixture: GatewayFixture): GatewayModel {
     const entry: GatewayService = { name: s.catalog.service, version: s.catalog.version, ...(s.config ? { config: s.config } : {}), ...(s.expires ? { expires: s.expires } : {}) };
     return { entry, catalog: s.catalog };
   });
-  return {
-    name: fixture.name,
-    customer,
-    node: fixture.node ?? fixture.name,
-    source: source(`gateways/${customer}/${fixture.name}.yaml`),
-    doc: { apiVersion: 'essg.io/v1', kind: 'Gateway', metadata: { name: fixture.name }, spec: { node: fixture.node ?? fixture.name, services: services.map((s) => s.entry) } },
-    services,
-  };
+  const doc: Gateway = { apiVersion: 'essg.io/v1', kind: 'Gateway', metadata: { name: fixture.name }, spec: { node: fixture.node ?? fixture.name, services: services.map((s) => s.entry) } };
+  return { name: fixture.name, customer, node: fixture.node ?? fixture.name, source: source(`gateways/${customer}/${fixture.name}.yaml`, doc), doc, services };
 }
 
 export function responseModel(name: string, spec: Response['spec'], gateways: readonly string[]): ResponseModel {
-  return { name, source: source(`responses/${name}.yaml`), doc: { apiVersion: 'essg.io/v1', kind: 'Response', metadata: { name }, spec }, gateways };
+  const doc: Response = { apiVersion: 'essg.io/v1', kind: 'Response', metadata: { name }, spec };
+  return { name, source: source(`responses/${name}.yaml`, doc), doc, gateways };
 }
 
 export function fleetModel({
@@ -90,8 +83,8 @@ export function fleetModel({
   }
   const customers = [...new Set(gateways.map((g) => g.customer))].sort();
   return {
-    fleet: { source: source('fleet.yaml'), doc: { apiVersion: 'essg.io/v1', kind: 'Fleet', metadata: { name: 'test' }, spec: { operators: ['soc-lead'], ...fleet } } },
-    customers: new Map(customers.map((name) => [name, { name, source: source(`customers/${name}.yaml`), doc: { apiVersion: 'essg.io/v1', kind: 'Customer', metadata: { name }, spec: { approvers: ['lead'] } } }])),
+    fleet: { source: source('fleet.yaml', fleet), doc: { apiVersion: 'essg.io/v1', kind: 'Fleet', metadata: { name: 'test' }, spec: { operators: ['soc-lead'], ...fleet } } },
+    customers: new Map(customers.map((name) => [name, { name, source: source(`customers/${name}.yaml`, name), doc: { apiVersion: 'essg.io/v1', kind: 'Customer', metadata: { name }, spec: { approvers: ['lead'] } } }])),
     gateways: new Map([...gateways].sort((a, b) => (a.name < b.name ? -1 : 1)).map((g) => [g.name, g])),
     catalog: byService,
     responses: new Map([...responses].sort((a, b) => (a.name < b.name ? -1 : 1)).map((r) => [r.name, r])),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFleetFromDir } from '../../../src/model/load.ts';
 import { renderFleet, type K8sObject } from '../../../src/render/index.ts';
 import { CATALOG, fleetModel, gatewayModel, NOW, responseModel } from './fleet-fixture.ts';
+import type { Json } from './objects.ts';
 import { schemaErrors } from './openapi-validator.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -48,7 +49,7 @@ describe('rendered objects against the Kubernetes OpenAPI schema of the target v
   it('reports an unknown field, a missing required field and a wrongly typed value', () => {
     // GIVEN a Deployment with three mistakes: proof that the check is not vacuous
     const [deployment] = everyObject(fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [{ catalog: CATALOG.logCollector }] })] })).filter((o) => o.kind === 'Deployment');
-    const spec = (deployment as { spec: Record<string, unknown> }).spec;
+    const spec = (deployment as Json).spec;
     const broken = { ...deployment, spec: { ...spec, replicas: 'one', selector: undefined, nodeSelctor: {} } } as unknown as K8sObject;
     // THEN each is reported
     const errors = schemaErrors(JSON.parse(JSON.stringify(broken)) as K8sObject).join('\n');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderGateway } from '../../../src/render/index.ts';
 import { CATALOG, catalogEntry, fleetModel, gatewayModel, NOW } from './fleet-fixture.ts';
-import { find, podSpecOf } from './objects.ts';
+import { find, ofKind, podSpecOf } from './objects.ts';
 
 function render(services: Parameters<typeof gatewayModel>[0]['services'], fleet = {}) {
   const model = fleetModel({ gateways: [gatewayModel({ name: 'gw', services })], fleet });
@@ -59,7 +59,7 @@ describe('rolling updates of daemon services', () => {
 describe('job and cronjob services', () => {
   it('runs a job service to completion with the catalog limits, named by its template', () => {
     const objects = render([{ catalog: CATALOG.scanner, config: { targets: ['10.0.0.0/24'] } }]);
-    const [job] = objects.filter((o) => o.kind === 'Job') as { metadata: { name: string }; spec: Record<string, unknown> }[];
+    const [job] = ofKind(objects, 'Job');
     expect(job?.metadata.name).toMatch(/^gw-vuln-scanner-[0-9a-f]{8}$/);
     expect(job?.spec).toMatchObject({ activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 600, backoffLimit: 1 });
     expect(podSpecOf(job).restartPolicy).toBe('Never');
