@@ -61,25 +61,24 @@ export function buildPlan(versions: TestbedVersions): readonly BuildStep[] {
   ];
 }
 
-/** The versions a go.mod gives a module: in `require` lines and on the right of `replace` lines. */
-export function pinnedVersions(goMod: string, module: string): readonly string[] {
+/**
+ * The version a go.mod builds a module at: the right side of its `replace`, when it has one
+ * (k8s.io/kubernetes requires its staging modules at v0.0.0 and the replace decides), else
+ * its `require`. Null when the go.mod does not name the module.
+ */
+export function effectiveVersion(goMod: string, module: string): string | null {
   const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const found: string[] = [];
-  const require = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v[^\\s]+)`, 'gm');
-  const replace = new RegExp(`=>\\s*${escaped}\\s+(v[^\\s]+)`, 'g');
-  for (const match of goMod.matchAll(require)) found.push(match[1] ?? '');
-  for (const match of goMod.matchAll(replace)) found.push(match[1] ?? '');
-  return found;
+  const replaced = new RegExp(`^\\s*(?:replace\\s+)?${escaped}(?:\\s+v\\S+)?\\s*=>\\s*${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
+  if (replaced?.[1]) return replaced[1];
+  const required = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)(?!\\s*=>)`, 'm').exec(goMod);
+  return required?.[1] ?? null;
 }
 
-/** The first pin a go.mod gets wrong, or undefined when it names exactly what versions.json does. */
+/** The first pin a go.mod gets wrong, or undefined when it builds exactly what versions.json names. */
 export function findPinMismatch(goMod: string, pins: BuildStep['pins']): { module: string; pinned: string | null; expected: string } | undefined {
   for (const pin of pins) {
-    const pinned = pinnedVersions(goMod, pin.module);
-    // With a replace, the replacement wins: every version named for the module must match.
-    if (pinned.length === 0 || pinned.some((v) => v !== pin.version)) {
-      return { module: pin.module, pinned: pinned.find((v) => v !== pin.version) ?? null, expected: pin.version };
-    }
+    const pinned = effectiveVersion(goMod, pin.module);
+    if (pinned !== pin.version) return { module: pin.module, pinned, expected: pin.version };
   }
   return undefined;
 }

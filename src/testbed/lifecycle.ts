@@ -164,12 +164,17 @@ export async function isHealthy(state: TestbedState): Promise<boolean> {
 export async function down({ stateDir = defaultStateDir(), log = quiet }: { stateDir?: string; log?: Log } = {}): Promise<boolean> {
   const state = await readState(stateDir);
   if (!state) return false;
-  for (const name of [...COMPONENTS].reverse()) {
+  // Clients first, all at once; etcd last, so the API server never loses its storage mid-request.
+  const stop = async (name: ComponentName): Promise<void> => {
     const proc = state.processes[name];
-    if (!proc) continue;
+    if (!proc) return;
+    const started = Date.now();
     await stopGroup(proc.pid);
-    log(`testbed: stopped ${name} (pid ${proc.pid})`);
-  }
+    log(`testbed: stopped ${name} (pid ${proc.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
+  await Promise.all(COMPONENTS.filter((c) => c !== 'etcd' && c !== 'kube-apiserver').map(stop));
+  await stop('kube-apiserver');
+  await stop('etcd');
   const ports = PORT_NAMES.map((p) => state.ports[p]);
   const deadline = Date.now() + 10_000;
   let busy = await busyPorts(ports);
