@@ -168,7 +168,16 @@ export class LeaderElector {
     await leading.work;
   }
 
+  /**
+   * One attempt, bounded by the renew deadline and by stop(): a request that never comes
+   * back (a dead network path) must neither keep a leader leading nor block shutdown.
+   */
   private async tryAcquireOrRenew(now: number): Promise<boolean> {
+    const bound = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.renewDeadlineMs)]);
+    return Promise.race([this.attempt(now), aborted(bound)]);
+  }
+
+  private async attempt(now: number): Promise<boolean> {
     try {
       const current = await this.options.lease.get();
       if (!current) {
@@ -264,6 +273,13 @@ function toRecord(lease: V1Lease): LeaseRecord {
     ...(renewTime ? { renewTime } : {}),
     resourceVersion: lease.metadata?.resourceVersion ?? '',
   };
+}
+
+function aborted(signal: AbortSignal): Promise<false> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    signal.addEventListener('abort', () => resolve(false), { once: true });
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

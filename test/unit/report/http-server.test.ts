@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type WebhookRequest, createStatusServer } from '../../../src/report/index.ts';
+
+const servers: StatusServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function gateway(name: string, customer: string, phase: GatewayReport['phase']): GatewayReport {
+  return {
+    gateway: name,
+    customer,
+    node: { name, ready: phase === 'Offline' ? 'Unknown' : 'True', pressure: { memory: false, disk: false, pid: false } },
+    phase,
+    reason: phase,
+    message: `${name} is ${phase}`,
+    appliedRevision: 'a'.repeat(40),
+    services: [{ name: 'ids', desiredVersion: '1.0.0', runningVersion: '1.0.0', ready: phase === 'Ready', restarts: 0 }],
+  };
+}
+
+async function start(options: { webhook?: (r: WebhookRequest) => Promise<{ status: number; body?: unknown }>; isReady?: () => boolean; maxWebhookBytes?: number } = {}) {
+  const store = new StatusStore();
+  const metrics = new FleetMetrics({ phases: () => store.phaseCounts() });
+  const server = createStatusServer({ store, metrics, host: '127.0.0.1', port: 0, ...options });
+  servers.push(server);
+  const url = await server.listen();
+  return { store, metrics, server, url };
+}
+
+describe('status HTTP server', () => {
+  it('serves the fleet and its gateways as JSON, filtered by phase and customer', async () => {
+    const { store, url } = await start();
+    store.reportGateway(gateway('acme-01', 'acme', 'Ready'));
+    store.reportGateway(gateway('acme-02', 'acme', 'Offline'));
+    store.reportGateway(gateway('zeta-01', 'zeta', 'Ready'));
+
+    const all = await (await fetch(`${url}/status`)).json();
+    expect(all.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['acme-01', 'acme-02', 'zeta-01']);
+    expect(all.fleet.phases).toMatchObject({ Ready: 2, Offline: 1 });
+
+    const offline = await (await fetch(`${url}/status?phase=Offline`)).json();
+    expect(offline.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['acme-02']);
+    const zeta = await (await fetch(`${url}/status?customer=zeta`)).json();
+    expect(zeta.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['zeta-01']);
+  });
+
+  it('rejects an unknown phase filter with 400', async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/status?phase=Sleeping`);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toContain('Sleeping');
+  });
+
+  it('serves one gateway by name, and 404 for an unknown one', async () => {
+    const { store, url } = await start();
+    store.reportGateway(gateway('acme-01', 'acme', 'Ready'));
+    const res = await fetch(`${url}/status/gateways/acme-01`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ gateway: 'acme-01', customer: 'acme', phase: 'Ready', services: [{ name: 'ids' }] });
+    expect((await fetch(`${url}/status/gateways/nope`)).status).toBe(404);
+  });
+
+  it('exposes pass, phase, API request and error metrics in the Prometheus format', async () => {
+    const { store, metrics, url } = await start();
+    store.reportGateway(gateway('acme-01', 'acme', 'Ready'));
+    store.reportGateway(gateway('acme-02', 'acme', 'Failed'));
+    metrics.observePass({ durationMs: 1500, result: 'partial' });
+    metrics.apiRequest('list', 3);
+    metrics.apiRequest('patch', 2);
+    metrics.applyError('Conflict');
+    metrics.driftRestoredObjects(4);
+    metrics.gitFetchError();
+    metrics.githubError();
+
+    const res = await fetch(`${url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('essg_gateways{phase="Ready"} 1');
+    expect(text).toContain('essg_gateways{phase="Failed"} 1');
+    expect(text).toContain('essg_gateways{phase="Offline"} 0');
+    expect(text).toContain('essg_passes_total{result="partial"} 1');
+    expect(text).toContain('essg_pass_duration_seconds_bucket{le="2.5",result="partial"} 1');
+    expect(text).toContain('essg_pass_duration_seconds_bucket{le="1",result="partial"} 0');
+    expect(text).toContain('essg_api_requests_total{verb="list"} 3');
+    expect(text).toContain('essg_api_requests_total{verb="patch"} 2');
+    expect(text).toContain('essg_api_writes_total{verb="patch"} 2');
+    expect(text).not.toContain('essg_api_writes_total{verb="list"}');
+    expect(text).toContain('essg_apply_errors_total{reason="Conflict"} 1');
+    expect(text).toContain('essg_drift_restored_total 4');
+    expect(text).toContain('essg_git_fetch_errors_total 1');
+    expect(text).toContain('essg_github_errors_total 1');
+    // Gateway names never become label values: cardinality stays fixed as the fleet grows.
+    expect(text).not.toContain('acme-01');
+  });
+
+  it('answers /healthz always and /readyz only once a first pass completed', async () => {
+    const { store, url } = await start();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    store.passStarted();
+    store.passFinished({ result: 'success' });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('lets the engine decide readiness, e.g. a standby replica is ready without a pass', async () => {
+    const { url } = await start({ isReady: () => true });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('hands the webhook handler the raw body bytes and headers and returns its answer', async () => {
+    const seen: WebhookRequest[] = [];
+    const { url } = await start({
+      webhook: async (request) => {
+        seen.push(request);
+        return { status: 202, body: { queued: true } };
+      },
+    });
+    const payload = '{"ref":"refs/heads/main", "after":"abc"}';
+    const res = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00', 'x-github-event': 'push' }, body: payload });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ queued: true });
+    expect(seen[0]?.body.toString('utf8')).toBe(payload);
+    expect(seen[0]?.headers['x-hub-signature-256']).toBe('sha256=00');
+  });
+
+  it('refuses a webhook body over the limit without calling the handler', async () => {
+    let called = false;
+    const { url } = await start({ maxWebhookBytes: 16, webhook: async () => ((called = true), { status: 200 }) });
+    const res = await fetch(`${url}/webhook`, { method: 'POST', body: 'x'.repeat(1000) });
+    expect(res.status).toBe(413);
+    expect(called).toBe(false);
+  });
+
+  it('answers 404 on /webhook until a handler is mounted, 405 for GET', async () => {
+    const { server, url } = await start();
+    expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
+    server.mountWebhook(async () => ({ status: 204 }));
+    expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(204);
+    expect((await fetch(`${url}/webhook`)).status).toBe(405);
+  });
+
+  it('serves the dashboard page and its script, which loads nothing but its own files', async () => {
+    const { url } = await start();
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain('src="dashboard.js"');
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = await (await fetch(`${url}/dashboard.js`)).text();
+    expect(script).toContain("fetch('status'");
+    expect(script).not.toContain('innerHTML');
+  });
+
+  it('answers a handler failure with 500 and keeps serving', async () => {
+    const errors: unknown[] = [];
+    const store = new StatusStore();
+    const server = createStatusServer({
+      store,
+      metrics: new FleetMetrics({ phases: () => store.phaseCounts() }),
+      host: '127.0.0.1',
+      port: 0,
+      webhook: async () => {
+        throw new Error('boom');
+      },
+      onError: (e) => errors.push(e),
+    });
+    servers.push(server);
+    const url = await server.listen();
+    expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(500);
+    expect(errors).toHaveLength(1);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});

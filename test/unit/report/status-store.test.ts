@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { type GatewayReport, StatusStore } from '../../../src/report/index.ts';
+
+function clock(start = '2026-01-01T00:00:00Z'): { now: () => Date; advance: (ms: number) => void } {
+  let t = Date.parse(start);
+  return { now: () => new Date(t), advance: (ms) => (t += ms) };
+}
+
+function report(overrides: Partial<GatewayReport> = {}): GatewayReport {
+  return {
+    gateway: 'acme-sh-01',
+    customer: 'acme',
+    node: { name: 'acme-sh-01', ready: 'True', pressure: { memory: false, disk: false, pid: false } },
+    phase: 'Ready',
+    reason: 'Converged',
+    message: 'all services ready',
+    appliedRevision: 'a'.repeat(40),
+    services: [
+      { name: 'ids', desiredVersion: '1.0.0', runningVersion: '1.0.0', ready: true, restarts: 0 },
+      { name: 'log-collector', desiredVersion: '2.0.0', runningVersion: '2.0.0', ready: true, restarts: 0 },
+    ],
+    ...overrides,
+  };
+}
+
+describe('StatusStore', () => {
+  it('records service upgrades, starts and stops between two reports of a gateway', () => {
+    const c = clock();
+    const store = new StatusStore({ now: c.now });
+    store.reportGateway(report());
+    c.advance(1000);
+    store.reportGateway(report({
+      appliedRevision: 'b'.repeat(40),
+      services: [
+        { name: 'ids', desiredVersion: '1.1.0', runningVersion: '1.0.0', ready: true, restarts: 0 },
+        { name: 'vuln-scanner', desiredVersion: '2.0.0', ready: false, restarts: 0 },
+      ],
+    }));
+    const history = store.gateway('acme-sh-01')?.history.map(({ event, service, from, to }) => ({ event, service, from, to }));
+    expect(history).toEqual([
+      { event: 'updated', service: 'ids', from: '1.0.0', to: '1.1.0' },
+      { event: 'started', service: 'vuln-scanner', from: undefined, to: '2.0.0' },
+      { event: 'stopped', service: 'log-collector', from: '2.0.0', to: undefined },
+    ]);
+    expect(store.gateway('acme-sh-01')?.history.every((h) => h.revision === 'b'.repeat(40))).toBe(true);
+  });
+
+  it('does not claim that services started when it first sees a gateway (e.g. after a restart)', () => {
+    const store = new StatusStore();
+    store.reportGateway(report());
+    expect(store.gateway('acme-sh-01')?.history).toEqual([]);
+  });
+
+  it('moves lastTransition only when the phase changes, and records the change', () => {
+    const c = clock();
+    const store = new StatusStore({ now: c.now });
+    store.reportGateway(report());
+    const first = store.gateway('acme-sh-01')?.lastTransition;
+    c.advance(5000);
+    store.reportGateway(report());
+    expect(store.gateway('acme-sh-01')?.lastTransition).toBe(first);
+    c.advance(5000);
+    store.reportGateway(report({ phase: 'Offline', reason: 'NodeOffline', node: { name: 'acme-sh-01', ready: 'Unknown', pressure: { memory: false, disk: false, pid: false } } }));
+    const status = store.gateway('acme-sh-01');
+    expect(status?.lastTransition).toBe('2026-01-01T00:00:10.000Z');
+    expect(status?.history.at(-1)).toMatchObject({ event: 'phase-changed', from: 'Ready', to: 'Offline' });
+  });
+
+  it('stamps a service transition when its running version or readiness changes, not otherwise', () => {
+    const c = clock();
+    const store = new StatusStore({ now: c.now });
+    store.reportGateway(report());
+    c.advance(1000);
+    store.reportGateway(report({ services: [
+      { name: 'ids', desiredVersion: '1.0.0', runningVersion: '1.0.0', ready: false, restarts: 1 },
+      { name: 'log-collector', desiredVersion: '2.0.0', runningVersion: '2.0.0', ready: true, restarts: 0 },
+    ] }));
+    const [ids, logs] = store.gateway('acme-sh-01')?.services ?? [];
+    expect(ids?.lastTransition).toBe('2026-01-01T00:00:01.000Z');
+    expect(logs?.lastTransition).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('keeps the history bounded, dropping the oldest entries', () => {
+    const store = new StatusStore({ historyLimit: 3 });
+    store.reportGateway(report());
+    for (let i = 1; i <= 5; i += 1) {
+      store.reportGateway(report({ services: [{ name: 'ids', desiredVersion: `1.${i}.0`, ready: true, restarts: 0 }] }));
+    }
+    expect(store.gateway('acme-sh-01')?.history.map((h) => h.to)).toEqual(['1.3.0', '1.4.0', '1.5.0']);
+  });
+
+  it('shows a bad commit as pending on every gateway with its FILE:LINE problems, until a good commit arrives', () => {
+    const store = new StatusStore();
+    store.reportGateway(report());
+    store.reportGateway(report({ gateway: 'acme-bj-01', phase: 'Degraded', reason: 'ServiceDegraded', message: 'ids not ready' }));
+    const bad = 'c'.repeat(40);
+    store.revisionBad({ revision: bad, problems: ['gateways/acme/acme-sh-01.yaml:7:9: unknown service "idz"'] });
+
+    const ready = store.gateway('acme-sh-01');
+    expect(ready).toMatchObject({ pendingRevision: bad, reason: 'BadCommit', appliedRevision: 'a'.repeat(40) });
+    expect(ready?.message).toContain('gateways/acme/acme-sh-01.yaml:7:9');
+    const degraded = store.gateway('acme-bj-01');
+    expect(degraded?.reason).toBe('ServiceDegraded');
+    expect(degraded?.message).toMatch(/^ids not ready; commit c{12} is not applied/);
+    expect(store.snapshot().fleet.badCommit?.revision).toBe(bad);
+
+    store.revisionGood({ revision: 'd'.repeat(40) });
+    expect(store.gateway('acme-sh-01')).toMatchObject({ reason: 'Converged', message: 'all services ready' });
+    expect(store.gateway('acme-sh-01')?.pendingRevision).toBeUndefined();
+    expect(store.snapshot().fleet).toMatchObject({ lastGoodRevision: 'd'.repeat(40) });
+  });
+
+  it('keeps the last state and reports the error when the fleet repo is unreachable', () => {
+    const store = new StatusStore();
+    store.sourceFetched({ revision: 'a'.repeat(40) });
+    store.reportGateway(report());
+    store.sourceFailed({ error: 'connect ECONNREFUSED 127.0.0.1:8080' });
+    const { fleet, gateways } = store.snapshot();
+    expect(fleet.source).toMatchObject({ ok: false, error: 'connect ECONNREFUSED 127.0.0.1:8080' });
+    expect(fleet.source.lastFetched).toBeDefined();
+    expect(fleet.revision).toBe('a'.repeat(40));
+    expect(gateways.map((g) => g.phase)).toEqual(['Ready']);
+  });
+
+  it('times a pass from start to finish and counts passes', () => {
+    const c = clock();
+    const store = new StatusStore({ now: c.now });
+    expect(store.hasCompletedPass()).toBe(false);
+    store.passStarted();
+    expect(store.snapshot().fleet.currentPass).toBeDefined();
+    c.advance(1234);
+    const pass = store.passFinished({ result: 'partial', error: '1 gateway failed' });
+    expect(pass).toMatchObject({ durationMs: 1234, result: 'partial', error: '1 gateway failed' });
+    expect(store.snapshot().fleet).toMatchObject({ passes: 1, lastPass: pass });
+    expect(store.snapshot().fleet.currentPass).toBeUndefined();
+    expect(store.hasCompletedPass()).toBe(true);
+  });
+
+  it('counts gateways by phase and filters by phase and customer, sorted by customer then gateway', () => {
+    const store = new StatusStore();
+    store.reportGateway(report({ gateway: 'zeta-01', customer: 'zeta' }));
+    store.reportGateway(report({ gateway: 'acme-02', phase: 'Failed' }));
+    store.reportGateway(report({ gateway: 'acme-01' }));
+    expect(store.phaseCounts()).toMatchObject({ Ready: 2, Failed: 1, Offline: 0 });
+    expect(store.snapshot().gateways.map((g) => g.gateway)).toEqual(['acme-01', 'acme-02', 'zeta-01']);
+    expect(store.snapshot({ phase: 'Ready' }).gateways.map((g) => g.gateway)).toEqual(['acme-01', 'zeta-01']);
+    expect(store.snapshot({ customer: 'zeta' }).gateways.map((g) => g.gateway)).toEqual(['zeta-01']);
+    expect(store.snapshot({ customer: 'zeta' }).fleet.phases).toMatchObject({ Ready: 2, Failed: 1 });
+  });
+
+  it('records events the engine reports first-hand, such as drift restored', () => {
+    const store = new StatusStore();
+    store.reportGateway(report());
+    store.recordHistory({ gateway: 'acme-sh-01', entries: [{ event: 'drift-restored', service: 'ids', message: 'Deployment acme/ids: spec.replicas' }] });
+    expect(store.gateway('acme-sh-01')?.history).toEqual([
+      expect.objectContaining({ event: 'drift-restored', service: 'ids', time: expect.any(String) }),
+    ]);
+  });
+});
