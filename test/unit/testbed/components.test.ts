@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { apiserverArgs, controllerManagerArgs, heartbeatTiming, kwokArgs, UPLINK_LABEL, type ComponentFiles, type Ports } from '../../../src/testbed/components.ts';
+import { pkiPaths } from '../../../src/testbed/pki.ts';
+
+const files: ComponentFiles = {
+  stateDir: '/tb',
+  pki: pkiPaths('/tb/pki'),
+  kubeconfigs: { controllerManager: '/tb/cm', scheduler: '/tb/sched', kwok: '/tb/kwok' },
+  kwokConfig: '/tb/kwok.yaml',
+};
+const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006 };
+
+describe('test bed components', () => {
+  it('marks a silent small-fleet gateway Unknown within seconds, always after more than one missed renewal', () => {
+    const small = heartbeatTiming(10);
+
+    expect(small.gracePeriodSeconds).toBeLessThanOrEqual(20);
+    expect(small.gracePeriodSeconds).toBeGreaterThanOrEqual(small.renewSeconds * 3);
+  });
+
+  it('renews 1,000 gateway leases at most 50 times a second', () => {
+    const large = heartbeatTiming(1000);
+
+    expect(1000 / large.renewSeconds).toBeLessThanOrEqual(50);
+    expect(large.gracePeriodSeconds).toBeGreaterThanOrEqual(large.renewSeconds * 3);
+  });
+
+  it('passes the heartbeat timing to the controller-manager and KWOK', () => {
+    const timing = heartbeatTiming(3);
+
+    expect(controllerManagerArgs({ files, ports, timing })).toContain(`--node-monitor-grace-period=${timing.gracePeriodSeconds}s`);
+    expect(kwokArgs({ files, timing })).toContain(`--node-lease-duration-seconds=${timing.leaseDurationSeconds}`);
+  });
+
+  it('lets KWOK heartbeat only the gateways whose uplink is up', () => {
+    expect(kwokArgs({ files, timing: heartbeatTiming(3) })).toContain(`--manage-nodes-with-label-selector=${UPLINK_LABEL}=up`);
+  });
+
+  it('serves the API server on loopback with TLS, client certificates, RBAC and service-account keys', () => {
+    const args = apiserverArgs({ files, ports });
+
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--bind-address=127.0.0.1',
+        '--secure-port=1003',
+        '--etcd-servers=http://127.0.0.1:1001',
+        '--authorization-mode=RBAC',
+        `--client-ca-file=${files.pki.caCert}`,
+        `--service-account-key-file=${files.pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${files.pki.serviceAccountKey}`,
+      ]),
+    );
+  });
+});
