@@ -2,6 +2,7 @@
 // arguments and prints; the work happens in the pipeline stages under src/.
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
+import { registerPlan } from './plan.ts';
 import { registerRender } from './render.ts';
 import { registerTestbed } from './testbed.ts';
 import { registerValidate } from './validate.ts';
@@ -13,6 +14,7 @@ const program = new Command('essg')
 
 registerValidate(program);
 registerRender(program);
+registerPlan(program);
 registerTestbed(program);
 
 try {

@@ -1,0 +1,111 @@
+// `essg plan`: what a pull request changes, per gateway, and whose approval it needs.
+// Reads both revisions from the work tree's Git repository (no checkout), renders both as
+// of one fixed time, prints the plan, and with --post writes it to the pull request as one
+// comment (edited in place) and the commit status `essg/plan`.
+import type { Command } from 'commander';
+import { createGitHubClient, GitHubUnavailable, setCommitStatus, upsertPlanComment } from '../gate/index.ts';
+import { FleetReadError } from '../model/load.ts';
+import { type ChangePlan, formatJson, formatMarkdown, formatText, planBetween, statusDescription } from '../prplan/index.ts';
+import { GitSourceError, openLocalRepo } from '../source/index.ts';
+import { EXIT } from './exit-codes.ts';
+
+const FORMATS = ['markdown', 'json', 'text'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface PlanOptions {
+  readonly base?: string;
+  readonly head: string;
+  readonly format: string;
+  readonly now?: string;
+  readonly post?: boolean;
+  readonly repo?: string;
+  readonly pr?: string;
+  readonly githubUrl?: string;
+  readonly sha?: string;
+  readonly cluster?: boolean;
+}
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`essg plan: ${message}\n`);
+  process.exitCode = code;
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('show which gateways a change between two revisions affects, how, and whose approval it needs')
+    .argument('[dir]', 'a Git work tree of the fleet repo', '.')
+    .option('--base <rev>', 'the revision the change starts from, e.g. origin/main')
+    .option('--head <rev>', 'the revision with the change', 'HEAD')
+    .option('--format <format>', 'markdown, json or text', 'text')
+    .option('--now <time>', 'judge expiry as of this RFC 3339 time (default: the head commit time, so the plan is reproducible)')
+    .option('--post', 'post the plan as the pull request comment and set the commit status essg/plan (token from GITHUB_TOKEN)')
+    .option('--repo <owner/name>', 'the GitHub repository, with --post')
+    .option('--pr <number>', 'the pull request number, with --post')
+    .option('--sha <sha>', 'the commit the status is set on, with --post (default: the head revision; in CI pass the pull request head)')
+    .option('--github-url <url>', 'the GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)')
+    .option('--cluster', 'plan against the live cluster instead of a base revision')
+    .action(async (dir: string, options: PlanOptions) => {
+      if (options.cluster) {
+        // Branch point for the cluster plan (src/engine/plan-cluster.ts `planCluster`), which
+        // compares the rendered head with the live objects; it is wired in here once it exists.
+        return fail('--cluster is not available in this build', EXIT.usage);
+      }
+      const format = options.format as Format;
+      if (!FORMATS.includes(format)) return fail(`--format must be markdown, json or text, not ${options.format}`, EXIT.usage);
+      if (!options.base) return fail('give --base REV (e.g. origin/main)', EXIT.usage);
+      const post = options.post ? postTarget(options) : undefined;
+      if (post && 'error' in post) return fail(post.error, EXIT.usage);
+
+      let result;
+      try {
+        result = await planBetween({ store: openLocalRepo({ dir }), base: options.base, head: options.head, ...(options.now ? { now: options.now } : {}) });
+      } catch (error) {
+        if (error instanceof GitSourceError || error instanceof FleetReadError) return fail(error.message, EXIT.usage);
+        if ((error as { code?: string }).code === 'RENDER_INVALID_TIME') return fail((error as Error).message, EXIT.usage);
+        throw error;
+      }
+      const { plan } = result;
+      process.stdout.write(format === 'json' ? formatJson(plan) : format === 'markdown' ? formatMarkdown(plan) : formatText(plan));
+      if (post) {
+        try {
+          await postPlan({ plan, ...post, sha: options.sha ?? result.headSha });
+        } catch (error) {
+          if (!(error instanceof GitHubUnavailable)) throw error;
+          return fail(`could not post the plan: ${error.message}`, EXIT.usage);
+        }
+      }
+      process.exitCode = plan.ok ? EXIT.ok : EXIT.problems;
+    });
+}
+
+interface PostTarget {
+  readonly owner: string;
+  readonly repo: string;
+  readonly pr: number;
+  readonly token: string;
+  readonly baseUrl?: string;
+}
+
+function postTarget(options: PlanOptions): PostTarget | { error: string } {
+  const [owner, repo, extra] = (options.repo ?? '').split('/');
+  if (!owner || !repo || extra !== undefined) return { error: '--post needs --repo OWNER/NAME' };
+  const pr = Number(options.pr);
+  if (!Number.isInteger(pr) || pr <= 0) return { error: '--post needs --pr NUMBER' };
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) return { error: '--post needs a token in GITHUB_TOKEN' };
+  return { owner, repo, pr, token, ...(options.githubUrl ? { baseUrl: options.githubUrl } : {}) };
+}
+
+async function postPlan({ plan, owner, repo, pr, token, baseUrl, sha }: PostTarget & { readonly plan: ChangePlan; readonly sha: string }): Promise<void> {
+  const { octokit } = createGitHubClient({ auth: { token }, ...(baseUrl ? { baseUrl } : {}) });
+  const comment = await upsertPlanComment({ octokit, owner, repo, pr, body: formatMarkdown(plan) });
+  await setCommitStatus({
+    octokit, owner, repo, sha,
+    context: 'essg/plan',
+    state: plan.ok ? 'success' : 'failure',
+    description: statusDescription(plan),
+    targetUrl: comment.url,
+  });
+  process.stderr.write(`plan comment ${comment.action}: ${comment.url}\n`);
+}

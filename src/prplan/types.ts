@@ -1,0 +1,88 @@
+// The change plan of a pull request: which gateways change between two commits, how, and
+// whose approval that still needs. Produced by planChanges, printed by the formatters.
+
+/** A problem that stops the plan, where the user can fix it (`FILE:LINE:COL`). */
+export interface PlanProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** A loader problem code, a render error code, or CATALOG_IMMUTABLE. */
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface ServiceRef {
+  readonly name: string;
+  readonly version: string;
+}
+
+export interface ServiceUpgrade {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  /** The new version is older than the old one (SemVer). */
+  readonly downgrade: boolean;
+}
+
+export type GatewayChangeKind = 'added' | 'removed' | 'changed';
+
+export interface GatewayPlan {
+  readonly gateway: string;
+  readonly customer: string;
+  readonly change: GatewayChangeKind;
+  readonly services: {
+    readonly added: readonly ServiceRef[];
+    readonly upgraded: readonly ServiceUpgrade[];
+    readonly removed: readonly ServiceRef[];
+    /** Services whose `config` changed at the same version. */
+    readonly configChanged: readonly string[];
+  };
+  /** Active responses (not expired as of the plan time) acting on the gateway. */
+  readonly responses: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /** Images the gateway's head render runs that its base render does not: what its edge node must pull. */
+  readonly imagesToPull: readonly string[];
+  /** Rendered objects created, changed or deleted (a customer namespace shared with other gateways not counted). */
+  readonly objectsChanged: number;
+  /** What the change needs: a customer review, the operators (fleet.yaml/catalog changed), or nothing (pre-authorised response). */
+  readonly needs: { readonly customer: boolean; readonly operators: boolean };
+}
+
+export interface ApprovalNeed {
+  /** Approvals still missing. */
+  readonly required: number;
+  /** GitHub logins or `org/team` who can give them. */
+  readonly approvers: readonly string[];
+}
+
+export interface CustomerPlan {
+  readonly customer: string;
+  readonly gateways: readonly GatewayPlan[];
+  /** Undefined when every change of the customer is pre-authorised. */
+  readonly approval: ApprovalNeed | undefined;
+}
+
+export interface ChangePlanSummary {
+  readonly gateways: number;
+  readonly customers: number;
+  readonly servicesAdded: number;
+  readonly servicesUpgraded: number;
+  readonly servicesRemoved: number;
+  readonly configChanged: number;
+  readonly imagesToPull: number;
+}
+
+export interface ChangePlan {
+  /** False when the head fleet is invalid or a published catalog version was edited. */
+  readonly ok: boolean;
+  readonly revisions?: { readonly base: string; readonly head: string };
+  /** The time responses and expiring services were judged at (RFC 3339). */
+  readonly now: string;
+  readonly problems: readonly PlanProblem[];
+  /** Set when the base revision could not be loaded: every head gateway is shown as added. */
+  readonly baseInvalid: boolean;
+  readonly customers: readonly CustomerPlan[];
+  /** Set when fleet.yaml or catalog/ changed in a way that touches workloads. */
+  readonly operators: ApprovalNeed | undefined;
+  readonly summary: ChangePlanSummary;
+}
