@@ -2,7 +2,7 @@
 // the fleet dashboard and the push webhook. node:http is enough for six routes; the
 // webhook's verification belongs to the source stage and is injected as a handler.
 import { readFileSync } from 'node:fs';
-import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FleetMetrics } from './metrics.ts';
 import { isPhase } from './status-model.ts';
@@ -10,18 +10,11 @@ import type { StatusStore } from './status-store.ts';
 
 export const DEFAULT_STATUS_PORT = 9464;
 
-export interface WebhookRequest {
-  readonly headers: IncomingHttpHeaders;
-  /** The raw body, byte for byte, as the HMAC signature covers it. */
-  readonly body: Buffer;
-}
-
-export interface WebhookResponse {
-  readonly status: number;
-  readonly body?: unknown;
-}
-
-export type WebhookHandler = (request: WebhookRequest) => Promise<WebhookResponse>;
+/**
+ * POST /webhook, as the source stage's createWebhookHandler builds it: it reads the raw
+ * body itself (the HMAC covers those bytes), verifies it and answers.
+ */
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface StatusServerOptions {
   readonly store: StatusStore;
@@ -34,8 +27,6 @@ export interface StatusServerOptions {
   readonly host?: string;
   /** 0 picks a free port. @default 9464 */
   readonly port?: number;
-  /** Largest webhook body accepted. @default 25 MiB (GitHub's own cap on payloads) */
-  readonly maxWebhookBytes?: number;
   /** Called with errors of handlers, so the daemon can log them. */
   readonly onError?: (error: unknown) => void;
 }
@@ -60,7 +51,6 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-sr
 export function createStatusServer(options: StatusServerOptions): StatusServer {
   const { store, metrics } = options;
   const isReady = options.isReady ?? (() => store.hasCompletedPass());
-  const maxWebhookBytes = options.maxWebhookBytes ?? 25 * 1024 * 1024;
   let webhook = options.webhook;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -70,10 +60,7 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
     if (path === '/webhook') {
       if (method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'POST' });
       if (!webhook) return sendJson(res, 404, { error: 'no webhook configured' });
-      const body = await readBody(req, maxWebhookBytes);
-      if (body === undefined) return sendJson(res, 413, { error: `payload larger than ${maxWebhookBytes} bytes` });
-      const answer = await webhook({ headers: req.headers, body });
-      return sendJson(res, answer.status, answer.body ?? {});
+      return webhook(req, res);
     }
     if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (path === '/healthz') return sendText(res, 200, 'ok\n');
@@ -130,26 +117,6 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
       });
     },
   };
-}
-
-/** Resolves undefined (and stops reading) once the body exceeds `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

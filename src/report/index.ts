@@ -9,8 +9,6 @@ export {
   type StatusServer,
   type StatusServerOptions,
   type WebhookHandler,
-  type WebhookRequest,
-  type WebhookResponse,
 } from './http-server.ts';
 export {
   EVENT_REASONS,

@@ -1,7 +1,7 @@
 /* global document, fetch, window, setTimeout */
 // The fleet dashboard: one screen for the whole fleet, drill-down to a gateway and its
-// services. Reads /status every few seconds; builds the page with DOM calls only (never
-// innerHTML), since messages and names come from the fleet repo and the cluster.
+// services. Reads /status every few seconds; builds the page with DOM calls and text nodes
+// only (no HTML parsing), since messages and names come from the fleet repo and the cluster.
 'use strict';
 
 const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'Failed'];

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type WebhookRequest, createStatusServer } from '../../../src/report/index.ts';
+import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type WebhookHandler, createStatusServer } from '../../../src/report/index.ts';
+import { createWebhookHandler, signBody } from '../../../src/source/webhook.ts';
 
 const servers: StatusServer[] = [];
 afterEach(async () => {
@@ -19,7 +20,7 @@ function gateway(name: string, customer: string, phase: GatewayReport['phase']):
   };
 }
 
-async function start(options: { webhook?: (r: WebhookRequest) => Promise<{ status: number; body?: unknown }>; isReady?: () => boolean; maxWebhookBytes?: number } = {}) {
+async function start(options: { webhook?: WebhookHandler; isReady?: () => boolean } = {}) {
   const store = new StatusStore();
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts() });
   const server = createStatusServer({ store, metrics, host: '127.0.0.1', port: 0, ...options });
@@ -108,34 +109,28 @@ describe('status HTTP server', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
-  it('hands the webhook handler the raw body bytes and headers and returns its answer', async () => {
-    const seen: WebhookRequest[] = [];
-    const { url } = await start({
-      webhook: async (request) => {
-        seen.push(request);
-        return { status: 202, body: { queued: true } };
-      },
+  it('routes a signed GitHub push to the source stage\'s webhook handler, which triggers a pass', async () => {
+    const pushes: string[] = [];
+    const webhook = createWebhookHandler({ secret: 's3cret', branch: 'main', onPush: (push) => pushes.push(push.after) });
+    const { url } = await start({ webhook });
+    const payload = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: 'b'.repeat(40), forced: false, deleted: false });
+    const res = await fetch(`${url}/webhook`, {
+      method: 'POST',
+      headers: { 'x-github-event': 'push', 'x-hub-signature-256': signBody({ secret: 's3cret', body: payload }), 'content-type': 'application/json' },
+      body: payload,
     });
-    const payload = '{"ref":"refs/heads/main", "after":"abc"}';
-    const res = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00', 'x-github-event': 'push' }, body: payload });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ queued: true });
-    expect(seen[0]?.body.toString('utf8')).toBe(payload);
-    expect(seen[0]?.headers['x-hub-signature-256']).toBe('sha256=00');
-  });
-
-  it('refuses a webhook body over the limit without calling the handler', async () => {
-    let called = false;
-    const { url } = await start({ maxWebhookBytes: 16, webhook: async () => ((called = true), { status: 200 }) });
-    const res = await fetch(`${url}/webhook`, { method: 'POST', body: 'x'.repeat(1000) });
-    expect(res.status).toBe(413);
-    expect(called).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pushes).toEqual(['b'.repeat(40)]);
+    const forged = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=00' }, body: payload });
+    expect(forged.status).toBe(401);
+    expect(pushes).toHaveLength(1);
   });
 
   it('answers 404 on /webhook until a handler is mounted, 405 for GET', async () => {
     const { server, url } = await start();
     expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
-    server.mountWebhook(async () => ({ status: 204 }));
+    server.mountWebhook(async (_req, res) => void res.writeHead(204).end());
     expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(204);
     expect((await fetch(`${url}/webhook`)).status).toBe(405);
   });
