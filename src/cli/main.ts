@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
 import { registerPlan } from './plan.ts';
 import { registerRender } from './render.ts';
+import { registerStatus } from './status.ts';
 import { registerTestbed } from './testbed.ts';
 import { registerValidate } from './validate.ts';
 
@@ -16,6 +17,7 @@ registerValidate(program);
 registerRender(program);
 registerPlan(program);
 registerTestbed(program);
+registerStatus(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,3 +24,4 @@ export {
   type RecordedEvent,
 } from './events.ts';
 export { KubeEventRecorder, type KubeEventRecorderOptions } from './events-kube.ts';
+export { UNHEALTHY_PHASES, formatFleetSummary, formatGatewayDetail, formatStatusTable, hasUnhealthy } from './format-text.ts';

@@ -1,0 +1,76 @@
+// The status as text for a terminal: a fleet table and one gateway's detail. Pure, so
+// `essg status` only fetches and prints.
+import type { GatewayStatus, Phase, StatusSnapshot } from './status-model.ts';
+
+/** Phases that make `essg status` exit non-zero: something is broken and needs a person. */
+export const UNHEALTHY_PHASES: ReadonlySet<Phase> = new Set(['Failed', 'Degraded']);
+
+export function hasUnhealthy(gateways: readonly Pick<GatewayStatus, 'phase'>[]): boolean {
+  return gateways.some((g) => UNHEALTHY_PHASES.has(g.phase));
+}
+
+const short = (revision: string | undefined): string => (revision ? revision.slice(0, 8) : '-');
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
+  const pass = fleet.lastPass;
+  const lines = [
+    `revision ${short(fleet.revision)} (last good ${short(fleet.lastGoodRevision)}), ` +
+      (pass ? `last pass ${pass.result ?? 'running'} in ${pass.durationMs ?? 0} ms at ${pass.finished ?? pass.started}` : 'no pass yet') +
+      (fleet.replica ? `, ${fleet.replica.identity} ${fleet.replica.leading ? 'leading' : 'standby'}` : ''),
+  ];
+  if (!fleet.source.ok) lines.push(`fleet repo unreachable: ${fleet.source.error ?? 'unknown error'} (last state kept)`);
+  if (fleet.badCommit) {
+    lines.push(`commit ${short(fleet.badCommit.revision)} is invalid and not applied:`);
+    for (const problem of fleet.badCommit.problems) lines.push(`  ${problem}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatStatusTable(snapshot: StatusSnapshot, { messageWidth = 80 }: { readonly messageWidth?: number } = {}): string {
+  const rows = [
+    ['GATEWAY', 'CUSTOMER', 'PHASE', 'APPLIED', 'READY', 'MESSAGE'],
+    ...snapshot.gateways.map((g) => [
+      g.gateway,
+      g.customer,
+      g.phase,
+      short(g.appliedRevision) + (g.pendingRevision ? `→${short(g.pendingRevision)}` : ''),
+      `${g.services.filter((s) => s.ready).length}/${g.services.length}`,
+      oneLine(g.message, messageWidth),
+    ]),
+  ];
+  const counts = Object.entries(snapshot.fleet.phases).filter(([, n]) => n > 0).map(([p, n]) => `${n} ${p}`).join(', ');
+  return `${formatFleetSummary(snapshot.fleet)}\n\n${snapshot.gateways.length > 0 ? table(rows) : 'no gateways'}\n\n${snapshot.gateways.length} gateway(s)${counts ? `: ${counts}` : ''}\n`;
+}
+
+export function formatGatewayDetail(g: GatewayStatus): string {
+  const pressure = Object.entries(g.node.pressure).filter(([, on]) => on).map(([k]) => k).join(', ') || 'none';
+  const lines = [
+    `${g.gateway} (${g.customer}): ${g.phase} since ${g.lastTransition}`,
+    `  ${g.reason}: ${g.message}`,
+    `  node ${g.node.name}: Ready=${g.node.ready}, last heartbeat ${g.node.lastHeartbeat ?? '-'}, pressure ${pressure}`,
+    `  applied ${g.appliedRevision ?? '-'}${g.pendingRevision ? `, pending ${g.pendingRevision}` : ''}`,
+  ];
+  if (g.approval) lines.push(`  approval: ${g.approval.summary}`);
+  lines.push('', table([
+    ['SERVICE', 'DESIRED', 'RUNNING', 'READY', 'RESTARTS', 'CHANGED'],
+    ...g.services.map((s) => [s.name, s.desiredVersion, s.runningVersion ?? '-', s.ready ? 'yes' : 'no', String(s.restarts), s.lastTransition ?? '-']),
+  ]));
+  if (g.history.length > 0) {
+    lines.push('', 'HISTORY');
+    for (const h of [...g.history].reverse().slice(0, 20)) {
+      const change = [h.from, h.to].filter(Boolean).join(' → ');
+      lines.push(`  ${h.time}  ${[h.event, h.service, change, h.revision ? `@${short(h.revision)}` : undefined, h.message].filter(Boolean).join('  ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,93 @@
+// `essg status` against a running status server, as an operator runs it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, createStatusServer } from '../../../src/report/index.ts';
+import { runEssg } from '../../support/cli.ts';
+
+function gateway(name: string, customer: string, phase: GatewayReport['phase'], message = `${phase.toLowerCase()}`): GatewayReport {
+  return {
+    gateway: name,
+    customer,
+    node: { name, ready: 'True', lastHeartbeat: '2026-01-01T00:00:00.000Z', pressure: { memory: false, disk: phase === 'Degraded', pid: false } },
+    phase,
+    reason: phase,
+    message,
+    appliedRevision: '1234567890abcdef'.padEnd(40, '0'),
+    services: [
+      { name: 'ids', desiredVersion: '1.1.0', runningVersion: '1.0.0', ready: true, restarts: 0 },
+      { name: 'fw', desiredVersion: '2.0.0', runningVersion: '2.0.0', ready: phase === 'Ready', restarts: 3 },
+    ],
+  };
+}
+
+async function serve(reports: readonly GatewayReport[]): Promise<{ server: StatusServer; url: string; store: StatusStore }> {
+  const store = new StatusStore();
+  for (const r of reports) store.reportGateway(r);
+  const server = createStatusServer({ store, metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0 });
+  return { server, url: await server.listen(), store };
+}
+
+describe('essg status', () => {
+  let healthy: Awaited<ReturnType<typeof serve>>;
+  let broken: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    healthy = await serve([gateway('acme-01', 'acme', 'Ready'), gateway('zeta-01', 'zeta', 'Offline', 'node zeta-01 Ready=Unknown')]);
+    broken = await serve([gateway('acme-01', 'acme', 'Ready'), gateway('acme-02', 'acme', 'Degraded', 'fw not ready: CrashLoopBackOff')]);
+    broken.store.revisionBad({ revision: 'f'.repeat(40), problems: ['gateways/acme/acme-02.yaml:9:7: unknown service "fww"'] });
+  });
+  afterAll(async () => {
+    await healthy.server.close();
+    await broken.server.close();
+  });
+
+  it('prints one row per gateway with phase, applied revision and ready services, and exits 0 when none is Failed or Degraded', async () => {
+    const result = await runEssg(['status', '--url', healthy.url]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('GATEWAY'))).toMatch(/^GATEWAY\s+CUSTOMER\s+PHASE\s+APPLIED\s+READY\s+MESSAGE$/);
+    expect(lines.find((l) => l.startsWith('acme-01'))).toMatch(/^acme-01\s+acme\s+Ready\s+12345678\s+2\/2\s+ready$/);
+    expect(lines.find((l) => l.startsWith('zeta-01'))).toMatch(/^zeta-01\s+zeta\s+Offline\s+12345678\s+1\/2\s+node zeta-01 Ready=Unknown$/);
+  });
+
+  it('exits 1 when a gateway is Degraded, and shows a bad commit with its FILE:LINE problems', async () => {
+    const result = await runEssg(['status', '--url', broken.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('gateways/acme/acme-02.yaml:9:7: unknown service "fww"');
+    expect(result.stdout).toMatch(/acme-02\s+acme\s+Degraded\s+12345678→ffffffff\s+1\/2\s+fw not ready: CrashLoopBackOff; commit f{12} is not applied/);
+  });
+
+  it('prints the status as JSON with --format json, with the same exit code', async () => {
+    const result = await runEssg(['status', '--url', broken.url, '--format', 'json']);
+    expect(result.code).toBe(1);
+    const body = JSON.parse(result.stdout);
+    expect(body.gateways.map((g: { gateway: string; phase: string }) => [g.gateway, g.phase])).toEqual([['acme-01', 'Ready'], ['acme-02', 'Degraded']]);
+    expect(body.fleet.badCommit.revision).toBe('f'.repeat(40));
+  });
+
+  it('shows one gateway in detail with --gateway: services desired against running, node and pressure', async () => {
+    const result = await runEssg(['status', '--url', broken.url, '--gateway', 'acme-02']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('acme-02 (acme): Degraded');
+    expect(result.stdout).toContain('pressure disk');
+    expect(result.stdout).toMatch(/ids\s+1\.1\.0\s+1\.0\.0\s+yes\s+0/);
+    expect(result.stdout).toMatch(/fw\s+2\.0\.0\s+2\.0\.0\s+no\s+3/);
+  });
+
+  it('reads the endpoint from ESSG_STATUS_URL', async () => {
+    const result = await runEssg(['status', '--format', 'json'], { env: { ESSG_STATUS_URL: healthy.url } });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).gateways).toHaveLength(2);
+  });
+
+  it('says which gateway is unknown, with exit code 2', async () => {
+    const result = await runEssg(['status', '--url', healthy.url, '--gateway', 'nope-01']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no gateway nope-01');
+  });
+
+  it('says how to reach the reconciler when nothing answers, with exit code 2', async () => {
+    const result = await runEssg(['status', '--url', 'http://127.0.0.1:1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot reach the reconciler at http://127.0.0.1:1');
+    expect(result.stderr).toContain('port-forward');
+  });
+});
