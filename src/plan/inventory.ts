@@ -2,9 +2,9 @@
 // drift detection both read it, so a listing that misses an object cannot hide it.
 import { contentHash } from '../render/canonical.ts';
 import type { K8sObject } from '../render/index.ts';
-import { compareRefs, refKey, refOf, type ObjectRef } from './refs.ts';
+import { compareRefs, componentOf, refKey, refOf, type OwnedRef } from './refs.ts';
 
-export interface InventoryEntry extends ObjectRef {
+export interface InventoryEntry extends OwnedRef {
   /** The content hash of the object as we last applied it (see objectHash). */
   readonly hash: string;
 }
@@ -25,7 +25,7 @@ export function objectHash(object: K8sObject): string {
 }
 
 export function inventoryEntry(object: K8sObject): InventoryEntry {
-  return { ...refOf(object), hash: objectHash(object) };
+  return { ...refOf(object), component: componentOf(object), hash: objectHash(object) };
 }
 
 export function inventoryIndex(inventory: Inventory | undefined): ReadonlyMap<string, InventoryEntry> {

@@ -5,7 +5,7 @@ import { LABEL, MANAGED_BY } from '../render/labels.ts';
 import { isSubset } from './compare.ts';
 import { objectDiff } from './diff.ts';
 import { inventoryEntry, inventoryIndex, sameInventory, sortEntries, type Inventory } from './inventory.ts';
-import { compareRefs, refKey, refOf, toRef, type LiveObject, type ObjectRef } from './refs.ts';
+import { compareRefs, componentOf, refKey, refOf, toRef, type LiveObject, type ObjectRef, type OwnedRef } from './refs.ts';
 
 export interface PlannedCreate {
   readonly ref: ObjectRef;
@@ -38,7 +38,7 @@ export interface GatewayPlan {
   readonly creates: readonly PlannedCreate[];
   readonly updates: readonly PlannedUpdate[];
   /** Owned objects no longer desired, in deletion order (reverse apply order). Never a Namespace. */
-  readonly deletes: readonly ObjectRef[];
+  readonly deletes: readonly OwnedRef[];
   readonly unchanged: readonly ObjectRef[];
   /** The creates and updates that restore hand edits. */
   readonly drift: readonly DriftEntry[];
@@ -116,13 +116,13 @@ export function planGateway({ gateway, desired, live, inventory, revision, rende
     if (isDrift) drift.push({ ref, reason: 'modified', diff });
   }
 
-  const deletes = new Map<string, ObjectRef>();
-  const candidates: ObjectRef[] = [...(inventory?.objects ?? []), ...live.filter((object) => isOwnedBy(object, gateway)).map(refOf)];
+  const deletes = new Map<string, OwnedRef>();
+  const candidates: OwnedRef[] = [...(inventory?.objects ?? []), ...live.filter((object) => isOwnedBy(object, gateway)).map((object) => ({ ...refOf(object), component: componentOf(object) }))];
   for (const ref of candidates) {
     const key = refKey(ref);
     // The customer Namespace is shared by the customer's gateways: never pruned per gateway.
     if (ref.kind === 'Namespace' || desiredKeys.has(key)) continue;
-    deletes.set(key, toRef(ref));
+    deletes.set(key, ref.component ? { ...toRef(ref), component: ref.component } : toRef(ref));
   }
 
   const next: Inventory = {

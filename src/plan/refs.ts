@@ -9,6 +9,12 @@ export interface ObjectRef {
   readonly name: string;
 }
 
+/** A reference to an object we own, with the part of the gateway it belongs to (for reports). */
+export interface OwnedRef extends ObjectRef {
+  /** The catalog service, or the part (ip-block, image-pre-pull, namespace) the object belongs to. */
+  readonly component?: string;
+}
+
 /** An object as the API server returns it: what we set plus status, defaults and server metadata. */
 export type LiveObject = K8sObject;
 
@@ -49,6 +55,11 @@ export function compareRefs(a: ObjectRef, b: ObjectRef): number {
   const ka = refKey(a);
   const kb = refKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+export function componentOf(object: K8sObject): string {
+  const labels = object.metadata.labels ?? {};
+  return labels['essg.io/service'] ?? labels['app.kubernetes.io/name'] ?? object.kind.toLowerCase();
 }
 
 export function toRef(ref: ObjectRef): ObjectRef {

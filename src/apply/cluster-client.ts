@@ -1,0 +1,189 @@
+// The narrow interface the reconciler talks to the cluster through, and its implementation
+// over client-node. Every read and write goes through here, so the request counter sees all.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Inventory, LiveObject, ObjectRef } from '../plan/index.ts';
+import type { K8sObject } from '../render/index.ts';
+import { LABEL, MANAGED_BY } from '../render/labels.ts';
+import { ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
+import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryConfigMap, inventoryName, parseInventoryConfigMap } from './inventory-configmap.ts';
+import { collectionPath, MANAGED_KINDS, objectPath, type ManagedKind } from './kinds.ts';
+import { failureOf, isOk, KubeHttp, KubeRequestFailure, type KubeResponse } from './kube-http.ts';
+import type { RequestCounter } from './request-counter.ts';
+
+export const FIELD_MANAGER = 'essg-fleet';
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const PAGE_SIZE = '500';
+
+export type DeleteOutcome = 'deleted' | 'absent';
+
+export interface ClusterClient {
+  /**
+   * Every object labelled as ours across the managed kinds (with `gateway`: that gateway's,
+   * plus the customer Namespaces, which carry no gateway label). Throws ListFailedError when
+   * any listing fails: a failed listing is never an empty one.
+   */
+  listOwned(options?: { readonly gateway?: string }): Promise<LiveObject[]>;
+  /** Server-side apply, field manager essg-fleet, forced: the fleet repo wins over hand edits. */
+  apply(object: K8sObject): Promise<LiveObject>;
+  /** Deletes with propagationPolicy Background; an object already gone is 'absent', not an error. */
+  delete(ref: ObjectRef): Promise<DeleteOutcome>;
+  get(ref: ObjectRef): Promise<LiveObject | undefined>;
+  /** undefined when the gateway has no inventory yet. */
+  readInventory(gateway: string): Promise<Inventory | undefined>;
+  /** Every gateway's inventory: which gateways the cluster holds. */
+  listInventories(): Promise<Inventory[]>;
+  /** Creates the essg-system namespace when it is missing. */
+  writeInventory(inventory: Inventory): Promise<void>;
+  deleteInventory(gateway: string): Promise<DeleteOutcome>;
+  readonly requests: RequestCounter;
+}
+
+export interface KubeClusterClientOptions {
+  readonly kubeconfig: KubeConfig;
+  readonly counter?: RequestCounter;
+  /** @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+function ownedSelector(gateway: string | undefined): string {
+  return `${LABEL.managedBy}=${MANAGED_BY}${gateway ? `,${LABEL.gateway}=${gateway}` : ''}`;
+}
+
+function refOfObject(object: K8sObject): ObjectRef {
+  const { name, namespace } = object.metadata;
+  return namespace ? { apiVersion: object.apiVersion, kind: object.kind, namespace, name } : { apiVersion: object.apiVersion, kind: object.kind, name };
+}
+
+export class KubeClusterClient implements ClusterClient {
+  private readonly http: KubeHttp;
+
+  constructor({ kubeconfig, counter, timeoutMs }: KubeClusterClientOptions) {
+    this.http = new KubeHttp({ kubeconfig, ...(counter ? { counter } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+  }
+
+  get requests(): RequestCounter {
+    return this.http.counter;
+  }
+
+  async listOwned({ gateway }: { readonly gateway?: string } = {}): Promise<LiveObject[]> {
+    const lists = await Promise.all(
+      MANAGED_KINDS.map((kind) =>
+        // Namespaces carry the customer, not a gateway: list every owned one and let the plan match.
+        this.listKind(kind, kind.kind === 'Namespace' ? ownedSelector(undefined) : ownedSelector(gateway)),
+      ),
+    );
+    return lists.flat();
+  }
+
+  async apply(object: K8sObject): Promise<LiveObject> {
+    const ref = refOfObject(object);
+    const response = await this.objectRequest('apply', ref, () => this.http.send({ verb: 'patch', path: objectPath(ref), query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: object, contentType: APPLY_PATCH }));
+    if (!isOk(response)) throw this.objectError('apply', ref, failureOf(response));
+    return response.body as LiveObject;
+  }
+
+  async delete(ref: ObjectRef): Promise<DeleteOutcome> {
+    const response = await this.objectRequest('delete', ref, () => this.http.send({ verb: 'delete', path: objectPath(ref), body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' } }));
+    if (response.status === 404) return 'absent';
+    if (!isOk(response)) throw this.objectError('delete', ref, failureOf(response));
+    return 'deleted';
+  }
+
+  async get(ref: ObjectRef): Promise<LiveObject | undefined> {
+    const response = await this.objectRequest('get', ref, () => this.http.send({ verb: 'get', path: objectPath(ref) }));
+    if (response.status === 404) return undefined;
+    if (!isOk(response)) throw this.objectError('get', ref, failureOf(response));
+    return response.body as LiveObject;
+  }
+
+  async readInventory(gateway: string): Promise<Inventory | undefined> {
+    const ref = this.inventoryRef(gateway);
+    const response = await this.inventoryRequest(gateway, 'read', () => this.http.send({ verb: 'get', path: objectPath(ref) }));
+    if (response.status === 404) return undefined;
+    if (!isOk(response)) throw this.inventoryError(gateway, 'read', failureOf(response));
+    return parseInventoryConfigMap(response.body as K8sObject);
+  }
+
+  async listInventories(): Promise<Inventory[]> {
+    const kind = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
+    const items = await this.listKind(kind, INVENTORY_LABEL, `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps`);
+    return items.map(parseInventoryConfigMap);
+  }
+
+  async writeInventory(inventory: Inventory): Promise<void> {
+    const { gateway } = inventory;
+    const configMap = inventoryConfigMap(inventory);
+    const write = () => this.http.send({ verb: 'patch', path: objectPath(refOfObject(configMap)), query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: configMap, contentType: APPLY_PATCH });
+    let response = await this.inventoryRequest(gateway, 'write', write);
+    if (response.status === 404) {
+      // Only the first inventory ever written finds essg-system missing: create it then, not on every write.
+      const namespace: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'essg-fleet' } } };
+      const created = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'patch', path: objectPath(refOfObject(namespace)), query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: namespace, contentType: APPLY_PATCH }));
+      if (!isOk(created)) throw this.inventoryError(gateway, 'write', failureOf(created));
+      response = await this.inventoryRequest(gateway, 'write', write);
+    }
+    if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
+  }
+
+  async deleteInventory(gateway: string): Promise<DeleteOutcome> {
+    const response = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'delete', path: objectPath(this.inventoryRef(gateway)) }));
+    if (response.status === 404) return 'absent';
+    if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
+    return 'deleted';
+  }
+
+  /** All pages of one kind; any failure throws, whatever was read before it. */
+  private async listKind(kind: ManagedKind, selector: string, path = collectionPath(kind)): Promise<LiveObject[]> {
+    const items: LiveObject[] = [];
+    let continueToken: string | undefined;
+    do {
+      let response: KubeResponse;
+      try {
+        response = await this.http.send({ verb: 'list', path, query: { labelSelector: selector, limit: PAGE_SIZE, ...(continueToken ? { continue: continueToken } : {}) } });
+      } catch (error) {
+        const failure = error as KubeRequestFailure;
+        throw new ListFailedError({ kind: kind.kind, selector, status: failure.status, reason: failure.reason, detail: failure.detail ?? String(error) }, error);
+      }
+      const list = response.body as { items?: LiveObject[]; metadata?: { continue?: string } } | undefined;
+      if (!isOk(response) || !Array.isArray(list?.items)) {
+        const failure = failureOf(response);
+        throw new ListFailedError({ kind: kind.kind, selector, status: failure.status, reason: failure.reason, detail: isOk(response) ? 'the answer holds no item list' : failure.detail });
+      }
+      // List items come without apiVersion and kind: put them back, the plan keys on them.
+      for (const item of list.items) items.push({ ...item, apiVersion: kind.apiVersion, kind: kind.kind });
+      continueToken = list.metadata?.continue || undefined;
+    } while (continueToken);
+    return items;
+  }
+
+  private inventoryRef(gateway: string): ObjectRef {
+    return { apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: inventoryName(gateway) };
+  }
+
+  private async objectRequest(verb: 'apply' | 'delete' | 'get', ref: ObjectRef, send: () => Promise<KubeResponse>): Promise<KubeResponse> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ClusterError) throw error;
+      throw this.objectError(verb, ref, error);
+    }
+  }
+
+  private objectError(verb: 'apply' | 'delete' | 'get', object: ObjectRef, error: unknown): ObjectRequestError {
+    const failure = error instanceof KubeRequestFailure ? error : new KubeRequestFailure(undefined, undefined, String(error));
+    return new ObjectRequestError({ verb, object, status: failure.status, reason: failure.reason, detail: failure.detail }, error);
+  }
+
+  private async inventoryRequest(gateway: string, operation: 'read' | 'write', send: () => Promise<KubeResponse>): Promise<KubeResponse> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.inventoryError(gateway, operation, error);
+    }
+  }
+
+  private inventoryError(gateway: string, operation: 'read' | 'write', error: unknown): InventoryError {
+    const failure = error instanceof KubeRequestFailure ? error : new KubeRequestFailure(undefined, undefined, String(error));
+    return new InventoryError({ gateway, operation, status: failure.status, reason: failure.reason, detail: failure.detail }, error);
+  }
+}

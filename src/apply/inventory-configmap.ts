@@ -1,0 +1,40 @@
+// The inventory as a ConfigMap `essg-inv-<gateway>` in `essg-system`: the record pruning
+// trusts, kept in the cluster so a restarted or new leader reads the same one.
+import type { Inventory, InventoryEntry } from '../plan/index.ts';
+import type { K8sObject } from '../render/index.ts';
+import { InventoryCorruptError } from './errors.ts';
+
+export const INVENTORY_NAMESPACE = 'essg-system';
+/** Not `app.kubernetes.io/managed-by`: an inventory is the reconciler's record, not a fleet object to plan or prune. */
+export const INVENTORY_LABEL = 'essg.io/inventory-of';
+
+export function inventoryName(gateway: string): string {
+  return `essg-inv-${gateway}`;
+}
+
+export function inventoryConfigMap(inventory: Inventory): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: inventoryName(inventory.gateway), namespace: INVENTORY_NAMESPACE, labels: { [INVENTORY_LABEL]: inventory.gateway, 'app.kubernetes.io/part-of': 'essg-fleet' } },
+    data: { revision: inventory.revision, renderHash: inventory.renderHash, objects: JSON.stringify(inventory.objects) },
+  };
+}
+
+function isEntry(value: unknown): value is InventoryEntry {
+  const entry = value as Record<string, unknown>;
+  return typeof entry === 'object' && entry !== null && ['apiVersion', 'kind', 'name', 'hash'].every((key) => typeof entry[key] === 'string') && (entry['namespace'] === undefined || typeof entry['namespace'] === 'string');
+}
+
+export function parseInventoryConfigMap(configMap: K8sObject): Inventory {
+  const gateway = configMap.metadata.labels?.[INVENTORY_LABEL] ?? configMap.metadata.name.replace(/^essg-inv-/, '');
+  const data = (configMap['data'] ?? {}) as Record<string, string | undefined>;
+  let objects: unknown;
+  try {
+    objects = JSON.parse(data['objects'] ?? '');
+  } catch (error) {
+    throw new InventoryCorruptError({ gateway, detail: `data.objects is not JSON (${(error as Error).message})` });
+  }
+  if (!Array.isArray(objects) || !objects.every(isEntry)) throw new InventoryCorruptError({ gateway, detail: 'data.objects is not a list of object references' });
+  return { gateway, revision: data['revision'] ?? '', renderHash: data['renderHash'] ?? '', objects };
+}
