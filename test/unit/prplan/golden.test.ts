@@ -1,0 +1,40 @@
+// Golden plans: test/golden/plan-<case>/{base,head} are two revisions of a fleet repo;
+// expected/plan.md is the pull request comment `essg plan --format markdown` gives for them.
+// After an intended change: UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/prplan/golden.test.ts
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { formatMarkdown } from '../../../src/prplan/index.ts';
+import { planFiles } from './plan-fixture.ts';
+
+const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden');
+const CASES = readdirSync(golden).filter((name) => name.startsWith('plan-')).sort();
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function filesOf(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const dirent of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${dirent.name}` : dirent.name;
+      if (dirent.isDirectory()) walk(child);
+      else files[child] = readFileSync(path.join(dir, child), 'utf8');
+    }
+  };
+  walk('');
+  return files;
+}
+
+describe('golden plans', () => {
+  it('has cases', () => {
+    expect(CASES).toEqual(expect.arrayContaining(['plan-catalog-edit', 'plan-invalid-head', 'plan-new-catalog-version', 'plan-two-customers']));
+  });
+
+  it.each(CASES)('%s gives expected/plan.md', async (name) => {
+    const plan = await planFiles(filesOf(path.join(golden, name, 'base')), filesOf(path.join(golden, name, 'head')));
+    const markdown = formatMarkdown(plan);
+    const file = path.join(golden, name, 'expected', 'plan.md');
+    if (update || !existsSync(file)) writeFileSync(file, markdown);
+    expect(markdown).toBe(readFileSync(file, 'utf8'));
+  });
+});
