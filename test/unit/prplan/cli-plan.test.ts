@@ -1,0 +1,121 @@
+// `essg plan` as CI runs it: two revisions of a real Git work tree, read without checkout.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitHubFake, startGitHubFake } from '../../github-fake/index.ts';
+import { runEssg } from '../../support/cli.ts';
+import { TEMPLATE_DIR } from '../../support/template-fleet.ts';
+import { PLAN_COMMENT_MARKER } from '../../../src/gate/index.ts';
+
+const HEAD_TIME = '2026-06-01T12:00:00Z';
+let dir: string;
+
+function git(args: readonly string[], date = HEAD_TIME): string {
+  return execFileSync('git', ['-C', dir, '-c', 'user.name=SOC operator', '-c', 'user.email=ops@example.com', ...args], {
+    encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+  }).trim();
+}
+
+function change(file: string, from: string, to: string): void {
+  const full = path.join(dir, file);
+  const text = readFileSync(full, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
+  writeFileSync(full, text.replace(from, to));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'essg-plan-'));
+  cpSync(TEMPLATE_DIR, dir, { recursive: true });
+  git(['init', '-q', '-b', 'main']);
+  git(['add', '.']);
+  git(['commit', '-q', '-m', 'fleet'], '2026-05-01T00:00:00Z');
+  // main~0 on branch "upgrade": acme-sh-02 moves to ids 1.1.0.
+  git(['checkout', '-q', '-b', 'upgrade']);
+  change('gateways/acme/acme-sh-02.yaml', 'version: 1.0.0', 'version: 1.1.0');
+  git(['commit', '-q', '-am', 'Upgrade ids on acme-sh-02']);
+  git(['checkout', '-q', '-b', 'edit-catalog', 'main']);
+  change('catalog/ids/1.1.0.yaml', 'requests: { cpu: 250m, memory: 256Mi }', 'requests: { cpu: 300m, memory: 256Mi }');
+  git(['commit', '-q', '-am', 'Edit a published version']);
+  git(['checkout', '-q', 'main']);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('essg plan', () => {
+  it('prints the gateways a branch changes, reading the commits from .git', async () => {
+    const result = await runEssg(['plan', dir, '--base', 'main', '--head', 'upgrade']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 gateway of 1 customer change');
+    expect(result.stdout).toContain('acme-sh-02: ids 1.0.0 -> 1.1.0');
+    expect(result.stdout).toContain('acme: needs 1 approval from acme-secops-lead, acme-bank/secops');
+  });
+
+  it('judges expiry as of the head commit time unless --now is given', async () => {
+    const json = JSON.parse((await runEssg(['plan', dir, '--base', 'main', '--head', 'upgrade', '--format', 'json'])).stdout);
+    expect(json).toMatchObject({ version: 'essg.io/plan/v1', ok: true, now: '2026-06-01T12:00:00.000Z', revisions: { head: git(['rev-parse', 'upgrade']) } });
+    const later = JSON.parse((await runEssg(['plan', dir, '--base', 'main', '--head', 'upgrade', '--format', 'json', '--now', '2027-02-01T00:00:00Z'])).stdout);
+    expect(later.now).toBe('2027-02-01T00:00:00Z');
+  });
+
+  it('exits 1 when a published catalog version was edited', async () => {
+    const result = await runEssg(['plan', dir, '--base', 'main', '--head', 'edit-catalog']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/catalog\/ids\/1\.1\.0\.yaml:\d+:1: CATALOG_IMMUTABLE/);
+  });
+
+  it('exits 2 for a revision the repository does not have', async () => {
+    const result = await runEssg(['plan', dir, '--base', 'no-such-branch', '--head', 'upgrade']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no-such-branch');
+  });
+
+  it('says --cluster is not available rather than planning something else', async () => {
+    const result = await runEssg(['plan', dir, '--cluster']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--cluster');
+  });
+});
+
+describe('essg plan --post', () => {
+  let fake: GitHubFake;
+  beforeAll(async () => {
+    fake = await startGitHubFake({ owner: 'soc', repo: 'fleet', tokens: { ghp_plantesttoken0000000001: 'essg-ci' } });
+  });
+  afterAll(() => fake.stop());
+
+  it('writes one plan comment, edited in place, and the essg/plan status on the given commit', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-operator' });
+    const sha = 'a'.repeat(40);
+    const args = ['plan', dir, '--base', 'main', '--head', 'upgrade', '--post', '--repo', 'soc/fleet', '--pr', String(number), '--sha', sha, '--github-url', fake.baseUrl];
+    const env = { GITHUB_TOKEN: 'ghp_plantesttoken0000000001' };
+    expect((await runEssg(args, { env })).code).toBe(0);
+    expect((await runEssg(args, { env })).code).toBe(0);
+    const comments = fake.state.comments.filter((c) => c.issue === number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body.startsWith(PLAN_COMMENT_MARKER)).toBe(true);
+    expect(comments[0]?.body).toContain('| `acme-sh-02` | ids 1.0.0 → 1.1.0 |');
+    expect(fake.state.statuses.filter((s) => s.sha === sha).map((s) => [s.context, s.state, s.description])).toEqual([
+      ['essg/plan', 'success', '1 gateway of 1 customer change; approvals needed: acme'],
+      ['essg/plan', 'success', '1 gateway of 1 customer change; approvals needed: acme'],
+    ]);
+  });
+
+  it('sets a failing status naming the first problem when the plan fails', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-operator' });
+    const sha = 'b'.repeat(40);
+    const result = await runEssg(['plan', dir, '--base', 'main', '--head', 'edit-catalog', '--post', '--repo', 'soc/fleet', '--pr', String(number), '--sha', sha, '--github-url', fake.baseUrl], {
+      env: { GITHUB_TOKEN: 'ghp_plantesttoken0000000001' },
+    });
+    expect(result.code).toBe(1);
+    const [status] = fake.state.statuses.filter((s) => s.sha === sha);
+    expect(status?.state).toBe('failure');
+    expect(status?.description).toMatch(/^catalog\/ids\/1\.1\.0\.yaml:\d+:1: CATALOG_IMMUTABLE/);
+  });
+
+  it('refuses --post without a token', async () => {
+    const result = await runEssg(['plan', dir, '--base', 'main', '--post', '--repo', 'soc/fleet', '--pr', '1'], { env: { GITHUB_TOKEN: '' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('GITHUB_TOKEN');
+  });
+});
