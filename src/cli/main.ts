@@ -2,22 +2,29 @@
 // arguments and prints; the work happens in the pipeline stages under src/.
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
-import { registerPlan } from './plan.ts';
-import { registerRender } from './render.ts';
-import { registerStatus } from './status.ts';
-import { registerTestbed } from './testbed.ts';
-import { registerValidate } from './validate.ts';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (all of them for `essg --help`):
+ * `essg validate` should not pay for cdk8s or the test bed's modules at start-up.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  validate: async () => (await import('./validate.ts')).registerValidate,
+  render: async () => (await import('./render.ts')).registerRender,
+  plan: async () => (await import('./plan.ts')).registerPlan,
+  testbed: async () => (await import('./testbed.ts')).registerTestbed,
+  status: async () => (await import('./status.ts')).registerStatus,
+};
 
 const program = new Command('essg')
   .description('GitOps for fleets of Edge Security Service Gateways')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-registerValidate(program);
-registerRender(program);
-registerPlan(program);
-registerTestbed(program);
-registerStatus(program);
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+for (const load of wanted) (await load())(program);
 
 try {
   await program.parseAsync(process.argv);
