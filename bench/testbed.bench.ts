@@ -46,7 +46,7 @@ export async function main(): Promise<void> {
   const cores = (s: SizeFigures): number => Object.values(s.cores).reduce<number>((n, c) => n + (c ?? 0), 0);
   const rows = COMPONENTS.map((c) => `| ${c} | ${sizes.map((s) => `${mib(s.usage[c])} | ${(s.cores[c] ?? 0).toFixed(2)}`).join(' | ')} |`);
   const body = `Cold build: **${cold ? `${(cold.seconds / 60).toFixed(1)} min` : 'not measured'}**${cold ? ` (measured ${cold.measuredAt.slice(0, 10)} with empty GOMODCACHE and GOCACHE: every module downloaded from the Go module proxy, everything compiled; \`ESSG_BENCH_COLD_BUILD=1 npm run bench -- testbed\` measures it again)` : ' (run with ESSG_BENCH_COLD_BUILD=1)'}.
-Warm build (nothing changed): **${warmBuild.toFixed(1)} s**.
+Warm build (nothing changed, in-process): **${(warmBuild * 1000).toFixed(0)} ms**.
 
 Warm \`testbed up\` (binaries built, from nothing running to every gateway Ready, a fresh state folder; target ≤ 30 s):
 

@@ -33,8 +33,7 @@ export async function gatewayNames({ gateways, fleet }: { gateways?: number; fle
 }
 
 /** Creates the gateways' nodes that are missing and waits until KWOK reports all of them Ready. */
-export async function ensureGateways({ state, gateways, fleet, log, kwok, timeoutMs = 180_000 }: { state: TestbedState; gateways?: number; fleet?: string; log: Log; kwok?: StartedProcess; timeoutMs?: number }): Promise<string[]> {
-  const names = await gatewayNames({ gateways, fleet });
+export async function ensureGateways({ state, names, log, kwok, timeoutMs = 180_000 }: { state: TestbedState; names: readonly string[]; log: Log; kwok?: StartedProcess; timeoutMs?: number }): Promise<readonly string[]> {
   if (names.length === 0) return [];
   const kubeconfig = adminClient(state);
   const created = await createEdgeNodes({ kubeconfig, names, kubeedge: state.versions.kubeedge, kubernetes: state.versions.kubernetes });

@@ -11,7 +11,7 @@ import { installCrds } from './crds.ts';
 import { PortsStillBusyError } from './errors.ts';
 import { answers200, get, waitUntil } from './health.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
-import { adminClient, ensureGateways } from './gateways.ts';
+import { adminClient, ensureGateways, gatewayNames } from './gateways.ts';
 import { ensurePki, type ClientName, type Pki } from './pki.ts';
 import { freePorts, LOOPBACK, portInUse } from './ports.ts';
 import { isAlive, startDetached, stopGroup, type StartedProcess } from './processes.ts';
@@ -37,11 +37,13 @@ const quiet: Log = () => undefined;
 export async function up(options: UpOptions = {}): Promise<TestbedState> {
   const log = options.log ?? quiet;
   const dir = options.stateDir ?? defaultStateDir();
+  // Read first: a fleet that cannot be loaded fails before anything starts.
+  const names = await gatewayNames({ gateways: options.gateways, fleet: options.fleet });
   const previous = await readState(dir);
   if (previous && (await isHealthy(previous))) {
-    const created = await ensureGateways({ state: previous, gateways: options.gateways, fleet: options.fleet, log });
-    const state = { ...previous, gateways: [...new Set([...previous.gateways, ...created])] };
-    if (created.length > 0) await writeState(state);
+    await ensureGateways({ state: previous, names, log });
+    const state = { ...previous, gateways: [...new Set([...previous.gateways, ...names])] };
+    if (state.gateways.length > previous.gateways.length) await writeState(state);
     log(`testbed: reusing the test bed running since ${previous.startedAt} (${state.server})`);
     return state;
   }
@@ -52,14 +54,14 @@ export async function up(options: UpOptions = {}): Promise<TestbedState> {
   const manifest = await ensureBuilt({ log });
   const started = Date.now();
   try {
-    return await start({ dir, manifest, options, log, started });
+    return await start({ dir, manifest, options, names, log, started });
   } catch (error) {
     await down({ stateDir: dir, log: quiet }).catch(() => undefined);
     throw error;
   }
 }
 
-async function start({ dir, manifest, options, log, started }: { dir: string; manifest: BuildManifest; options: UpOptions; log: Log; started: number }): Promise<TestbedState> {
+async function start({ dir, manifest, options, names, log, started }: { dir: string; manifest: BuildManifest; options: UpOptions; names: readonly string[]; log: Log; started: number }): Promise<TestbedState> {
   const logs = path.join(dir, 'logs');
   const gitRoot = path.join(dir, 'git');
   // A new test bed starts from an empty cluster and empty repos; only the PKI is kept.
@@ -72,8 +74,7 @@ async function start({ dir, manifest, options, log, started }: { dir: string; ma
   const kwokConfig = path.join(dir, 'kwok.yaml');
   await writeFile(kwokConfig, kwokConfiguration());
   const files: ComponentFiles = { stateDir: dir, pki, kubeconfigs, kwokConfig };
-  const expected = (options.gateways ?? 0) + (options.fleet ? 10 : 0);
-  const timing = heartbeatTiming(expected);
+  const timing = heartbeatTiming(names.length);
   const git = { baseUrl: `http://${LOOPBACK}:${ports.git}`, root: gitRoot, fleetRepoUrl: `http://${LOOPBACK}:${ports.git}/${FLEET_REPO}`, ...options.gitAuth };
   let state: TestbedState = { version: 1, stateDir: dir, startedAt: new Date().toISOString(), versions: manifest.versions, ports, timing, server, kubeconfig: kubeconfigs.admin, caCert: pki.caCert, processes: {}, git, gateways: [], ready: false };
   const launch = async (name: ComponentName, command: string, args: readonly string[]): Promise<StartedProcess> => {
@@ -111,9 +112,9 @@ async function start({ dir, manifest, options, log, started }: { dir: string; ma
     waitUntil({ component: 'kube-controller-manager (service accounts)', process: cm, timeoutMs: 60_000, check: () => hasDefaultServiceAccount(state) }),
   ]);
   step('kube-controller-manager, kube-scheduler and the Git server ready');
-  const gateways = await ensureGateways({ state, gateways: options.gateways, fleet: options.fleet, log, kwok });
-  step(`${gateways.length} gateways Ready`);
-  state = { ...state, gateways, ready: true };
+  await ensureGateways({ state, names, log, kwok });
+  step(`${names.length} gateways Ready`);
+  state = { ...state, gateways: names, ready: true };
   await writeState(state);
   log(`testbed: up in ${((Date.now() - started) / 1000).toFixed(1)} s; kubeconfig ${state.kubeconfig}; git ${state.git.fleetRepoUrl}`);
   return state;
