@@ -29,6 +29,9 @@ function isEmpty(value: Json): boolean {
 
 function sameScalar(desired: Json, live: Json, inQuantity: boolean): boolean {
   if (desired === live) return true;
+  // The API server omits zero values of optional fields (hostNetwork: false, a 0 count, ''):
+  // absent reads as the zero value, as it does for the server itself.
+  if (live === undefined && (desired === false || desired === 0 || desired === '')) return true;
   if (inQuantity && typeof desired === 'string' && typeof live === 'string') {
     const a = quantityValue(desired);
     const b = quantityValue(live);

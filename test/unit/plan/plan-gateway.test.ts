@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects are plain JSON; tests edit them by path */
 import { describe, expect, it } from 'vitest';
-import { describeRef, formatPlan, planGateway, type GatewayPlan, type Inventory } from '../../../src/plan/index.ts';
+import { describeRef, formatPlan, isSubset, planGateway, type GatewayPlan, type Inventory } from '../../../src/plan/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 import { GATEWAY, asLive, configMap, deployment, inventoryOf, job, namespace } from './fixtures.ts';
 
@@ -169,5 +169,20 @@ describe('formatPlan', () => {
       drift: [{ reason: 'modified' }],
     });
     expect(json.gateways[0]?.['updates'][0].diff).toMatch(/^\+\s+replicas: 1$/m);
+  });
+});
+
+describe('isSubset', () => {
+  it.each([
+    ['a zero value the server omits (hostNetwork: false)', { hostNetwork: false, n: 0, s: '' }, {}, true],
+    ['an empty list the server omits', { tolerations: [] }, {}, true],
+    ['a true flag that is absent', { hostNetwork: true }, {}, false],
+    ['a hand-set true over our false', { hostNetwork: false }, { hostNetwork: true }, false],
+    ['canonical quantities', { resources: { limits: { cpu: '1000m', memory: '1024Mi' } } }, { resources: { limits: { cpu: '1', memory: '1Gi' } } }, true],
+    ['a quantity-looking label is compared as text', { labels: { v: '1.0' } }, { labels: { v: '1' } }, false],
+    ['a list that grew', { args: ['a'] }, { args: ['a', 'b'] }, false],
+    ['int-or-string read back in the other form', { port: 8080 }, { port: '8080' }, true],
+  ])('%s', (_, desired, live, want) => {
+    expect(isSubset(desired, live)).toBe(want);
   });
 });
