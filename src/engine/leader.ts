@@ -6,7 +6,7 @@
 // leader that cannot renew for `renewDeadline` (< lease duration) steps down first. Hence
 // two replicas never apply at once.
 import { hostname } from 'node:os';
-import { ApiException, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 
 export const LEASE_NAME = 'essg-reconciler';
 export const LEASE_NAMESPACE = 'essg-system';
@@ -238,8 +238,9 @@ export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = LEASE_NAME
       holderIdentity: spec.holderIdentity,
       leaseDurationSeconds: spec.leaseDurationSeconds,
       leaseTransitions: spec.leaseTransitions,
-      ...(spec.acquireTime ? { acquireTime: spec.acquireTime } : {}),
-      ...(spec.renewTime ? { renewTime: spec.renewTime } : {}),
+      // MicroTime: the API server rejects the millisecond form a plain Date serializes to.
+      ...(spec.acquireTime ? { acquireTime: new V1MicroTime(spec.acquireTime.getTime()) } : {}),
+      ...(spec.renewTime ? { renewTime: new V1MicroTime(spec.renewTime.getTime()) } : {}),
     },
   });
   const conflict = (operation: 'create' | 'update') => (error: unknown): never => {
