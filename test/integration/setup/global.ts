@@ -18,7 +18,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   try {
     state = await up({ gateways: SHARED_GATEWAYS, stateDir: dir, log: (line) => process.stderr.write(`${line}\n`) });
   } catch (error) {
-    if (error instanceof GoMissingError) throw new Error(`integration tests run against the test bed, which is built with Go: ${error.message}`);
+    if (error instanceof GoMissingError) throw new Error(`integration tests need the test bed: ${error.message}`);
     throw error;
   }
   process.env.KUBECONFIG = state.kubeconfig;
