@@ -1,0 +1,96 @@
+// Golden fixtures: testdata/<kind>-<case>.yaml → the status an operator should see.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse, parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { cronJobHealth, deploymentHealth, GatewayPhase, gatewayHealth, HealthStatus, isWorse, isWorsePhase, jobHealth, nodeHealth, podHealth, serviceHealth, worstPhase, type Node, type Pod, type Workload } from '../../../src/health/index.ts';
+
+const fixture = <T>(name: string): T => parse(readFileSync(fileURLToPath(new URL(`testdata/${name}.yaml`, import.meta.url)), 'utf8')) as T;
+const fixtures = (name: string): Array<{ kind: string } & Record<string, unknown>> =>
+  parseAllDocuments(readFileSync(fileURLToPath(new URL(`testdata/${name}.yaml`, import.meta.url)), 'utf8')).map((d) => d.toJS() as { kind: string });
+
+describe('resource health', () => {
+  it.each([
+    ['deployment-healthy', deploymentHealth, HealthStatus.Healthy, undefined],
+    ['deployment-new-spec-not-observed', deploymentHealth, HealthStatus.Progressing, 'waiting for the controller'],
+    ['deployment-rollout-updating', deploymentHealth, HealthStatus.Progressing, '0 of 1 replicas updated'],
+    ['deployment-old-replica-terminating', deploymentHealth, HealthStatus.Progressing, '1 old replica(s) pending termination'],
+    ['deployment-new-replica-not-ready', deploymentHealth, HealthStatus.Progressing, '0 of 1 updated replicas available'],
+    ['deployment-progress-deadline-exceeded', deploymentHealth, HealthStatus.Degraded, 'exceeded its progress deadline'],
+    ['deployment-paused', deploymentHealth, HealthStatus.Suspended, 'paused'],
+    ['job-complete', jobHealth, HealthStatus.Healthy, 'completed'],
+    ['job-failed', jobHealth, HealthStatus.Degraded, 'BackoffLimitExceeded'],
+    ['job-running', jobHealth, HealthStatus.Progressing, '1 active'],
+    ['cronjob-healthy', cronJobHealth, HealthStatus.Healthy, undefined],
+    ['cronjob-last-run-failed', cronJobHealth, HealthStatus.Degraded, 'did not succeed'],
+    ['cronjob-suspended', cronJobHealth, HealthStatus.Suspended, 'suspended'],
+    ['pod-ready', podHealth, HealthStatus.Healthy, undefined],
+    ['pod-starting', podHealth, HealthStatus.Progressing, 'not ready yet'],
+    ['pod-crash-loop', podHealth, HealthStatus.Degraded, 'CrashLoopBackOff'],
+    ['pod-image-pull-backoff', podHealth, HealthStatus.Degraded, 'ImagePullBackOff'],
+    ['pod-terminating', podHealth, HealthStatus.Progressing, 'terminating'],
+  ] as const)('%s is %s', (name, assess, status, message) => {
+    const health = (assess as (o: unknown) => { status: HealthStatus; message?: string })(fixture(name));
+    expect(health.status).toBe(status);
+    if (message) expect(health.message).toContain(message);
+    else expect(health.message).toBeUndefined();
+  });
+});
+
+describe('node health', () => {
+  it.each([
+    ['node-ready', { ready: 'True', offline: false, pressure: [] }],
+    ['node-heartbeat-lost', { ready: 'Unknown', offline: true, lastHeartbeat: '2026-06-01T10:00:00Z', message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z' }],
+    ['node-unreachable-taint', { ready: 'True', offline: true }],
+    ['node-not-ready', { ready: 'False', offline: false, message: 'the node is not ready: container runtime is down' }],
+    ['node-disk-pressure', { offline: false, pressure: ['DiskPressure'], message: 'the node reports DiskPressure' }],
+  ])('%s', (name, want) => {
+    expect(nodeHealth(fixture<Node>(name))).toMatchObject(want);
+  });
+});
+
+/** A gateway fixture: its Node, and for the ids service (desired 1.1.0) its workload and pods. */
+function assessGateway(name: string) {
+  const docs = fixtures(name);
+  const node = docs.find((d) => d.kind === 'Node') as unknown as Node;
+  const workload = docs.find((d) => d.kind === 'Deployment') as unknown as Workload | undefined;
+  const pods = docs.filter((d) => d.kind === 'Pod' && (d['metadata'] as { labels?: Record<string, string> }).labels?.['essg.io/service'] === 'ids') as unknown as Pod[];
+  const ids = serviceHealth({ service: 'ids', desiredVersion: '1.1.0', ...(workload ? { workload } : {}), pods });
+  return gatewayHealth({ gateway: 'gw', node, services: [ids] });
+}
+
+describe('gateway health', () => {
+  it.each([
+    ['gateway-ready', { phase: GatewayPhase.Ready, services: [{ status: HealthStatus.Healthy, ready: true, runningVersion: '1.1.0', desiredVersion: '1.1.0' }] }],
+    ['gateway-rolling-update', { phase: GatewayPhase.Progressing, services: [{ status: HealthStatus.Progressing, runningVersion: '1.0.0', desiredVersion: '1.1.0', ready: false }] }],
+    ['gateway-new-version-crashing', { phase: GatewayPhase.Degraded, message: 'ids: container ids: CrashLoopBackOff (back-off 5m0s restarting failed container)', services: [{ status: HealthStatus.Degraded, runningVersion: '1.0.0', restarts: 7 }] }],
+    ['gateway-offline', { phase: GatewayPhase.Offline, node: { lastHeartbeat: '2026-06-01T10:00:00Z' }, services: [{ status: HealthStatus.Healthy }] }],
+    ['gateway-service-missing', { phase: GatewayPhase.Progressing, services: [{ status: HealthStatus.Missing, ready: false, runningVersions: [] }] }],
+    ['gateway-disk-pressure', { phase: GatewayPhase.Ready, message: 'the node reports DiskPressure', node: { pressure: ['DiskPressure'] } }],
+  ])('%s', (name, want) => {
+    expect(assessGateway(name)).toMatchObject(want);
+  });
+
+  it('is Offline when its node is not registered', () => {
+    expect(gatewayHealth({ gateway: 'gw', services: [] })).toMatchObject({ phase: GatewayPhase.Offline, message: "the gateway's edge node is not registered" });
+  });
+
+  it('reports a finished Job service by the version it ran', () => {
+    const job = { ...fixture<Record<string, unknown>>('job-complete'), kind: 'Job' } as unknown as Workload;
+    expect(serviceHealth({ service: 'vuln-scanner', desiredVersion: '2.0.0', workload: job, pods: [] })).toMatchObject({ ready: true, runningVersion: '2.0.0', status: HealthStatus.Healthy });
+  });
+});
+
+describe('rankings', () => {
+  it('orders health from Healthy to Unknown', () => {
+    const order = [HealthStatus.Healthy, HealthStatus.Suspended, HealthStatus.Progressing, HealthStatus.Missing, HealthStatus.Degraded, HealthStatus.Unknown];
+    for (let i = 1; i < order.length; i++) expect([isWorse(order[i] as HealthStatus, order[i - 1] as HealthStatus), isWorse(order[i - 1] as HealthStatus, order[i] as HealthStatus)]).toEqual([true, false]);
+  });
+
+  it('takes the worst gateway phase, Failed and Offline above the rest', () => {
+    expect(worstPhase([GatewayPhase.Ready, GatewayPhase.Progressing, GatewayPhase.AwaitingApproval])).toBe(GatewayPhase.Progressing);
+    expect(worstPhase([GatewayPhase.Degraded, GatewayPhase.Offline])).toBe(GatewayPhase.Offline);
+    expect(isWorsePhase(GatewayPhase.Failed, GatewayPhase.Offline)).toBe(true);
+    expect(worstPhase([])).toBe(GatewayPhase.Ready);
+  });
+});
