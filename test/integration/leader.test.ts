@@ -90,18 +90,18 @@ describe('leader election on a Lease', () => {
   });
 
   it('makes a leader cut off from the API server step down before the standby takes over', async () => {
-    let cutOff: string | undefined;
+    const cut: { replica?: string } = {};
     const real = kubeLeaseClient({ api: leases, name: 'essg-reconciler-partition', namespace: ns.name });
     // The cut-off replica's requests hang, as on a dead network path.
     const guarded = (name: string): LeaseClient => {
-      const gate = async <T>(call: () => Promise<T>): Promise<T> => (cutOff === name ? new Promise<T>(() => undefined) : call());
+      const gate = async <T>(call: () => Promise<T>): Promise<T> => (cut.replica === name ? new Promise<T>(() => undefined) : call());
       return { get: () => gate(() => real.get()), create: (s) => gate(() => real.create(s)), update: (s, rv) => gate(() => real.update(s, rv)) };
     };
     const { list, overlaps, leaders } = race('essg-reconciler-partition', ['replica-a', 'replica-b'], guarded);
     list.forEach((e) => void e.run());
     const first = await waitFor('a leader', async () => list.find((e) => e.isLeader));
     const standby = list.find((e) => e !== first) as LeaderElector;
-    cutOff = first.identity;
+    cut.replica = first.identity;
 
     await waitFor('the standby to lead', async () => standby.isLeader);
     expect(first.isLeader).toBe(false);
