@@ -7,7 +7,7 @@ import { CatalogVersionMissingError } from './errors.ts';
 import { namespaceName } from './names.ts';
 
 /** Bumped whenever rendering changes its output for the same inputs, so cached renders are not reused. */
-export const RENDERER_REVISION = '1';
+export const RENDERER_REVISION = '2';
 
 export const RENDER_DEFAULTS = {
   namespacePrefix: 'essg-',

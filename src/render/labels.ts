@@ -14,6 +14,8 @@ export const LABEL = {
   service: 'essg.io/service',
   serviceVersion: 'essg.io/version',
   response: 'essg.io/response',
+  /** The response kind (ip-block, vuln-scan): customers pre-authorise by kind, and the gate reads it. */
+  responseAction: 'essg.io/response-action',
   /** KubeEdge's admission webhook keeps pods with this label on an edge node that goes offline. */
   kubeedgeOffline: 'app-offline.kubeedge.io',
 } as const;

@@ -3,7 +3,7 @@ import { KubeConfigMap } from '../../../imports/k8s.ts';
 import { canonicalJson } from '../canonical.ts';
 import { IpBlockListTooLargeError } from '../errors.ts';
 import type { IpBlockInput } from '../inputs.ts';
-import { CONTRACT_VERSION, objectLabels } from '../labels.ts';
+import { CONTRACT_VERSION, LABEL, objectLabels } from '../labels.ts';
 import { dnsLabel } from '../names.ts';
 import { IP_BLOCK_FILE } from './edge-pod.ts';
 import type { GatewayPlacement } from './placement.ts';
@@ -60,7 +60,12 @@ export class IpBlockList extends Construct {
       metadata: {
         name: this.name,
         namespace: placement.namespace,
-        labels: objectLabels({ customer: placement.customer, gateway: placement.gateway, name: 'ip-block', instance: this.name, version: CONTRACT_VERSION, isService: false }),
+        labels: {
+          ...objectLabels({ customer: placement.customer, gateway: placement.gateway, name: 'ip-block', instance: this.name, version: CONTRACT_VERSION, isService: false }),
+          // The list is the union of every active ip-block response of the gateway.
+          [LABEL.response]: 'ip-block-list',
+          [LABEL.responseAction]: 'ip-block',
+        },
       },
       data: { [IP_BLOCK_FILE]: content },
     });

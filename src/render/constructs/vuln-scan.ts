@@ -17,8 +17,9 @@ export class VulnScan extends Construct {
     super(scope, id);
     const { placement, scan } = props;
     const identity = serviceIdentity({ placement, service: scan.scanner, instanceOf: `scan-${scan.response}` });
-    const labels = { ...identity.labels, [LABEL.response]: scan.response };
+    const responseLabels = { [LABEL.response]: scan.response, [LABEL.responseAction]: 'vuln-scan' };
+    const labels = { ...identity.labels, ...responseLabels };
     const config = new ServiceConfig(this, 'config', { name: identity.instance, namespace: placement.namespace, labels, config: scan.scanner.config });
-    new JobService(this, 'job', { placement, service: scan.scanner, identity, config, extraLabels: { [LABEL.response]: scan.response } });
+    new JobService(this, 'job', { placement, service: scan.scanner, identity, config, extraLabels: responseLabels });
   }
 }

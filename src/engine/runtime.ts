@@ -1,0 +1,115 @@
+// The reconciler as a long-running process: the status server, the pass trigger fed by
+// polls and webhooks, leader election, and a clean shutdown.
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeClusterClient } from '../apply/index.ts';
+import { createGitHubClient, type GitHubAuth } from '../gate/index.ts';
+import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type StatusServer } from '../report/index.ts';
+import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
+import { Reconciler, type PassSummary } from './engine.ts';
+import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
+import { KubeObserver } from './observe.ts';
+
+export interface RuntimeOptions {
+  readonly repo: string;
+  readonly branch: string;
+  readonly cacheDir: string;
+  readonly kubeconfig?: string;
+  readonly gitAuth?: GitAuth;
+  /** undefined: approvals off. */
+  readonly github?: { readonly owner: string; readonly repo: string; readonly baseUrl?: string; readonly auth: GitHubAuth };
+  readonly trustedRevision?: string;
+  readonly allowMassDeletion?: boolean;
+  readonly interval: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly webhookSecret?: string;
+  readonly leaderElection: boolean;
+  readonly log: (line: string) => void;
+}
+
+export interface Runtime {
+  readonly reconciler: Reconciler;
+  readonly store: StatusStore;
+  readonly url: string | undefined;
+  /** One pass now (coalesced with any pass already asked for). */
+  passOnce(): Promise<PassSummary | undefined>;
+  stop(): Promise<void>;
+}
+
+function loadKubeconfig(file: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  return kc;
+}
+
+export async function startRuntime(options: RuntimeOptions, { serve = true }: { serve?: boolean } = {}): Promise<Runtime> {
+  const kubeconfig = loadKubeconfig(options.kubeconfig);
+  const store = new StatusStore();
+  const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: serve });
+  const client = new KubeClusterClient({ kubeconfig });
+  client.requests.onRequest((verb) => metrics.apiRequest(verb));
+  const source = createGitSource({ url: options.repo, branch: options.branch, cacheDir: options.cacheDir, ...(options.gitAuth ? { auth: options.gitAuth } : {}) });
+  const github = options.github
+    ? { octokit: createGitHubClient({ ...(options.github.baseUrl ? { baseUrl: options.github.baseUrl } : {}), auth: options.github.auth, logger: { warn: (m: string) => options.log(m), error: (m: string) => options.log(m) } as never }).octokit, owner: options.github.owner, repo: options.github.repo }
+    : undefined;
+  const reconciler = new Reconciler({
+    source, client, store, metrics,
+    observer: new KubeObserver(kubeconfig),
+    events: new KubeEventRecorder({ core: kubeconfig.makeApiClient(CoreV1Api), instance: defaultIdentity() }),
+    ...(github ? { github } : {}),
+    ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
+    ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+    log: options.log,
+  });
+
+  let leading = !options.leaderElection;
+  const trigger = new PassTrigger<PassSummary | undefined>(async () => (leading ? reconciler.runPass() : undefined));
+  let server: StatusServer | undefined;
+  let url: string | undefined;
+  if (serve) {
+    server = createStatusServer({ store, metrics, host: options.listen.host, port: options.listen.port, isReady: () => !leading || store.hasCompletedPass() });
+    if (options.webhookSecret) {
+      server.mountWebhook(createWebhookHandler({ secret: options.webhookSecret, branch: options.branch, onPush: (push) => void trigger.request({ source: 'webhook', detail: push.after }) }));
+    }
+    url = await server.listen();
+    options.log(`status, dashboard and metrics on ${url}`);
+  }
+  const polls = serve ? schedulePolls({ cron: options.interval, trigger }) : undefined;
+
+  let elector: LeaderElector | undefined;
+  if (options.leaderElection) {
+    elector = new LeaderElector({
+      lease: kubeLeaseClient({ api: kubeconfig.makeApiClient(CoordinationV1Api) }),
+      onStartedLeading: () => {
+        leading = true;
+        metrics.setLeader(true);
+        options.log(`${elector!.identity} leads: applying`);
+        void trigger.request({ source: 'startup' });
+      },
+      onStoppedLeading: () => {
+        leading = false;
+        metrics.setLeader(false);
+        options.log('no longer the leader: standing by');
+      },
+      onError: (error) => options.log(`lease: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    void elector.run();
+  }
+
+  return {
+    reconciler,
+    store,
+    url,
+    async passOnce() {
+      const outcome = await trigger.request({ source: 'manual' });
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
+    async stop() {
+      polls?.stop();
+      await elector?.stop();
+      trigger.close();
+      await server?.close();
+    },
+  };
+}
