@@ -8,7 +8,7 @@ import path from 'node:path';
 import { applyGateways, checkDeletionGuard, countsSince, type ClusterClient, type DeletionGuardResult, type GatewayApplyResult, type RequestCounts } from '../../src/apply/index.ts';
 import { loadFleetFromDir } from '../../src/model/load.ts';
 import { formatProblem } from '../../src/model/problems.ts';
-import { planGateway, type GatewayPlan } from '../../src/plan/index.ts';
+import { planGateway, refOf, type GatewayPlan } from '../../src/plan/index.ts';
 import { renderFleet } from '../../src/render/index.ts';
 import { TEMPLATE_DIR } from '../support/template-fleet.ts';
 
@@ -101,4 +101,13 @@ export async function reconcileOnce({ client, fleet, allowMassDeletion = false, 
   const guard = checkDeletionGuard({ plans, declaredGateways: declared, totalGatewaysBefore: inventories.length, maxShare: loaded.model.fleet.doc.spec.prune?.maxDeletionShare ?? 0.25, allow: allowMassDeletion });
   const results = guard.ok && apply ? await applyGateways({ client, plans }) : [];
   return { plans, guard, results, requests: countsSince(before, client.requests.snapshot()) };
+}
+
+/** Removes what the fleet left in the shared cluster: its objects (cluster-scoped ones too), Namespace and inventories. */
+export async function removeFromCluster({ client, fleet }: { client: ClusterClient; fleet: TestFleet }): Promise<void> {
+  for (const gateway of fleet.gateways) {
+    for (const object of await client.listOwned({ gateway })) if (object.kind !== 'Namespace') await client.delete(refOf(object));
+    await client.deleteInventory(gateway);
+  }
+  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: fleet.namespace });
 }

@@ -3,8 +3,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { INVENTORY_NAMESPACE, inventoryName, KubeClusterClient, ListFailedError } from '../../src/apply/index.ts';
-import { createTestFleet, reconcileOnce, type TestFleet } from './apply-fleet.ts';
+import { KubeClusterClient, ListFailedError } from '../../src/apply/index.ts';
+import { createTestFleet, reconcileOnce, removeFromCluster, type TestFleet } from './apply-fleet.ts';
 import { ensureGateways, kube, namespace, type Kube } from './helpers/kube.ts';
 
 async function closedPort(): Promise<number> {
@@ -49,8 +49,9 @@ describe('a failed listing', () => {
   });
 
   afterAll(async () => {
-    await k?.core.deleteNamespace({ name: fleet.namespace }).catch(() => undefined);
-    for (const gateway of fleet?.gateways ?? []) await k?.core.deleteNamespacedConfigMap({ name: inventoryName(gateway), namespace: INVENTORY_NAMESPACE }).catch(() => undefined);
+    if (fleet && admin) await removeFromCluster({ client: admin, fleet });
+    // The gateways' nodes are this test's own (random names): leave the shared test bed as it was.
+    for (const gateway of fleet?.gateways ?? []) await k?.core.deleteNode({ name: gateway }).catch(() => undefined);
     await k?.config.makeApiClient(RbacAuthorizationV1Api).deleteClusterRole({ name: roleName }).catch(() => undefined);
     await k?.config.makeApiClient(RbacAuthorizationV1Api).deleteClusterRoleBinding({ name: roleName }).catch(() => undefined);
     await sandbox?.remove();

@@ -1,9 +1,9 @@
 // The apply stage against the test bed: server-side apply of a rendered fleet, no-op passes
 // that write nothing, drift restored, prune of a removed service, and the mass-deletion guard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClusterClient, inventoryName, INVENTORY_NAMESPACE } from '../../src/apply/index.ts';
+import { KubeClusterClient } from '../../src/apply/index.ts';
 import { describeRef, formatPlan } from '../../src/plan/index.ts';
-import { ALL_SERVICES, createTestFleet, reconcileOnce, type TestFleet } from './apply-fleet.ts';
+import { ALL_SERVICES, createTestFleet, reconcileOnce, removeFromCluster, type TestFleet } from './apply-fleet.ts';
 import { ensureGateways, kube, waitFor, type Kube } from './helpers/kube.ts';
 
 describe('apply a rendered fleet to the cluster', () => {
@@ -21,9 +21,9 @@ describe('apply a rendered fleet to the cluster', () => {
   });
 
   afterAll(async () => {
-    await k?.core.deleteNamespace({ name: fleet.namespace }).catch(() => undefined);
-    for (const job of (await client.listOwned()).filter((o) => o.kind === 'ImagePrePullJob' && o.metadata.name.startsWith(`${fleet.customer}-`))) await client.delete({ ...job, name: job.metadata.name });
-    for (const gateway of fleet?.gateways ?? []) await k?.core.deleteNamespacedConfigMap({ name: inventoryName(gateway), namespace: INVENTORY_NAMESPACE }).catch(() => undefined);
+    if (fleet && client) await removeFromCluster({ client, fleet });
+    // The gateways' nodes are this test's own (random names): leave the shared test bed as it was.
+    for (const gateway of fleet?.gateways ?? []) await k?.core.deleteNode({ name: gateway }).catch(() => undefined);
     await fleet?.cleanup();
   });
 
