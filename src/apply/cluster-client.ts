@@ -35,8 +35,16 @@ export interface ClusterClient {
   /** Creates the essg-system namespace when it is missing. */
   writeInventory(inventory: Inventory): Promise<void>;
   deleteInventory(gateway: string): Promise<DeleteOutcome>;
+  /** The edge nodes (the gateways), as raw JSON for health. Throws ListFailedError. */
+  listEdgeNodes(): Promise<LiveObject[]>;
+  /** The pods of our services (optionally of one gateway), as raw JSON for health. Throws ListFailedError. */
+  listServicePods(options?: { readonly gateway?: string }): Promise<LiveObject[]>;
   readonly requests: RequestCounter;
 }
+
+const NODE_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
+const POD_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+export const EDGE_NODE_SELECTOR = 'node-role.kubernetes.io/edge';
 
 export interface KubeClusterClientOptions {
   readonly kubeconfig: KubeConfig;
@@ -130,6 +138,14 @@ export class KubeClusterClient implements ClusterClient {
     if (response.status === 404) return 'absent';
     if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
     return 'deleted';
+  }
+
+  listEdgeNodes(): Promise<LiveObject[]> {
+    return this.listKind(NODE_KIND, EDGE_NODE_SELECTOR);
+  }
+
+  listServicePods({ gateway }: { readonly gateway?: string } = {}): Promise<LiveObject[]> {
+    return this.listKind(POD_KIND, ownedSelector(gateway));
   }
 
   /** All pages of one kind; any failure throws, whatever was read before it. */

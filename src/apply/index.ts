@@ -1,6 +1,6 @@
 // The apply stage: the cluster behind a narrow interface, plans applied with retries, the
 // mass-deletion guard, and request counting.
-export { KubeClusterClient, FIELD_MANAGER, type ClusterClient, type KubeClusterClientOptions, type DeleteOutcome } from './cluster-client.ts';
+export { KubeClusterClient, FIELD_MANAGER, EDGE_NODE_SELECTOR, type ClusterClient, type KubeClusterClientOptions, type DeleteOutcome } from './cluster-client.ts';
 export { applyGateways, type ApplyGatewaysOptions, type GatewayApplyResult, type ApplyError } from './apply.ts';
 export { checkDeletionGuard, emptiedGateways, ALLOW_MASS_DELETION_FLAG, ALLOW_MASS_DELETION_ENV, type DeletionGuardOptions, type DeletionGuardResult } from './guard.ts';
 export { RequestCounter, countsSince, VERBS, WRITE_VERBS, type Verb, type RequestCounts } from './request-counter.ts';

@@ -8,3 +8,4 @@ export { nodeHealth, PRESSURE_CONDITIONS, type NodeHealth, type Pressure } from 
 export { serviceHealth, workloadHealth, type ServiceHealth, type ServiceHealthOptions, type Workload } from './service.ts';
 export { gatewayHealth, type GatewayHealth, type GatewayHealthOptions } from './gateway.ts';
 export type { Deployment, Job, CronJob, Pod, Node, Condition } from './types.ts';
+export { assessGateway, type AssessGatewayOptions, type DesiredService } from './assess.ts';

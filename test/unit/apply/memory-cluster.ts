@@ -69,6 +69,16 @@ export class MemoryCluster implements ClusterClient {
     this.inventories.set(inventory.gateway, inventory);
   }
 
+  async listEdgeNodes(): Promise<LiveObject[]> {
+    this.requests.count('list');
+    return [];
+  }
+
+  async listServicePods(): Promise<LiveObject[]> {
+    this.requests.count('list');
+    return [];
+  }
+
   async deleteInventory(gateway: string): Promise<DeleteOutcome> {
     this.requests.count('delete');
     this.log.push(`delete inventory ${gateway}`);

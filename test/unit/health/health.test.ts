@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { cronJobHealth, deploymentHealth, GatewayPhase, gatewayHealth, HealthStatus, isWorse, isWorsePhase, jobHealth, nodeHealth, podHealth, serviceHealth, worstPhase, type Node, type Pod, type Workload } from '../../../src/health/index.ts';
+import { assessGateway, cronJobHealth, deploymentHealth, GatewayPhase, gatewayHealth, HealthStatus, isWorse, isWorsePhase, jobHealth, nodeHealth, podHealth, serviceHealth, worstPhase, type Node, type Pod, type Workload } from '../../../src/health/index.ts';
 
 const fixture = <T>(name: string): T => parse(readFileSync(fileURLToPath(new URL(`testdata/${name}.yaml`, import.meta.url)), 'utf8')) as T;
 const fixtures = (name: string): Array<{ kind: string } & Record<string, unknown>> =>
@@ -92,5 +92,26 @@ describe('rankings', () => {
     expect(worstPhase([GatewayPhase.Degraded, GatewayPhase.Offline])).toBe(GatewayPhase.Offline);
     expect(isWorsePhase(GatewayPhase.Failed, GatewayPhase.Offline)).toBe(true);
     expect(worstPhase([])).toBe(GatewayPhase.Ready);
+  });
+});
+
+describe('assessGateway', () => {
+  it('matches workloads and pods to the declared services by label, and reports a declared service not in the cluster as Missing', () => {
+    const docs = fixtures('gateway-ready');
+    const health = assessGateway({
+      gateway: 'gw',
+      node: docs.find((d) => d.kind === 'Node') as unknown as Node,
+      services: [
+        { service: 'ids', version: '1.1.0' },
+        { service: 'firewall', version: '3.0.0' },
+      ],
+      objects: docs.filter((d) => d.kind !== 'Pod' && d.kind !== 'Node') as never,
+      pods: docs.filter((d) => d.kind === 'Pod') as unknown as Pod[],
+    });
+    expect(health.services.map((s) => [s.service, s.status, s.runningVersion])).toEqual([
+      ['ids', HealthStatus.Healthy, '1.1.0'],
+      ['firewall', HealthStatus.Missing, undefined],
+    ]);
+    expect(health.phase).toBe(GatewayPhase.Progressing);
   });
 });
