@@ -50,7 +50,7 @@ describe('node health', () => {
 });
 
 /** A gateway fixture: its Node, and for the ids service (desired 1.1.0) its workload and pods. */
-function assessGateway(name: string) {
+function assessFixture(name: string) {
   const docs = fixtures(name);
   const node = docs.find((d) => d.kind === 'Node') as unknown as Node;
   const workload = docs.find((d) => d.kind === 'Deployment') as unknown as Workload | undefined;
@@ -68,7 +68,7 @@ describe('gateway health', () => {
     ['gateway-service-missing', { phase: GatewayPhase.Progressing, services: [{ status: HealthStatus.Missing, ready: false, runningVersions: [] }] }],
     ['gateway-disk-pressure', { phase: GatewayPhase.Ready, message: 'the node reports DiskPressure', node: { pressure: ['DiskPressure'] } }],
   ])('%s', (name, want) => {
-    expect(assessGateway(name)).toMatchObject(want);
+    expect(assessFixture(name)).toMatchObject(want);
   });
 
   it('is Offline when its node is not registered', () => {
