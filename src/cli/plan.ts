@@ -47,9 +47,16 @@ export function registerPlan(program: Command): void {
     .option('--cluster', 'plan against the live cluster instead of a base revision')
     .action(async (dir: string, options: PlanOptions) => {
       if (options.cluster) {
-        // Branch point for the cluster plan (src/engine/plan-cluster.ts `planCluster`), which
-        // compares the rendered head with the live objects; it is wired in here once it exists.
-        return fail('--cluster is not available in this build', EXIT.usage);
+        if (options.format !== 'text' && options.format !== 'json') return fail('with --cluster, --format is text or json', EXIT.usage);
+        const { planCluster } = await import('../engine/plan-cluster.ts');
+        const planned = await planCluster({ dir, format: options.format, ...(options.now ? { now: options.now } : {}) });
+        if (!planned.ok) {
+          process.stdout.write(`${planned.problems.join('\n')}\n`);
+          process.exitCode = EXIT.problems;
+          return;
+        }
+        process.stdout.write(planned.text);
+        return;
       }
       const format = options.format as Format;
       if (!FORMATS.includes(format)) return fail(`--format must be markdown, json or text, not ${options.format}`, EXIT.usage);

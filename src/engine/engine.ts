@@ -44,6 +44,7 @@ export interface PassSummary {
 export class Reconciler {
   private readonly revisions: FleetRevisions;
   private readonly factsCache = new Map<string, ApprovalFacts>();
+  private readonly accepted = new Map<string, string>();
   private readonly now: () => string;
   private readonly log: (line: string) => void;
 
@@ -104,7 +105,7 @@ export class Reconciler {
 
     // 4. The gate: which revision each gateway goes to.
     const targets = await chooseTargets({
-      head: headFleet, inventories, headIsFresh, revisions: this.revisions, store: source, now, factsCache: this.factsCache,
+      head: headFleet, inventories, headIsFresh, revisions: this.revisions, store: source, now, factsCache: this.factsCache, accepted: this.accepted,
       ...(this.options.github ? { github: this.options.github } : {}),
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
     });
@@ -146,6 +147,10 @@ export class Reconciler {
     const work = plans.filter((plan) => !isNoop(plan) || plan.inventoryChanged);
     const applied = await applyGateways({ client, plans: work, ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}) });
     await this.recordApply(work, applied);
+    const failedGateways = new Set(applied.filter((a) => !a.ok).map((a) => a.gateway));
+    for (const target of targets) {
+      if (target.revision && !failedGateways.has(target.gateway)) this.accepted.set(target.gateway, target.revision);
+    }
 
     // 8. Report.
     await reportGateways(this.reportArgs(headFleet, targets, applied, now));

@@ -36,6 +36,8 @@ export interface TargetsArgs {
   readonly github?: GitHubGate;
   /** Commits up to and including this one are trusted without review (the operator's bootstrap). */
   readonly trustedRevision?: string;
+  /** The revision each gateway was last brought to (kept in memory: the inventory records only revisions that changed its objects). */
+  readonly accepted: ReadonlyMap<string, string>;
   /** Facts already read for commits in earlier passes (never `unavailable` ones). */
   readonly factsCache: Map<string, ApprovalFacts>;
 }
@@ -57,7 +59,7 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
   for (const gateway of [...names].sort()) {
     const inventory = inventories.get(gateway);
     const customer = customerOf(head, gateway) ?? inventory?.objects.find((o) => o.namespace)?.namespace ?? '';
-    const stay = { gateway, customer, revision: inventory?.revision || undefined, decisions: [] };
+    const stay = { gateway, customer, revision: args.accepted.get(gateway) ?? (inventory?.revision || undefined), decisions: [] };
     if (!head.ok || !args.headIsFresh) {
       targets.push({ ...stay, ...(head.ok ? {} : { pending: head.commit }) });
     } else if (!args.github) {
@@ -71,7 +73,7 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
 
 async function gatedTarget(args: TargetsArgs & { github: GitHubGate; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
   const { head, store, revisions, now, gateway, customer, inventory, trustedRevision } = args;
-  const from = inventory?.revision || trustedRevision;
+  const from = args.accepted.get(gateway) ?? (inventory?.revision || trustedRevision);
   if (from === head.commit) return { gateway, customer, revision: head.commit, decisions: [] };
   const rewritten = from !== undefined && !(await store.isAncestor({ ancestor: from, commit: head.commit }));
   const history = (await store.commitsBetween({ ...(from ? { from } : {}), to: head.commit })).reverse();

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +34,7 @@ export async function tempDir(prefix = 'essg-it-'): Promise<string> {
 }
 
 /** Writes `files` into a working copy of `url` (cloned, or new if the repo is empty), commits and pushes; returns the commit. */
-export async function commitAndPush({ url, files, message, branch = 'main', auth }: { url: string; files: Readonly<Record<string, string>>; message: string; branch?: string; auth?: AuthCallback }): Promise<string> {
+export async function commitAndPush({ url, files, message, branch = 'main', auth, remove = [] }: { url: string; files: Readonly<Record<string, string>>; message: string; branch?: string; auth?: AuthCallback; remove?: readonly string[] }): Promise<string> {
   const dir = await tempDir();
   const authCallback = auth ?? (await onAuth());
   // Protocol v1: its advertisement lists the refs, which tells an empty repo from one to clone.
@@ -49,6 +49,10 @@ export async function commitAndPush({ url, files, message, branch = 'main', auth
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await writeFile(path.join(dir, file), content);
     await git.add({ fs, dir, filepath: file });
+  }
+  for (const file of remove) {
+    await rm(path.join(dir, file), { force: true });
+    await git.remove({ fs, dir, filepath: file });
   }
   const oid = await git.commit({ fs, dir, message, author: AUTHOR });
   await git.push({ fs, http, dir, remote: 'origin', ref: branch, onAuth: authCallback });

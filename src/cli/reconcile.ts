@@ -1,0 +1,102 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { GitHubAuth } from '../gate/index.ts';
+import { EXIT } from './exit-codes.ts';
+
+interface ReconcileOptions {
+  repo?: string;
+  branch: string;
+  once?: boolean;
+  kubeconfig?: string;
+  interval: string;
+  approvals: string;
+  githubRepo?: string;
+  githubUrl?: string;
+  trustedRevision?: string;
+  allowMassDeletion?: boolean;
+  cacheDir: string;
+  listen: string;
+  leaderElect?: boolean;
+}
+
+const env = process.env;
+
+function githubAuth(): GitHubAuth | string {
+  if (env.GITHUB_TOKEN) return { token: env.GITHUB_TOKEN };
+  if (env.GITHUB_APP_ID && env.GITHUB_APP_INSTALLATION_ID && env.GITHUB_APP_PRIVATE_KEY_FILE) {
+    return { appId: Number(env.GITHUB_APP_ID), installationId: Number(env.GITHUB_APP_INSTALLATION_ID), privateKey: readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8') } as GitHubAuth;
+  }
+  return 'with --approvals github, set GITHUB_TOKEN, or GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY_FILE';
+}
+
+export function registerReconcile(program: Command): void {
+  program
+    .command('reconcile')
+    .description('keep the cluster in the state the fleet repo declares: fetch, gate, render, plan, apply, prune, report')
+    .option('--repo <url>', 'the fleet repo (HTTP(S) Git URL) [ESSG_REPO]', env.ESSG_REPO)
+    .option('--branch <branch>', 'the branch to follow [ESSG_BRANCH]', env.ESSG_BRANCH ?? 'main')
+    .option('--once', 'run one pass and exit: 0 converged, 1 a gateway failed or the commit is invalid')
+    .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config or the in-cluster service account)')
+    .option('--interval <cron>', 'poll schedule, node-cron syntax [ESSG_INTERVAL]', env.ESSG_INTERVAL ?? '*/1 * * * *')
+    .option('--approvals <mode>', 'github: merged, reviewed pull requests authorise changes; off: every valid commit applies [ESSG_APPROVALS]', env.ESSG_APPROVALS ?? 'github')
+    .option('--github-repo <owner/name>', 'the fleet repo on GitHub, for approvals [ESSG_GITHUB_REPO]', env.ESSG_GITHUB_REPO)
+    .option('--github-url <url>', 'GitHub REST API root; GitHub Enterprise: https://HOST/api/v3 [GITHUB_API_URL]', env.GITHUB_API_URL)
+    .option('--trusted-revision <sha>', 'commits up to this one are trusted as approved (first adoption of an existing fleet) [ESSG_TRUSTED_REVISION]', env.ESSG_TRUSTED_REVISION)
+    .option('--allow-mass-deletion', 'let this run delete past the fleet\'s prune.maxDeletionShare [ESSG_ALLOW_MASS_DELETION=true]', env.ESSG_ALLOW_MASS_DELETION === 'true')
+    .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
+    .option('--listen <host:port>', 'status API, dashboard, metrics and webhook [ESSG_LISTEN]', env.ESSG_LISTEN ?? `0.0.0.0:${env.ESSG_STATUS_PORT ?? '9464'}`)
+    .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
+    .action(async (options: ReconcileOptions) => {
+      const fail = (message: string) => {
+        process.stderr.write(`essg reconcile: ${message}\n`);
+        process.exitCode = EXIT.usage;
+      };
+      if (!options.repo) return fail('give --repo URL (or ESSG_REPO)');
+      if (options.approvals !== 'github' && options.approvals !== 'off') return fail(`--approvals must be github or off, not ${options.approvals}`);
+      const [host, port] = [options.listen.slice(0, options.listen.lastIndexOf(':')), Number(options.listen.slice(options.listen.lastIndexOf(':') + 1))];
+      if (!host || !Number.isInteger(port)) return fail(`--listen must be HOST:PORT, not ${options.listen}`);
+      let github;
+      if (options.approvals === 'github') {
+        const [owner, repo] = (options.githubRepo ?? '').split('/');
+        if (!owner || !repo) return fail('with --approvals github, give --github-repo owner/name (or ESSG_GITHUB_REPO)');
+        const auth = githubAuth();
+        if (typeof auth === 'string') return fail(auth);
+        github = { owner, repo, auth, ...(options.githubUrl ? { baseUrl: options.githubUrl } : {}) };
+      } else {
+        process.stderr.write('\n*** APPROVALS ARE OFF: every valid commit on the branch is applied at once, with no customer review. ***\n\n');
+      }
+      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const { startRuntime } = await import('../engine/runtime.ts');
+      const runtime = await startRuntime(
+        {
+          repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
+          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log,
+          ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+          ...(github ? { github } : {}),
+          ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
+          ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+          ...(env.ESSG_WEBHOOK_SECRET ? { webhookSecret: env.ESSG_WEBHOOK_SECRET } : {}),
+          ...(env.ESSG_GIT_USERNAME && env.ESSG_GIT_PASSWORD ? { gitAuth: { username: env.ESSG_GIT_USERNAME, password: env.ESSG_GIT_PASSWORD } } : {}),
+        },
+        { serve: !options.once },
+      );
+      if (options.once) {
+        const summary = await runtime.passOnce();
+        await runtime.stop();
+        const snapshot = runtime.store.snapshot();
+        process.stdout.write(`${JSON.stringify({ result: summary?.result, head: summary?.head, error: summary?.error, gateways: snapshot.gateways.map((g) => ({ gateway: g.gateway, phase: g.phase, appliedRevision: g.appliedRevision, message: g.message })) }, null, 2)}\n`);
+        process.exitCode = summary && ['success', 'noop'].includes(summary.result) ? EXIT.ok : EXIT.problems;
+        return;
+      }
+      void runtime.passOnce();
+      const shutdown = async () => {
+        log('stopping');
+        await runtime.stop();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void shutdown());
+      process.once('SIGINT', () => void shutdown());
+    });
+}

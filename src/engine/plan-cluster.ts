@@ -1,0 +1,30 @@
+// `essg plan --cluster`: what the next pass would do to the cluster for the fleet in a
+// directory, gateway by gateway, without writing anything.
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClusterClient } from '../apply/index.ts';
+import { loadFleetFromDir } from '../model/load.ts';
+import { formatProblem } from '../model/problems.ts';
+import { formatPlan, groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan } from '../plan/index.ts';
+import { renderFleet } from '../render/index.ts';
+
+export type PlanClusterResult = { readonly ok: true; readonly text: string; readonly plans: readonly GatewayPlan[] } | { readonly ok: false; readonly problems: readonly string[] };
+
+export async function planCluster({ dir, kubeconfig, format, now = new Date().toISOString() }: { dir: string; kubeconfig?: string; format: 'text' | 'json'; now?: string }): Promise<PlanClusterResult> {
+  const loaded = await loadFleetFromDir(dir);
+  if (!loaded.ok) return { ok: false, problems: loaded.problems.map(formatProblem) };
+  const kc = new KubeConfig();
+  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+  const client = new KubeClusterClient({ kubeconfig: kc });
+  const [inventories, live] = await Promise.all([client.listInventories(), client.listOwned()]);
+  const byGateway = new Map(inventories.map((inv) => [inv.gateway, inv]));
+  const grouped = groupLiveByGateway(live);
+  const rendered = new Map(renderFleet({ model: loaded.model, now }).gateways.map((g) => [g.gateway, g]));
+  const names = [...new Set([...rendered.keys(), ...byGateway.keys()])].sort();
+  const plans = names.map((gateway) => {
+    const inventory = byGateway.get(gateway);
+    return planGateway({ gateway, desired: rendered.get(gateway)?.objects ?? [], live: liveForGateway(grouped, gateway), ...(inventory ? { inventory } : {}), renderHash: rendered.get(gateway)?.inputHash ?? '' });
+  });
+  const changing = format === 'json' ? plans : plans.filter((p) => !isNoop(p));
+  return { ok: true, plans, text: changing.length > 0 || format === 'json' ? formatPlan({ plans: changing, format }) : `no changes: ${plans.length} gateways match the fleet\n` };
+}

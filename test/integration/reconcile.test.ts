@@ -1,0 +1,172 @@
+// The reconciler end to end on the test bed: a real Git server, a real control plane and
+// simulated KubeEdge gateways. Approvals are off here (see gate tests for approvals).
+import { rename } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kube, waitFor, takeOffline, bringOnline, type Kube } from './helpers/kube.ts';
+import { createReconciler, createTestFleet, forgetOtherFleets, type TestFleet, type TestReconciler } from './helpers/fleet.ts';
+import { countsSince, WRITE_VERBS } from '../../src/apply/index.ts';
+
+let k: Kube;
+let fleet: TestFleet;
+let r: TestReconciler;
+
+async function deploymentImage(namespace: string, name: string): Promise<string | undefined> {
+  const d = await k.apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined);
+  return d?.spec?.template.spec?.containers[0]?.image;
+}
+
+async function passUntil(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  await waitFor(what, async () => {
+    await r.reconciler.runPass();
+    return predicate();
+  }, { timeoutMs: 120_000, intervalMs: 1000 });
+}
+
+describe('reconciler', () => {
+  beforeAll(async () => {
+    k = await kube();
+    await forgetOtherFleets();
+    fleet = await createTestFleet();
+    r = await createReconciler(fleet);
+  });
+
+  it('first sync applies the template fleet and every gateway becomes Ready', async () => {
+    const first = await r.reconciler.runPass();
+    expect(first.error).toBeUndefined();
+    expect(first.result).toBe('success');
+    const ns = fleet.namespace('acme');
+    expect(await deploymentImage(ns, `${fleet.gateway('acme-sh-01')}-ids`)).toMatch(/ids@sha256:/);
+    await passUntil(() => r.store.snapshot().gateways.filter((g) => g.phase === 'Ready').length === 6, 'all six gateways Ready');
+    const status = r.store.gateway(fleet.gateway('acme-sh-01'))!;
+    expect(status.appliedRevision).toBe(first.head);
+    expect(status.services.map((s) => [s.name, s.desiredVersion, s.runningVersion])).toContainEqual(['ids', '1.1.0', '1.1.0']);
+  });
+
+  it('a pass in which nothing changed makes no write request', async () => {
+    const before = r.client.requests.snapshot();
+    const pass = await r.reconciler.runPass();
+    const delta = countsSince(before, r.client.requests.snapshot());
+    expect(pass.result).toBe('noop');
+    expect([...WRITE_VERBS].map((verb) => delta[verb]).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(delta.list).toBeGreaterThan(0);
+  });
+
+  it('an upgrade rolls out with the new pod ready before the old one goes', async () => {
+    const gw = fleet.gateway('acme-sh-02');
+    const file = `gateways/acme/${gw}.yaml`;
+    const ns = fleet.namespace('acme');
+    const name = `${gw}-log-collector`;
+    const readyVersions: string[][] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const pods = await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${name}` });
+        readyVersions.push(pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !p.metadata?.deletionTimestamp).map((p) => p.metadata!.labels!['essg.io/version']!));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await fleet.push({ [file]: fleet.files[file]!.replace('name: log-collector\n      version: 2.3.0', 'name: log-collector\n      version: 2.4.0') }, 'upgrade log-collector on one gateway');
+    await passUntil(() => r.store.gateway(gw)?.services.find((s) => s.name === 'log-collector')?.runningVersion === '2.4.0' && r.store.gateway(gw)?.phase === 'Ready', 'log-collector 2.4.0 running');
+    await waitFor('only the new version left', async () => {
+      const pods = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${name}` })).items;
+      return pods.length === 1 && pods[0]!.metadata!.labels!['essg.io/version'] === '2.4.0' && readyVersions.at(-1)?.join() === '2.4.0';
+    });
+    sampling = false;
+    await sampler;
+    expect(readyVersions.some((v) => v.includes('2.4.0')), JSON.stringify(readyVersions.slice(-5)) + readyVersions.length).toBe(true);
+    // Never a moment without a ready log-collector: maxUnavailable 0, surge first.
+    expect(readyVersions.filter((v) => v.length === 0)).toEqual([]);
+    expect(r.store.gateway(gw)!.history.some((h) => h.event === 'updated' && h.service === 'log-collector' && h.to === '2.4.0')).toBe(true);
+  });
+
+  it('a hand edit is restored and reported as drift', async () => {
+    const ns = fleet.namespace('globex');
+    const name = `${fleet.gateway('globex-fra-02')}-log-collector`;
+    await k.apps.patchNamespacedDeployment({ namespace: ns, name, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'registry.example.com/evil@sha256:' + '0'.repeat(64) }] });
+    const pass = await r.reconciler.runPass();
+    const plan = pass.plans.find((p) => p.gateway === fleet.gateway('globex-fra-02'))!;
+    expect(plan.drift.map((d) => d.ref.name)).toEqual([name]);
+    expect(await deploymentImage(ns, name)).toMatch(/log-collector@sha256:/);
+    expect(r.events.list({ reason: 'DriftRestored' }).length).toBeGreaterThan(0);
+  });
+
+  it('a service removed from a gateway is pruned, and nothing else', async () => {
+    const gw = fleet.gateway('globex-ams-01');
+    const file = `gateways/globex/${gw}.yaml`;
+    const ns = fleet.namespace('globex');
+    await fleet.push({ [file]: fleet.files[file]!.replace(/    - name: asset-discovery[\s\S]*$/, '') }, 'stop asset-discovery');
+    const pass = await r.reconciler.runPass();
+    const plan = pass.plans.find((p) => p.gateway === gw)!;
+    // The service's objects go, and the gateway's pre-pull job for the old image list.
+    expect(plan.deletes.map((d) => `${d.kind}/${d.name}`).filter((d) => !d.startsWith('ImagePrePullJob/')).sort()).toEqual([`ConfigMap/${gw}-asset-discovery`, `CronJob/${gw}-asset-discovery`]);
+    await expect(k.batch.readNamespacedCronJob({ namespace: ns, name: `${gw}-asset-discovery` })).rejects.toThrow();
+    expect(await deploymentImage(ns, `${gw}-firewall`)).toBeDefined();
+  });
+
+  it('an invalid commit is not applied, not even in part, and status says where', async () => {
+    const gw = fleet.gateway('acme-bj-01');
+    const file = `gateways/acme/${gw}.yaml`;
+    const good = r.store.gateway(gw)!.appliedRevision;
+    const bad = await fleet.push({
+      [`gateways/acme/${fleet.gateway('acme-sh-01')}.yaml`]: fleet.files[`gateways/acme/${fleet.gateway('acme-sh-01')}.yaml`]!.replace('version: 1.1.0', 'version: 1.0.0'),
+      [file]: fleet.files[file]!.replace('name: edr-adapter', 'name: edr-adaptor'),
+    }, 'a good change and a typo');
+    const pass = await r.reconciler.runPass();
+    expect(pass.result).toBe('bad-commit');
+    expect(pass.applied).toEqual([]);
+    expect(await deploymentImage(fleet.namespace('acme'), `${fleet.gateway('acme-sh-01')}-ids`)).toMatch(/ids@sha256:/);
+    const snapshot = r.store.snapshot();
+    expect(snapshot.fleet.badCommit?.revision).toBe(bad);
+    expect(snapshot.fleet.badCommit?.problems.join('\n')).toMatch(new RegExp(`${file}:\\d+:\\d+: UNKNOWN_SERVICE`));
+    expect(r.store.gateway(gw)!.appliedRevision).toBe(good);
+    // The fix applies.
+    await fleet.push({ [file]: fleet.files[file]!.replace('name: edr-adaptor', 'name: edr-adapter') }, 'fix the typo');
+    expect((await r.reconciler.runPass()).result).toBe('success');
+  });
+
+  it('an offline gateway does not hold the others back, and converges when it returns', async () => {
+    const offline = fleet.gateway('globex-fra-01');
+    await takeOffline(offline);
+    try {
+      await waitFor('gateway reported offline', async () => {
+        await r.reconciler.runPass();
+        return r.store.gateway(offline)?.phase === 'Offline';
+      }, { timeoutMs: 120_000, intervalMs: 2000 });
+      const other = fleet.gateway('globex-fra-02');
+      const file = (g: string) => `gateways/globex/${g}.yaml`;
+      await fleet.push({
+        [file(offline)]: fleet.files[file(offline)]!.replace('defaultPolicy: drop, logDropped: true', 'defaultPolicy: drop, logDropped: false'),
+        [file(other)]: fleet.files[file(other)]!.replace('defaultPolicy: drop }', 'defaultPolicy: drop, logDropped: true }'),
+      }, 'firewall logging');
+      const pass = await r.reconciler.runPass();
+      expect(pass.error).toBeUndefined();
+      expect(pass.applied.map((a) => [a.gateway, a.ok])).toContainEqual([other, true]);
+      expect(r.store.gateway(offline)!.phase).toBe('Offline');
+    } finally {
+      await bringOnline(offline);
+    }
+    // Back online it is reported again, and it runs the configuration pushed while it was away.
+    await passUntil(() => r.store.gateway(offline)?.phase !== 'Offline', 'the returning gateway is reported again');
+    const config = await k.core.readNamespacedConfigMap({ namespace: fleet.namespace('globex'), name: `${offline}-firewall` });
+    expect(JSON.parse(config.data!['config.json']!)).toMatchObject({ logDropped: false });
+    expect(r.store.gateway(offline)!.appliedRevision).toBe(r.store.snapshot().fleet.revision);
+  });
+
+  it('keeps the last state and reports it when the Git server cannot be reached', async () => {
+    const { testbed } = await import('./helpers/testbed.ts');
+    const root = (await testbed()).git.root;
+    const repoDir = `${root}/${fleet.url.split('/').pop()}`;
+    await rename(repoDir, `${repoDir}.moved`);
+    try {
+      const pass = await r.reconciler.runPass();
+      expect(pass.plans.every((p) => p.deletes.length === 0)).toBe(true);
+      expect(r.store.snapshot().fleet.source.ok).toBe(false);
+      expect(r.store.snapshot().gateways.filter((g) => g.phase === 'Offline')).toEqual([]);
+      expect(r.store.snapshot().gateways).toHaveLength(6);
+    } finally {
+      await rename(`${repoDir}.moved`, repoDir);
+    }
+    await r.reconciler.runPass();
+    expect(r.store.snapshot().fleet.source.ok).toBe(true);
+  });
+});
