@@ -94,7 +94,7 @@ describe('reconciler', () => {
     const gw = fleet.gateway('globex-ams-01');
     const file = `gateways/globex/${gw}.yaml`;
     const ns = fleet.namespace('globex');
-    await fleet.push({ [file]: fleet.files[file]!.replace(/    - name: asset-discovery[\s\S]*$/, '') }, 'stop asset-discovery');
+    await fleet.push({ [file]: fleet.files[file]!.replace(/ {4}- name: asset-discovery[\s\S]*$/, '') }, 'stop asset-discovery');
     const pass = await r.reconciler.runPass();
     const plan = pass.plans.find((p) => p.gateway === gw)!;
     // The service's objects go, and the gateway's pre-pull job for the old image list.
