@@ -1,0 +1,153 @@
+// `npm run demo [-- up | upgrade | down]`: the local demo on the embedded test bed.
+//   up (default): build and start the test bed with one simulated gateway per gateway of
+//     fleet-repo-template, push the template to the test bed's Git server, start the
+//     reconciler with approvals OFF, and wait until every gateway is Ready.
+//   upgrade: upgrade log-collector 2.3.0 → 2.4.0 on acme-sh-02 by a commit, and watch the rolling
+//     update (the new pod is ready before the old one goes).
+//   down: stop the reconciler and the test bed.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { ensureBuilt } from '../src/testbed/build.ts';
+import { runningState } from '../src/testbed/control.ts';
+import { down, up } from '../src/testbed/lifecycle.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TEMPLATE = path.join(root, 'fleet-repo-template');
+const STATUS = 'http://127.0.0.1:9464';
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const AUTHOR = { name: 'SOC operator (demo)', email: 'soc@example.com' };
+
+async function pushTemplate(url: string, auth?: { username: string; password: string }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'essg-demo-'));
+  await cp(TEMPLATE, dir, { recursive: true });
+  await git.init({ fs, dir, defaultBranch: 'main' });
+  await git.add({ fs, dir, filepath: '.' });
+  const sha = await git.commit({ fs, dir, message: 'Fleet repo from fleet-repo-template', author: AUTHOR });
+  await git.push({ fs, http, dir, url, ref: 'main', force: true, ...(auth ? { onAuth: () => auth } : {}) });
+  await rm(dir, { recursive: true, force: true });
+  return sha;
+}
+
+async function fleetStatus(): Promise<{ gateways: { gateway: string; phase: string; services: { name: string; runningVersion?: string; ready: boolean }[] }[] } | undefined> {
+  try {
+    const response = await fetch(`${STATUS}/status`);
+    return response.ok ? ((await response.json()) as never) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startReconciler(stateDir: string, kubeconfig: string, repo: string): Promise<void> {
+  const pidFile = path.join(stateDir, 'demo-reconciler.pid');
+  const old = await readFile(pidFile, 'utf8').catch(() => '');
+  if (old) {
+    try {
+      process.kill(-Number(old), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const log = fs.openSync(path.join(stateDir, 'demo-reconciler.log'), 'a');
+  const child = spawn(process.execPath, [path.join(root, 'bin/essg.js'), 'reconcile', '--repo', repo, '--branch', 'main', '--approvals', 'off', '--interval', '*/5 * * * * *', '--listen', '127.0.0.1:9464', '--kubeconfig', kubeconfig, '--cache-dir', path.join(stateDir, 'demo-cache')], { detached: true, stdio: ['ignore', log, log] });
+  await writeFile(pidFile, String(child.pid));
+  child.unref();
+}
+
+async function demoUp(): Promise<void> {
+  say('== building the test bed (first time: several minutes; later: seconds)');
+  await ensureBuilt({ log: (line) => say(`   ${line}`) });
+  say('== starting the test bed: control plane, KWOK gateways (one per gateway of fleet-repo-template), Git server');
+  const state = await up({ fleet: TEMPLATE, log: (line) => say(`   ${line}`) });
+  const repo = state.git.fleetRepoUrl;
+  const auth = state.git.username !== undefined ? { username: state.git.username, password: state.git.password! } : undefined;
+  const sha = await pushTemplate(repo, auth);
+  say(`== pushed fleet-repo-template to ${repo} (commit ${sha.slice(0, 12)})`);
+  say('');
+  say('   *** APPROVALS ARE OFF in this demo: every commit on main is applied at once. ***');
+  say('   In production, `essg reconcile --approvals github` applies a change to a customer\'s');
+  say('   gateways only when a merged pull request carries that customer\'s approval.');
+  say('');
+  await startReconciler(state.stateDir, state.kubeconfig, repo);
+  say(`== reconciler started (log: ${path.join(state.stateDir, 'demo-reconciler.log')})`);
+  for (let i = 0; i < 180; i++) {
+    const status = await fleetStatus();
+    const ready = status?.gateways.filter((g) => g.phase === 'Ready').length ?? 0;
+    if (status && status.gateways.length > 0 && ready === status.gateways.length) {
+      say(`== all ${ready} gateways Ready`);
+      for (const g of status.gateways) say(`   ${g.gateway.padEnd(16)} ${g.phase.padEnd(10)} ${g.services.map((s) => `${s.name}@${s.runningVersion ?? '-'}`).join(' ')}`);
+      break;
+    }
+    await sleep(1000);
+  }
+  say('');
+  say('Where to look:');
+  say(`  dashboard             ${STATUS}/`);
+  say(`  status                node bin/essg.js status --url ${STATUS}`);
+  say(`  metrics               ${STATUS}/metrics`);
+  say(`  the cluster           export KUBECONFIG=${state.kubeconfig}; .testbed/bin/kubectl get pods -A -o wide`);
+  say(`  events                .testbed/bin/kubectl get events -n essg-system`);
+  say('Next: npm run demo -- upgrade   (a rolling update of log-collector on acme-sh-02)');
+  say('Stop: npm run demo -- down');
+}
+
+async function demoUpgrade(): Promise<void> {
+  const state = await runningState();
+  const url = state.git.fleetRepoUrl;
+  const auth = state.git.username !== undefined ? { onAuth: () => ({ username: state.git.username!, password: state.git.password! }) } : {};
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'essg-demo-'));
+  await git.clone({ fs, http, dir, url, ref: 'main', singleBranch: true, ...auth });
+  const file = 'gateways/acme/acme-sh-02.yaml';
+  const content = await readFile(path.join(dir, file), 'utf8');
+  const from = 'name: log-collector\n      version: 2.3.0';
+  if (!content.includes(from)) throw new Error(`${file} does not run log-collector 2.3.0: the upgrade was already done (npm run demo -- down, then npm run demo)`);
+  await writeFile(path.join(dir, file), content.replace(from, 'name: log-collector\n      version: 2.4.0'));
+  await git.add({ fs, dir, filepath: file });
+  const sha = await git.commit({ fs, dir, message: 'Upgrade log-collector to 2.4.0 on acme-sh-02', author: AUTHOR });
+  await git.push({ fs, http, dir, url, ref: 'main', ...auth });
+  say(`== pushed ${sha.slice(0, 12)}: log-collector 2.3.0 → 2.4.0 on acme-sh-02; watching the rollout (ready pods by version)`);
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  let last = '';
+  for (let i = 0; i < 120; i++) {
+    const pods = (await core.listNamespacedPod({ namespace: 'essg-acme', labelSelector: 'app.kubernetes.io/instance=acme-sh-02-log-collector' })).items;
+    const line = pods.map((p) => `${p.metadata?.labels?.['essg.io/version']}:${p.metadata?.deletionTimestamp ? 'terminating' : p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'ready' : 'starting'}`).sort().join('  ');
+    if (line !== last) say(`   ${new Date().toISOString().slice(11, 19)}  ${line || '(no pod)'}`);
+    last = line;
+    if (pods.length === 1 && line === '2.4.0:ready') break;
+    await sleep(500);
+  }
+  say('   log-collector rolls with maxSurge 1, maxUnavailable 0: the 2.4.0 pod was ready before the 2.3.0 pod went.');
+  say('   (Services that bind fixed host ports, like ids, cannot surge on one gateway: they use Recreate; see src/render.)');
+}
+
+async function demoDown(): Promise<void> {
+  const stateDir = path.join(root, '.testbed', 'run');
+  const pid = await readFile(path.join(stateDir, 'demo-reconciler.pid'), 'utf8').catch(() => '');
+  if (pid) {
+    try {
+      process.kill(-Number(pid), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await rm(path.join(stateDir, 'demo-reconciler.pid'), { force: true });
+  }
+  await down({ log: say });
+  say('== demo stopped');
+}
+
+const step = process.argv[2] ?? 'up';
+const steps: Record<string, () => Promise<void>> = { up: demoUp, upgrade: demoUpgrade, down: demoDown };
+if (!steps[step]) {
+  process.stderr.write(`usage: npm run demo [-- up|upgrade|down]\n`);
+  process.exit(2);
+}
+await steps[step]!();
