@@ -17,6 +17,7 @@ import http from 'isomorphic-git/http/node';
 import { ensureBuilt } from '../src/testbed/build.ts';
 import { runningState } from '../src/testbed/control.ts';
 import { down, up } from '../src/testbed/lifecycle.ts';
+import { stateDir as testbedDir } from '../src/testbed/paths.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(root, 'fleet-repo-template');
@@ -125,12 +126,12 @@ async function demoUpgrade(): Promise<void> {
     if (pods.length === 1 && line === '2.4.0:ready') break;
     await sleep(500);
   }
-  say('   log-collector rolls with maxSurge 1, maxUnavailable 0: the 2.4.0 pod was ready before the 2.3.0 pod went.');
+  say('   log-collector rolls with maxSurge 1, maxUnavailable 0: the 2.3.0 pod is removed only once the 2.4.0 pod is ready.');
   say('   (Services that bind fixed host ports, like ids, cannot surge on one gateway: they use Recreate; see src/render.)');
 }
 
 async function demoDown(): Promise<void> {
-  const stateDir = path.join(root, '.testbed', 'run');
+  const stateDir = testbedDir();
   const pid = await readFile(path.join(stateDir, 'demo-reconciler.pid'), 'utf8').catch(() => '');
   if (pid) {
     try {
