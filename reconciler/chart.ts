@@ -22,6 +22,8 @@ export interface ReconcilerChartProps extends ChartProps {
   readonly approvals?: 'github' | 'off';
   /** Poll schedule, a node-cron expression. @default every minute */
   readonly interval?: string;
+  /** The fleet repo on GitHub (owner/name), whose pull requests carry the approvals. @default 'example/essg-fleet-repo' */
+  readonly githubRepo?: string;
 }
 
 /**
@@ -77,6 +79,9 @@ export class ReconcilerChart extends Chart {
         ESSG_INTERVAL: props.interval ?? '*/1 * * * *',
         ESSG_STATUS_PORT: String(PORT),
         ESSG_CACHE_DIR: '/var/cache/essg',
+        // Two replicas: one applies, the other stands by on the Lease.
+        ESSG_LEADER_ELECT: 'true',
+        ESSG_GITHUB_REPO: props.githubRepo ?? 'example/essg-fleet-repo',
       },
     });
     new k8s.KubeDeployment(this, 'deployment', { metadata: metadata(NAME), spec: deploymentSpec({ labels, props }) });
