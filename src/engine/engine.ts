@@ -8,6 +8,7 @@ import { groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPl
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import type { GitSource } from '../source/index.ts';
 import type { ApprovalFacts } from '../gate/index.ts';
+import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
 import { FleetRevisions, type FleetAtCommit } from './fleet-at.ts';
 import type { Observer } from './observe.ts';
 import { reportGateways } from './report-step.ts';
@@ -45,6 +46,7 @@ export class Reconciler {
   private readonly revisions: FleetRevisions;
   private readonly factsCache = new Map<string, ApprovalFacts>();
   private readonly accepted = new Map<string, string>();
+  private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly now: () => string;
   private readonly log: (line: string) => void;
 
@@ -52,6 +54,7 @@ export class Reconciler {
     this.revisions = new FleetRevisions(options.source);
     this.now = options.now ?? (() => new Date().toISOString());
     this.log = options.log ?? (() => {});
+    this.deployStatus = options.github ? new DeployStatusReporter(options.github, this.log) : undefined;
   }
 
   async runPass(): Promise<PassSummary> {
@@ -154,6 +157,7 @@ export class Reconciler {
 
     // 8. Report.
     await reportGateways(this.reportArgs(headFleet, targets, applied, now));
+    if (headFleet.ok && headIsFresh) await this.deployStatus?.report({ head, counts: deployCounts({ head, targets, applied }) });
     const failed = applied.filter((r) => !r.ok).length;
     const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
     this.log(`pass ${result}: head ${head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${failed} failed`);

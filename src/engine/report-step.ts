@@ -2,7 +2,7 @@
 // store, with an Event when a gateway goes offline or comes back.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { GatewayApplyResult } from '../apply/index.ts';
-import { describeDecision } from '../gate/index.ts';
+import { describeDecision, type GateDecision } from '../gate/index.ts';
 import { EVENT_REASONS, inventoryRef, REASON, type EventRecorder, type GatewayReport, type NodeStatus, type Phase, type StatusStore } from '../report/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import { serviceStatus, type Observed, type Observer } from './observe.ts';
@@ -63,7 +63,8 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
       ...(appliedRevision ? { appliedRevision } : {}),
       ...(target.pending && target.pending !== appliedRevision ? { pendingRevision: target.pending } : {}),
       services,
-      ...(target.blockedBy ? { approval: approvalSummary(target) } : {}),
+      // The audit of the gate's latest ruling for this gateway: what stops it, or what let it move.
+      ...(target.blockedBy ?? target.decisions.at(-1) ? { approval: approvalSummary(target.blockedBy ?? target.decisions.at(-1)!) } : {}),
     };
     const wasOffline = previous?.phase === 'Offline';
     store.reportGateway(report);
@@ -90,8 +91,7 @@ function phaseOf({ target, node, services, pods, result, refusal, head }: {
   return { phase: 'Ready', reason: REASON.converged, message: `all ${services.length} services ready${suffix}` };
 }
 
-function approvalSummary(target: GatewayTarget): NonNullable<GatewayReport['approval']> {
-  const d = target.blockedBy!;
+function approvalSummary(d: GateDecision): NonNullable<GatewayReport['approval']> {
   return {
     result: d.result,
     reason: d.reason,
