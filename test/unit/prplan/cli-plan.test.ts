@@ -70,8 +70,8 @@ describe('essg plan', () => {
     expect(result.stderr).toContain('no-such-branch');
   });
 
-  it('says --cluster is not available rather than planning something else', async () => {
-    const result = await runEssg(['plan', dir, '--cluster']);
+  it('refuses the markdown format with --cluster: the cluster plan is for people (text) or tools (json)', async () => {
+    const result = await runEssg(['plan', dir, '--cluster', '--format', 'markdown']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--cluster');
   });
