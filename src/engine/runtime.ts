@@ -83,16 +83,20 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
       onStartedLeading: () => {
         leading = true;
         metrics.setLeader(true);
+        store.setReplica({ identity: elector!.identity, leading: true });
         options.log(`${elector!.identity} leads: applying`);
         void trigger.request({ source: 'startup' });
       },
       onStoppedLeading: () => {
         leading = false;
         metrics.setLeader(false);
+        store.setReplica({ identity: elector!.identity, leading: false });
         options.log('no longer the leader: standing by');
       },
       onError: (error) => options.log(`lease: ${error instanceof Error ? error.message : String(error)}`),
     });
+    // /status names this replica from the start, so a standby is told from a stalled leader.
+    store.setReplica({ identity: elector.identity, leading: false });
     void elector.run();
   }
 
