@@ -1,0 +1,142 @@
+// The reconciler at 1,000 gateways × 4 services on the running test bed: first sync, a no-op
+// pass, push-to-applied latency through the webhook, and `kubectl apply --server-side` of
+// the same rendered objects as the baseline. Leaves the cluster as it found it.
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../src/apply/index.ts';
+import { startRuntime, type Runtime } from '../src/engine/runtime.ts';
+import { signBody } from '../src/source/index.ts';
+import { ensureGateways } from '../src/testbed/gateways.ts';
+import { stateDir } from '../src/testbed/paths.ts';
+import { readState } from '../src/testbed/state.ts';
+import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
+import { generateFleet } from './fleet-generator.ts';
+import { cleanUp, kubectlApply, renamedFleet, renderFiles } from './reconcile-cluster.ts';
+import { writeSection } from './report.ts';
+
+const GATEWAYS = 1_000;
+const SERVICES = 4;
+const WEBHOOK_CHANGES = 3;
+const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
+type Counts = Record<string, number>;
+
+async function requestCounts(url: string): Promise<Counts> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts: Counts = {};
+  for (const m of text.matchAll(/^essg_api_requests_total\{verb="(\w+)"\} (\d+)/gm)) counts[m[1]!] = Number(m[2]);
+  return counts;
+}
+
+const delta = (before: Counts, after: Counts): Counts => Object.fromEntries(Object.entries(after).map(([verb, n]) => [verb, n - (before[verb] ?? 0)]).filter(([, n]) => (n as number) > 0));
+const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection', 'apply'];
+const writes = (c: Counts) => Object.entries(c).filter(([verb]) => WRITES.includes(verb)).reduce((n, [, v]) => n + v, 0);
+const verbs = (c: Counts) => Object.entries(c).sort().map(([verb, n]) => `${verb} ${n.toLocaleString('en')}`).join(', ') || 'none';
+
+async function timed<T>(action: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await action();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function main(): Promise<void> {
+  const state = await readState(stateDir());
+  if (!state?.ready) throw new Error('the reconcile benchmark needs the running test bed: essg testbed up');
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(state.kubeconfig);
+  const core = kubeconfig.makeApiClient(CoreV1Api);
+  const apps = kubeconfig.makeApiClient(AppsV1Api);
+
+  const files = generateFleet({ gateways: GATEWAYS, servicesPerGateway: SERVICES });
+  const gatewayFiles = Object.keys(files).filter((f) => f.startsWith('gateways/'));
+  const names = gatewayFiles.map((f) => path.basename(f, '.yaml'));
+  const kubectlFiles = renamedFleet(files, { gatewayPrefix: 'kgw', namespacePrefix: 'kb-' });
+  const kubectlGateways = Object.keys(kubectlFiles).filter((f) => f.startsWith('gateways/')).map((f) => path.basename(f, '.yaml'));
+
+  const before = new Set((await core.listNode()).items.map((n) => n.metadata!.name!));
+  log(`adding ${GATEWAYS} gateway nodes`);
+  await ensureGateways({ state, names, log, timeoutMs: 600_000 });
+  const addedNodes = names.filter((n) => !before.has(n));
+  // A reconciler owns the whole cluster: forget other fleets' gateways so it does not prune them.
+  await core.deleteCollectionNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL }).catch(() => undefined);
+
+  let runtime: Runtime | undefined;
+  try {
+    const repo = await createBareRepo('bench-reconcile');
+    await commitAndPush({ url: repo.url, files, message: 'the benchmark fleet' });
+    const secret = randomBytes(16).toString('hex');
+    runtime = await startRuntime({
+      repo: repo.url, branch: 'main', cacheDir: path.join(os.tmpdir(), `essg-bench-cache-${randomBytes(3).toString('hex')}`),
+      kubeconfig: state.kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, webhookSecret: secret, leaderElection: false, log: () => undefined,
+    });
+    const url = runtime.url!;
+
+    log('first sync');
+    let counts = await requestCounts(url);
+    const first = await timed(() => runtime!.passOnce());
+    const firstCounts = delta(counts, (counts = await requestCounts(url)));
+    if (first.value?.result !== 'success') throw new Error(`first sync: ${first.value?.result} ${first.value?.error ?? ''}`);
+    const objects = first.value.plans.reduce((n, p) => n + p.creates.length, 0);
+
+    log('no-op pass');
+    const noop = await timed(() => runtime!.passOnce());
+    const noopCounts = delta(counts, (counts = await requestCounts(url)));
+
+    log('push-to-applied via webhook');
+    const latencies: number[] = [];
+    for (let i = 0; i < WEBHOOK_CHANGES; i++) latencies.push(await webhookChange({ repo: repo.url, url, secret, files, gateway: gatewayFiles[i * 97]!, apps }));
+
+    log('kubectl apply --server-side of the same fleet under fresh names');
+    const kubectlObjects = await renderFiles(kubectlFiles);
+    const kubectl = await kubectlApply({ objects: kubectlObjects, kubeconfig: state.kubeconfig });
+
+    const median = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+    await writeSection(path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md'), {
+      id: 'reconcile',
+      title: 'Reconcile 1,000 gateways on the test bed',
+      command: 'npm run bench -- reconcile',
+      body: `The synthetic fleet of \`bench/fleet-generator.ts\` (seed 1, ${GATEWAYS.toLocaleString('en')} gateways × ${SERVICES} services, 20 customers), pushed to a fresh bare repo on the test bed's Git server; one in-process reconciler (\`startRuntime\`, approvals off) against the running test bed (one API server, etcd, KWOK gateway nodes; ${GATEWAYS.toLocaleString('en')} gateway nodes added for the run). API requests are those of the reconciler's cluster client (essg_api_requests_total), by verb; health observation and Events go through their own clients and are not in them. One run; the machine is shared, so read the ratio more than the seconds.
+
+| measurement | time | API requests | writes |
+|---|---|---|---|
+| first sync (${objects.toLocaleString('en')} objects created) | ${first.seconds.toFixed(1)} s | ${verbs(firstCounts)} | ${writes(firstCounts).toLocaleString('en')} |
+| no-op pass (result ${noop.value?.result}; target zero writes) | ${noop.seconds.toFixed(2)} s | ${verbs(noopCounts)} | **${writes(noopCounts)}** |
+| \`kubectl apply --server-side\` of the same ${kubectlObjects.length.toLocaleString('en')} rendered objects (fresh names: also a first sync; ${kubectl.files} files, namespaces first) | ${kubectl.seconds.toFixed(1)} s | one request per object (not counted) | – |
+
+**First sync, reconciler vs kubectl: ${(kubectl.seconds / first.seconds).toFixed(2)} ×** as fast (kubectl time ÷ reconciler time; the reconciler's pass includes fetch, load, render, plan, inventories and health observation).
+
+**Push-to-applied latency** of a one-gateway change (a service's version flipped on one gateway), from the end of \`git push\` to the Deployment carrying the new version in the API server: a signed GitHub push event POSTed to /webhook, the pass it triggers fetches, loads, renders (the other 999 gateways from the render cache), plans against every gateway's live objects and applies. ${WEBHOOK_CHANGES} changes, each on another gateway: ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}; median **${median.toFixed(2)} s** (target ≤ 5 s).
+
+Afterwards the benchmark deletes the run's namespaces, cluster-scoped objects, inventories and the gateway nodes it added.`,
+    });
+    log(`first sync ${first.seconds.toFixed(1)} s, no-op ${noop.seconds.toFixed(2)} s (${writes(noopCounts)} writes), webhook ${latencies.map((s) => s.toFixed(2)).join('/')} s, kubectl ${kubectl.seconds.toFixed(1)} s`);
+  } finally {
+    await runtime?.stop();
+    await cleanUp({ kubeconfig, gateways: new Set([...names, ...kubectlGateways]), addedNodes, log });
+  }
+}
+
+/** Flips the first service's version on one gateway, pushes, POSTs the signed push event; seconds until the Deployment shows it. */
+async function webhookChange({ repo, url, secret, files, gateway, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; apps: AppsV1Api }): Promise<number> {
+  const content = files[gateway]!;
+  const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
+  const [service, version] = [m[1]!, m[2]!];
+  const other = Object.keys(files).map((f) => /^catalog\/([\w-]+)\/([\d.]+)\.yaml$/.exec(f)).find((c) => c && c[1] === service && c[2] !== version)![2]!;
+  files[gateway] = content.replace(m[0], `- { name: ${service}, version: ${other},`);
+  const before = await (async () => (await fetch(`${url}/status`)).json() as Promise<{ fleet: { lastPass?: { head?: string } } }>)();
+  const after = await commitAndPush({ url: repo, files: { [gateway]: files[gateway]! }, message: `${service} ${other} on one gateway` });
+  const started = performance.now();
+  const body = JSON.stringify({ ref: 'refs/heads/main', before: before.fleet.lastPass?.head ?? '0'.repeat(40), after });
+  const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': signBody({ secret, body }) }, body });
+  if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+  const name = `${path.basename(gateway, '.yaml')}-${service}`;
+  const namespace = `essg-${path.basename(path.dirname(gateway))}`;
+  for (;;) {
+    const d = await apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined);
+    if (d?.metadata?.labels?.['essg.io/version'] === other) return (performance.now() - started) / 1000;
+    if (performance.now() - started > 120_000) throw new Error(`${namespace}/${name} never reached ${other}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
