@@ -94,6 +94,11 @@ export class GitHubFake {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
+  /** Ends every injected fault still pending: GitHub has recovered. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   requestsTo(path: string | RegExp): RecordedRequest[] {
     return this.requests.filter((r) => (typeof path === 'string' ? r.path.includes(path) : path.test(r.path)));
   }

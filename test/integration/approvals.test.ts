@@ -1,0 +1,240 @@
+// The approval gate end to end: commits pushed to a real Git server, GitHub's answers
+// scripted in the GitHub fake, passes applied to the test bed's cluster. Each test gets a
+// fleet of its own, on the template commit (trusted), so a change held in one test never
+// holds another.
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PassSummary } from '../../src/engine/engine.ts';
+import {
+  createApprovalBed, firewallLogging, flipFirewallLogging, forcePush, mergedPullRequest, removeApprovalBed, TEAM,
+  type ApprovalBed, type TemplateGateway,
+} from './helpers/approval-bed.ts';
+import { kube, type Kube } from './helpers/kube.ts';
+
+let k: Kube;
+let bed: ApprovalBed | undefined;
+
+function b(): ApprovalBed {
+  if (!bed) throw new Error('no approval bed');
+  return bed;
+}
+
+const gw = (name: TemplateGateway) => b().fleet.gateway(name);
+const status = (name: TemplateGateway) => b().r.store.gateway(gw(name))!;
+const target = (pass: PassSummary, name: TemplateGateway) => pass.targets.find((t) => t.gateway === gw(name))!;
+
+async function pass(): Promise<PassSummary> {
+  const summary = await b().r.reconciler.runPass();
+  expect(summary.error).toBeUndefined();
+  return summary;
+}
+
+/** The gateway is held at `revision` with `head` pending, in the pass's targets and in the status store. */
+function expectHeld(summary: PassSummary, name: TemplateGateway, { revision, head, phase, reason }: { revision: string; head: string; phase: string; reason: string }): void {
+  expect(target(summary, name)).toMatchObject({ revision, pending: head });
+  expect(summary.applied.map((a) => a.gateway)).not.toContain(gw(name));
+  expect(status(name)).toMatchObject({ phase, reason, appliedRevision: revision, pendingRevision: head });
+}
+
+function expectApplied(summary: PassSummary, name: TemplateGateway, head: string): void {
+  expect(target(summary, name).revision).toBe(head);
+  expect(target(summary, name).blockedBy).toBeUndefined();
+  expect(summary.applied.find((a) => a.gateway === gw(name))?.ok).toBe(true);
+  expect(status(name).appliedRevision).toBe(head);
+  expect(status(name).pendingRevision).toBeUndefined();
+}
+
+describe('approval gate on the test bed', () => {
+  beforeAll(async () => {
+    k = await kube();
+  });
+
+  beforeEach(async () => {
+    bed = await createApprovalBed();
+    const first = await pass();
+    expect(first.result).toBe('success');
+    expect(first.targets.every((t) => t.revision === b().trusted)).toBe(true);
+  });
+
+  afterEach(async () => {
+    await removeApprovalBed(bed, k);
+    bed = undefined;
+  });
+
+  it("applies a merged pull request the gateway's customer approved", async () => {
+    const { fleet, fake, trusted } = b();
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+    const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    const pr = mergedPullRequest(fake, { sha: head, approvals: ['acme-secops-lead'] });
+    const summary = await pass();
+    expectApplied(summary, 'acme-sh-01', head);
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+    expect(target(summary, 'acme-sh-01').decisions).toMatchObject([{ result: 'approved', reason: 'approved', pr: { number: pr }, counted: [{ login: 'acme-secops-lead', as: 'customer' }] }]);
+    expect(b().r.events.list({ reason: 'ChangeApproved', name: `essg-inv-${gw('acme-sh-01')}` })).toHaveLength(1);
+    // Gateways the commit does not change move with it, with nothing to approve.
+    expect(target(summary, 'globex-fra-01')).toMatchObject({ revision: head, decisions: [] });
+    expect(trusted).not.toBe(head);
+  });
+
+  it("does not count another customer's approver", async () => {
+    const { fleet, fake, trusted } = b();
+    const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    const pr = mergedPullRequest(fake, { sha: head, approvals: ['globex-ciso'] });
+    const summary = await pass();
+    expectHeld(summary, 'acme-sh-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+    expect(status('acme-sh-01').approval).toMatchObject({
+      result: 'awaiting-approval', pr: { number: pr }, counted: [], notCounted: [{ login: 'globex-ciso', reason: 'not-an-approver' }],
+      missing: { customerApprovals: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'] },
+    });
+  });
+
+  it("does not count the author's own approval", async () => {
+    const { fleet, fake, trusted } = b();
+    const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    mergedPullRequest(fake, { sha: head, author: 'acme-secops-lead', approvals: ['acme-secops-lead'] });
+    const summary = await pass();
+    expectHeld(summary, 'acme-sh-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+    expect(status('acme-sh-01').approval?.notCounted).toEqual([{ login: 'acme-secops-lead', reason: 'author' }]);
+  });
+
+  it('does not count an approval given before the last push to the pull request', async () => {
+    const { fleet, fake, trusted } = b();
+    const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    const { number } = fake.state.createPullRequest({ author: 'soc-analyst' });
+    fake.state.submitReview({ pr: number, user: 'acme-secops-lead', state: 'APPROVED' });
+    fake.state.pushCommits({ pr: number });
+    fake.state.mergePullRequest({ pr: number, mergeCommitSha: head });
+    const summary = await pass();
+    expectHeld(summary, 'acme-sh-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+    expect(status('acme-sh-01').approval?.notCounted).toEqual([{ login: 'acme-secops-lead', reason: 'stale' }]);
+  });
+
+  it('does not count an approval its reviewer followed with a request for changes', async () => {
+    const { fleet, fake, trusted } = b();
+    const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    const { number } = fake.state.createPullRequest({ author: 'soc-analyst' });
+    fake.state.submitReview({ pr: number, user: 'acme-secops-lead', state: 'APPROVED' });
+    fake.state.submitReview({ pr: number, user: 'acme-secops-lead', state: 'CHANGES_REQUESTED' });
+    fake.state.mergePullRequest({ pr: number, mergeCommitSha: head });
+    const summary = await pass();
+    expectHeld(summary, 'acme-sh-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+    expect(status('acme-sh-01').approval?.counted).toEqual([]);
+  });
+
+  it('refuses a direct push for the gateways it touches, reports it, and keeps the others moving', async () => {
+    const { fleet, fake, trusted } = b();
+    const pushed = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: pushed straight to main');
+    const head = await fleet.push(flipFirewallLogging(fleet, 'globex-fra-01'), 'globex-fra-01: stop logging dropped packets');
+    mergedPullRequest(fake, { sha: head, approvals: ['globex-ciso', 'globex-it-security'] });
+    const summary = await pass();
+    expectHeld(summary, 'acme-sh-01', { revision: trusted, head, phase: 'Failed', reason: 'ChangeRefused' });
+    expect(target(summary, 'acme-sh-01').blockedBy).toMatchObject({ commit: pushed, result: 'refused', reason: 'direct-push' });
+    expect(status('acme-sh-01').message).toMatch(/direct push/);
+    expect(b().r.events.list({ reason: 'ChangeRefused', name: `essg-inv-${gw('acme-sh-01')}` }).length).toBeGreaterThan(0);
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+    // The same push does not touch globex-fra-01: it moves past it to the approved head.
+    expectApplied(summary, 'globex-fra-01', head);
+    expect(await firewallLogging(k, fleet, 'globex-fra-01')).toBe(false);
+    expect(target(summary, 'acme-sh-02').revision).toBe(head);
+  });
+
+  it("moves only the approving customer's gateways of a two-customer pull request", async () => {
+    const { fleet, fake, trusted } = b();
+    const head = await fleet.push({ ...flipFirewallLogging(fleet, 'acme-sh-01'), ...flipFirewallLogging(fleet, 'globex-fra-01') }, 'firewall logging at acme and globex');
+    const pr = mergedPullRequest(fake, { sha: head, approvals: [TEAM.acme] });
+    const summary = await pass();
+    expectApplied(summary, 'acme-sh-01', head);
+    expect(target(summary, 'acme-sh-01').decisions[0]?.counted).toEqual([{ login: TEAM.acme, via: 'acme-bank/secops', as: 'customer' }]);
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+    expectHeld(summary, 'globex-fra-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+    expect(await firewallLogging(k, fleet, 'globex-fra-01')).toBe(true);
+    const approval = status('globex-fra-01').approval!;
+    expect(approval).toMatchObject({ pr: { number: pr }, missing: { customerApprovals: 2, operatorApprovals: 0, approvers: ['globex-ciso', 'globex-it-security'] } });
+    expect(approval.summary).toContain(`PR #${pr}`);
+    expect(approval.summary).toMatch(/globex-ciso, globex-it-security/);
+  });
+
+  it("holds a catalog change its customers approved until a fleet operator approves it", async () => {
+    const { fleet, fake, trusted } = b();
+    const file = 'catalog/firewall/3.0.0.yaml';
+    const head = await fleet.push({ [file]: fleet.files[file]!.replace('requests: { cpu: 200m, memory: 128Mi }', 'requests: { cpu: 250m, memory: 128Mi }') }, 'firewall: more CPU');
+    mergedPullRequest(fake, { sha: head, approvals: ['acme-secops-lead', 'globex-ciso', 'globex-it-security'] });
+    const summary = await pass();
+    for (const name of ['acme-sh-01', 'acme-sh-02', 'globex-ams-01', 'globex-fra-01', 'globex-fra-02'] as const) {
+      expectHeld(summary, name, { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+      expect(status(name).approval?.missing).toEqual({ customerApprovals: 0, operatorApprovals: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'] });
+    }
+    const deployment = await k.apps.readNamespacedDeployment({ namespace: fleet.namespace('acme'), name: `${gw('acme-sh-01')}-firewall` });
+    expect(deployment.spec?.template.spec?.containers[0]?.resources?.requests?.cpu).toBe('200m');
+    // acme-bj-01 runs no firewall: the catalog change is not its to wait for.
+    expect(target(summary, 'acme-bj-01')).toMatchObject({ revision: head, decisions: [] });
+  });
+
+  it('applies a pre-authorised ip-block response pushed straight to main at once', async () => {
+    const { fleet } = b();
+    const name = `block-${fleet.prefix}`;
+    const head = await fleet.push({
+      [`responses/${name}.yaml`]: [
+        'apiVersion: essg.io/v1', 'kind: Response', `metadata:\n  name: ${name}`, 'spec:', '  action: ip-block', '  customer: acme',
+        '  reason: "INC-5001: scanner hitting the VPN gateways"', '  expires: "2099-01-01T00:00:00Z"',
+        '  ipBlock:', '    cidrs: [192.0.2.66/32]', '    direction: inbound', '',
+      ].join('\n'),
+    }, 'emergency: block a scanner at acme');
+    const summary = await pass();
+    for (const gateway of ['acme-sh-01', 'acme-sh-02'] as const) {
+      expectApplied(summary, gateway, head);
+      expect(target(summary, gateway).decisions).toMatchObject([{ result: 'approved', reason: 'preauthorized' }]);
+      const list = await k.core.readNamespacedConfigMap({ namespace: fleet.namespace('acme'), name: `${gw(gateway)}-ip-block` });
+      expect(JSON.parse(list.data!['ip-block.json']!)).toMatchObject({ inbound: expect.arrayContaining(['192.0.2.66/32']) });
+    }
+  });
+
+  for (const fault of [
+    { what: 'server errors', spec: { kind: 'server-error', status: 500 } },
+    { what: 'rate limits (429)', spec: { kind: 'secondary-rate-limit', status: 429, retryAfterSeconds: 1 } },
+  ] as const) {
+    it(`holds an approved change while GitHub answers with ${fault.what}, and applies it once GitHub recovers`, async () => {
+      const { fleet, fake, trusted } = b();
+      const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+      mergedPullRequest(fake, { sha: head, approvals: ['acme-secops-lead'] });
+      fake.injectFault({ path: '/commits/', ...fault.spec, times: 1_000 });
+      const held = await pass();
+      expectHeld(held, 'acme-sh-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'ApprovalCheckHeld' });
+      expect(target(held, 'acme-sh-01').blockedBy).toMatchObject({ result: 'hold', reason: 'github-unavailable' });
+      expect(held.applied.filter((a) => a.applied.length > 0 || a.deleted.length > 0)).toEqual([]);
+      expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+      expect(fake.requestsTo('/commits/').some((r) => r.status === fault.spec.status)).toBe(true);
+
+      fake.clearFaults();
+      const recovered = await pass();
+      expectApplied(recovered, 'acme-sh-01', head);
+      expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+      expect(status('acme-sh-01').phase).not.toBe('AwaitingApproval');
+    });
+  }
+
+  it('refuses and reports a rewritten history that drops the applied revision', async () => {
+    const { fleet, fake, trusted } = b();
+    const applied = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    mergedPullRequest(fake, { sha: applied, approvals: ['acme-secops-lead'] });
+    expectApplied(await pass(), 'acme-sh-01', applied);
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+
+    // main is rewritten from the template commit: the applied change is gone and another
+    // takes its place, even as the merge of an approved pull request.
+    const rewritten = await forcePush({ url: fleet.url, base: trusted, message: 'acme-sh-02: log dropped packets', files: flipFirewallLogging(fleet, 'acme-sh-02') });
+    mergedPullRequest(fake, { sha: rewritten, approvals: ['acme-secops-lead'] });
+    const summary = await pass();
+    for (const name of ['acme-sh-01', 'acme-sh-02'] as const) {
+      expectHeld(summary, name, { revision: applied, head: rewritten, phase: 'Failed', reason: 'ChangeRefused' });
+      expect(target(summary, name).blockedBy).toMatchObject({ result: 'refused', reason: 'history-rewritten' });
+      expect(status(name).message).toMatch(/history was rewritten/);
+      expect(b().r.events.list({ reason: 'ChangeRefused', name: `essg-inv-${gw(name)}` }).length).toBeGreaterThan(0);
+    }
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+    expect(await firewallLogging(k, fleet, 'acme-sh-02')).toBe(false);
+  });
+});

@@ -1,0 +1,113 @@
+// A fleet of its own with the approval gate on: the template fleet on the test bed's Git
+// server, the GitHub fake as the fleet repo's GitHub, and a reconciler that trusts the
+// template commit and asks the fake about every later one.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { createGitHubClient } from '../../../src/gate/index.ts';
+import { startGitHubFake, type GitHubFake } from '../../github-fake/index.ts';
+import { createReconciler, createTestFleet, forgetOtherFleets, TEMPLATE_GATEWAYS, type TestFleet, type TestReconciler } from './fleet.ts';
+import { AUTHOR, tempDir } from './git.ts';
+import type { Kube } from './kube.ts';
+
+const run = promisify(execFile);
+const TOKEN = 'ghp_' + 'ApprovalGateIntegration'.repeat(2);
+const OWNER = 'soc';
+const REPO = 'fleet';
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export type TemplateGateway = (typeof TEMPLATE_GATEWAYS)[number];
+
+export interface ApprovalBed {
+  readonly fleet: TestFleet;
+  readonly fake: GitHubFake;
+  readonly r: TestReconciler;
+  /** The template commit, trusted as approved. */
+  readonly trusted: string;
+}
+
+/** Team members the tests approve through. */
+export const TEAM = { acme: 'acme-analyst', operators: 'soc-operator' } as const;
+
+export async function createApprovalBed(): Promise<ApprovalBed> {
+  await forgetOtherFleets();
+  const fleet = await createTestFleet();
+  const refs = await git.listServerRefs({ http, url: fleet.url, prefix: 'refs/heads/main' });
+  const trusted = refs[0]!.oid;
+  const fake = await startGitHubFake({ owner: OWNER, repo: REPO, tokens: { [TOKEN]: 'essg-bot' } });
+  fake.state.addTeamMember({ org: 'acme-bank', team: 'secops', login: TEAM.acme });
+  fake.state.addTeamMember({ org: 'example-soc', team: 'fleet-operators', login: TEAM.operators });
+  const { octokit } = createGitHubClient({ baseUrl: fake.baseUrl, auth: { token: TOKEN }, logger: quiet, retryUnitMs: 1, maxRetries: 1, requestTimeoutMs: 5000 });
+  const r = await createReconciler(fleet, { github: { octokit, owner: OWNER, repo: REPO }, trustedRevision: trusted });
+  return { fleet, fake, r, trusted };
+}
+
+/** Leaves the test bed as it was: the fake stopped, the fleet's namespaces, nodes and inventories gone. */
+export async function removeApprovalBed(bed: ApprovalBed | undefined, k: Kube): Promise<void> {
+  if (!bed) return;
+  await bed.fake.stop();
+  await forgetOtherFleets();
+  for (const customer of ['acme', 'globex'] as const) await k.core.deleteNamespace({ name: bed.fleet.namespace(customer) }).catch(() => undefined);
+  for (const gateway of TEMPLATE_GATEWAYS) await k.core.deleteNode({ name: bed.fleet.gateway(gateway) }).catch(() => undefined);
+}
+
+/**
+ * Scripts the fake so that `sha` (a commit really pushed to the branch) is the merge of a
+ * pull request by `author` holding `approvals` on its final head; returns its number.
+ */
+export function mergedPullRequest(fake: GitHubFake, { sha, author = 'soc-analyst', approvals = [] }: { sha: string; author?: string; approvals?: readonly string[] }): number {
+  const { number } = fake.state.createPullRequest({ author });
+  for (const user of approvals) fake.state.submitReview({ pr: number, user, state: 'APPROVED' });
+  fake.state.mergePullRequest({ pr: number, mergeCommitSha: sha });
+  return number;
+}
+
+export function gatewayFile(fleet: TestFleet, gateway: TemplateGateway): string {
+  const customer = gateway.startsWith('acme') ? 'acme' : 'globex';
+  return `gateways/${customer}/${fleet.gateway(gateway)}.yaml`;
+}
+
+/** The gateway's file with its firewall's `logDropped` flipped (absent counts as false). */
+export function flipFirewallLogging(fleet: TestFleet, gateway: TemplateGateway): Record<string, string> {
+  const file = gatewayFile(fleet, gateway);
+  const content = fleet.files[file]!;
+  const pattern = /config: \{ defaultPolicy: (accept|drop)(?:, logDropped: (true|false))? \}/;
+  const match = pattern.exec(content);
+  if (!match) throw new Error(`${file} has no firewall line to change`);
+  const next = match[2] !== 'true';
+  return { [file]: content.replace(pattern, `config: { defaultPolicy: ${match[1]}, logDropped: ${next} }`) };
+}
+
+/** What the gateway's firewall runs with: its config ConfigMap, as applied on the cluster. */
+export async function firewallLogging(k: Kube, fleet: TestFleet, gateway: TemplateGateway): Promise<boolean | undefined> {
+  const customer = gateway.startsWith('acme') ? 'acme' : 'globex';
+  const config = await k.core.readNamespacedConfigMap({ namespace: fleet.namespace(customer), name: `${fleet.gateway(gateway)}-firewall` });
+  return (JSON.parse(config.data!['config.json']!) as { logDropped?: boolean }).logDropped ?? false;
+}
+
+/**
+ * Rewrites the branch with the git CLI: a new commit on top of `base` replaces whatever
+ * followed it, pushed with --force. Returns the new head.
+ */
+export async function forcePush({ url, base, files, message }: { url: string; base: string; files: Readonly<Record<string, string>>; message: string }): Promise<string> {
+  const dir = await tempDir('essg-it-force-');
+  const gitCli = (...args: string[]) => run('git', ['-c', `user.name=${AUTHOR.name}`, '-c', `user.email=${AUTHOR.email}`, ...args], { cwd: dir });
+  try {
+    await gitCli('clone', '--quiet', '--branch', 'main', url, '.');
+    await gitCli('reset', '--quiet', '--hard', base);
+    for (const [file, content] of Object.entries(files)) {
+      await fs.promises.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), content);
+      await gitCli('add', file);
+    }
+    await gitCli('commit', '--quiet', '-m', message);
+    await gitCli('push', '--quiet', '--force', 'origin', 'main');
+    return (await gitCli('rev-parse', 'HEAD')).stdout.trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
