@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
+import { INVENTORY_NAMESPACE, inventoryName } from '../../../src/apply/index.ts';
 import { createGitHubClient } from '../../../src/gate/index.ts';
 import { startGitHubFake, type GitHubFake } from '../../github-fake/index.ts';
 import { createReconciler, createTestFleet, forgetOtherFleets, TEMPLATE_GATEWAYS, type TestFleet, type TestReconciler } from './fleet.ts';
@@ -46,13 +47,16 @@ export async function createApprovalBed(): Promise<ApprovalBed> {
   return { fleet, fake, r, trusted };
 }
 
-/** Leaves the test bed as it was: the fake stopped, the fleet's namespaces, nodes and inventories gone. */
+/** Leaves the test bed as it was: the fake stopped, this fleet's namespaces, nodes and inventories gone. */
 export async function removeApprovalBed(bed: ApprovalBed | undefined, k: Kube): Promise<void> {
   if (!bed) return;
   await bed.fake.stop();
-  await forgetOtherFleets();
   for (const customer of ['acme', 'globex'] as const) await k.core.deleteNamespace({ name: bed.fleet.namespace(customer) }).catch(() => undefined);
-  for (const gateway of TEMPLATE_GATEWAYS) await k.core.deleteNode({ name: bed.fleet.gateway(gateway) }).catch(() => undefined);
+  for (const gateway of TEMPLATE_GATEWAYS) {
+    // Only this fleet's inventories: others using the test bed keep theirs.
+    await k.core.deleteNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(bed.fleet.gateway(gateway)) }).catch(() => undefined);
+    await k.core.deleteNode({ name: bed.fleet.gateway(gateway) }).catch(() => undefined);
+  }
 }
 
 /**
