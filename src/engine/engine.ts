@@ -78,6 +78,7 @@ export class Reconciler {
     const { source, client, store } = this.options;
     const now = this.now();
     this.revisions.startPass();
+    this.factsCache.clear();
 
     // 1. Source: a Git failure keeps the last fetched state and says so.
     let head: string | undefined;

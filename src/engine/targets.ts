@@ -38,7 +38,7 @@ export interface TargetsArgs {
   readonly trustedRevision?: string;
   /** The revision each gateway was last brought to (kept in memory: the inventory records only revisions that changed its objects). */
   readonly accepted: ReadonlyMap<string, string>;
-  /** Facts already read for commits in earlier passes (never `unavailable` ones). */
+  /** Facts read in this pass, by commit: gateways sharing a commit ask GitHub once. */
   readonly factsCache: Map<string, ApprovalFacts>;
 }
 
@@ -65,7 +65,12 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
     } else if (!args.github) {
       targets.push({ gateway, customer, revision: head.commit, decisions: [] });
     } else {
-      targets.push(await gatedTarget({ ...args, github: args.github, gateway, customer, inventory }));
+      try {
+        targets.push(await gatedTarget({ ...args, github: args.github, gateway, customer, inventory }));
+      } catch {
+        // A Git read that fails for one gateway's history holds that gateway only.
+        targets.push({ ...stay, pending: head.commit });
+      }
     }
   }
   return targets;
@@ -75,9 +80,12 @@ async function gatedTarget(args: TargetsArgs & { github: GitHubGate; gateway: st
   const { head, store, revisions, now, gateway, customer, inventory, trustedRevision } = args;
   const from = args.accepted.get(gateway) ?? (inventory?.revision || trustedRevision);
   if (from === head.commit) return { gateway, customer, revision: head.commit, decisions: [] };
-  const rewritten = from !== undefined && !(await store.isAncestor({ ancestor: from, commit: head.commit }));
-  const history = (await store.commitsBetween({ ...(from ? { from } : {}), to: head.commit })).reverse();
-  const base = from ? await revisions.at(from, now) : undefined;
+  // An applied revision the branch no longer holds at all (force-push and garbage
+  // collection, or another repo) counts as rewritten history for this gateway only.
+  const known = from !== undefined && (await store.isAncestor({ ancestor: from, commit: from }).catch(() => false));
+  const rewritten = from !== undefined && (!known || !(await store.isAncestor({ ancestor: from, commit: head.commit })));
+  const history = (await store.commitsBetween({ ...(from && known ? { from } : {}), to: head.commit })).reverse();
+  const base = from && known ? await revisions.at(from, now) : undefined;
   const teamCache = new TeamMembershipCache();
   const commits: GatewayAtCommit[] = [];
   let parent = from;
@@ -110,9 +118,8 @@ async function factsFor({ github, factsCache, commitSha, fleet, teamCache }: { g
   const policies = fleet.ok ? [...fleet.model.customers.values()].map((c) => approvalPolicy({ fleet: fleet.model.fleet.doc, customer: c.doc })) : [];
   try {
     const facts = await fetchApprovalFacts({ octokit: github.octokit, owner: github.owner, repo: github.repo, commitSha, teams: teamPrincipals(policies), teamCache });
-    // A merged pull request's facts can still change (a review dismissed later does not
-    // undo a merge), so they are kept; a direct push may later be recognised, so it is not.
-    if (facts.kind === 'pull-request') factsCache.set(commitSha, facts);
+    // Kept for this pass only: approvals given after the merge still count in later passes.
+    factsCache.set(commitSha, facts);
     return facts;
   } catch (error) {
     return unavailableFacts({ commitSha, error });
