@@ -54,10 +54,12 @@ export async function main(): Promise<void> {
   const core = kubeconfig.makeApiClient(CoreV1Api);
   const apps = kubeconfig.makeApiClient(AppsV1Api);
 
-  const files = generateFleet({ gateways: GATEWAYS, servicesPerGateway: SERVICES });
+  // Fresh namespaces every run: an earlier run's may still be terminating.
+  const run = randomBytes(2).toString('hex');
+  const files = renamedFleet(generateFleet({ gateways: GATEWAYS, servicesPerGateway: SERVICES }), { gatewayPrefix: 'gw', namespacePrefix: `r${run}-` });
   const gatewayFiles = Object.keys(files).filter((f) => f.startsWith('gateways/'));
   const names = gatewayFiles.map((f) => path.basename(f, '.yaml'));
-  const kubectlFiles = renamedFleet(files, { gatewayPrefix: 'kgw', namespacePrefix: 'kb-' });
+  const kubectlFiles = renamedFleet(generateFleet({ gateways: GATEWAYS, servicesPerGateway: SERVICES }), { gatewayPrefix: 'kgw', namespacePrefix: `k${run}-` });
   const kubectlGateways = Object.keys(kubectlFiles).filter((f) => f.startsWith('gateways/')).map((f) => path.basename(f, '.yaml'));
   const kubectlSlice = new Set(kubectlGateways.slice(0, KUBECTL_GATEWAYS));
 
@@ -103,7 +105,7 @@ export async function main(): Promise<void> {
 
     log('push-to-applied via webhook');
     const latencies: number[] = [];
-    for (let i = 0; i < WEBHOOK_CHANGES; i++) latencies.push(await webhookChange({ repo: repo.url, url, secret, files, gateway: gatewayFiles[i * 97]!, apps }));
+    for (let i = 0; i < WEBHOOK_CHANGES; i++) latencies.push(await webhookChange({ repo: repo.url, url, secret, files, gateway: gatewayFiles[i * 97]!, namespacePrefix: `r${run}-`, apps }));
 
 
     const median = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
@@ -134,7 +136,7 @@ Afterwards the benchmark deletes the run's namespaces, cluster-scoped objects, i
 }
 
 /** Flips the first service's version on one gateway, pushes, POSTs the signed push event; seconds until the Deployment shows it. */
-async function webhookChange({ repo, url, secret, files, gateway, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; apps: AppsV1Api }): Promise<number> {
+async function webhookChange({ repo, url, secret, files, gateway, namespacePrefix, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; namespacePrefix: string; apps: AppsV1Api }): Promise<number> {
   const content = files[gateway]!;
   const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
   const [service, version] = [m[1]!, m[2]!];
@@ -147,7 +149,7 @@ async function webhookChange({ repo, url, secret, files, gateway, apps }: { repo
   const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': signBody({ secret, body }) }, body });
   if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
   const name = `${path.basename(gateway, '.yaml')}-${service}`;
-  const namespace = `essg-${path.basename(path.dirname(gateway))}`;
+  const namespace = `${namespacePrefix}${path.basename(path.dirname(gateway))}`;
   for (;;) {
     const d = await apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined);
     if (d?.metadata?.labels?.['essg.io/version'] === other) return (performance.now() - started) / 1000;
