@@ -74,7 +74,9 @@ export async function main(): Promise<void> {
     log(`kubectl apply --server-side of ${KUBECTL_GATEWAYS} of the gateways under fresh names`);
     const rendered = await renderFiles(kubectlFiles);
     // A customer's Namespace is rendered into each of its gateways: count and apply it once.
-    const inSlice = rendered.filter((o) => kubectlSlice.has(o.metadata.labels?.['essg.io/gateway'] ?? ''));
+    const ofSlice = rendered.filter((o) => kubectlSlice.has(o.metadata.labels?.['essg.io/gateway'] ?? ''));
+    const sliceNamespaces = new Set(ofSlice.map((o) => o.metadata.namespace));
+    const inSlice = [...rendered.filter((o) => o.kind === 'Namespace' && sliceNamespaces.has(o.metadata.name)), ...ofSlice];
     const kubectlObjects = [...new Map(inSlice.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o])).values()];
     const fullCount = new Set(rendered.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).size;
     const kubectl = await kubectlApply({ objects: kubectlObjects, kubeconfig: state.kubeconfig });
