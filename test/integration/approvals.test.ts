@@ -75,7 +75,7 @@ describe('approval gate on the test bed', () => {
     expect(trusted).not.toBe(head);
   });
 
-  it("does not count another customer's approver", async () => {
+  it("does not count another customer's approver, and applies once the customer's approver reviews", async () => {
     const { fleet, fake, trusted } = b();
     const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
     const pr = mergedPullRequest(fake, { sha: head, approvals: ['globex-ciso'] });
@@ -86,6 +86,11 @@ describe('approval gate on the test bed', () => {
       result: 'awaiting-approval', pr: { number: pr }, counted: [], notCounted: [{ login: 'globex-ciso', reason: 'not-an-approver' }],
       missing: { customerApprovals: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'] },
     });
+    // The right approver reviews the merged pull request later: the next pass applies it.
+    fake.state.submitReview({ pr, user: 'acme-secops-lead', state: 'APPROVED' });
+    await pass();
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+    expect(status('acme-sh-01').appliedRevision).toBe(head);
   });
 
   it("does not count the author's own approval", async () => {
