@@ -2,7 +2,8 @@
 // load and render, choose each gateway's target revision (the gate), plan against the
 // live cluster, guard deletions, apply, and report. A failed step ends the pass with the
 // cluster on its last good state.
-import { applyGateways, checkDeletionGuard, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
+import { applyGateways, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
+import { RetriesExhausted, withRetry } from '../apply/retry.ts';
 import { describeDecision, EVENT_REASON } from '../gate/index.ts';
 import { groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../plan/index.ts';
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
@@ -97,7 +98,7 @@ export class Reconciler {
     }
 
     // 2. What the cluster holds (a failed listing throws: never read as "nothing").
-    const inventories = new Map((await client.listInventories()).map((inv): [string, Inventory] => [inv.gateway, inv]));
+    const inventories = new Map((await this.read(() => client.listInventories())).map((inv): [string, Inventory] => [inv.gateway, inv]));
 
     // 3. The head commit: a bad one is never applied, not even in part.
     const headFleet = await this.revisions.at(head, now);
@@ -116,7 +117,7 @@ export class Reconciler {
     await this.recordDecisions(targets);
 
     // 5. Plan against the live objects we own.
-    const live = groupLiveByGateway(await client.listOwned());
+    const live = groupLiveByGateway(await this.read(() => client.listOwned()));
     const plans: GatewayPlan[] = [];
     for (const target of targets) {
       if (!target.revision) continue;
@@ -163,6 +164,15 @@ export class Reconciler {
     const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
     this.log(`pass ${result}: head ${head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${failed} failed`);
     return { result, head, plans, applied, targets };
+  }
+
+  /** A cluster read, retried on transient failures; a read that keeps failing ends the pass. */
+  private async read<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return (await withRetry({ policy: DEFAULT_RETRY }, work)).value;
+    } catch (error) {
+      throw error instanceof RetriesExhausted ? error.lastError : error;
+    }
   }
 
   private reportArgs(head: FleetAtCommit, targets: readonly GatewayTarget[], applied: readonly GatewayApplyResult[], now: string) {

@@ -1,7 +1,7 @@
 // The report step: what each gateway runs and why it is where it is, into the status
 // store, with an Event when a gateway goes offline or comes back.
-import type { V1Pod } from '@kubernetes/client-node';
 import type { GatewayApplyResult } from '../apply/index.ts';
+import { HealthStatus, podHealth, type Pod } from '../health/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
 import { EVENT_REASONS, inventoryRef, REASON, type EventRecorder, type GatewayReport, type NodeStatus, type Phase, type StatusStore } from '../report/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
@@ -21,10 +21,9 @@ export interface ReportArgs {
   readonly refusal?: string;
 }
 
-const BROKEN_WAITING = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError', 'InvalidImageName']);
-
-function broken(pods: readonly V1Pod[]): boolean {
-  return pods.some((p) => p.status?.phase === 'Failed' || (p.status?.containerStatuses ?? []).some((c) => BROKEN_WAITING.has(c.state?.waiting?.reason ?? '')));
+/** A pod the health stage calls Degraded (failed, crash-looping, image not pullable). */
+function broken(pods: readonly Pod[]): boolean {
+  return pods.some((pod) => podHealth(pod).status === HealthStatus.Degraded);
 }
 
 export async function reportGateways(args: ReportArgs): Promise<void> {
@@ -47,7 +46,7 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     const previous = store.gateway(target.gateway);
     const nodeName = gateway?.node ?? previous?.node.name ?? target.gateway;
     const node: NodeStatus = observed.nodes.get(nodeName) ?? { name: nodeName, ready: 'Unknown', pressure: { memory: false, disk: false, pid: false } };
-    const pods = observed.pods.get(target.gateway) ?? new Map<string, readonly V1Pod[]>();
+    const pods = observed.pods.get(target.gateway) ?? new Map<string, readonly Pod[]>();
     const services = (gateway?.services ?? []).map((s) => serviceStatus({ name: s.entry.name, desiredVersion: s.entry.version, workload: s.catalog.doc.spec.workload, pods: pods.get(s.entry.name) ?? [] }));
     const result = results.get(target.gateway);
     const applyFailed = result !== undefined && !result.ok;
@@ -74,7 +73,7 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
 }
 
 function phaseOf({ target, node, services, pods, result, refusal, head }: {
-  target: GatewayTarget; node: NodeStatus; services: readonly { ready: boolean; name: string }[]; pods: ReadonlyMap<string, readonly V1Pod[]>;
+  target: GatewayTarget; node: NodeStatus; services: readonly { ready: boolean; name: string }[]; pods: ReadonlyMap<string, readonly Pod[]>;
   result: GatewayApplyResult | undefined; refusal: string | undefined; head: FleetAtCommit;
 }): { phase: Phase; reason: string; message: string } {
   if (node.ready !== 'True') return { phase: 'Offline', reason: REASON.nodeOffline, message: `edge node ${node.name} is ${node.ready === 'Unknown' ? 'unreachable' : 'not ready'}` };

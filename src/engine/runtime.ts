@@ -7,7 +7,7 @@ import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type 
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
 import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
-import { KubeObserver } from './observe.ts';
+import { ClusterObserver } from './observe.ts';
 
 export interface RuntimeOptions {
   readonly repo: string;
@@ -54,7 +54,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     : undefined;
   const reconciler = new Reconciler({
     source, client, store, metrics,
-    observer: new KubeObserver(kubeconfig),
+    observer: new ClusterObserver(client),
     events: new KubeEventRecorder({ core: kubeconfig.makeApiClient(CoreV1Api), instance: defaultIdentity() }),
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),

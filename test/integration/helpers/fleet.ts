@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubeClusterClient, INVENTORY_NAMESPACE, INVENTORY_LABEL } from '../../../src/apply/index.ts';
 import { Reconciler, type ReconcilerOptions } from '../../../src/engine/engine.ts';
-import { KubeObserver } from '../../../src/engine/observe.ts';
+import { ClusterObserver } from '../../../src/engine/observe.ts';
 import { FleetMetrics, InMemoryEventRecorder, StatusStore } from '../../../src/report/index.ts';
 import { createGitSource } from '../../../src/source/index.ts';
 import { templateFiles } from '../../support/template-fleet.ts';
@@ -97,7 +97,7 @@ export async function createReconciler(fleet: Pick<TestFleet, 'url'>, extra: Par
   const reconciler = new Reconciler({
     source: createGitSource({ url: fleet.url, branch: 'main', cacheDir }),
     client,
-    observer: new KubeObserver(config),
+    observer: new ClusterObserver(client),
     store,
     metrics: new FleetMetrics({ phases: () => store.phaseCounts() }),
     events,
