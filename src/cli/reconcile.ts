@@ -14,6 +14,8 @@ interface ReconcileOptions {
   approvals: string;
   githubRepo?: string;
   githubUrl?: string;
+  githubTimeout: string;
+  githubRetries: string;
   trustedRevision?: string;
   allowMassDeletion?: boolean;
   cacheDir: string;
@@ -43,6 +45,8 @@ export function registerReconcile(program: Command): void {
     .option('--approvals <mode>', 'github: merged, reviewed pull requests authorise changes; off: every valid commit applies [ESSG_APPROVALS]', env.ESSG_APPROVALS ?? 'github')
     .option('--github-repo <owner/name>', 'the fleet repo on GitHub, for approvals [ESSG_GITHUB_REPO]', env.ESSG_GITHUB_REPO)
     .option('--github-url <url>', 'GitHub REST API root; GitHub Enterprise: https://HOST/api/v3 [GITHUB_API_URL]', env.GITHUB_API_URL)
+    .option('--github-timeout <ms>', 'a GitHub request not answered by then has failed [ESSG_GITHUB_TIMEOUT_MS]', env.ESSG_GITHUB_TIMEOUT_MS ?? '10000')
+    .option('--github-retries <n>', 'retries of a GitHub request after a server error, timeout or short rate limit [ESSG_GITHUB_RETRIES]', env.ESSG_GITHUB_RETRIES ?? '2')
     .option('--trusted-revision <sha>', 'commits up to this one are trusted as approved (first adoption of an existing fleet) [ESSG_TRUSTED_REVISION]', env.ESSG_TRUSTED_REVISION)
     .option('--allow-mass-deletion', 'let this run delete past the fleet\'s prune.maxDeletionShare [ESSG_ALLOW_MASS_DELETION=true]', env.ESSG_ALLOW_MASS_DELETION === 'true')
     .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
@@ -63,7 +67,11 @@ export function registerReconcile(program: Command): void {
         if (!owner || !repo) return fail('with --approvals github, give --github-repo owner/name (or ESSG_GITHUB_REPO)');
         const auth = githubAuth();
         if (typeof auth === 'string') return fail(auth);
-        github = { owner, repo, auth, ...(options.githubUrl ? { baseUrl: options.githubUrl } : {}) };
+        const requestTimeoutMs = Number(options.githubTimeout);
+        const maxRetries = Number(options.githubRetries);
+        if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0) return fail(`--github-timeout must be a positive number of milliseconds, not ${options.githubTimeout}`);
+        if (!Number.isInteger(maxRetries) || maxRetries < 0) return fail(`--github-retries must be a whole number, not ${options.githubRetries}`);
+        github = { owner, repo, auth, requestTimeoutMs, maxRetries, ...(options.githubUrl ? { baseUrl: options.githubUrl } : {}) };
       } else {
         process.stderr.write('\n*** APPROVALS ARE OFF: every valid commit on the branch is applied at once, with no customer review. ***\n\n');
       }

@@ -8,7 +8,7 @@ import { describeDecision, EVENT_REASON } from '../gate/index.ts';
 import { groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../plan/index.ts';
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import type { GitSource } from '../source/index.ts';
-import type { ApprovalFacts } from '../gate/index.ts';
+import { PassFacts } from '../gate/index.ts';
 import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
 import { FleetRevisions, type FleetAtCommit } from './fleet-at.ts';
 import type { Observer } from './observe.ts';
@@ -45,7 +45,6 @@ export interface PassSummary {
 
 export class Reconciler {
   private readonly revisions: FleetRevisions;
-  private readonly factsCache = new Map<string, ApprovalFacts>();
   private readonly accepted = new Map<string, string>();
   private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly now: () => string;
@@ -79,7 +78,6 @@ export class Reconciler {
     const { source, client, store } = this.options;
     const now = this.now();
     this.revisions.startPass();
-    this.factsCache.clear();
 
     // 1. Source: a Git failure keeps the last fetched state and says so.
     let head: string | undefined;
@@ -110,8 +108,9 @@ export class Reconciler {
 
     // 4. The gate: which revision each gateway goes to.
     const targets = await chooseTargets({
-      head: headFleet, inventories, headIsFresh, revisions: this.revisions, store: source, now, factsCache: this.factsCache, accepted: this.accepted,
-      ...(this.options.github ? { github: this.options.github } : {}),
+      head: headFleet, inventories, headIsFresh, revisions: this.revisions, store: source, now, accepted: this.accepted,
+      // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
+      ...(this.options.github ? { facts: new PassFacts(this.options.github) } : {}),
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
     });
     await this.recordDecisions(targets);

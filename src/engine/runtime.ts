@@ -1,11 +1,12 @@
 // The reconciler as a long-running process: the status server, the pass trigger fed by
 // polls and webhooks, leader election, and a clean shutdown.
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { KubeClusterClient } from '../apply/index.ts';
-import { createGitHubClient, type GitHubAuth } from '../gate/index.ts';
+import { KubeClusterClient, type RequestCounter } from '../apply/index.ts';
+import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type StatusServer } from '../report/index.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
+import type { GitHubGate } from './targets.ts';
 import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
 import { ClusterObserver } from './observe.ts';
 
@@ -16,7 +17,7 @@ export interface RuntimeOptions {
   readonly kubeconfig?: string;
   readonly gitAuth?: GitAuth;
   /** undefined: approvals off. */
-  readonly github?: { readonly owner: string; readonly repo: string; readonly baseUrl?: string; readonly auth: GitHubAuth };
+  readonly github?: GitHubOptions;
   readonly trustedRevision?: string;
   readonly allowMassDeletion?: boolean;
   readonly interval: string;
@@ -26,9 +27,24 @@ export interface RuntimeOptions {
   readonly log: (line: string) => void;
 }
 
+/** Where the pull requests are and how to reach them (`--github-*` flags). */
+export interface GitHubOptions {
+  readonly owner: string;
+  readonly repo: string;
+  /** @default https://api.github.com */
+  readonly baseUrl?: string;
+  readonly auth: GitHubAuth;
+  /** A GitHub request not answered by then has failed. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** Retries of a request that failed with a server error, a timeout or a short rate limit. @default 2 */
+  readonly maxRetries?: number;
+}
+
 export interface Runtime {
   readonly reconciler: Reconciler;
   readonly store: StatusStore;
+  /** Every request the reconciler sent to the Kubernetes API, by verb. */
+  readonly requests: RequestCounter;
   readonly url: string | undefined;
   /** One pass now (coalesced with any pass already asked for). */
   passOnce(): Promise<PassSummary | undefined>;
@@ -42,6 +58,17 @@ function loadKubeconfig(file: string | undefined): KubeConfig {
   return kc;
 }
 
+function gitHubGate(github: GitHubOptions, log: (line: string) => void): GitHubGate {
+  const { octokit } = createGitHubClient({
+    auth: github.auth,
+    logger: lineLogger(log),
+    ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
+    ...(github.requestTimeoutMs !== undefined ? { requestTimeoutMs: github.requestTimeoutMs } : {}),
+    ...(github.maxRetries !== undefined ? { maxRetries: github.maxRetries } : {}),
+  });
+  return { octokit, owner: github.owner, repo: github.repo };
+}
+
 export async function startRuntime(options: RuntimeOptions, { serve = true }: { serve?: boolean } = {}): Promise<Runtime> {
   const kubeconfig = loadKubeconfig(options.kubeconfig);
   const store = new StatusStore();
@@ -49,9 +76,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   const client = new KubeClusterClient({ kubeconfig });
   client.requests.onRequest((verb) => metrics.apiRequest(verb));
   const source = createGitSource({ url: options.repo, branch: options.branch, cacheDir: options.cacheDir, ...(options.gitAuth ? { auth: options.gitAuth } : {}) });
-  const github = options.github
-    ? { octokit: createGitHubClient({ ...(options.github.baseUrl ? { baseUrl: options.github.baseUrl } : {}), auth: options.github.auth, logger: { warn: (m: string) => options.log(m), error: (m: string) => options.log(m) } as never }).octokit, owner: options.github.owner, repo: options.github.repo }
-    : undefined;
+  const github = options.github ? gitHubGate(options.github, options.log) : undefined;
   const reconciler = new Reconciler({
     source, client, store, metrics,
     observer: new ClusterObserver(client),
@@ -103,6 +128,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   return {
     reconciler,
     store,
+    requests: client.requests,
     url,
     async passOnce() {
       const outcome = await trigger.request({ source: 'manual' });

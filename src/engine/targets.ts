@@ -1,17 +1,12 @@
 // Which revision each gateway should be on after this pass. Approvals off: every gateway
 // follows the branch head while it is valid. Approvals on: each gateway walks the commits
 // since its applied revision and stops before the first change it may not take.
-import { approvalPolicy, fetchApprovalFacts, teamPrincipals, TeamMembershipCache, unavailableFacts, type ApprovalFacts, type ApprovalPolicy, type GateDecision, type GateOctokit } from '../gate/index.ts';
+import { advanceGateway, approvalPolicy, teamPrincipals, type ApprovalPolicy, type GateDecision, type GatewayAtCommit, type GatewayRender, type GitHubRepoRef, type PassFacts } from '../gate/index.ts';
 import type { Inventory } from '../plan/index.ts';
 import type { CommitStore } from '../source/index.ts';
-import { advanceGateway, type GatewayAtCommit } from './advance.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 
-export interface GitHubGate {
-  readonly octokit: GateOctokit;
-  readonly owner: string;
-  readonly repo: string;
-}
+export type GitHubGate = GitHubRepoRef;
 
 export interface GatewayTarget {
   readonly gateway: string;
@@ -32,14 +27,12 @@ export interface TargetsArgs {
   readonly revisions: FleetRevisions;
   readonly store: CommitStore;
   readonly now: string;
-  /** undefined: approvals off. */
-  readonly github?: GitHubGate;
+  /** This pass's GitHub facts; undefined: approvals off. */
+  readonly facts?: PassFacts;
   /** Commits up to and including this one are trusted without review (the operator's bootstrap). */
   readonly trustedRevision?: string;
   /** The revision each gateway was last brought to (kept in memory: the inventory records only revisions that changed its objects). */
   readonly accepted: ReadonlyMap<string, string>;
-  /** Facts read in this pass, by commit: gateways sharing a commit ask GitHub once. */
-  readonly factsCache: Map<string, ApprovalFacts>;
 }
 
 function customerOf(fleet: FleetAtCommit, gateway: string): string | undefined {
@@ -52,6 +45,23 @@ function policyAt(fleet: FleetAtCommit, customer: string): ApprovalPolicy | unde
   return found ? approvalPolicy({ fleet: fleet.model.fleet.doc, customer: found.doc }) : undefined;
 }
 
+function renderAt(fleet: FleetAtCommit, gateway: string): GatewayRender | undefined {
+  const rendered = fleet.ok ? fleet.rendered.get(gateway) : undefined;
+  return rendered ? { objects: rendered.objects, operatorHash: rendered.operatorHash } : undefined;
+}
+
+const teamsByFleet = new WeakMap<FleetAtCommit, readonly string[]>();
+
+/** Every `org/team` the fleet at a commit names, customers and operators: what a review may be credited through. */
+function teamsAt(fleet: FleetAtCommit): readonly string[] {
+  let teams = teamsByFleet.get(fleet);
+  if (!teams) {
+    teams = fleet.ok ? teamPrincipals([...fleet.model.customers.values()].map((c) => approvalPolicy({ fleet: fleet.model.fleet.doc, customer: c.doc }))) : [];
+    teamsByFleet.set(fleet, teams);
+  }
+  return teams;
+}
+
 export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]> {
   const { head, inventories } = args;
   const names = new Set<string>([...inventories.keys(), ...(head.ok ? head.model.gateways.keys() : [])]);
@@ -62,11 +72,11 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
     const stay = { gateway, customer, revision: args.accepted.get(gateway) ?? (inventory?.revision || undefined), decisions: [] };
     if (!head.ok || !args.headIsFresh) {
       targets.push({ ...stay, ...(head.ok ? {} : { pending: head.commit }) });
-    } else if (!args.github) {
+    } else if (!args.facts) {
       targets.push({ gateway, customer, revision: head.commit, decisions: [] });
     } else {
       try {
-        targets.push(await gatedTarget({ ...args, github: args.github, gateway, customer, inventory }));
+        targets.push(await gatedTarget({ ...args, facts: args.facts, gateway, customer, inventory }));
       } catch {
         // A Git read that fails for one gateway's history holds that gateway only.
         targets.push({ ...stay, pending: head.commit });
@@ -76,7 +86,7 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
   return targets;
 }
 
-async function gatedTarget(args: TargetsArgs & { github: GitHubGate; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
+async function gatedTarget(args: TargetsArgs & { facts: PassFacts; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
   const { head, store, revisions, now, gateway, customer, inventory, trustedRevision } = args;
   const from = args.accepted.get(gateway) ?? (inventory?.revision || trustedRevision);
   if (from === head.commit) return { gateway, customer, revision: head.commit, decisions: [] };
@@ -86,22 +96,22 @@ async function gatedTarget(args: TargetsArgs & { github: GitHubGate; gateway: st
   const rewritten = from !== undefined && (!known || !(await store.isAncestor({ ancestor: from, commit: head.commit })));
   const history = (await store.commitsBetween({ ...(from && known ? { from } : {}), to: head.commit })).reverse();
   const base = from && known ? await revisions.at(from, now) : undefined;
-  const teamCache = new TeamMembershipCache();
   const commits: GatewayAtCommit[] = [];
-  let parent = from;
+  const fleets = new Map<string, FleetAtCommit>();
   for (const info of history) {
     const fleet = await revisions.at(info.sha, now);
-    const changedPaths = parent ? (await store.changedPaths({ from: parent, to: info.sha })).map((c) => c.path) : ['fleet.yaml'];
-    parent = info.sha;
     if (!fleet.ok) continue; // an invalid commit is never a target; a later valid one may be
-    const facts: ApprovalFacts = rewritten
-      ? { kind: 'history-rewritten', commitSha: info.sha, appliedRevision: from! }
-      : await factsFor({ ...args, commitSha: info.sha, fleet, teamCache });
-    const policy = policyAt(fleet, customer);
-    commits.push({ sha: info.sha, changedPaths, objects: fleet.rendered.get(gateway)?.objects, policy, facts });
+    fleets.set(info.sha, fleet);
+    commits.push({ sha: info.sha, render: renderAt(fleet, gateway), policy: policyAt(fleet, customer) });
   }
-  const applied = base?.ok ? { revision: base.commit, objects: base.rendered.get(gateway)?.objects ?? [], policy: policyAt(base, customer) } : undefined;
-  const advancement = advanceGateway({ gateway, customer, applied, commits });
+  const advancement = await advanceGateway({
+    gateway,
+    customer,
+    applied: base?.ok ? { revision: base.commit, render: renderAt(base, gateway), policy: policyAt(base, customer) } : undefined,
+    commits,
+    facts: (commit) => args.facts.factsFor({ commit, teams: teamsAt(fleets.get(commit)!) }),
+    ...(rewritten ? { rewrittenFrom: from } : {}),
+  });
   return {
     gateway,
     customer,
@@ -110,18 +120,4 @@ async function gatedTarget(args: TargetsArgs & { github: GitHubGate; gateway: st
     decisions: advancement.decisions,
     ...(advancement.blockedBy ? { blockedBy: advancement.blockedBy } : {}),
   };
-}
-
-async function factsFor({ github, factsCache, commitSha, fleet, teamCache }: { github: GitHubGate; factsCache: Map<string, ApprovalFacts>; commitSha: string; fleet: FleetAtCommit; teamCache: TeamMembershipCache }): Promise<ApprovalFacts> {
-  const cached = factsCache.get(commitSha);
-  if (cached) return cached;
-  const policies = fleet.ok ? [...fleet.model.customers.values()].map((c) => approvalPolicy({ fleet: fleet.model.fleet.doc, customer: c.doc })) : [];
-  try {
-    const facts = await fetchApprovalFacts({ octokit: github.octokit, owner: github.owner, repo: github.repo, commitSha, teams: teamPrincipals(policies), teamCache });
-    // Kept for this pass only: approvals given after the merge still count in later passes.
-    factsCache.set(commitSha, facts);
-    return facts;
-  } catch (error) {
-    return unavailableFacts({ commitSha, error });
-  }
 }

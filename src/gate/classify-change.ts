@@ -27,7 +27,7 @@ export interface GatewayChange {
   readonly touchesWorkloads: boolean;
   /** Response kinds whose objects are added, changed or removed. */
   readonly responseActions: ReadonlySet<ResponseAction>;
-  /** The commit edits fleet.yaml or catalog/, which need the fleet's operators. */
+  /** The catalog versions or fleet settings the render uses differ from the accepted ones: the fleet's operators must approve. */
   readonly fleetWide: boolean;
   /** `Kind namespace/name` of each object that differs, sorted, for the audit record. */
   readonly changedObjects: readonly string[];
@@ -40,11 +40,14 @@ export interface ClassifyChangeArgs {
   readonly previous: readonly RenderedObject[];
   /** The gateway's render at the candidate commit. */
   readonly candidate: readonly RenderedObject[];
-  /** Repo-relative paths the candidate changes since the applied revision. */
-  readonly changedPaths: readonly string[];
+  /**
+   * The render's operator hash (see `operatorKey`) at the last accepted revision and at the
+   * candidate; undefined where the gateway has no render (never applied, or removed).
+   */
+  readonly operatorHash: { readonly previous: string | undefined; readonly candidate: string | undefined };
 }
 
-export function classifyChange({ gateway, customer, previous, candidate, changedPaths }: ClassifyChangeArgs): GatewayChange {
+export function classifyChange({ gateway, customer, previous, candidate, operatorHash }: ClassifyChangeArgs): GatewayChange {
   const before = byIdentity(previous);
   const after = byIdentity(candidate);
   const responseActions = new Set<ResponseAction>();
@@ -66,14 +69,12 @@ export function classifyChange({ gateway, customer, previous, candidate, changed
     customer,
     touchesWorkloads,
     responseActions,
-    fleetWide: changedPaths.some(isFleetWidePath),
+    // Judged against the last accepted state, not the last commit's paths: a catalog version
+    // pushed unreviewed and used by a later customer-only change still needs the operators.
+    // A gateway that is removed uses nothing of the catalog.
+    fleetWide: operatorHash.candidate !== undefined && operatorHash.candidate !== operatorHash.previous,
     changedObjects: changedObjects.sort(),
   };
-}
-
-export function isFleetWidePath(path: string): boolean {
-  const normalized = path.replace(/^\.\//, '');
-  return normalized === 'fleet.yaml' || normalized.startsWith('catalog/');
 }
 
 export function hasChange(change: GatewayChange): boolean {

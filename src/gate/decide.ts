@@ -95,7 +95,8 @@ export function decide({ change, policy, facts }: DecideArgs): GateDecision {
 
 const noneMissing = { customerApprovals: 0, operatorApprovals: 0, approvers: [] } as const;
 
-function needsOf(change: GatewayChange, policy: ApprovalPolicy): GateDecision['needs'] {
+/** Whose approval a change needs under a policy (none: it is unchanged, or only pre-authorised responses). */
+export function needsOf(change: GatewayChange, policy: ApprovalPolicy): GateDecision['needs'] {
   const unauthorisedResponses = [...change.responseActions].some((action) => !policy.preauthorized.includes(action));
   // A preauthorized response rides free only when it is the gateway's only change;
   // next to a workload change, the review covers the whole change.

@@ -47,6 +47,17 @@ export interface GitHubClient {
   readonly redact: (text: string) => string;
 }
 
+/**
+ * A GateLogger onto a line sink, e.g. the reconciler's log. Octokit reports every failed
+ * request through `debug` (an ordinary 404 included), so every method must exist: a
+ * missing one would turn an answer into an exception. `debug` lines are dropped unless asked for.
+ */
+export function lineLogger(log: (line: string) => void, { debug = false }: { readonly debug?: boolean } = {}): GateLogger {
+  const line = (level: string) => (message: string, data?: Readonly<Record<string, unknown>>): void =>
+    log(`github ${level}: ${message}${data && Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : ''}`);
+  return { debug: debug ? line('debug') : () => undefined, info: line('info'), warn: line('warn'), error: line('error') };
+}
+
 const stderrLogger: GateLogger = {
   debug: () => undefined,
   info: () => undefined,

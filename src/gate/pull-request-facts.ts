@@ -130,7 +130,7 @@ async function resolveTeams({ octokit, teamCache, teams, logins }: {
 }
 
 /** The facts for a commit GitHub could not be asked about: the decision holds. */
-export function unavailableFacts({ commitSha, error }: { readonly commitSha: string; readonly error: unknown }): ApprovalFacts {
+export function unavailableFacts({ commitSha, error }: { readonly commitSha: string; readonly error: unknown }): Extract<ApprovalFacts, { kind: 'unavailable' }> {
   const unavailable = toGitHubUnavailable(error);
   return { kind: 'unavailable', commitSha, error: { ...unavailable.data, message: unavailable.message } };
 }

@@ -76,7 +76,7 @@ export interface FleetSpec {
    */
   operators: [GitHubPrincipal, ...GitHubPrincipal[]];
   /**
-   * How many distinct operators must approve a change to fleet.yaml or catalog/.
+   * How many distinct operators must approve a change that moves a gateway onto other catalog versions or fleet settings.
    */
   requiredOperatorApprovals?: number;
   /**

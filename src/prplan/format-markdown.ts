@@ -29,7 +29,7 @@ export function formatMarkdown(plan: ChangePlan): string {
     lines.push('### Approvals still needed', '');
     const needs = [
       ...plan.customers.filter((c) => c.approval).map((c) => `- **${c.customer}**: ${approvalText(c.approval!, code)}`),
-      ...(plan.operators ? [`- **operators** (fleet.yaml or catalog/ changed): ${approvalText(plan.operators, code)}`] : []),
+      ...(plan.operators ? [`- **operators** (catalog versions or fleet settings of a gateway change): ${approvalText(plan.operators, code)}`] : []),
     ];
     lines.push(...(needs.length > 0 ? needs : ['- none: every change is pre-authorised by its customer']), '');
     const images = imageTable(plan);

@@ -16,7 +16,7 @@ export function formatText(plan: ChangePlan): string {
     lines.push('', `${customer.customer}: ${customer.approval ? `needs ${approvalText(customer.approval)}` : 'pre-authorised, no review needed'}`);
     for (const gateway of customer.gateways) lines.push(`  ${line(gateway)}`);
   }
-  if (plan.operators) lines.push('', `operators (fleet.yaml or catalog/ changed): needs ${approvalText(plan.operators)}`);
+  if (plan.operators) lines.push('', `operators (catalog versions or fleet settings of a gateway change): needs ${approvalText(plan.operators)}`);
   return `${lines.join('\n')}\n`;
 }
 

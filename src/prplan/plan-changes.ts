@@ -39,7 +39,7 @@ export function planChanges(args: PlanChangesArgs): ChangePlan {
   if ('problems' in head) {
     return { ok: false, ...common, problems, customers: [], operators: undefined, summary: emptySummary };
   }
-  const gateways = gatewayPlans({ base, head, changedPaths, now, facts: args.facts ?? noReviews(args.revisions?.head ?? 'HEAD') });
+  const gateways = gatewayPlans({ base, head, now, facts: args.facts ?? noReviews(args.revisions?.head ?? 'HEAD') });
   const customers = groupByCustomer(gateways.map((g) => g.plan), gateways);
   const operators = mergeNeeds(gateways.map((g) => g.operators));
   return { ok: problems.length === 0, ...common, problems, customers, operators, summary: summarize(customers) };
@@ -51,14 +51,13 @@ interface PlannedGateway {
   readonly operators: ApprovalNeed | undefined;
 }
 
-function gatewayPlans({ base, head, changedPaths, now, facts }: {
-  readonly base: PlanSide | undefined; readonly head: PlanSide; readonly changedPaths: readonly ChangedPath[]; readonly now: string; readonly facts: ApprovalFacts;
+function gatewayPlans({ base, head, now, facts }: {
+  readonly base: PlanSide | undefined; readonly head: PlanSide; readonly now: string; readonly facts: ApprovalFacts;
 }): PlannedGateway[] {
   const time = Date.parse(now);
   const before = new Map((base?.rendered ?? []).map((r) => [r.gateway, r]));
   const after = new Map(head.rendered.map((r) => [r.gateway, r]));
   const sharedNamespaces = { before: namespacesOf(base?.rendered ?? []), after: namespacesOf(head.rendered) };
-  const paths = changedPaths.map((c) => c.path);
   const out: PlannedGateway[] = [];
   for (const name of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const old = before.get(name);
@@ -66,7 +65,7 @@ function gatewayPlans({ base, head, changedPaths, now, facts }: {
     // Equal input hashes are equal renders: nothing to compare.
     if (old && next && old.inputHash === next.inputHash) continue;
     const customer = (next ?? old)?.customer ?? '';
-    const change = classifyChange({ gateway: name, customer, previous: old?.objects ?? [], candidate: next?.objects ?? [], changedPaths: paths });
+    const change = classifyChange({ gateway: name, customer, previous: old?.objects ?? [], candidate: next?.objects ?? [], operatorHash: { previous: old?.operatorHash, candidate: next?.operatorHash } });
     if (!hasChange(change) && old && next) continue;
     const model = { before: base?.model.gateways.get(name), after: head.model.gateways.get(name) };
     const fleetDoc = head.model.fleet.doc;

@@ -82,7 +82,7 @@ export interface ChangePlan {
   /** Set when the base revision could not be loaded: every head gateway is shown as added. */
   readonly baseInvalid: boolean;
   readonly customers: readonly CustomerPlan[];
-  /** Set when fleet.yaml or catalog/ changed in a way that touches workloads. */
+  /** Set when a gateway changes onto catalog versions or fleet settings other than the ones it was accepted on. */
   readonly operators: ApprovalNeed | undefined;
   readonly summary: ChangePlanSummary;
 }

@@ -160,3 +160,23 @@ export function renderKey({ model, gateway, now }: { readonly model: FleetModel;
   }
   return parts.join('\n');
 }
+
+/**
+ * What of a gateway's render only the fleet's operators may authorise: the fleet settings
+ * rendering reads and every catalog file the render uses (its services' versions and the
+ * scanners of its vuln-scan responses), by content digest. The gate compares it with the
+ * one at the gateway's last accepted revision, so a catalog version that reached the branch
+ * unreviewed cannot slip onto a gateway later through a customer-only pull request.
+ */
+export function operatorKey({ model, gateway, now }: { readonly model: FleetModel; readonly gateway: GatewayModel; readonly now: number }): string {
+  const parts = [fleetSettingsDigest(model)];
+  for (const service of gateway.services) {
+    if (!isExpired(service.entry.expires, now)) parts.push(`catalog ${service.catalog.service} ${service.catalog.version} ${service.catalog.source.sha256}`);
+  }
+  for (const response of responsesByGateway(model).get(gateway.name) ?? []) {
+    const spec = response.doc.spec;
+    if (isExpired(spec.expires, now) || !spec.vulnScan) continue;
+    parts.push(`catalog ${spec.vulnScan.service} ${spec.vulnScan.version} ${model.catalog.get(spec.vulnScan.service)?.get(spec.vulnScan.version)?.source.sha256 ?? 'missing'}`);
+  }
+  return [...new Set(parts)].sort().join('\n');
+}

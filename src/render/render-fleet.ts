@@ -2,7 +2,7 @@
 // input hash is unchanged: a change to one gateway re-renders one chart.
 import type { FleetModel } from '../model/fleet-model.ts';
 import { UnknownGatewayError } from './errors.ts';
-import { gatewayInputs, renderKey } from './inputs.ts';
+import { gatewayInputs, operatorKey, renderKey } from './inputs.ts';
 import { renderInputs, renderTime, type RenderedGateway } from './render-gateway.ts';
 
 /** Renders kept between passes, by gateway name, each with the render key it was made from. */
@@ -62,7 +62,7 @@ export function renderFleet({ model, now, cache, gateways }: RenderFleetOptions)
       out.push(cached);
       continue;
     }
-    const rendered = renderInputs({ inputs: gatewayInputs({ model, gateway, now: time }), key });
+    const rendered = renderInputs({ inputs: gatewayInputs({ model, gateway, now: time }), key, operatorKey: operatorKey({ model, gateway, now: time }) });
     synthesized++;
     cache?.set(key, rendered);
     out.push(rendered);

@@ -5,7 +5,7 @@ import { sha256Hex } from './canonical.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { GatewayChart } from './constructs/gateway-chart.ts';
 import { DuplicateObjectError, InvalidRenderTimeError, UnknownGatewayError } from './errors.ts';
-import { gatewayInputs, renderKey, type GatewayInputs } from './inputs.ts';
+import { gatewayInputs, operatorKey, renderKey, type GatewayInputs } from './inputs.ts';
 import { compareObjects, type K8sObject } from './objects.ts';
 
 export interface RenderedGateway {
@@ -13,6 +13,8 @@ export interface RenderedGateway {
   readonly customer: string;
   /** The hash of everything the render depends on: equal hashes, equal objects. */
   readonly inputHash: string;
+  /** The hash of the fleet settings and catalog files the render uses: what needs the operators (see operatorKey). */
+  readonly operatorHash: string;
   /** In apply order: Namespace, ConfigMaps, ImagePrePullJob, Deployments, CronJobs, Jobs; by name within a kind. */
   readonly objects: readonly K8sObject[];
 }
@@ -35,11 +37,11 @@ export function renderGateway({ model, gateway, now }: RenderGatewayOptions): Re
   const found = model.gateways.get(gateway);
   if (!found) throw new UnknownGatewayError(gateway);
   const time = renderTime(now);
-  return renderInputs({ inputs: gatewayInputs({ model, gateway: found, now: time }), key: renderKey({ model, gateway: found, now: time }) });
+  return renderInputs({ inputs: gatewayInputs({ model, gateway: found, now: time }), key: renderKey({ model, gateway: found, now: time }), operatorKey: operatorKey({ model, gateway: found, now: time }) });
 }
 
-/** Synthesizes the chart of already gathered inputs; `key` is their renderKey. */
-export function renderInputs({ inputs, key }: { readonly inputs: GatewayInputs; readonly key: string }): RenderedGateway {
+/** Synthesizes the chart of already gathered inputs; `key` is their renderKey, `operatorKey` their operatorKey. */
+export function renderInputs({ inputs, key, operatorKey: operators }: { readonly inputs: GatewayInputs; readonly key: string; readonly operatorKey: string }): RenderedGateway {
   const app = new App();
   const chart = new GatewayChart(app, inputs.gateway, { inputs });
   const objects = (chart.toJson() as K8sObject[]).sort(compareObjects);
@@ -47,5 +49,5 @@ export function renderInputs({ inputs, key }: { readonly inputs: GatewayInputs; 
     const [a, b] = [objects[i - 1] as K8sObject, objects[i] as K8sObject];
     if (a.kind === b.kind && a.metadata.name === b.metadata.name) throw new DuplicateObjectError({ gateway: inputs.gateway, kind: a.kind, name: a.metadata.name });
   }
-  return { gateway: inputs.gateway, customer: inputs.customer, inputHash: sha256Hex(key), objects };
+  return { gateway: inputs.gateway, customer: inputs.customer, inputHash: sha256Hex(key), operatorHash: sha256Hex(operators), objects };
 }

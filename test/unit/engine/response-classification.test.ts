@@ -31,7 +31,7 @@ describe('response objects', () => {
     const files = templateFiles();
     const before = await render(files);
     const after = await render({ ...files, 'responses/block-scanner.yaml': newBlock });
-    const change = classifyChange({ gateway: 'acme-sh-02', customer: 'acme', previous: before, candidate: after, changedPaths: ['responses/block-scanner.yaml'] });
+    const change = classifyChange({ gateway: 'acme-sh-02', customer: 'acme', previous: before, candidate: after, operatorHash: { previous: 'same', candidate: 'same' } });
     expect(change.touchesWorkloads).toBe(false);
     expect([...change.responseActions]).toEqual(['ip-block']);
   });

@@ -30,13 +30,13 @@ function scanJob(target: string): RenderedObject {
 const ids1 = deployment('registry.example.com/essg/ids@sha256:' + '1'.repeat(64));
 const ids2 = deployment('registry.example.com/essg/ids@sha256:' + '2'.repeat(64));
 
-function classify(previous: RenderedObject[], candidate: RenderedObject[], changedPaths: string[] = ['gateways/acme/acme-sh-01.yaml']) {
-  return classifyChange({ gateway: 'acme-sh-01', customer: 'acme', previous, candidate, changedPaths });
+function classify(previous: RenderedObject[], candidate: RenderedObject[], operatorHash: { previous?: string; candidate?: string } = { previous: 'ops-1', candidate: 'ops-1' }) {
+  return classifyChange({ gateway: 'acme-sh-01', customer: 'acme', previous, candidate, operatorHash: { previous: operatorHash.previous, candidate: operatorHash.candidate } });
 }
 
 describe('classifyChange: what a commit changes in one gateway’s render', () => {
   it('an identical render is no change, even if files changed', () => {
-    const c = classify([ids1, blockList(['203.0.113.7/32'])], [ids1, blockList(['203.0.113.7/32'])], ['fleet.yaml']);
+    const c = classify([ids1, blockList(['203.0.113.7/32'])], [ids1, blockList(['203.0.113.7/32'])], { previous: 'ops-1', candidate: 'ops-2' });
     expect(c).toMatchObject({ touchesWorkloads: false, changedObjects: [] });
     expect([...c.responseActions]).toEqual([]);
   });
@@ -64,10 +64,13 @@ describe('classifyChange: what a commit changes in one gateway’s render', () =
     expect([...c.responseActions]).toEqual(['ip-block']);
   });
 
-  it('a catalog or fleet.yaml edit in the commit marks the change fleet-wide', () => {
-    expect(classify([ids1], [ids2], ['catalog/ids/1.2.0.yaml', 'gateways/acme/acme-sh-01.yaml']).fleetWide).toBe(true);
-    expect(classify([ids1], [ids2], ['fleet.yaml']).fleetWide).toBe(true);
-    expect(classify([ids1], [ids2], ['customers/acme.yaml']).fleetWide).toBe(false);
+  it('catalog files or fleet settings that differ from the accepted render mark the change fleet-wide', () => {
+    expect(classify([ids1], [ids2], { previous: 'ops-1', candidate: 'ops-2' }).fleetWide).toBe(true);
+    // A gateway that never ran uses catalog versions no operator has accepted for it.
+    expect(classify([], [ids2], { candidate: 'ops-2' }).fleetWide).toBe(true);
+    expect(classify([ids1], [ids2], { previous: 'ops-1', candidate: 'ops-1' }).fleetWide).toBe(false);
+    // A removed gateway uses nothing of the catalog: the customer's approval covers it.
+    expect(classify([ids1], [], { previous: 'ops-1' }).fleetWide).toBe(false);
   });
 
   it('an object labelled as a response with an unknown action counts as a workload change', () => {

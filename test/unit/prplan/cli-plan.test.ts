@@ -96,8 +96,8 @@ describe('essg plan --post', () => {
     expect(comments[0]?.body.startsWith(PLAN_COMMENT_MARKER)).toBe(true);
     expect(comments[0]?.body).toContain('| `acme-sh-02` | ids 1.0.0 → 1.1.0 |');
     expect(fake.state.statuses.filter((s) => s.sha === sha).map((s) => [s.context, s.state, s.description])).toEqual([
-      ['essg/plan', 'success', '1 gateway of 1 customer change; approvals needed: acme'],
-      ['essg/plan', 'success', '1 gateway of 1 customer change; approvals needed: acme'],
+      ['essg/plan', 'success', '1 gateway of 1 customer change; approvals needed: acme, operators'],
+      ['essg/plan', 'success', '1 gateway of 1 customer change; approvals needed: acme, operators'],
     ]);
   });
 

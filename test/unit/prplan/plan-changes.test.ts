@@ -86,8 +86,16 @@ describe('planChanges', () => {
       ['acme', { required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'] }],
       ['globex', { required: 2, approvers: ['globex-ciso', 'globex-it-security'] }],
     ]);
+    // acme-sh-02 moves onto another catalog version: the operators approve that too.
+    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'] });
+    expect(statusDescription(plan)).toBe('2 gateways of 2 customers change; approvals needed: acme, globex, operators');
+  });
+
+  it('needs only the customer for a config change on the catalog versions the gateway already runs', async () => {
+    edit(head, FRA01, 'logDropped: true', 'logDropped: false');
+    const plan = await planFiles(base, head);
+    expect(plan.customers.map((c) => c.customer)).toEqual(['globex']);
     expect(plan.operators).toBeUndefined();
-    expect(statusDescription(plan)).toBe('2 gateways of 2 customers change; approvals needed: acme, globex');
   });
 
   it('adds the operators when a new catalog version is published and used', async () => {
