@@ -1,11 +1,14 @@
-// `essg plan`: what a pull request changes, per gateway, and whose approval it needs.
-// Reads both revisions from the work tree's Git repository (no checkout), renders both as
-// of one fixed time, prints the plan, and with --post writes it to the pull request as one
-// comment (edited in place) and the commit status `essg/plan`.
+// `essg plan`: what a pull request changes, per gateway, who has approved and whose approval
+// it still needs. Reads both revisions from the work tree's Git repository (no checkout),
+// renders both as of one fixed time, with --reviews or --post counts the reviews already
+// given on the pull request, prints the plan, and with --post writes it to the pull request
+// as one comment (edited in place) and the commit status `essg/plan`.
 import type { Command } from 'commander';
-import { createGitHubClient, GitHubUnavailable, setCommitStatus, upsertPlanComment } from '../gate/index.ts';
+import {
+  type GateOctokit, GitHubUnavailable, createGitHubClient, fetchPullRequestFacts, setCommitStatus, unavailableFacts, upsertPlanComment,
+} from '../gate/index.ts';
 import { FleetReadError } from '../model/load.ts';
-import { type ChangePlan, formatJson, formatMarkdown, formatText, planBetween, statusDescription } from '../prplan/index.ts';
+import { type ChangePlan, type ReviewsLookup, formatJson, formatMarkdown, formatText, planBetween, statusDescription } from '../prplan/index.ts';
 import { GitSourceError, openLocalRepo } from '../source/index.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -18,6 +21,7 @@ interface PlanOptions {
   readonly format: string;
   readonly now?: string;
   readonly post?: boolean;
+  readonly reviews?: boolean;
   readonly repo?: string;
   readonly pr?: string;
   readonly githubUrl?: string;
@@ -39,9 +43,10 @@ export function registerPlan(program: Command): void {
     .option('--head <rev>', 'the revision with the change', 'HEAD')
     .option('--format <format>', 'markdown, json or text', 'text')
     .option('--now <time>', 'judge expiry as of this RFC 3339 time (default: the head commit time, so the plan is reproducible)')
-    .option('--post', 'post the plan as the pull request comment and set the commit status essg/plan (token from GITHUB_TOKEN)')
-    .option('--repo <owner/name>', 'the GitHub repository, with --post')
-    .option('--pr <number>', 'the pull request number, with --post')
+    .option('--post', 'count the reviews already given, post the plan as the pull request comment and set the commit status essg/plan (token from GITHUB_TOKEN)')
+    .option('--reviews', 'count the reviews already given on the pull request, without posting (token from GITHUB_TOKEN)')
+    .option('--repo <owner/name>', 'the GitHub repository, with --post or --reviews')
+    .option('--pr <number>', 'the pull request number, with --post or --reviews')
     .option('--sha <sha>', 'the commit the status is set on, with --post (default: the head revision; in CI pass the pull request head)')
     .option('--github-url <url>', 'the GitHub REST API root (GitHub Enterprise: https://HOST/api/v3)')
     .option('--cluster', 'plan against the live cluster instead of a base revision')
@@ -61,12 +66,17 @@ export function registerPlan(program: Command): void {
       const format = options.format as Format;
       if (!FORMATS.includes(format)) return fail(`--format must be markdown, json or text, not ${options.format}`, EXIT.usage);
       if (!options.base) return fail('give --base REV (e.g. origin/main)', EXIT.usage);
-      const post = options.post ? postTarget(options) : undefined;
-      if (post && 'error' in post) return fail(post.error, EXIT.usage);
+      const target = options.post || options.reviews ? pullRequestTarget(options, options.post ? '--post' : '--reviews') : undefined;
+      if (target && 'error' in target) return fail(target.error, EXIT.usage);
+      const github = target ? connect(target) : undefined;
 
       let result;
       try {
-        result = await planBetween({ store: openLocalRepo({ dir }), base: options.base, head: options.head, ...(options.now ? { now: options.now } : {}) });
+        result = await planBetween({
+          store: openLocalRepo({ dir }), base: options.base, head: options.head,
+          ...(options.now ? { now: options.now } : {}),
+          ...(github ? { reviews: reviewsOf(github) } : {}),
+        });
       } catch (error) {
         if (error instanceof GitSourceError || error instanceof FleetReadError) return fail(error.message, EXIT.usage);
         if ((error as { code?: string }).code === 'RENDER_INVALID_TIME') return fail((error as Error).message, EXIT.usage);
@@ -74,9 +84,9 @@ export function registerPlan(program: Command): void {
       }
       const { plan } = result;
       process.stdout.write(format === 'json' ? formatJson(plan) : format === 'markdown' ? formatMarkdown(plan) : formatText(plan));
-      if (post) {
+      if (github && options.post) {
         try {
-          await postPlan({ plan, ...post, sha: options.sha ?? result.headSha });
+          await postPlan({ plan, ...github, sha: options.sha ?? result.headSha });
         } catch (error) {
           if (!(error instanceof GitHubUnavailable)) throw error;
           return fail(`could not post the plan: ${error.message}`, EXIT.usage);
@@ -86,7 +96,7 @@ export function registerPlan(program: Command): void {
     });
 }
 
-interface PostTarget {
+interface PullRequestTarget {
   readonly owner: string;
   readonly repo: string;
   readonly pr: number;
@@ -94,18 +104,36 @@ interface PostTarget {
   readonly baseUrl?: string;
 }
 
-function postTarget(options: PlanOptions): PostTarget | { error: string } {
+interface PullRequestOnGitHub {
+  readonly octokit: GateOctokit;
+  readonly owner: string;
+  readonly repo: string;
+  readonly pr: number;
+}
+
+function pullRequestTarget(options: PlanOptions, flag: string): PullRequestTarget | { error: string } {
   const [owner, repo, extra] = (options.repo ?? '').split('/');
-  if (!owner || !repo || extra !== undefined) return { error: '--post needs --repo OWNER/NAME' };
+  if (!owner || !repo || extra !== undefined) return { error: `${flag} needs --repo OWNER/NAME` };
   const pr = Number(options.pr);
-  if (!Number.isInteger(pr) || pr <= 0) return { error: '--post needs --pr NUMBER' };
+  if (!Number.isInteger(pr) || pr <= 0) return { error: `${flag} needs --pr NUMBER` };
   const token = process.env.GITHUB_TOKEN;
-  if (!token) return { error: '--post needs a token in GITHUB_TOKEN' };
+  if (!token) return { error: `${flag} needs a token in GITHUB_TOKEN` };
   return { owner, repo, pr, token, ...(options.githubUrl ? { baseUrl: options.githubUrl } : {}) };
 }
 
-async function postPlan({ plan, owner, repo, pr, token, baseUrl, sha }: PostTarget & { readonly plan: ChangePlan; readonly sha: string }): Promise<void> {
+function connect({ owner, repo, pr, token, baseUrl }: PullRequestTarget): PullRequestOnGitHub {
+  // The client redacts the token from every error and log line it produces.
   const { octokit } = createGitHubClient({ auth: { token }, ...(baseUrl ? { baseUrl } : {}) });
+  return { octokit, owner, repo, pr };
+}
+
+/** The pull request's reviews as the gate reads them; a GitHub failure is a plan that says so, not an error. */
+function reviewsOf({ octokit, owner, repo, pr }: PullRequestOnGitHub): ReviewsLookup {
+  return ({ teams, head }) => fetchPullRequestFacts({ octokit, owner, repo, number: pr, teams })
+    .catch((error: unknown) => unavailableFacts({ commitSha: head, error }));
+}
+
+async function postPlan({ plan, octokit, owner, repo, pr, sha }: PullRequestOnGitHub & { readonly plan: ChangePlan; readonly sha: string }): Promise<void> {
   const comment = await upsertPlanComment({ octokit, owner, repo, pr, body: formatMarkdown(plan) });
   await setCommitStatus({
     octokit, owner, repo, sha,

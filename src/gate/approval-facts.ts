@@ -19,24 +19,29 @@ export interface PullRequestFact {
   readonly number: number;
   readonly url: string;
   readonly author: string;
-  /** The head commit at merge time: the only commit approvals count on. */
+  /** The head commit at merge time (while open: now): the only commit approvals count on. */
   readonly headSha: string;
-  readonly mergeCommitSha: string;
-  readonly mergedAt: string;
+  /** Null while the pull request is open. */
+  readonly mergeCommitSha: string | null;
+  readonly mergedAt: string | null;
 }
 
 /** `org/team` (lower case) → logins (lower case) known to be active members of it. */
 export type TeamMembership = ReadonlyMap<string, ReadonlySet<string>>;
 
+/** A pull request with its reviews: the merge of a commit on the branch, or an open one `essg plan` reads. */
+export interface PullRequestFacts {
+  readonly kind: 'pull-request';
+  /** The merge commit asked about; for an open pull request, its head. */
+  readonly commitSha: string;
+  readonly pr: PullRequestFact;
+  /** Every submitted review, oldest first. */
+  readonly reviews: readonly ReviewFact[];
+  readonly teamMembers: TeamMembership;
+}
+
 export type ApprovalFacts =
-  | {
-      readonly kind: 'pull-request';
-      readonly commitSha: string;
-      readonly pr: PullRequestFact;
-      /** Every submitted review, oldest first. */
-      readonly reviews: readonly ReviewFact[];
-      readonly teamMembers: TeamMembership;
-    }
+  | PullRequestFacts
   | {
       /** No merged pull request has this commit as its merge: it was pushed to the branch. */
       readonly kind: 'direct-push';

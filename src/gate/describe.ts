@@ -2,7 +2,8 @@
 // what happened to the gateway, why, and who is still needed.
 import type { GateDecision, NotCountedReason } from './decide.ts';
 
-const NOT_COUNTED: Readonly<Record<NotCountedReason, string>> = {
+/** Why a review did not count, in words. */
+export const NOT_COUNTED: Readonly<Record<NotCountedReason, string>> = {
   author: "author's own approval",
   stale: 'approved before the last push',
   superseded: 'approval withdrawn or dismissed',

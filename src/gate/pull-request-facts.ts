@@ -1,8 +1,9 @@
-// Reads from GitHub what the approval decision needs about one commit on the watched
-// branch: the merged pull request it is the merge of (or none), that pull request's
-// final head and every review, and which approving reviewers belong to the teams named
-// as approvers. Every failure surfaces as `GitHubUnavailable`: the caller holds.
-import type { ApprovalFacts, ReviewFact, ReviewState, TeamMembership } from './approval-facts.ts';
+// Reads from GitHub what the approval decision needs: for a commit on the watched branch,
+// the merged pull request it is the merge of (or none); for a pull request, its head and
+// every review, and which approving reviewers belong to the teams named as approvers. The
+// reconciler asks by commit, `essg plan` by pull request number; both read a pull request
+// the same way. Every failure surfaces as `GitHubUnavailable`: the caller holds.
+import type { ApprovalFacts, PullRequestFacts, ReviewFact, ReviewState, TeamMembership } from './approval-facts.ts';
 import { GitHubUnavailable, toGitHubUnavailable } from './errors.ts';
 import type { GateOctokit } from './github-client.ts';
 
@@ -44,27 +45,48 @@ function splitTeam(team: string): [string, string] {
   return [team.slice(0, slash), team.slice(slash + 1)];
 }
 
-export interface FetchApprovalFactsArgs {
+interface RepoArgs {
   readonly octokit: GateOctokit;
   readonly owner: string;
   readonly repo: string;
-  readonly commitSha: string;
   /** Every `org/team` principal among the approvers and operators that may need resolving. @default [] */
   readonly teams?: readonly string[];
   /** Share one per reconcile pass. @default a cache for this call only */
   readonly teamCache?: TeamMembershipCache;
 }
 
+export interface FetchApprovalFactsArgs extends RepoArgs {
+  readonly commitSha: string;
+}
+
 /** @throws GitHubUnavailable on any GitHub failure: hold, never decide. */
 export async function fetchApprovalFacts(args: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
   try {
-    return await fetchFacts(args);
+    return await factsOfCommit(args);
   } catch (error) {
     throw toGitHubUnavailable(error);
   }
 }
 
-async function fetchFacts({ octokit, owner, repo, commitSha, teams = [], teamCache = new TeamMembershipCache() }: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
+export interface FetchPullRequestFactsArgs extends RepoArgs {
+  readonly number: number;
+}
+
+/**
+ * The facts of one pull request, open or merged: its author, its head commit (the final one
+ * once merged), every review, and which approving reviewers are active members of `teams`.
+ * @throws GitHubUnavailable on any GitHub failure
+ */
+export async function fetchPullRequestFacts(args: FetchPullRequestFactsArgs): Promise<PullRequestFacts> {
+  try {
+    return await factsOfPullRequest(args);
+  } catch (error) {
+    throw toGitHubUnavailable(error);
+  }
+}
+
+async function factsOfCommit({ commitSha, ...args }: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
+  const { octokit, owner, repo } = args;
   const associated = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner, repo, commit_sha: commitSha, per_page: 100,
   });
@@ -74,11 +96,18 @@ async function fetchFacts({ octokit, owner, repo, commitSha, teams = [], teamCac
   if (!merged) {
     return { kind: 'direct-push', commitSha, unmergedPullRequests: associated.filter((pr) => pr.merged_at === null).map((pr) => pr.number) };
   }
+  return factsOfPullRequest({ ...args, number: merged.number, mergeCommitSha: commitSha });
+}
 
-  const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: merged.number });
-  if (!pr.merged || !pr.merged_at || pr.merge_commit_sha !== commitSha || !pr.user) {
-    throw new GitHubUnavailable(`GitHub gave inconsistent answers about pull request #${merged.number} for commit ${commitSha}`, {
-      component: 'github', failure: 'unexpected', method: 'GET', path: `/repos/${owner}/${repo}/pulls/${merged.number}`,
+/** With `mergeCommitSha`, the pull request must be the merge of that commit. */
+async function factsOfPullRequest({ octokit, owner, repo, number, teams = [], teamCache = new TeamMembershipCache(), mergeCommitSha }: FetchPullRequestFactsArgs & {
+  readonly mergeCommitSha?: string;
+}): Promise<PullRequestFacts> {
+  const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+  const isTheMerge = mergeCommitSha === undefined || (pr.merged && pr.merged_at !== null && pr.merge_commit_sha === mergeCommitSha);
+  if (!isTheMerge || !pr.user) {
+    throw new GitHubUnavailable(`GitHub gave inconsistent answers about pull request #${number}${mergeCommitSha ? ` for commit ${mergeCommitSha}` : ''}`, {
+      component: 'github', failure: 'unexpected', method: 'GET', path: `/repos/${owner}/${repo}/pulls/${number}`,
     });
   }
   const rawReviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner, repo, pull_number: pr.number, per_page: 100 });
@@ -98,16 +127,18 @@ async function fetchFacts({ octokit, owner, repo, commitSha, teams = [], teamCac
     logins: [...new Set(reviews.filter((r) => r.state === 'APPROVED').map((r) => r.login.toLowerCase()))],
   });
 
+  // GitHub fills merge_commit_sha with a test merge while a pull request is open: not a merge.
+  const mergedAt = pr.merged_at;
   return {
     kind: 'pull-request',
-    commitSha,
+    commitSha: mergeCommitSha ?? pr.head.sha,
     pr: {
       number: pr.number,
       url: pr.html_url,
       author: pr.user.login,
       headSha: pr.head.sha,
-      mergeCommitSha: commitSha,
-      mergedAt: pr.merged_at,
+      mergeCommitSha: mergedAt === null ? null : pr.merge_commit_sha,
+      mergedAt,
     },
     reviews,
     teamMembers,

@@ -1,5 +1,6 @@
 // Words shared by every plan format, so markdown, text and the commit status agree.
-import type { ApprovalNeed, ChangePlan, GatewayPlan, PlanProblem } from './types.ts';
+import { NOT_COUNTED } from '../gate/index.ts';
+import type { ApprovalGiven, ApprovalNeed, ChangePlan, GatewayPlan, PlanProblem, ReviewNotCounted } from './types.ts';
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -52,13 +53,61 @@ export function responseItems(gateway: GatewayPlan): string[] {
   return [...gateway.responses.added.map((r) => `+ ${r}`), ...gateway.responses.removed.map((r) => `- ${r}`)];
 }
 
-export function approvalText(need: ApprovalNeed, quote: (s: string) => string = (s) => s): string {
-  return `${plural(need.required, 'approval')} from ${need.approvers.map(quote).join(', ') || '(no approvers listed)'}`;
+type Quote = (s: string) => string;
+const asIs: Quote = (s) => s;
+
+/** "approved by x via org/team; needs 1 more from a, b", "needs 2 approvals from a, b" or "approved". */
+export function approvalStatus(need: ApprovalNeed, quote: Quote = asIs): string {
+  const by = need.approvedBy.length > 0 ? `approved by ${need.approvedBy.map((given) => approvedByText(given, quote)).join(', ')}` : '';
+  if (need.required === 0) return by || 'approved';
+  const from = need.approvers.map(quote).join(', ') || '(no approvers listed)';
+  return [by, by ? `needs ${need.required} more from ${from}` : `needs ${plural(need.required, 'approval')} from ${from}`].filter(Boolean).join('; ');
 }
 
-/** The commit status description (GitHub cuts it at 140 characters). */
+function approvedByText({ login, via }: ApprovalGiven, quote: Quote): string {
+  return via.toLowerCase() === login.toLowerCase() ? quote(login) : `${quote(login)} via ${quote(via)}`;
+}
+
+export function notCountedText(reviews: readonly ReviewNotCounted[], quote: Quote = asIs): string {
+  return reviews.map((r) => `${quote(r.login)} (${NOT_COUNTED[r.reason]})`).join(', ');
+}
+
+export interface NamedNeed {
+  /** The customer's name, or `operators`. */
+  readonly who: string;
+  readonly operators: boolean;
+  readonly need: ApprovalNeed;
+}
+
+/** The approvals the plan's changes need, customers first, then the operators. */
+export function approvalNeeds(plan: ChangePlan): NamedNeed[] {
+  return [
+    ...plan.customers.flatMap((c) => (c.approval ? [{ who: c.customer, operators: false, need: c.approval }] : [])),
+    ...(plan.operators ? [{ who: 'operators', operators: true, need: plan.operators }] : []),
+  ];
+}
+
+/** Why the operators are asked, next to their name in every format. */
+export const OPERATORS_WHY = 'catalog versions or fleet settings of a gateway change';
+
+/** The pull request holds every approval its changes need (false when they need none). */
+export function fullyApproved(plan: ChangePlan): boolean {
+  const needs = approvalNeeds(plan);
+  return plan.ok && needs.length > 0 && needs.every(({ need }) => need.required === 0);
+}
+
+/** Why the plan lists every approval as needed even though some may have been given, or undefined. */
+export function reviewsUnreadText(plan: ChangePlan): string | undefined {
+  if (plan.reviews.state !== 'unavailable') return undefined;
+  const { component, message } = plan.reviews.error;
+  return `reviews could not be read (${component}): ${message}; every approval is listed as needed`;
+}
+
+/** The commit status description (GitHub cuts it at 140 characters): only what is still missing. */
 export function statusDescription(plan: ChangePlan): string {
   if (!plan.ok) return plan.problems[0] ? formatPlanProblem(plan.problems[0]) : headline(plan);
-  const waiting = [...plan.customers.filter((c) => c.approval).map((c) => c.customer), ...(plan.operators ? ['operators'] : [])];
-  return `${headline(plan)}${waiting.length ? `; approvals needed: ${waiting.join(', ')}` : ''}`;
+  if (fullyApproved(plan)) return `${headline(plan)}; fully approved`;
+  const waiting = approvalNeeds(plan).filter(({ need }) => need.required > 0).map(({ who }) => who);
+  const unread = plan.reviews.state === 'unavailable' ? ' (reviews could not be read)' : '';
+  return `${headline(plan)}${waiting.length ? `; approvals needed: ${waiting.join(', ')}${unread}` : ''}`;
 }

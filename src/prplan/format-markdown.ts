@@ -1,7 +1,9 @@
 // The plan as the pull request comment: a summary line, one table per customer with a
-// row per gateway that changes, and the approvals still needed. upsertPlanComment adds
-// the hidden marker that lets CI edit this comment in place.
-import { approvalText, headline, plural, responseItems, serviceItems, shortSha, totals } from './describe.ts';
+// row per gateway that changes, and the approvals: who has approved, who is still needed.
+// upsertPlanComment adds the hidden marker that lets CI edit this comment in place.
+import {
+  OPERATORS_WHY, approvalNeeds, approvalStatus, fullyApproved, headline, notCountedText, plural, responseItems, reviewsUnreadText, serviceItems, shortSha, totals,
+} from './describe.ts';
 import type { ChangePlan, GatewayPlan, PlanProblem } from './types.ts';
 
 const MAX_PROBLEMS = 50;
@@ -26,17 +28,31 @@ export function formatMarkdown(plan: ChangePlan): string {
     if (!customer.approval) lines.push(`Pre-authorised: applies without a review from ${customer.customer}.`, '');
   }
   if (plan.customers.length > 0) {
-    lines.push('### Approvals still needed', '');
-    const needs = [
-      ...plan.customers.filter((c) => c.approval).map((c) => `- **${c.customer}**: ${approvalText(c.approval!, code)}`),
-      ...(plan.operators ? [`- **operators** (catalog versions or fleet settings of a gateway change): ${approvalText(plan.operators, code)}`] : []),
-    ];
+    lines.push('### Approvals', '');
+    const needs = approvalNeeds(plan).map(({ who, operators, need }) => `- **${who}**${operators ? ` (${OPERATORS_WHY})` : ''}: ${approvalStatus(need, code)}`);
     lines.push(...(needs.length > 0 ? needs : ['- none: every change is pre-authorised by its customer']), '');
+    lines.push(...reviewLines(plan));
     const images = imageTable(plan);
     if (images.length > 0) lines.push('<details><summary>Images to pull</summary>', '', ...images, '', '</details>', '');
   }
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
+
+function reviewLines(plan: ChangePlan): string[] {
+  const unread = reviewsUnreadText(plan);
+  if (unread) return [`> ${capitalized(unread)}.`, ''];
+  if (plan.reviews.state !== 'read') return [];
+  const { notCounted, pr } = plan.reviews;
+  return [
+    ...(notCounted.length > 0 ? [`Not counted: ${notCountedText(notCounted, code)}.`, ''] : []),
+    fullyApproved(plan)
+      ? `**Fully approved** on the pull request's head \`${shortSha(pr.headSha)}\`.`
+      : `Reviews counted on the pull request's head \`${shortSha(pr.headSha)}\`; an approval given before a later push does not count.`,
+    '',
+  ];
+}
+
+const capitalized = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 function row(gateway: GatewayPlan): string {
   const name = `\`${gateway.gateway}\`${gateway.change === 'changed' ? '' : ` (${gateway.change === 'added' ? 'new' : 'removed'})`}`;

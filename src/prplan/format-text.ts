@@ -1,5 +1,7 @@
 // The plan for a terminal: one line per gateway that changes, grouped by customer.
-import { approvalText, formatPlanProblem, headline, responseItems, serviceItems, shortSha, totals } from './describe.ts';
+import {
+  OPERATORS_WHY, approvalStatus, formatPlanProblem, fullyApproved, headline, notCountedText, responseItems, reviewsUnreadText, serviceItems, shortSha, totals,
+} from './describe.ts';
 import type { ChangePlan, GatewayPlan } from './types.ts';
 
 export function formatText(plan: ChangePlan): string {
@@ -13,11 +15,24 @@ export function formatText(plan: ChangePlan): string {
   if (counts) lines.push(counts);
   if (plan.baseInvalid) lines.push('(the base revision does not load: every gateway is shown as new)');
   for (const customer of plan.customers) {
-    lines.push('', `${customer.customer}: ${customer.approval ? `needs ${approvalText(customer.approval)}` : 'pre-authorised, no review needed'}`);
+    lines.push('', `${customer.customer}: ${customer.approval ? approvalStatus(customer.approval) : 'pre-authorised, no review needed'}`);
     for (const gateway of customer.gateways) lines.push(`  ${line(gateway)}`);
   }
-  if (plan.operators) lines.push('', `operators (catalog versions or fleet settings of a gateway change): needs ${approvalText(plan.operators)}`);
+  if (plan.operators) lines.push('', `operators (${OPERATORS_WHY}): ${approvalStatus(plan.operators)}`);
+  lines.push(...reviewLines(plan));
   return `${lines.join('\n')}\n`;
+}
+
+function reviewLines(plan: ChangePlan): string[] {
+  const unread = reviewsUnreadText(plan);
+  if (unread) return ['', unread];
+  if (plan.reviews.state !== 'read') return [];
+  const { notCounted, pr } = plan.reviews;
+  return [
+    '',
+    ...(notCounted.length > 0 ? [`not counted: ${notCountedText(notCounted)}`] : []),
+    `reviews counted on the pull request's head ${shortSha(pr.headSha)}${fullyApproved(plan) ? ': fully approved' : ''}`,
+  ];
 }
 
 function line(gateway: GatewayPlan): string {

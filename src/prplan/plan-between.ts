@@ -1,11 +1,13 @@
 // The IO around planChanges: read two revisions of a fleet repo from Git (no checkout),
-// load and render both as of one fixed time, and plan. Used by `essg plan`.
+// load and render both as of one fixed time, ask for the pull request's reviews when some
+// change needs an approval, and plan. Used by `essg plan`.
+import { teamPrincipals } from '../gate/index.ts';
 import { loadFleet } from '../model/load.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { RenderCache, RenderError, type RenderedGateway, renderFleet } from '../render/index.ts';
 import type { CommitStore } from '../source/index.ts';
 import { type FileTexts, isPublishedCatalogEdit } from './catalog-immutable.ts';
-import { type PlanSide, planChanges } from './plan-changes.ts';
+import { type PlanChangesArgs, type PlanSide, type ReviewFacts, planChanges, planPolicy } from './plan-changes.ts';
 import type { ChangePlan, PlanProblem } from './types.ts';
 
 export interface PlanBetweenArgs {
@@ -18,7 +20,20 @@ export interface PlanBetweenArgs {
    * @default the head commit's committer time, so the same commits always give the same plan
    */
   readonly now?: string;
+  /**
+   * The pull request's reviews, asked for only when the head fleet loads and some change
+   * needs an approval.
+   * @default - none read: every approval the change needs is listed as needed
+   */
+  readonly reviews?: ReviewsLookup;
 }
+
+/**
+ * What GitHub says about the pull request. `teams` are the `org/team` principals the plan's
+ * approval policies name (the head fleet's customers and operators, and any customer the
+ * change removes), `head` the planned head commit. Never throws: a failure is `unavailable` facts.
+ */
+export type ReviewsLookup = (args: { readonly teams: readonly string[]; readonly head: string }) => Promise<ReviewFacts>;
 
 export interface PlanBetweenResult {
   readonly plan: ChangePlan;
@@ -27,7 +42,7 @@ export interface PlanBetweenResult {
 }
 
 /** @throws GitSourceError when a revision cannot be read; FleetReadError when a tree cannot be listed. */
-export async function planBetween({ store, base, head, now }: PlanBetweenArgs): Promise<PlanBetweenResult> {
+export async function planBetween({ store, base, head, now, reviews }: PlanBetweenArgs): Promise<PlanBetweenResult> {
   const [baseSha, headSha] = [await store.resolve(base), await store.resolve(head)];
   const time = now ?? new Date((await store.readCommit(headSha)).committerTime * 1000).toISOString();
   const changedPaths = await store.changedPaths({ from: baseSha, to: headSha });
@@ -38,15 +53,28 @@ export async function planBetween({ store, base, head, now }: PlanBetweenArgs): 
   for (const change of changedPaths.filter(isPublishedCatalogEdit)) {
     texts.set(change.path, { base: await textAt(store, baseSha, change.path), head: await textAt(store, headSha, change.path) });
   }
-  const plan = planChanges({
+  const args: PlanChangesArgs = {
     base: 'problems' in baseSide ? undefined : baseSide,
     head: headSide,
     changedPaths,
     now: time,
     revisions: { base: baseSha, head: headSha },
     texts: texts as FileTexts,
-  });
-  return { plan, baseSha, headSha };
+  };
+  const unreviewed = planChanges(args);
+  if (!reviews || 'problems' in headSide || !needsApproval(unreviewed)) return { plan: unreviewed, baseSha, headSha };
+  const facts = await reviews({ teams: teamsOf({ base: args.base, head: headSide }), head: headSha });
+  return { plan: planChanges({ ...args, facts }), baseSha, headSha };
+}
+
+function needsApproval(plan: ChangePlan): boolean {
+  return plan.ok && (plan.operators !== undefined || plan.customers.some((c) => c.approval !== undefined));
+}
+
+/** Every `org/team` a review may be credited through in this plan. */
+function teamsOf({ base, head }: { readonly base: PlanSide | undefined; readonly head: PlanSide }): string[] {
+  const customers = new Set([...head.model.customers.keys(), ...(base?.model.customers.keys() ?? [])]);
+  return teamPrincipals([...customers].flatMap((customer) => planPolicy({ base, head, customer }) ?? []));
 }
 
 async function sideAt({ store, sha, now, cache }: { readonly store: CommitStore; readonly sha: string; readonly now: string; readonly cache: RenderCache }): Promise<PlanSide | { problems: readonly PlanProblem[] }> {

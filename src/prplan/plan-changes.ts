@@ -1,13 +1,15 @@
 // planChanges: the per-gateway change plan between a base and a head revision of the
-// fleet repo, as a pull request shows it. Pure: both models and renders come in, the plan
-// goes out. Only gateways whose render changes are listed.
+// fleet repo, as a pull request shows it. Pure: both models and renders (and what GitHub
+// says about the pull request's reviews) come in, the plan goes out. Only gateways whose
+// render changes are listed. Approvals are counted by the gate's own `decide`, so the plan
+// credits exactly the reviews the reconciler will.
 import { isDeepStrictEqual } from 'node:util';
-import { type ApprovalFacts, approvalPolicy, classifyChange, decide, hasChange } from '../gate/index.ts';
+import { type ApprovalFacts, type ApprovalPolicy, type GateDecision, type PullRequestFacts, approvalPolicy, classifyChange, decide, hasChange } from '../gate/index.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import type { K8sObject, RenderedGateway } from '../render/index.ts';
 import { type ChangedPath, type FileTexts, catalogImmutabilityProblems } from './catalog-immutable.ts';
 import { activeResponses, imagesToPull, responseChanges, serviceChanges } from './gateway-diff.ts';
-import type { ApprovalNeed, ChangePlan, CustomerPlan, GatewayPlan, PlanProblem } from './types.ts';
+import type { ApprovalGiven, ApprovalNeed, ChangePlan, CustomerPlan, GatewayPlan, PlanProblem, PlanReviews, ReviewNotCounted } from './types.ts';
 
 export interface PlanSide {
   readonly model: FleetModel;
@@ -26,27 +28,42 @@ export interface PlanChangesArgs {
   /** Base and head texts of changed files, so a catalog edit is reported at its first changed line. */
   readonly texts?: FileTexts;
   /**
-   * What GitHub says about the pull request, to count reviews already given.
-   * @default - no reviews: every required approval is listed as needed
+   * What GitHub says about the pull request, to count reviews already given; `unavailable`
+   * when GitHub could not be asked (every required approval is then listed as needed).
+   * @default - no reviews read: every required approval is listed as needed
    */
-  readonly facts?: ApprovalFacts;
+  readonly facts?: ReviewFacts;
 }
+
+/** The facts a plan can count reviews from: the open pull request, or GitHub's failure. */
+export type ReviewFacts = PullRequestFacts | Extract<ApprovalFacts, { kind: 'unavailable' }>;
 
 export function planChanges(args: PlanChangesArgs): ChangePlan {
   const { base, head, changedPaths, now } = args;
   const problems: PlanProblem[] = [...('problems' in head ? head.problems : []), ...catalogImmutabilityProblems({ changedPaths, ...(args.texts ? { texts: args.texts } : {}) })];
   const common = { now, ...(args.revisions ? { revisions: args.revisions } : {}), baseInvalid: base === undefined };
   if ('problems' in head) {
-    return { ok: false, ...common, problems, customers: [], operators: undefined, summary: emptySummary };
+    return { ok: false, ...common, problems, customers: [], operators: undefined, reviews: notRead, summary: emptySummary };
   }
   const gateways = gatewayPlans({ base, head, now, facts: args.facts ?? noReviews(args.revisions?.head ?? 'HEAD') });
   const customers = groupByCustomer(gateways.map((g) => g.plan), gateways);
   const operators = mergeNeeds(gateways.map((g) => g.operators));
-  return { ok: problems.length === 0, ...common, problems, customers, operators, summary: summarize(customers) };
+  const reviews = reviewsOf(args.facts, gateways.flatMap((g) => (g.decision ? [g.decision] : [])));
+  return { ok: problems.length === 0, ...common, problems, customers, operators, reviews, summary: summarize(customers) };
+}
+
+/**
+ * The approval policy a gateway's change is judged by: its customer's in the head fleet, or
+ * in the base when the change removes the customer.
+ */
+export function planPolicy({ base, head, customer }: { readonly base: PlanSide | undefined; readonly head: PlanSide; readonly customer: string }): ApprovalPolicy | undefined {
+  const doc = (head.model.customers.get(customer) ?? base?.model.customers.get(customer))?.doc;
+  return doc ? approvalPolicy({ fleet: head.model.fleet.doc, customer: doc }) : undefined;
 }
 
 interface PlannedGateway {
   readonly plan: GatewayPlan;
+  readonly decision: GateDecision | undefined;
   readonly customer: ApprovalNeed | undefined;
   readonly operators: ApprovalNeed | undefined;
 }
@@ -68,9 +85,8 @@ function gatewayPlans({ base, head, now, facts }: {
     const change = classifyChange({ gateway: name, customer, previous: old?.objects ?? [], candidate: next?.objects ?? [], operatorHash: { previous: old?.operatorHash, candidate: next?.operatorHash } });
     if (!hasChange(change) && old && next) continue;
     const model = { before: base?.model.gateways.get(name), after: head.model.gateways.get(name) };
-    const fleetDoc = head.model.fleet.doc;
-    const customerDoc = (head.model.customers.get(customer) ?? base?.model.customers.get(customer))?.doc;
-    const decision = customerDoc ? decide({ change, policy: approvalPolicy({ fleet: fleetDoc, customer: customerDoc }), facts }) : undefined;
+    const policy = planPolicy({ base, head, customer });
+    const decision = policy ? decide({ change, policy, facts }) : undefined;
     const responses = responseChanges({
       before: activeResponses({ model: base?.model, gateway: name, now: time }),
       after: activeResponses({ model: head.model, gateway: name, now: time }),
@@ -85,15 +101,26 @@ function gatewayPlans({ base, head, now, facts }: {
       objectsChanged: change.changedObjects.filter((key) => !isUnchangedSharedNamespace(key, sharedNamespaces)).length,
       needs: decision?.needs ?? { customer: true, operators: change.fleetWide },
     };
-    const missing = decision?.missing;
-    const approvers = (principals: readonly string[] | undefined) => (principals ?? []).filter((p) => missing?.approvers.includes(p));
     out.push({
       plan,
-      customer: missing && missing.customerApprovals > 0 ? { required: missing.customerApprovals, approvers: approvers(customerDoc?.spec.approvers) } : undefined,
-      operators: missing && missing.operatorApprovals > 0 ? { required: missing.operatorApprovals, approvers: approvers(fleetDoc.spec.operators) } : undefined,
+      decision,
+      customer: decision && policy && decision.needs.customer ? needOf({ decision, role: 'customer', principals: policy.approvers }) : undefined,
+      operators: decision && policy && decision.needs.operators ? needOf({ decision, role: 'operator', principals: policy.operators }) : undefined,
     });
   }
   return out;
+}
+
+/** What one gateway's decision says about one role: who counted, how many are still missing and from whom. */
+function needOf({ decision, role, principals }: {
+  readonly decision: GateDecision; readonly role: 'customer' | 'operator'; readonly principals: readonly string[];
+}): ApprovalNeed {
+  const required = role === 'customer' ? decision.missing.customerApprovals : decision.missing.operatorApprovals;
+  return {
+    required,
+    approvers: required > 0 ? principals.filter((p) => decision.missing.approvers.includes(p)) : [],
+    approvedBy: decision.counted.filter((c) => c.as === role).map(({ login, via }) => ({ login, via })),
+  };
 }
 
 /** The customer Namespace is rendered into each of the customer's gateways: a gateway added or removed does not create or delete it while others remain. */
@@ -122,10 +149,36 @@ function groupByCustomer(plans: readonly GatewayPlan[], planned: readonly Planne
 function mergeNeeds(needs: readonly (ApprovalNeed | undefined)[]): ApprovalNeed | undefined {
   const present = needs.filter((n): n is ApprovalNeed => n !== undefined);
   if (present.length === 0) return undefined;
+  const approvedBy = new Map<string, ApprovalGiven>();
+  for (const given of present.flatMap((n) => n.approvedBy)) approvedBy.set(`${given.login.toLowerCase()}\u0000${given.via}`, given);
   return {
     required: Math.max(...present.map((n) => n.required)),
     approvers: [...new Set(present.flatMap((n) => n.approvers))],
+    approvedBy: [...approvedBy.values()],
   };
+}
+
+const notRead: PlanReviews = { state: 'not-read' };
+
+/**
+ * The reviews as the plan reports them. Each gateway's decision judges every reviewer; one
+ * who counted for any change is not listed as not counted, and one who is merely no approver
+ * of one customer is listed with the reason another customer's decision gives (stale, say).
+ */
+function reviewsOf(facts: ReviewFacts | undefined, decisions: readonly GateDecision[]): PlanReviews {
+  if (!facts) return notRead;
+  if (facts.kind === 'unavailable') return { state: 'unavailable', error: facts.error };
+  const counted = new Set(decisions.flatMap((d) => d.counted.map((c) => c.login.toLowerCase())));
+  const notCounted = new Map<string, ReviewNotCounted>();
+  for (const review of decisions.flatMap((d) => d.notCounted)) {
+    const key = review.login.toLowerCase();
+    // A reviewer who only commented never approved: nothing to explain.
+    if (counted.has(key) || review.reason === 'commented') continue;
+    const known = notCounted.get(key);
+    if (!known || (known.reason === 'not-an-approver' && review.reason !== 'not-an-approver')) notCounted.set(key, review);
+  }
+  const { number, url, author, headSha } = facts.pr;
+  return { state: 'read', pr: { number, url, author, headSha }, notCounted: [...notCounted.values()] };
 }
 
 function summarize(customers: readonly CustomerPlan[]): ChangePlan['summary'] {
@@ -144,11 +197,11 @@ function summarize(customers: readonly CustomerPlan[]): ChangePlan['summary'] {
 const emptySummary: ChangePlan['summary'] = { gateways: 0, customers: 0, servicesAdded: 0, servicesUpgraded: 0, servicesRemoved: 0, configChanged: 0, imagesToPull: 0 };
 
 /** A pull request no one has reviewed yet: the decision then lists every approval the change needs. */
-function noReviews(headSha: string): ApprovalFacts {
+function noReviews(headSha: string): PullRequestFacts {
   return {
     kind: 'pull-request',
     commitSha: headSha,
-    pr: { number: 0, url: '', author: '', headSha, mergeCommitSha: '', mergedAt: '' },
+    pr: { number: 0, url: '', author: '', headSha, mergeCommitSha: null, mergedAt: null },
     reviews: [],
     teamMembers: new Map(),
   };

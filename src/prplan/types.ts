@@ -1,5 +1,7 @@
-// The change plan of a pull request: which gateways change between two commits, how, and
-// whose approval that still needs. Produced by planChanges, printed by the formatters.
+// The change plan of a pull request: which gateways change between two commits, how, who
+// has approved and whose approval that still needs. Produced by planChanges, printed by the
+// formatters.
+import type { GateDecision, GitHubUnavailableData } from '../gate/index.ts';
 
 /** A problem that stops the plan, where the user can fix it (`FILE:LINE:COL`). */
 export interface PlanProblem {
@@ -48,12 +50,36 @@ export interface GatewayPlan {
   readonly needs: { readonly customer: boolean; readonly operators: boolean };
 }
 
-export interface ApprovalNeed {
-  /** Approvals still missing. */
-  readonly required: number;
-  /** GitHub logins or `org/team` who can give them. */
-  readonly approvers: readonly string[];
+/** An approval that counts: given on the pull request's current head by a reviewer the rules credit. */
+export interface ApprovalGiven {
+  readonly login: string;
+  /** The principal it counted through: the reviewer's own login or an `org/team`. */
+  readonly via: string;
 }
+
+export interface ApprovalNeed {
+  /** Approvals still missing; 0 once the pull request holds them all. */
+  readonly required: number;
+  /** GitHub logins or `org/team` who can give them (none once nothing is missing). */
+  readonly approvers: readonly string[];
+  /** Approvals already counted; empty when the reviews were not read. */
+  readonly approvedBy: readonly ApprovalGiven[];
+}
+
+/** A review that gives no approval to any change of the plan, and why (an only-commenting reviewer is left out). */
+export type ReviewNotCounted = GateDecision['notCounted'][number];
+
+/** Whether the pull request's reviews went into the plan. */
+export type PlanReviews =
+  /** Not asked for (no pull request given, or nothing needs an approval): every approval is listed as needed. */
+  | { readonly state: 'not-read' }
+  | {
+      readonly state: 'read';
+      readonly pr: { readonly number: number; readonly url: string; readonly author: string; readonly headSha: string };
+      readonly notCounted: readonly ReviewNotCounted[];
+    }
+  /** GitHub failed: every approval is listed as needed. */
+  | { readonly state: 'unavailable'; readonly error: GitHubUnavailableData & { readonly message: string } };
 
 export interface CustomerPlan {
   readonly customer: string;
@@ -84,5 +110,7 @@ export interface ChangePlan {
   readonly customers: readonly CustomerPlan[];
   /** Set when a gateway changes onto catalog versions or fleet settings other than the ones it was accepted on. */
   readonly operators: ApprovalNeed | undefined;
+  /** Whether the approvals above count the reviews already given on the pull request. */
+  readonly reviews: PlanReviews;
   readonly summary: ChangePlanSummary;
 }

@@ -119,3 +119,107 @@ describe('essg plan --post', () => {
     expect(result.stderr).toContain('GITHUB_TOKEN');
   });
 });
+
+describe('essg plan --post and --reviews count the reviews already given', () => {
+  const TOKEN = 'ghp_plantesttoken0000000002';
+  let fake: GitHubFake;
+  beforeAll(async () => {
+    fake = await startGitHubFake({ owner: 'soc', repo: 'fleet', tokens: { [TOKEN]: 'essg-ci' } });
+    fake.state.addTeamMember({ org: 'acme-bank', team: 'secops', login: 'acme-analyst' });
+  });
+  afterAll(() => fake.stop());
+
+  /** The plan of branch "upgrade" (acme-sh-02 onto ids 1.1.0: acme and the operators approve) for pull request `pr`. */
+  const plan = (pr: number, flags: readonly string[]) =>
+    runEssg(['plan', dir, '--base', 'main', '--head', 'upgrade', ...flags, '--repo', 'soc/fleet', '--pr', String(pr), '--github-url', fake.baseUrl], { env: { GITHUB_TOKEN: TOKEN } });
+  const commentOn = (pr: number) => fake.state.comments.find((c) => c.issue === pr)?.body ?? '';
+  const statusesOf = (sha: string) => fake.state.statuses.filter((s) => s.sha === sha).map((s) => [s.state, s.description]);
+
+  it('counts an approval a customer approver gave through a team and lists only the operators as missing', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-operator' });
+    fake.state.submitReview({ pr: number, user: 'acme-analyst', state: 'APPROVED' });
+    const sha = 'c'.repeat(40);
+
+    const result = await plan(number, ['--post', '--sha', sha]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('acme: approved by acme-analyst via acme-bank/secops\n');
+    expect(result.stdout).toContain('operators (catalog versions or fleet settings of a gateway change): needs 1 approval from soc-lead, example-soc/fleet-operators\n');
+    expect(commentOn(number)).toContain('- **acme**: approved by `acme-analyst` via `acme-bank/secops`\n');
+    expect(commentOn(number)).toContain('- **operators** (catalog versions or fleet settings of a gateway change): needs 1 approval from `soc-lead`, `example-soc/fleet-operators`\n');
+    expect(statusesOf(sha)).toEqual([['success', '1 gateway of 1 customer change; approvals needed: operators']]);
+  });
+
+  it('--reviews reads the reviews without posting, and an approval given before the last push does not count', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-operator' });
+    fake.state.submitReview({ pr: number, user: 'acme-secops-lead', state: 'APPROVED' });
+    fake.state.pushCommits({ pr: number });
+    const before = fake.requests.length;
+
+    const result = await plan(number, ['--reviews']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('acme: needs 1 approval from acme-secops-lead, acme-bank/secops\n');
+    expect(result.stdout).toContain('not counted: acme-secops-lead (approved before the last push)\n');
+    expect(fake.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(commentOn(number)).toBe('');
+  });
+
+  it('does not count the author’s own approval', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-lead' });
+    fake.state.submitReview({ pr: number, user: 'soc-lead', state: 'APPROVED' });
+
+    const result = await plan(number, ['--reviews']);
+
+    expect(result.stdout).toContain('operators (catalog versions or fleet settings of a gateway change): needs 1 approval from soc-lead, example-soc/fleet-operators\n');
+    expect(result.stdout).toContain("not counted: soc-lead (author's own approval)\n");
+  });
+
+  it('says a fully approved pull request is approved, in the comment and in the status', async () => {
+    const { number, headSha } = fake.state.createPullRequest({ author: 'soc-operator' });
+    fake.state.submitReview({ pr: number, user: 'acme-analyst', state: 'APPROVED' });
+    fake.state.submitReview({ pr: number, user: 'soc-lead', state: 'APPROVED' });
+    const sha = 'd'.repeat(40);
+
+    const result = await plan(number, ['--post', '--sha', sha, '--format', 'markdown']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('- **operators** (catalog versions or fleet settings of a gateway change): approved by `soc-lead`\n');
+    expect(commentOn(number)).toContain(`**Fully approved** on the pull request's head \`${headSha.slice(0, 7)}\`.`);
+    expect(statusesOf(sha)).toEqual([['success', '1 gateway of 1 customer change; fully approved']]);
+  });
+
+  it('counts an approval past the first page of reviews', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-operator' });
+    for (let i = 0; i < 120; i++) fake.state.submitReview({ pr: number, user: `watcher-${i}`, state: 'COMMENTED' });
+    fake.state.submitReview({ pr: number, user: 'acme-secops-lead', state: 'APPROVED' });
+
+    const result = await plan(number, ['--reviews']);
+
+    expect(result.stdout).toContain('acme: approved by acme-secops-lead\n');
+    expect(fake.requestsTo(`/pulls/${number}/reviews`)).toHaveLength(2);
+  });
+
+  it('still prints and posts the plan, every approval listed as needed, when GitHub fails to give the reviews; the token never shows', async () => {
+    const { number } = fake.state.createPullRequest({ author: 'soc-operator' });
+    fake.state.submitReview({ pr: number, user: 'acme-analyst', state: 'APPROVED' });
+    fake.injectFault({ path: `/pulls/${number}/reviews`, kind: 'forbidden', message: `Resource not accessible by personal access token ${TOKEN}` });
+    const sha = 'e'.repeat(40);
+
+    const result = await plan(number, ['--post', '--sha', sha]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('acme: needs 1 approval from acme-secops-lead, acme-bank/secops\n');
+    expect(result.stdout).toMatch(/\nreviews could not be read \(github\): GitHub is unavailable \(forbidden, HTTP 403\) for GET \/repos\/soc\/fleet\/pulls\/\d+\/reviews: .*; every approval is listed as needed\n/);
+    expect(commentOn(number)).toContain('> Reviews could not be read (github): GitHub is unavailable (forbidden, HTTP 403)');
+    expect(commentOn(number)).toContain('- **acme**: needs 1 approval from `acme-secops-lead`, `acme-bank/secops`\n');
+    expect(statusesOf(sha)).toEqual([['success', '1 gateway of 1 customer change; approvals needed: acme, operators (reviews could not be read)']]);
+    for (const text of [result.stdout, result.stderr, commentOn(number)]) expect(text).not.toContain(TOKEN);
+  });
+
+  it('refuses --reviews without the pull request', async () => {
+    const result = await runEssg(['plan', dir, '--base', 'main', '--reviews', '--repo', 'soc/fleet'], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--reviews needs --pr NUMBER');
+  });
+});

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { edit, templateFiles } from '../../support/template-fleet.ts';
-import { formatMarkdown, formatText, statusDescription } from '../../../src/prplan/index.ts';
+import type { ReviewFact } from '../../../src/gate/index.ts';
+import { type ReviewFacts, formatJson, formatMarkdown, formatText, fullyApproved, statusDescription } from '../../../src/prplan/index.ts';
 import { planFiles } from './plan-fixture.ts';
 
 const SH01 = 'gateways/acme/acme-sh-01.yaml';
@@ -83,11 +84,11 @@ describe('planChanges', () => {
     edit(head, FRA01, 'logDropped: true', 'logDropped: false');
     const plan = await planFiles(base, head);
     expect(plan.customers.map((c) => [c.customer, c.approval])).toEqual([
-      ['acme', { required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'] }],
-      ['globex', { required: 2, approvers: ['globex-ciso', 'globex-it-security'] }],
+      ['acme', { required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'], approvedBy: [] }],
+      ['globex', { required: 2, approvers: ['globex-ciso', 'globex-it-security'], approvedBy: [] }],
     ]);
     // acme-sh-02 moves onto another catalog version: the operators approve that too.
-    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'] });
+    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'], approvedBy: [] });
     expect(statusDescription(plan)).toBe('2 gateways of 2 customers change; approvals needed: acme, globex, operators');
   });
 
@@ -103,7 +104,7 @@ describe('planChanges', () => {
     edit(head, SH01, 'version: 1.1.0', 'version: 1.2.0');
     const plan = await planFiles(base, head);
     expect(plan.ok).toBe(true);
-    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'] });
+    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'], approvedBy: [] });
     expect(gatewaysOf(plan).map((g) => g.gateway)).toEqual(['acme-sh-01']);
   });
 
@@ -151,5 +152,122 @@ describe('planChanges', () => {
     expect(plan.customers).toEqual([]);
     expect(plan.problems).toEqual([expect.objectContaining({ file: SH02, line: 11, code: 'UNKNOWN_VERSION' })]);
     expect(formatText(plan)).toMatch(/^essg plan: the head fleet is invalid: 1 problem\ngateways\/acme\/acme-sh-02.yaml:11:\d+: UNKNOWN_VERSION: /);
+  });
+});
+
+const PR_HEAD = 'c0ffee'.padEnd(40, '0');
+const BEFORE_PUSH = 'b'.repeat(40);
+
+/** An open pull request by `author` with `reviews` in the order given, each on the head unless `commitId` says otherwise. */
+function openPullRequest({ author = 'soc-operator', reviews, teams = {} }: {
+  readonly author?: string;
+  readonly reviews: readonly { readonly login: string; readonly state: ReviewFact['state']; readonly commitId?: string }[];
+  readonly teams?: Readonly<Record<string, readonly string[]>>;
+}): ReviewFacts {
+  return {
+    kind: 'pull-request',
+    commitSha: PR_HEAD,
+    pr: { number: 7, url: 'https://github.example/soc/fleet/pull/7', author, headSha: PR_HEAD, mergeCommitSha: null, mergedAt: null },
+    reviews: reviews.map((r, i) => ({
+      id: i + 1, login: r.login, state: r.state, commitId: r.commitId ?? PR_HEAD,
+      submittedAt: new Date(Date.parse('2026-06-01T10:00:00Z') + i * 1000).toISOString(),
+    })),
+    teamMembers: new Map(Object.entries(teams).map(([team, logins]) => [team, new Set(logins)])),
+  };
+}
+
+const ACME_TEAM = { 'acme-bank/secops': ['acme-analyst'] };
+
+describe('planChanges with the pull request’s reviews', () => {
+  // acme-sh-02 moves onto ids 1.1.0: acme and the operators must approve.
+  beforeEach(() => edit(head, SH02, 'version: 1.0.0', 'version: 1.1.0'));
+
+  it('counts a customer approver who approved through a team and leaves only the operators missing', async () => {
+    const facts = openPullRequest({ reviews: [{ login: 'acme-analyst', state: 'APPROVED' }, { login: 'mallory', state: 'APPROVED' }], teams: ACME_TEAM });
+    const plan = await planFiles(base, head, { facts });
+    expect(plan.customers.map((c) => [c.customer, c.approval])).toEqual([
+      ['acme', { required: 0, approvers: [], approvedBy: [{ login: 'acme-analyst', via: 'acme-bank/secops' }] }],
+    ]);
+    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'], approvedBy: [] });
+    expect(plan.reviews).toEqual({
+      state: 'read', pr: { number: 7, url: 'https://github.example/soc/fleet/pull/7', author: 'soc-operator', headSha: PR_HEAD },
+      notCounted: [{ login: 'mallory', reason: 'not-an-approver' }],
+    });
+    expect(statusDescription(plan)).toBe('1 gateway of 1 customer change; approvals needed: operators');
+    const markdown = formatMarkdown(plan);
+    expect(markdown).toContain('- **acme**: approved by `acme-analyst` via `acme-bank/secops`\n');
+    expect(markdown).toContain('- **operators** (catalog versions or fleet settings of a gateway change): needs 1 approval from `soc-lead`, `example-soc/fleet-operators`\n');
+    expect(markdown).toContain('Not counted: `mallory` (not an approver).');
+    expect(formatText(plan)).toContain('acme: approved by acme-analyst via acme-bank/secops\n');
+    expect(JSON.parse(formatJson(plan)).customers[0].approval.approvedBy).toEqual([{ login: 'acme-analyst', via: 'acme-bank/secops' }]);
+  });
+
+  it('names who approved next to how many more a customer that needs two still needs', async () => {
+    edit(head, FRA01, 'logDropped: true', 'logDropped: false');
+    const plan = await planFiles(base, head, { facts: openPullRequest({ reviews: [{ login: 'globex-ciso', state: 'APPROVED' }] }) });
+    expect(plan.customers.find((c) => c.customer === 'globex')?.approval).toEqual({ required: 1, approvers: ['globex-it-security'], approvedBy: [{ login: 'globex-ciso', via: 'globex-ciso' }] });
+    expect(formatMarkdown(plan)).toContain('- **globex**: approved by `globex-ciso`; needs 1 more from `globex-it-security`\n');
+    expect(formatText(plan)).toContain('globex: approved by globex-ciso; needs 1 more from globex-it-security\n');
+    expect(statusDescription(plan)).toBe('2 gateways of 2 customers change; approvals needed: acme, globex, operators');
+  });
+
+  it('does not list a reviewer who counted for one customer as not counted for another', async () => {
+    edit(head, FRA01, 'logDropped: true', 'logDropped: false');
+    const plan = await planFiles(base, head, { facts: openPullRequest({ reviews: [{ login: 'acme-analyst', state: 'APPROVED' }], teams: ACME_TEAM }) });
+    expect(plan.reviews.state === 'read' && plan.reviews.notCounted).toEqual([]);
+  });
+
+  it('does not count an approval given before the last push, and says why', async () => {
+    const plan = await planFiles(base, head, { facts: openPullRequest({ reviews: [{ login: 'acme-secops-lead', state: 'APPROVED', commitId: BEFORE_PUSH }] }) });
+    expect(plan.customers[0]?.approval).toEqual({ required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'], approvedBy: [] });
+    expect(plan.reviews.state === 'read' && plan.reviews.notCounted).toEqual([{ login: 'acme-secops-lead', reason: 'stale' }]);
+    expect(formatMarkdown(plan)).toContain('Not counted: `acme-secops-lead` (approved before the last push).');
+    expect(formatText(plan)).toContain('not counted: acme-secops-lead (approved before the last push)');
+  });
+
+  it('does not count the author’s own approval', async () => {
+    const plan = await planFiles(base, head, { facts: openPullRequest({ author: 'soc-lead', reviews: [{ login: 'soc-lead', state: 'APPROVED' }] }) });
+    expect(plan.operators).toEqual({ required: 1, approvers: ['soc-lead', 'example-soc/fleet-operators'], approvedBy: [] });
+    expect(plan.reviews.state === 'read' && plan.reviews.notCounted).toEqual([{ login: 'soc-lead', reason: 'author' }]);
+  });
+
+  it('cancels an approval the same reviewer later turned into a request for changes', async () => {
+    const plan = await planFiles(base, head, {
+      facts: openPullRequest({ reviews: [{ login: 'acme-secops-lead', state: 'APPROVED' }, { login: 'acme-secops-lead', state: 'CHANGES_REQUESTED' }] }),
+    });
+    expect(plan.customers[0]?.approval?.required).toBe(1);
+    expect(plan.reviews.state === 'read' && plan.reviews.notCounted).toEqual([{ login: 'acme-secops-lead', reason: 'superseded' }]);
+  });
+
+  it('says a fully approved pull request is approved, in the comment and the status', async () => {
+    const facts = openPullRequest({ reviews: [{ login: 'acme-analyst', state: 'APPROVED' }, { login: 'soc-lead', state: 'APPROVED' }], teams: ACME_TEAM });
+    const plan = await planFiles(base, head, { facts });
+    expect(fullyApproved(plan)).toBe(true);
+    expect(plan.operators).toEqual({ required: 0, approvers: [], approvedBy: [{ login: 'soc-lead', via: 'soc-lead' }] });
+    expect(statusDescription(plan)).toBe('1 gateway of 1 customer change; fully approved');
+    const markdown = formatMarkdown(plan);
+    expect(markdown).toContain('- **operators** (catalog versions or fleet settings of a gateway change): approved by `soc-lead`\n');
+    expect(markdown).toContain("**Fully approved** on the pull request's head `c0ffee0`.");
+    expect(formatText(plan)).toContain("reviews counted on the pull request's head c0ffee0: fully approved");
+  });
+
+  it('is not fully approved when no reviews were read', async () => {
+    const plan = await planFiles(base, head);
+    expect(fullyApproved(plan)).toBe(false);
+    expect(plan.reviews).toEqual({ state: 'not-read' });
+    expect(formatMarkdown(plan)).not.toContain('Reviews counted');
+  });
+
+  it('lists every approval as needed and says the reviews could not be read when GitHub failed', async () => {
+    const message = 'GitHub is unavailable (server-error, HTTP 502) for GET /repos/soc/fleet/pulls/7/reviews: Bad Gateway';
+    const plan = await planFiles(base, head, {
+      facts: { kind: 'unavailable', commitSha: PR_HEAD, error: { component: 'github', failure: 'server-error', status: 502, message } },
+    });
+    expect(plan.customers[0]?.approval).toEqual({ required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'], approvedBy: [] });
+    expect(plan.operators?.required).toBe(1);
+    expect(plan.reviews).toMatchObject({ state: 'unavailable', error: { component: 'github', failure: 'server-error', status: 502 } });
+    expect(formatMarkdown(plan)).toContain(`> Reviews could not be read (github): ${message}; every approval is listed as needed.`);
+    expect(formatText(plan)).toContain(`reviews could not be read (github): ${message}`);
+    expect(statusDescription(plan)).toBe('1 gateway of 1 customer change; approvals needed: acme, operators (reviews could not be read)');
   });
 });

@@ -1,7 +1,7 @@
 // Plans between two in-memory fleets, as `essg plan` does between two commits.
 import { MemoryReader } from '../../../src/model/file-reader.ts';
 import { loadFleet } from '../../../src/model/load.ts';
-import { type ChangedPath, type ChangePlan, planChanges, renderSide } from '../../../src/prplan/index.ts';
+import { type ChangedPath, type ChangePlan, type ReviewFacts, planChanges, renderSide } from '../../../src/prplan/index.ts';
 import { RenderCache } from '../../../src/render/index.ts';
 
 export const NOW = '2026-06-01T00:00:00Z';
@@ -16,7 +16,8 @@ export function changedBetween(base: Record<string, string>, head: Record<string
   return out.sort((x, y) => x.path.localeCompare(y.path));
 }
 
-export async function planFiles(base: Record<string, string>, head: Record<string, string>): Promise<ChangePlan> {
+/** `facts`: what GitHub says about the pull request; none read when omitted. */
+export async function planFiles(base: Record<string, string>, head: Record<string, string>, { facts }: { readonly facts?: ReviewFacts } = {}): Promise<ChangePlan> {
   const cache = new RenderCache();
   const side = async (files: Record<string, string>) => {
     const loaded = await loadFleet({ reader: new MemoryReader({ files }) });
@@ -25,5 +26,5 @@ export async function planFiles(base: Record<string, string>, head: Record<strin
   const [b, h] = [await side(base), await side(head)];
   const changedPaths = changedBetween(base, head);
   const texts = new Map(changedPaths.filter((c) => c.change === 'modified').map((c) => [c.path, { base: base[c.path] ?? '', head: head[c.path] ?? '' }]));
-  return planChanges({ base: 'problems' in b ? undefined : b, head: h, changedPaths, now: NOW, texts });
+  return planChanges({ base: 'problems' in b ? undefined : b, head: h, changedPaths, now: NOW, texts, ...(facts ? { facts } : {}) });
 }
