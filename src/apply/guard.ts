@@ -41,12 +41,15 @@ function percent(share: number): string {
 
 export function checkDeletionGuard({ plans, declaredGateways, totalGatewaysBefore, maxShare, allow }: DeletionGuardOptions): DeletionGuardResult {
   const gateways = emptiedGateways({ plans, declaredGateways });
-  const share = totalGatewaysBefore > 0 ? gateways.length / totalGatewaysBefore : 0;
+  // Every gateway the pass empties existed before it, whatever the inventory listing found:
+  // a listing that came back short (or empty) must not shrink the share, let alone to zero.
+  const before = Math.max(totalGatewaysBefore, gateways.length);
+  const share = before > 0 ? gateways.length / before : 0;
   if (share <= maxShare) return { ok: true, share, gateways, allowed: false };
   if (allow) return { ok: true, share, gateways, allowed: true };
   const listed = gateways.length > 10 ? `${gateways.slice(0, 10).join(', ')} and ${gateways.length - 10} more` : gateways.join(', ');
   const message =
-    `refusing to delete every service of ${gateways.length} of ${totalGatewaysBefore} gateways (${percent(share)}, more than the allowed ${percent(maxShare)}): ${listed}. ` +
+    `refusing to delete every service of ${gateways.length} of ${before} gateways (${percent(share)}, more than the allowed ${percent(maxShare)}): ${listed}. ` +
     `Nothing was deleted. If this is intended, run one pass with ${ALLOW_MASS_DELETION_FLAG} (or ${ALLOW_MASS_DELETION_ENV}=true), ` +
     `or raise spec.prune.maxDeletionShare in fleet.yaml.`;
   return { ok: false, share, gateways, message };
