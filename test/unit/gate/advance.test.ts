@@ -105,6 +105,17 @@ describe('advanceGateway', () => {
     expect(result.blockedBy).toMatchObject({ needs: { operators: true }, missing: { operatorApprovals: 1, customerApprovals: 0 } });
   });
 
+  it('approvers changed while the gateway is gone are not in force when it comes back', async () => {
+    // c1 removes the gateway and names a new approver; c2 brings the gateway back, approved by
+    // that new approver (and an operator). The approvers in force are still the accepted ones.
+    const widened = { ...policy, approvers: ['acme-lead', 'newcomer-lead'] };
+    const commits = [commit('c1', undefined, { policy: widened }), commit('c2', [deployment('ids@1')], { policy: widened })];
+    const result = await advance({ applied, commits, facts: { c1: merged('c1', ['acme-lead', 'soc-lead']), c2: merged('c2', ['newcomer-lead', 'soc-lead']) } });
+    expect(result.target).toBe('c1');
+    expect(result.blockedBy).toMatchObject({ commit: 'c2', result: 'awaiting-approval', missing: { customerApprovals: 1, operatorApprovals: 0 } });
+    expect(result.blockedBy!.notCounted).toContainEqual({ login: 'newcomer-lead', reason: 'not-an-approver' });
+  });
+
   it('an unreviewed catalog version cannot reach the gateway through a later customer-only pull request', async () => {
     // c1: a catalog version pushed straight to the branch; no gateway uses it, so every gateway moves past it.
     // c2: the customer's pull request switches the gateway to it: its operator inputs differ from the accepted ones.

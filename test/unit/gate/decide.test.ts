@@ -65,6 +65,26 @@ const cases: Case[] = [
     want: { result: 'awaiting-approval', reason: 'approvals-missing', counted: [], notCounted: [{ login: 'globex-lead', reason: 'not-an-approver' }], missing: { customerApprovals: 1, approvers: ['acme-lead', 'acme-bank/secops'] } },
   },
   {
+    name: "a member of another customer's approver team is not counted",
+    facts: merged([review('bob', 'APPROVED')], { 'globex-corp/secops': ['bob'], 'acme-bank/secops': [] }),
+    want: { result: 'awaiting-approval', reason: 'approvals-missing', counted: [], notCounted: [{ login: 'bob', reason: 'not-an-approver' }], missing: { customerApprovals: 1 } },
+  },
+  {
+    name: "a member of another customer's team is not counted when this customer's team was not resolved at all",
+    facts: merged([review('bob', 'APPROVED')], { 'globex-corp/secops': ['bob'] }),
+    want: { result: 'awaiting-approval', counted: [], notCounted: [{ login: 'bob', reason: 'not-an-approver' }] },
+  },
+  {
+    name: "another customer's team of the same name under another org is not this customer's team",
+    facts: merged([review('bob', 'APPROVED')], { 'globex-bank/secops': ['bob'], 'acme-bank/secops': ['alice'] }),
+    want: { result: 'awaiting-approval', counted: [], notCounted: [{ login: 'bob', reason: 'not-an-approver' }] },
+  },
+  {
+    name: "a member of the operators' team alone cannot approve a customer change",
+    facts: merged([review('carol', 'APPROVED')], { 'soc/operators': ['carol'] }),
+    want: { result: 'awaiting-approval', counted: [], notCounted: [{ login: 'carol', reason: 'not-an-approver' }], missing: { customerApprovals: 1 } },
+  },
+  {
     name: "the author's own approval is not counted",
     facts: merged([review('acme-lead', 'APPROVED')], {}, 'acme-lead'),
     want: { result: 'awaiting-approval', notCounted: [{ login: 'acme-lead', reason: 'author' }] },

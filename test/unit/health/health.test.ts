@@ -42,6 +42,8 @@ describe('node health', () => {
     ['node-ready', { ready: 'True', offline: false, pressure: [] }],
     ['node-heartbeat-lost', { ready: 'Unknown', offline: true, lastHeartbeat: '2026-06-01T10:00:00Z', message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z' }],
     ['node-unreachable-taint', { ready: 'True', offline: true }],
+    ['node-ready-unknown-without-taint', { ready: 'Unknown', offline: true, lastHeartbeat: '2026-06-01T10:00:00Z', message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z' }],
+    ['node-no-ready-condition', { ready: 'Unknown', offline: true, message: 'the gateway is offline' }],
     ['node-not-ready', { ready: 'False', offline: false, message: 'the node is not ready: container runtime is down' }],
     ['node-disk-pressure', { offline: false, pressure: ['DiskPressure'], message: 'the node reports DiskPressure' }],
   ])('%s', (name, want) => {
@@ -65,6 +67,7 @@ describe('gateway health', () => {
     ['gateway-rolling-update', { phase: GatewayPhase.Progressing, services: [{ status: HealthStatus.Progressing, runningVersion: '1.0.0', desiredVersion: '1.1.0', ready: false }] }],
     ['gateway-new-version-crashing', { phase: GatewayPhase.Degraded, message: 'ids: container ids: CrashLoopBackOff (back-off 5m0s restarting failed container)', services: [{ status: HealthStatus.Degraded, runningVersion: '1.0.0', restarts: 7 }] }],
     ['gateway-offline', { phase: GatewayPhase.Offline, node: { lastHeartbeat: '2026-06-01T10:00:00Z' }, services: [{ status: HealthStatus.Healthy }] }],
+    ['gateway-offline-without-taint', { phase: GatewayPhase.Offline, message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z', node: { ready: 'Unknown', offline: true }, services: [{ status: HealthStatus.Healthy }] }],
     ['gateway-service-missing', { phase: GatewayPhase.Progressing, services: [{ status: HealthStatus.Missing, ready: false, runningVersions: [] }] }],
     ['gateway-disk-pressure', { phase: GatewayPhase.Ready, message: 'the node reports DiskPressure', node: { pressure: ['DiskPressure'] } }],
   ])('%s', (name, want) => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryReader } from '../../../src/model/file-reader.ts';
 import { loadFleet } from '../../../src/model/load.ts';
-import type { Problem } from '../../../src/model/problems.ts';
+import { formatProblem, type Problem } from '../../../src/model/problems.ts';
 import { edit, templateFiles } from '../../support/template-fleet.ts';
 
 const GW = 'gateways/acme/acme-sh-02.yaml';
@@ -29,7 +29,9 @@ const cases: Case[] = [
   { name: 'a malformed expiry time', breakIt: (f) => edit(f, BLOCK, '"2027-03-01T00:00:00Z"', '"next tuesday"'), want: { code: 'SCHEMA_FORMAT', file: BLOCK, line: 10, hint: /RFC 3339/ } },
   { name: 'a cronjob service without a schedule', breakIt: (f) => edit(f, 'catalog/asset-discovery/1.0.0.yaml', '  schedule: "30 1 * * *"\n', ''), want: { code: 'SCHEMA_REQUIRED', file: 'catalog/asset-discovery/1.0.0.yaml', line: 6 } },
   { name: 'an ip-block response without its addresses', breakIt: (f) => edit(f, BLOCK, '  ipBlock:\n    cidrs: [203.0.113.0/24, 198.51.100.23, "2001:db8:bad::/48"]\n    direction: both\n', ''), want: { code: 'SCHEMA_REQUIRED', file: BLOCK, line: 6 } },
-  { name: 'an image with a floating tag', breakIt: (f) => edit(f, IDS, /image: .*/.exec(f[IDS]!)![0], 'image: registry.example.com/essg/ids:1.0.0'), want: { code: 'IMAGE_NOT_PINNED', file: IDS, line: 10, hint: /sha256/ } },
+  { name: 'an image with a floating tag', breakIt: (f) => edit(f, IDS, /image: .*/.exec(f[IDS]!)![0], 'image: registry.example.com/essg/ids:1.0.0'), want: { code: 'IMAGE_NOT_PINNED', file: IDS, line: 10, col: 10, hint: /sha256/ } },
+  { name: 'an image with neither tag nor digest', breakIt: (f) => edit(f, IDS, /image: .*/.exec(f[IDS]!)![0], 'image: registry.example.com/essg/ids'), want: { code: 'IMAGE_NOT_PINNED', file: IDS, line: 10, col: 10, hint: /sha256/ } },
+  { name: 'an image with a truncated digest', breakIt: (f) => edit(f, IDS, /image: .*/.exec(f[IDS]!)![0], 'image: registry.example.com/essg/ids@sha256:499233a6'), want: { code: 'IMAGE_NOT_PINNED', file: IDS, line: 10, col: 10, hint: /sha256/ } },
   // layout and names
   { name: 'a kind in the wrong folder', breakIt: (f) => edit(f, GW, 'kind: Gateway', 'kind: Customer'), want: { code: 'KIND_MISMATCH', file: GW, line: 2, col: 7 } },
   { name: 'a name that does not match the file', breakIt: (f) => edit(f, GW, 'name: acme-sh-02', 'name: acme-sh-99'), want: { code: 'NAME_MISMATCH', file: GW, line: 4, col: 9 } },
@@ -74,5 +76,22 @@ describe('fleet-repo rules', () => {
     expect(match!.line).toBe(want.line);
     if (want.col !== undefined) expect(match!.col).toBe(want.col);
     if (want.hint) expect(match!.hint).toMatch(want.hint);
+  });
+});
+
+describe('images are pinned by digest', () => {
+  it.each([
+    ['registry.example.com/essg/ids', 'neither tag nor digest'],
+    ['registry.example.com/essg/ids:latest', 'a floating tag'],
+    ['registry.example.com:5000/essg/ids', 'a registry port but neither tag nor digest'],
+  ])('refuses %s (%s) at FILE:LINE:COL of the image', async (image) => {
+    const files = templateFiles();
+    edit(files, IDS, /image: .*/.exec(files[IDS]!)![0], `image: ${image}`);
+    const result = await loadFleet({ reader: new MemoryReader({ files }) });
+    expect(result.ok).toBe(false);
+    const lines = (result.ok ? [] : result.problems).filter((p) => p.file === IDS).map(formatProblem);
+    expect(lines).toEqual([
+      `${IDS}:10:10: IMAGE_NOT_PINNED: spec.image: image \`${image}\` is not pinned by digest (use repository@sha256:<64 hex digits>; floating tags can change under a running fleet)`,
+    ]);
   });
 });

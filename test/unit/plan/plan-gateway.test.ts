@@ -145,6 +145,92 @@ describe('planGateway', () => {
   });
 });
 
+/** The ids Deployment with its container's resources replaced. */
+const withResources = (resources: Record<string, Record<string, string>>): K8sObject =>
+  edited(deployment(), (d) => (d.spec.template.spec.containers[0].resources = resources));
+const resources = ({ cpu = '250m', memory = '256Mi', limitCpu = '1', limitMemory = '1Gi' } = {}) =>
+  ({ requests: { cpu, memory }, limits: { cpu: limitCpu, memory: limitMemory } });
+/** As built by `edited`, but without the server's additions: the desired object. */
+const desiredWith = (edit: (o: Record<string, any>) => void): K8sObject => {
+  const copy = structuredClone(deployment()) as Record<string, any>;
+  edit(copy);
+  return copy as K8sObject;
+};
+
+describe('planGateway: removed fields and resource quantities', () => {
+  interface QuantityCase {
+    readonly name: string;
+    readonly desired: K8sObject;
+    readonly live: K8sObject;
+    /** undefined: no inventory (a first apply, or a lost inventory). */
+    readonly applied?: K8sObject;
+    readonly want: 'update' | 'drift' | 'unchanged';
+  }
+  const DEPLOYMENT = 'Deployment essg-acme/acme-gw-01-ids';
+  const cases: QuantityCase[] = [
+    { name: 'a cpu request raised 250m → 300m', desired: desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ cpu: '300m' }))), live: withResources(resources()), applied: deployment(), want: 'update' },
+    { name: 'a memory request raised 256Mi → 1Gi', desired: desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ memory: '1Gi' }))), live: withResources(resources()), applied: deployment(), want: 'update' },
+    { name: 'a memory limit lowered 1Gi → 512Mi', desired: desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ limitMemory: '512Mi' }))), live: withResources(resources()), applied: deployment(), want: 'update' },
+    { name: 'a cpu request raised 250m → 300m with no inventory to compare with', desired: desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ cpu: '300m' }))), live: withResources(resources()), want: 'update' },
+    { name: 'a memory request raised 256Mi → 1Gi with no inventory to compare with', desired: desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ memory: '1Gi' }))), live: withResources(resources()), want: 'update' },
+    { name: 'a cpu request changed by hand 250m → 300m', desired: deployment(), live: withResources(resources({ cpu: '300m' })), applied: deployment(), want: 'drift' },
+    { name: 'a memory limit changed by hand 1Gi → 2Gi', desired: deployment(), live: withResources(resources({ limitMemory: '2Gi' })), applied: deployment(), want: 'drift' },
+    { name: 'a cpu limit of 1000m read back as 1', desired: deployment('ids', { cpu: '1000m' }), live: withResources(resources({ limitCpu: '1' })), applied: deployment('ids', { cpu: '1000m' }), want: 'unchanged' },
+    { name: 'a cpu limit of 1000m read back as 1, without an inventory', desired: deployment('ids', { cpu: '1000m' }), live: withResources(resources({ limitCpu: '1' })), want: 'unchanged' },
+    { name: 'a memory request of 0.25Gi read back as 256Mi', desired: desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ memory: '0.25Gi' }))), live: withResources(resources()), want: 'unchanged' },
+  ];
+
+  it.each(cases)('$name: $want', ({ desired, live, applied, want }) => {
+    const plan = planGateway({ gateway: GATEWAY, desired: [desired], live: [live], ...(applied ? { inventory: inventoryOf([applied]) } : {}) });
+    expect({ updates: names(plan.updates), drift: names(plan.drift), unchanged: names(plan.unchanged) }).toEqual({
+      updates: want === 'unchanged' ? [] : [DEPLOYMENT],
+      drift: want === 'drift' ? [DEPLOYMENT] : [],
+      unchanged: want === 'unchanged' ? [DEPLOYMENT] : [],
+    });
+  });
+
+  it('a changed quantity shows in the diff with both values', () => {
+    const desired = desiredWith((d) => (d.spec.template.spec.containers[0].resources = resources({ cpu: '300m', memory: '1Gi' })));
+    const plan = planGateway({ gateway: GATEWAY, desired: [desired], live: [withResources(resources())], inventory: inventoryOf([deployment()]) });
+    const diff = plan.updates[0]?.diff ?? '';
+    expect(diff).toMatch(/^-\s+cpu: 250m$/m);
+    expect(diff).toMatch(/^\+\s+cpu: 300m$/m);
+    expect(diff).toMatch(/^-\s+memory: 256Mi$/m);
+    expect(diff).toMatch(/^\+\s+memory: 1Gi$/m);
+  });
+
+  interface RemovedCase {
+    readonly name: string;
+    readonly remove: (o: Record<string, any>) => void;
+  }
+  const removed: RemovedCase[] = [
+    { name: 'a resource limit', remove: (d) => delete d.spec.template.spec.containers[0].resources.limits },
+    { name: 'a label', remove: (d) => delete d.metadata.labels['essg.io/customer'] },
+    { name: 'the rolling-update parameters', remove: (d) => delete d.spec.strategy.rollingUpdate },
+  ];
+
+  it.each(removed)('$name removed from the desired state is planned as an update that server-side apply drops', ({ remove }) => {
+    const desired = desiredWith(remove);
+    const plan = planGateway({ gateway: GATEWAY, desired: [desired], live: [asLive(deployment())], inventory: inventoryOf([deployment()]) });
+    expect(names(plan.updates)).toEqual([DEPLOYMENT]);
+    expect(plan.unchanged).toEqual([]);
+    // Not drift: the desired state changed, nobody edited the live object.
+    expect(plan.drift).toEqual([]);
+    // What is applied is the desired object without the field: server-side apply removes a
+    // field its manager no longer sets. The fields we still set are equal: no diff lines.
+    expect(plan.updates[0]?.object).toEqual(desired);
+    expect(plan.updates[0]?.diff).toBe('');
+    expect(plan.inventoryChanged).toBe(true);
+  });
+
+  it('once applied, the removed field left on the live object by another manager is not a change', () => {
+    const desired = desiredWith((d) => delete d.spec.template.spec.containers[0].resources.limits);
+    const plan = planGateway({ gateway: GATEWAY, desired: [desired], live: [asLive(deployment())], inventory: inventoryOf([desired]) });
+    expect(names(plan.unchanged)).toEqual([DEPLOYMENT]);
+    expect(plan.updates).toEqual([]);
+  });
+});
+
 describe('formatPlan', () => {
   const drifted = { ...(asLive(deployment()) as Record<string, any>) };
   drifted.spec = { ...drifted.spec, replicas: 3 };
