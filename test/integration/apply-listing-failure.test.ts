@@ -1,11 +1,15 @@
-// A listing that fails is an error, never "nothing exists": a pass stops before it plans a
-// single deletion, whether the API server is unreachable or refuses the reconciler.
+// A listing that fails is an error, never "nothing exists": the reconciler (built as
+// `essg reconcile --once` builds it) ends the pass before it plans a single deletion,
+// whether the API server cannot be reached or refuses it some kinds (RBAC).
 import net from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { KubeClusterClient, ListFailedError } from '../../src/apply/index.ts';
-import { createTestFleet, reconcileOnce, removeFromCluster, type TestFleet } from './apply-fleet.ts';
-import { ensureGateways, kube, namespace, type Kube } from './helpers/kube.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
+import { tempDir } from './helpers/git.ts';
+import { kube, managedObjects, namespace, type Kube } from './helpers/kube.ts';
+import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -15,7 +19,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function kubeconfigFor({ base, server, token }: { base: KubeConfig; server?: string; token?: string }): KubeConfig {
+/** A kubeconfig file for `--kubeconfig`: the test bed's cluster, another server or another user. */
+async function kubeconfigFile({ base, dir, server, token }: { base: KubeConfig; dir: string; server?: string; token?: string }): Promise<string> {
   const cluster = base.getCurrentCluster();
   if (!cluster) throw new Error('test bed kubeconfig has no cluster');
   const user = token ? { name: 'restricted', token } : { ...(base.getCurrentUser() as object), name: 'admin' };
@@ -26,71 +31,83 @@ function kubeconfigFor({ base, server, token }: { base: KubeConfig; server?: str
     contexts: [{ name: 'testbed', cluster: 'testbed', user: user.name }],
     currentContext: 'testbed',
   });
-  return config;
+  const file = path.join(dir, `kubeconfig-${user.name}-${Date.now()}`);
+  await writeFile(file, config.exportConfig(), { mode: 0o600 });
+  return file;
 }
 
 describe('a failed listing', () => {
   let k: Kube;
   let fleet: TestFleet;
-  let admin: KubeClusterClient;
+  let dir: string;
   let sandbox: Awaited<ReturnType<typeof namespace>>;
-  const roleName = `essg-it-list-configmaps-${Date.now()}`;
+  const roleName = `essg-it-partial-view-${Date.now()}`;
+  const namespaces = () => [fleet.namespace('acme')];
+
+  printReconcilerLogOnFailure();
 
   beforeAll(async () => {
     k = await kube();
-    fleet = await createTestFleet({ prefix: 'itlf', gatewayCount: 1 });
-    await ensureGateways(fleet.gateways);
-    admin = new KubeClusterClient({ kubeconfig: k.config });
-    const first = await reconcileOnce({ client: admin, fleet });
-    expect(first.results.every((r) => r.ok)).toBe(true);
-    // The fleet repo now declares nothing: a pass that read a failed listing as empty would prune everything.
-    await fleet.removeGateway(fleet.gateways[0] as string);
+    dir = await tempDir('essg-it-kubeconfig-');
+    await forgetOtherFleets();
+    fleet = await createTestFleet({ gateways: ['acme-sh-02'] });
+    const first = await (await startTestRuntime({ repo: fleet.url })).pass();
+    expect(first.result).toBe('success');
+    // The fleet repo now declares no gateway: a pass that read a failed listing as empty would prune everything.
+    await fleet.push({ [fleet.gatewayFile('acme-sh-02')]: null }, 'remove the last gateway');
     sandbox = await namespace(k, 'itlf');
   });
 
   afterAll(async () => {
-    if (fleet && admin) await removeFromCluster({ client: admin, fleet });
-    // The gateways' nodes are this test's own (random names): leave the shared test bed as it was.
-    for (const gateway of fleet?.gateways ?? []) await k?.core.deleteNode({ name: gateway }).catch(() => undefined);
-    await k?.config.makeApiClient(RbacAuthorizationV1Api).deleteClusterRole({ name: roleName }).catch(() => undefined);
-    await k?.config.makeApiClient(RbacAuthorizationV1Api).deleteClusterRoleBinding({ name: roleName }).catch(() => undefined);
+    await stopTestRuntimes();
+    await removeTestFleet(fleet, k);
+    const rbac = k?.config.makeApiClient(RbacAuthorizationV1Api);
+    await rbac?.deleteClusterRole({ name: roleName }).catch(() => undefined);
+    await rbac?.deleteClusterRoleBinding({ name: roleName }).catch(() => undefined);
     await sandbox?.remove();
-    await fleet?.cleanup();
   });
 
-  async function ownedCount(): Promise<number> {
-    return (await admin.listOwned({ gateway: fleet.gateways[0] as string })).filter((o) => o.kind !== 'Namespace').length;
-  }
+  it('ends the pass when the API server cannot be reached, and nothing is deleted', async () => {
+    const before = await managedObjects(k, namespaces());
+    const r = await startTestRuntime({ repo: fleet.url, allowMassDeletion: true, kubeconfig: await kubeconfigFile({ base: k.config, dir, server: `https://127.0.0.1:${await closedPort()}` }) });
 
-  it('raises ListFailedError when the API server cannot be reached, and nothing is deleted', async () => {
-    const before = await ownedCount();
-    const unreachable = new KubeClusterClient({ kubeconfig: kubeconfigFor({ base: k.config, server: `https://127.0.0.1:${await closedPort()}` }) });
-
-    const error = await unreachable.listOwned({ gateway: fleet.gateways[0] as string }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ListFailedError);
-    expect((error as ListFailedError).data).toMatchObject({ status: undefined, reason: 'ECONNREFUSED' });
-    await expect(reconcileOnce({ client: unreachable, fleet })).rejects.toBeInstanceOf(ListFailedError);
-    expect(unreachable.requests.writes).toBe(0);
-    expect(await ownedCount()).toBe(before);
+    const pass = await r.pass();
+    expect(pass.result).toBe('failed');
+    expect(pass.error).toMatch(/^listing ConfigMap .* failed: .*ECONNREFUSED/);
+    expect(pass.plans).toEqual([]);
+    expect(r.requests.writes).toBe(0);
+    expect(r.store.snapshot().fleet.lastPass).toMatchObject({ result: 'failed', error: pass.error });
+    expect(await managedObjects(k, namespaces())).toEqual(before);
   });
 
-  it('raises ListFailedError with HTTP 403 when the reconciler may list some kinds but not others, and nothing is deleted', async () => {
-    const before = await ownedCount();
+  it('ends the pass when RBAC lets the reconciler list some kinds but not others, and nothing is deleted', async () => {
+    const before = await managedObjects(k, namespaces());
+    expect(before.length).toBeGreaterThan(0);
     const rbac = k.config.makeApiClient(RbacAuthorizationV1Api);
-    // May list Namespaces and ConfigMaps (inventories too), but not Deployments: a partial view.
-    await rbac.createClusterRole({ body: { metadata: { name: roleName }, rules: [{ apiGroups: [''], resources: ['namespaces', 'configmaps'], verbs: ['get', 'list'] }] } });
+    // Every kind the reconciler manages, most of which it may also delete, but not Deployments:
+    // a partial view a pass must never take for the whole.
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: roleName },
+        rules: [
+          { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] },
+          { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] },
+          { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: ['get', 'list', 'patch', 'delete'] },
+          { apiGroups: ['operations.kubeedge.io'], resources: ['imageprepulljobs'], verbs: ['get', 'list', 'patch', 'delete'] },
+        ],
+      },
+    });
     await k.core.createNamespacedServiceAccount({ namespace: sandbox.name, body: { metadata: { name: 'restricted' } } });
     await rbac.createClusterRoleBinding({ body: { metadata: { name: roleName }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'ServiceAccount', name: 'restricted', namespace: sandbox.name }] } });
     const token = (await k.core.createNamespacedServiceAccountToken({ name: 'restricted', namespace: sandbox.name, body: { spec: { audiences: [], expirationSeconds: 600 } } })).status?.token;
-    const restricted = new KubeClusterClient({ kubeconfig: kubeconfigFor({ base: k.config, token }) });
+    const r = await startTestRuntime({ repo: fleet.url, allowMassDeletion: true, kubeconfig: await kubeconfigFile({ base: k.config, dir, token }) });
 
-    expect((await restricted.listInventories()).some((i) => i.gateway === fleet.gateways[0])).toBe(true);
-    const error = await restricted.listOwned({ gateway: fleet.gateways[0] as string }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ListFailedError);
-    expect((error as ListFailedError).data).toMatchObject({ status: 403, reason: 'Forbidden' });
-    expect((error as ListFailedError).code).toBe('CLUSTER_LIST_FAILED');
-    await expect(reconcileOnce({ client: restricted, fleet, allowMassDeletion: true })).rejects.toBeInstanceOf(ListFailedError);
-    expect(restricted.requests.writes).toBe(0);
-    expect(await ownedCount()).toBe(before);
+    const pass = await r.pass();
+    expect(pass.result).toBe('failed');
+    expect(pass.error).toMatch(/^listing Deployment \(app\.kubernetes\.io\/managed-by=essg-fleet\) failed with HTTP 403: /);
+    expect(pass.plans).toEqual([]);
+    expect(r.requests.writes).toBe(0);
+    expect(r.store.snapshot().fleet.lastPass).toMatchObject({ result: 'failed', error: pass.error });
+    expect(await managedObjects(k, namespaces())).toEqual(before);
   });
 });

@@ -1,61 +1,76 @@
-// The apply stage against the test bed: server-side apply of a rendered fleet, no-op passes
-// that write nothing, drift restored, prune of a removed service, and the mass-deletion guard.
+// Apply, prune and drift as the reconciler does them (built as `essg reconcile --once`
+// builds it) on the test bed: server-side apply of every kind of workload, no-op passes that
+// write nothing, drift restored, prune of a removed service, and the mass-deletion guard
+// with and without --allow-mass-deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClusterClient } from '../../src/apply/index.ts';
+import { countsSince, INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
 import { describeRef, formatPlan } from '../../src/plan/index.ts';
-import { ALL_SERVICES, createTestFleet, reconcileOnce, removeFromCluster, type TestFleet } from './apply-fleet.ts';
-import { ensureGateways, kube, waitFor, type Kube } from './helpers/kube.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet } from './helpers/fleet.ts';
+import { kube, managedObjects, waitFor, type Kube } from './helpers/kube.ts';
+import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 
-describe('apply a rendered fleet to the cluster', () => {
+// Daemons (the firewall with host networking), a CronJob (asset-discovery) and a Job (vuln-scanner), at both customers.
+const GATEWAYS: readonly TemplateGateway[] = ['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-fra-02'];
+
+describe('apply a fleet to the cluster', () => {
   let k: Kube;
   let fleet: TestFleet;
-  let client: KubeClusterClient;
+  let r: TestRuntime;
+  const namespaces = () => [fleet.namespace('acme'), fleet.namespace('globex')];
+
+  printReconcilerLogOnFailure();
 
   beforeAll(async () => {
     k = await kube();
-    fleet = await createTestFleet({ prefix: 'itap', gatewayCount: 4 });
-    // One gateway runs every kind of workload the catalog has, so the no-op pass covers them all.
-    await fleet.setServices(fleet.gateways[3] as string, ALL_SERVICES);
-    await ensureGateways(fleet.gateways);
-    client = new KubeClusterClient({ kubeconfig: k.config });
+    await forgetOtherFleets();
+    fleet = await createTestFleet({ gateways: GATEWAYS });
+    r = await startTestRuntime({ repo: fleet.url });
   });
 
   afterAll(async () => {
-    if (fleet && client) await removeFromCluster({ client, fleet });
-    // The gateways' nodes are this test's own (random names): leave the shared test bed as it was.
-    for (const gateway of fleet?.gateways ?? []) await k?.core.deleteNode({ name: gateway }).catch(() => undefined);
-    await fleet?.cleanup();
+    await stopTestRuntimes();
+    await removeTestFleet(fleet, k);
   });
 
   it('creates every object on the first pass and the services run on their gateway', async () => {
-    const pass = await reconcileOnce({ client, fleet });
-    expect(pass.results.map((r) => [r.gateway, r.ok, r.errors])).toEqual(fleet.gateways.map((g) => [g, true, []]));
+    const pass = await r.pass();
+    expect(pass.result).toBe('success');
+    expect(pass.applied.map((a) => [a.gateway, a.ok, a.errors]).sort()).toEqual(GATEWAYS.map((g) => [fleet.gateway(g), true, []]).sort());
     expect(pass.plans.every((p) => p.creates.length > 0 && p.updates.length === 0)).toBe(true);
 
-    const gateway = fleet.gateways[0] as string;
-    const pods = await waitFor('a Running, Ready pod of both services on the gateway', async () => {
-      const list = await k.core.listNamespacedPod({ namespace: fleet.namespace, labelSelector: `essg.io/gateway=${gateway}` });
+    const gateway = fleet.gateway('acme-sh-02');
+    const pods = await waitFor('a Running, Ready pod of each service on the gateway', async () => {
+      const list = await k.core.listNamespacedPod({ namespace: fleet.namespace('acme'), labelSelector: `essg.io/gateway=${gateway}` });
       const running = list.items.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return running.length === 2 ? running : undefined;
+      return running.length === 3 ? running : undefined;
     });
-    expect(pods.map((p) => p.spec?.nodeName)).toEqual([gateway, gateway]);
-    expect(pods.map((p) => p.metadata?.labels?.['essg.io/service']).sort()).toEqual(['ids', 'log-collector']);
-    const deployment = await k.apps.readNamespacedDeployment({ name: `${gateway}-ids`, namespace: fleet.namespace });
+    expect(pods.map((p) => p.spec?.nodeName)).toEqual([gateway, gateway, gateway]);
+    expect(pods.map((p) => p.metadata?.labels?.['essg.io/service']).sort()).toEqual(['firewall', 'ids', 'log-collector']);
+    const deployment = await k.apps.readNamespacedDeployment({ name: `${gateway}-ids`, namespace: fleet.namespace('acme') });
     expect(deployment.metadata?.managedFields?.some((f) => f.manager === 'essg-fleet' && f.operation === 'Apply')).toBe(true);
+    const objects = await managedObjects(k, namespaces());
+    expect(objects).toContain(`CronJob ${fleet.namespace('acme')}/${fleet.gateway('acme-sh-01')}-asset-discovery`);
+    expect(objects).toContain(`Deployment ${fleet.namespace('acme')}/${fleet.gateway('acme-sh-01')}-firewall`);
+    // A Job's name carries its render's hash: a changed Job is a new one.
+    expect(objects.filter((o) => o.startsWith(`Job ${fleet.namespace('acme')}/${fleet.gateway('acme-bj-01')}-vuln-scanner-`))).toHaveLength(1);
   });
 
   it('makes no write request on a second pass with nothing changed', async () => {
-    const pass = await reconcileOnce({ client, fleet });
-    expect(pass.requests).toMatchObject({ create: 0, patch: 0, update: 0, delete: 0 });
-    expect(pass.requests.list).toBeGreaterThan(0);
-    expect(pass.plans.map((p) => [p.creates.length, p.updates.length, p.deletes.length, p.inventoryChanged])).toEqual(fleet.gateways.map(() => [0, 0, 0, false]));
+    const before = r.requests.snapshot();
+    const pass = await r.pass();
+    expect(pass.result).toBe('noop');
+    const requests = countsSince(before, r.requests.snapshot());
+    expect(requests).toMatchObject({ create: 0, patch: 0, update: 0, delete: 0 });
+    expect(requests.list).toBeGreaterThan(0);
+    expect(pass.plans.map((p) => [p.gateway, p.creates.length, p.updates.length, p.deletes.length, p.inventoryChanged]).sort()).toEqual(GATEWAYS.map((g) => [fleet.gateway(g), 0, 0, 0, false]).sort());
   });
 
   it('plans a hand edit of a managed Deployment as drift and restores it', async () => {
-    const gateway = fleet.gateways[1] as string;
+    const gateway = fleet.gateway('acme-sh-01');
+    const namespace = fleet.namespace('acme');
     const name = `${gateway}-ids`;
     await k.objects.patch(
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: fleet.namespace }, spec: { replicas: 3 } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { replicas: 3 } },
       undefined,
       undefined,
       'kubectl-edit',
@@ -63,51 +78,57 @@ describe('apply a rendered fleet to the cluster', () => {
       'application/merge-patch+json' as never,
     );
 
-    const planned = await reconcileOnce({ client, fleet, apply: false });
-    const plan = planned.plans.find((p) => p.gateway === gateway);
-    expect(plan?.drift.map((d) => [describeRef(d.ref), d.reason])).toEqual([[`Deployment ${fleet.namespace}/${name}`, 'modified']]);
+    const restored = await r.pass();
+    const plan = restored.plans.find((p) => p.gateway === gateway);
+    expect(plan?.drift.map((d) => [describeRef(d.ref), d.reason])).toEqual([[`Deployment ${namespace}/${name}`, 'modified']]);
     expect(formatPlan({ plans: plan ? [plan] : [], format: 'text' })).toMatch(/-\s+replicas: 3\n.*\+\s+replicas: 1/s);
+    expect(restored.applied.find((a) => a.gateway === gateway)?.applied.map(describeRef)).toEqual([`Deployment ${namespace}/${name}`]);
+    expect((await k.apps.readNamespacedDeployment({ name, namespace })).spec?.replicas).toBe(1);
 
-    const restored = await reconcileOnce({ client, fleet });
-    expect(restored.results.find((r) => r.gateway === gateway)?.applied.map(describeRef)).toEqual([`Deployment ${fleet.namespace}/${name}`]);
-    expect((await k.apps.readNamespacedDeployment({ name, namespace: fleet.namespace })).spec?.replicas).toBe(1);
-    expect((await reconcileOnce({ client, fleet })).requests.patch).toBe(0);
+    const before = r.requests.snapshot();
+    expect((await r.pass()).result).toBe('noop');
+    expect(countsSince(before, r.requests.snapshot()).patch).toBe(0);
   });
 
   it('deletes only the objects of a removed service', async () => {
-    const gateway = fleet.gateways[2] as string;
-    const before = await client.listOwned();
-    await fleet.setServices(gateway, ['ids']);
+    const gateway = fleet.gateway('acme-sh-02');
+    const file = fleet.gatewayFile('acme-sh-02');
+    const before = await managedObjects(k, namespaces());
+    await fleet.push({ [file]: fleet.files[file]!.replace(/ {4}- name: log-collector\n(?: {6}.*\n)+/, '') }, 'stop log-collector on one gateway');
 
-    const pass = await reconcileOnce({ client, fleet });
-    const removed = pass.results.find((r) => r.gateway === gateway)?.deleted.map(describeRef).sort() ?? [];
+    const pass = await r.pass();
+    expect(pass.result).toBe('success');
+    const removed = pass.applied.find((a) => a.gateway === gateway)?.deleted.map(describeRef).sort() ?? [];
     // The gateway's image pre-pull job is replaced too: its image list changed.
-    expect(removed.filter((r) => !r.startsWith('ImagePrePullJob'))).toEqual([`ConfigMap ${fleet.namespace}/${gateway}-log-collector`, `Deployment ${fleet.namespace}/${gateway}-log-collector`]);
-    expect(pass.results.filter((r) => r.gateway !== gateway).every((r) => r.deleted.length === 0)).toBe(true);
-
-    const after = new Set((await client.listOwned()).map((o) => describeRef({ ...o, namespace: o.metadata.namespace, name: o.metadata.name })));
-    const expected = before.map((o) => describeRef({ ...o, namespace: o.metadata.namespace, name: o.metadata.name })).filter((r) => !removed?.includes(r));
-    expect(expected.filter((r) => !after.has(r))).toEqual([]);
-    expect(after.has(`Namespace ${fleet.namespace}`)).toBe(true);
+    const services = [`ConfigMap ${fleet.namespace('acme')}/${gateway}-log-collector`, `Deployment ${fleet.namespace('acme')}/${gateway}-log-collector`];
+    expect(removed.filter((ref) => !ref.startsWith('ImagePrePullJob'))).toEqual(services);
+    expect(pass.applied.filter((a) => a.gateway !== gateway).every((a) => a.deleted.length === 0)).toBe(true);
+    expect(await managedObjects(k, namespaces())).toEqual(before.filter((ref) => !services.includes(ref)));
+    await expect(k.core.readNamespace({ name: fleet.namespace('acme') })).resolves.toBeDefined();
   });
 
-  it('refuses a pass that would empty more than 25% of the gateways, and deletes nothing', async () => {
-    const [first, second] = fleet.gateways as [string, string];
-    await fleet.removeGateway(first);
-    await fleet.setServices(second, []);
-    const objectsBefore = (await client.listOwned()).length;
+  it('refuses a pass that would empty more than 25% of the gateways and deletes nothing, until run with --allow-mass-deletion', async () => {
+    const removed = fleet.gatewayFile('acme-bj-01');
+    const emptied = fleet.gatewayFile('acme-sh-01');
+    await fleet.push({ [removed]: null, [emptied]: fleet.files[emptied]!.replace(/ {2}services:\n[\s\S]*$/, '  services: []\n') }, 'remove one gateway, stop every service of another');
+    const objectsBefore = await managedObjects(k, namespaces());
 
-    const refused = await reconcileOnce({ client, fleet });
-    expect(refused.guard.ok).toBe(false);
-    expect(refused.guard.gateways).toEqual([first, second].sort());
-    expect(refused.guard.ok ? '' : refused.guard.message).toContain('--allow-mass-deletion');
-    expect(refused.requests).toMatchObject({ create: 0, patch: 0, update: 0, delete: 0 });
-    expect((await client.listOwned()).length).toBe(objectsBefore);
+    const before = r.requests.snapshot();
+    const refused = await r.pass();
+    expect(refused.result).toBe('refused');
+    expect(refused.error).toContain(`2 of 4 gateways (50%, more than the allowed 25%): ${fleet.gateway('acme-bj-01')}, ${fleet.gateway('acme-sh-01')}`);
+    expect(refused.error).toContain('--allow-mass-deletion');
+    expect(countsSince(before, r.requests.snapshot())).toMatchObject({ create: 0, patch: 0, update: 0, delete: 0 });
+    expect(r.store.snapshot().fleet.lastPass).toMatchObject({ result: 'refused', error: refused.error });
+    expect(await managedObjects(k, namespaces())).toEqual(objectsBefore);
 
-    const allowed = await reconcileOnce({ client, fleet, allowMassDeletion: true });
-    expect(allowed.results.every((r) => r.ok)).toBe(true);
-    const left = await client.listOwned({ gateway: first });
-    expect(left.filter((o) => o.kind !== 'Namespace')).toEqual([]);
-    expect((await client.listInventories()).some((i) => i.gateway === first)).toBe(false);
+    // The operator means it: one run with --allow-mass-deletion.
+    const allowed = await (await startTestRuntime({ repo: fleet.url, allowMassDeletion: true })).pass();
+    expect(allowed.result).toBe('success');
+    expect(allowed.applied.every((a) => a.ok)).toBe(true);
+    const left = await managedObjects(k, namespaces());
+    expect(left.filter((ref) => ref.includes(`/${fleet.gateway('acme-bj-01')}-`) || ref.includes(`/${fleet.gateway('acme-sh-01')}-`))).toEqual([]);
+    expect(left.filter((ref) => ref.includes(`/${fleet.gateway('acme-sh-02')}-`)).length).toBeGreaterThan(0);
+    await expect(k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(fleet.gateway('acme-bj-01')) })).rejects.toThrow();
   });
 });

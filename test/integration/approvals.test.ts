@@ -1,14 +1,22 @@
 // The approval gate end to end: commits pushed to a real Git server, GitHub's answers
-// scripted in the GitHub fake, passes applied to the test bed's cluster. Each test gets a
-// fleet of its own, on the template commit (trusted), so a change held in one test never
-// holds another.
+// scripted in the GitHub fake, passes run by the reconciler as `essg reconcile --approvals
+// github` builds it and applied to the test bed's cluster. Each test gets a fleet of its
+// own, on the template commit (trusted), so a change held in one test never holds another.
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PassSummary } from '../../src/engine/engine.ts';
+import { edit } from '../support/template-fleet.ts';
 import {
-  createApprovalBed, firewallLogging, flipFirewallLogging, forcePush, mergedPullRequest, removeApprovalBed, TEAM,
+  createApprovalBed, firewallLogging, flipFirewallLogging, forcePush, mergedPullRequest, removeApprovalBed, TEAM, TOKEN,
   type ApprovalBed, type TemplateGateway,
 } from './helpers/approval-bed.ts';
-import { kube, type Kube } from './helpers/kube.ts';
+import { gatewayEvents, kube, type Kube } from './helpers/kube.ts';
+import { startReconciler } from './helpers/process.ts';
+import { printReconcilerLogOnFailure } from './helpers/runtime.ts';
+import { testbed } from './helpers/testbed.ts';
 
 let k: Kube;
 let bed: ApprovalBed | undefined;
@@ -19,11 +27,13 @@ function b(): ApprovalBed {
 }
 
 const gw = (name: TemplateGateway) => b().fleet.gateway(name);
-const status = (name: TemplateGateway) => b().r.store.gateway(gw(name))!;
+const status = (name: TemplateGateway) => b().rt.store.gateway(gw(name))!;
 const target = (pass: PassSummary, name: TemplateGateway) => pass.targets.find((t) => t.gateway === gw(name))!;
 
+printReconcilerLogOnFailure();
+
 async function pass(): Promise<PassSummary> {
-  const summary = await b().r.reconciler.runPass();
+  const summary = await b().rt.pass();
   expect(summary.error).toBeUndefined();
   return summary;
 }
@@ -69,7 +79,7 @@ describe('approval gate on the test bed', () => {
     expectApplied(summary, 'acme-sh-01', head);
     expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
     expect(target(summary, 'acme-sh-01').decisions).toMatchObject([{ result: 'approved', reason: 'approved', pr: { number: pr }, counted: [{ login: 'acme-secops-lead', as: 'customer' }] }]);
-    expect(b().r.events.list({ reason: 'ChangeApproved', name: `essg-inv-${gw('acme-sh-01')}` })).toHaveLength(1);
+    expect(await gatewayEvents(k, { gateway: gw('acme-sh-01'), reason: 'ChangeApproved' })).toMatchObject([{ type: 'Normal', message: expect.stringContaining(`PR #${pr}`) }]);
     // Gateways the commit does not change move with it, with nothing to approve.
     expect(target(summary, 'globex-fra-01')).toMatchObject({ revision: head, decisions: [] });
     expect(trusted).not.toBe(head);
@@ -138,7 +148,7 @@ describe('approval gate on the test bed', () => {
     expectHeld(summary, 'acme-sh-01', { revision: trusted, head, phase: 'Failed', reason: 'ChangeRefused' });
     expect(target(summary, 'acme-sh-01').blockedBy).toMatchObject({ commit: pushed, result: 'refused', reason: 'direct-push' });
     expect(status('acme-sh-01').message).toMatch(/direct push/);
-    expect(b().r.events.list({ reason: 'ChangeRefused', name: `essg-inv-${gw('acme-sh-01')}` }).length).toBeGreaterThan(0);
+    expect(await gatewayEvents(k, { gateway: gw('acme-sh-01'), reason: 'ChangeRefused' })).toMatchObject([{ type: 'Warning', message: expect.stringMatching(/direct push/) }]);
     expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
     // The same push does not touch globex-fra-01: it moves past it to the approved head.
     expectApplied(summary, 'globex-fra-01', head);
@@ -237,9 +247,72 @@ describe('approval gate on the test bed', () => {
       expectHeld(summary, name, { revision: applied, head: rewritten, phase: 'Failed', reason: 'ChangeRefused' });
       expect(target(summary, name).blockedBy).toMatchObject({ result: 'refused', reason: 'history-rewritten' });
       expect(status(name).message).toMatch(/history was rewritten/);
-      expect(b().r.events.list({ reason: 'ChangeRefused', name: `essg-inv-${gw(name)}` }).length).toBeGreaterThan(0);
+      expect(await gatewayEvents(k, { gateway: gw(name), reason: 'ChangeRefused' })).toMatchObject([{ type: 'Warning', message: expect.stringMatching(/history was rewritten/) }]);
     }
     expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
     expect(await firewallLogging(k, fleet, 'acme-sh-02')).toBe(false);
+  });
+});
+
+describe('approval gate of the shipped reconciler, with teams the reviewer is not in', () => {
+  // Teams in every role: GitHub answers 404 "not a member" for each one the reviewer is not in,
+  // before and after the one that credits the approval (teams are asked in name order).
+  const OTHER_TEAMS = [
+    { org: 'acme-bank', team: 'audit', login: 'acme-auditor' },
+    { org: 'acme-bank', team: 'network-ops', login: 'acme-neteng' },
+    { org: 'acme-bank', team: 'soc-liaison', login: 'acme-liaison' },
+    { org: 'example-soc', team: 'night-shift', login: 'soc-night-lead' },
+    { org: 'globex-corp', team: 'plant-security', login: 'globex-plant-lead' },
+  ] as const;
+
+  beforeAll(async () => {
+    k = await kube();
+  });
+
+  beforeEach(async () => {
+    bed = await createApprovalBed({
+      edit: (files) => {
+        edit(files, 'customers/acme.yaml', 'approvers: [acme-secops-lead, acme-bank/secops]', 'approvers: [acme-bank/audit, acme-secops-lead, acme-bank/network-ops, acme-bank/secops, acme-bank/soc-liaison]');
+        edit(files, 'customers/globex.yaml', 'approvers: [globex-ciso, globex-it-security]', 'approvers: [globex-ciso, globex-corp/plant-security, globex-it-security]');
+        edit(files, 'fleet.yaml', 'operators: [soc-lead, example-soc/fleet-operators]', 'operators: [soc-lead, example-soc/fleet-operators, example-soc/night-shift]');
+      },
+    });
+    for (const member of OTHER_TEAMS) b().fake.state.addTeamMember(member);
+    expect((await pass()).result).toBe('success');
+  });
+
+  afterEach(async () => {
+    await removeApprovalBed(bed, k);
+    bed = undefined;
+  });
+
+  it('applies with --approvals github a change approved by a member of one of the customer\'s teams after 404s from the others', async () => {
+    const { fleet, fake, trusted, github } = b();
+    const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
+    const pr = mergedPullRequest(fake, { sha: head, approvals: [TEAM.acme] });
+
+    // The shipped binary, with the settings the in-process reconciler of the other tests gets.
+    const cacheDir = path.join(os.tmpdir(), `essg-it-cache-${randomBytes(4).toString('hex')}`);
+    const reconciler = startReconciler([
+      '--once', '--repo', fleet.url, '--branch', 'main', '--kubeconfig', (await testbed()).kubeconfig,
+      '--cache-dir', cacheDir, '--listen', '127.0.0.1:0',
+      '--approvals', 'github', '--github-repo', `${github.owner}/${github.repo}`, '--github-url', fake.baseUrl,
+      '--github-timeout', String(github.requestTimeoutMs), '--github-retries', String(github.maxRetries),
+      '--trusted-revision', trusted,
+    ], { GITHUB_TOKEN: TOKEN });
+    const ended = await reconciler.exited;
+    await rm(cacheDir, { recursive: true, force: true });
+    expect(ended.code, reconciler.stderr()).toBe(0);
+    const out = JSON.parse(reconciler.stdout()) as { result: string; head: string; gateways: { gateway: string; appliedRevision?: string }[] };
+    expect(out).toMatchObject({ result: 'success', head });
+    expect(out.gateways.find((g) => g.gateway === gw('acme-sh-01'))?.appliedRevision).toBe(head);
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
+
+    const asked = fake.requestsTo(new RegExp(`/memberships/${TEAM.acme}$`)).map((r) => [r.path.replace(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/.*$/, '$1/$2'), r.status]);
+    expect(asked).toEqual([
+      ['acme-bank/audit', 404], ['acme-bank/network-ops', 404], ['acme-bank/secops', 200], ['acme-bank/soc-liaison', 404],
+      ['example-soc/fleet-operators', 404], ['example-soc/night-shift', 404], ['globex-corp/plant-security', 404],
+    ]);
+    expect(await gatewayEvents(k, { gateway: gw('acme-sh-01'), reason: 'ChangeApproved' })).toMatchObject([{ type: 'Normal', message: expect.stringContaining(`PR #${pr}; approved by ${TEAM.acme} via acme-bank/secops as customer`) }]);
   });
 });

@@ -1,77 +1,68 @@
-// Health read from the test bed: a gateway running its services is Ready with the version
-// its ready pods run; a gateway whose uplink drops is Offline with its last heartbeat, and
+// Gateway health as the reconciler reports it (built as `essg reconcile --once` builds it),
+// read from the test bed: a gateway running its services is Ready with the version its
+// ready pods run; a gateway whose uplink drops is Offline with its last heartbeat, and
 // follows its services again when it returns.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClusterClient } from '../../src/apply/index.ts';
-import { assessGateway, GatewayPhase, type GatewayHealth, type Node, type Pod } from '../../src/health/index.ts';
-import { createTestFleet, reconcileOnce, removeFromCluster, type TestFleet } from './apply-fleet.ts';
-import { bringOnline, ensureGateways, kube, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
+import type { GatewayStatus } from '../../src/report/index.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
+import { bringOnline, gatewayEvents, kube, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
+import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 
 describe('gateway health on the cluster', () => {
   let k: Kube;
   let fleet: TestFleet;
-  let client: KubeClusterClient;
+  let r: TestRuntime;
   let gateway: string;
+
+  printReconcilerLogOnFailure();
 
   beforeAll(async () => {
     k = await kube();
-    fleet = await createTestFleet({ prefix: 'itch', gatewayCount: 1 });
-    gateway = fleet.gateways[0] as string;
-    await ensureGateways(fleet.gateways);
-    client = new KubeClusterClient({ kubeconfig: k.config });
-    const pass = await reconcileOnce({ client, fleet });
-    expect(pass.results.every((r) => r.ok)).toBe(true);
+    await forgetOtherFleets();
+    fleet = await createTestFleet({ gateways: ['acme-sh-02'] });
+    gateway = fleet.gateway('acme-sh-02');
+    r = await startTestRuntime({ repo: fleet.url });
+    expect((await r.pass()).result).toBe('success');
   });
 
   afterAll(async () => {
     if (gateway) await bringOnline(gateway).catch(() => undefined);
-    if (fleet && client) await removeFromCluster({ client, fleet });
-    for (const name of fleet?.gateways ?? []) await k?.core.deleteNode({ name }).catch(() => undefined);
-    await fleet?.cleanup();
+    await stopTestRuntimes();
+    await removeTestFleet(fleet, k);
   });
 
-  async function health(): Promise<GatewayHealth> {
-    const node = (await client.listEdgeNodes()).find((n) => n.metadata.name === gateway) as unknown as Node | undefined;
-    return assessGateway({
-      gateway,
-      ...(node ? { node } : {}),
-      services: [
-        { service: 'ids', version: '1.1.0' },
-        { service: 'log-collector', version: '2.4.0' },
-      ],
-      objects: await client.listOwned({ gateway }),
-      pods: (await client.listServicePods({ gateway })) as unknown as Pod[],
-    });
+  /** Passes until the gateway's status satisfies `done`; returns that status. */
+  function passUntil(what: string, done: (status: GatewayStatus) => boolean): Promise<GatewayStatus> {
+    return waitFor(what, async () => {
+      await r.pass();
+      const status = r.store.gateway(gateway);
+      return status && done(status) ? status : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
   }
 
   it('is Ready once every service runs, with the version its ready pods run', async () => {
-    const ready = await waitFor('the gateway Ready', async () => {
-      const h = await health();
-      return h.phase === GatewayPhase.Ready ? h : undefined;
-    });
-    expect(ready.services.map((s) => [s.service, s.desiredVersion, s.runningVersion, s.ready])).toEqual([
-      ['ids', '1.1.0', '1.1.0', true],
-      ['log-collector', '2.4.0', '2.4.0', true],
+    const ready = await passUntil('the gateway Ready', (s) => s.phase === 'Ready');
+    expect(ready.services.map((s) => [s.name, s.desiredVersion, s.runningVersion, s.ready])).toEqual([
+      ['firewall', '3.0.0', '3.0.0', true],
+      ['ids', '1.0.0', '1.0.0', true],
+      ['log-collector', '2.3.0', '2.3.0', true],
     ]);
-    expect(ready.node).toMatchObject({ ready: 'True', offline: false });
+    expect(ready.node).toMatchObject({ name: gateway, ready: 'True' });
+    expect(ready.node.lastHeartbeat).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('is Offline with its last heartbeat when its uplink drops, and no longer Offline when it returns', async () => {
     await takeOffline(gateway);
-    const offline = await waitFor('the gateway Offline', async () => {
-      const h = await health();
-      return h.phase === GatewayPhase.Offline ? h : undefined;
-    });
-    expect(offline.node?.lastHeartbeat).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(offline.message).toContain('offline since its last heartbeat');
+    const offline = await passUntil('the gateway Offline', (s) => s.phase === 'Offline');
+    expect(offline).toMatchObject({ reason: 'NodeOffline', node: { ready: 'Unknown' } });
+    expect(offline.node.lastHeartbeat).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await gatewayEvents(k, { gateway, reason: 'GatewayOffline' })).toMatchObject([{ type: 'Warning', message: expect.stringContaining(`last heartbeat ${offline.node.lastHeartbeat}`) }]);
 
     await bringOnline(gateway);
     // Back online, the phase follows the services again (they may still be turning Ready).
-    const back = await waitFor('the gateway online again', async () => {
-      const h = await health();
-      return h.phase !== GatewayPhase.Offline ? h : undefined;
-    });
-    expect(back.node).toMatchObject({ ready: 'True', offline: false });
-    expect([GatewayPhase.Ready, GatewayPhase.Progressing]).toContain(back.phase);
+    const back = await passUntil('the gateway online again', (s) => s.phase !== 'Offline');
+    expect(back.node).toMatchObject({ ready: 'True' });
+    expect(['Ready', 'Progressing']).toContain(back.phase);
+    expect(await gatewayEvents(k, { gateway, reason: 'GatewayOnline' })).toMatchObject([{ type: 'Normal' }]);
   });
 });

@@ -1,14 +1,18 @@
-// The reconciler end to end on the test bed: a real Git server, a real control plane and
-// simulated KubeEdge gateways. Approvals are off here (see gate tests for approvals).
+// The reconciler end to end on the test bed, built as `essg reconcile --approvals off` builds
+// it: a real Git server, a real control plane and simulated KubeEdge gateways (see
+// approvals.test.ts for approvals).
 import { rename } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { kube, waitFor, takeOffline, bringOnline, type Kube } from './helpers/kube.ts';
-import { createReconciler, createTestFleet, forgetOtherFleets, type TestFleet, type TestReconciler } from './helpers/fleet.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayEvents, kube, waitFor, takeOffline, bringOnline, type Kube } from './helpers/kube.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
+import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 import { countsSince, WRITE_VERBS } from '../../src/apply/index.ts';
 
 let k: Kube;
 let fleet: TestFleet;
-let r: TestReconciler;
+let r: TestRuntime;
+
+printReconcilerLogOnFailure();
 
 async function deploymentImage(namespace: string, name: string): Promise<string | undefined> {
   const d = await k.apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined);
@@ -17,7 +21,7 @@ async function deploymentImage(namespace: string, name: string): Promise<string 
 
 async function passUntil(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
   await waitFor(what, async () => {
-    await r.reconciler.runPass();
+    await r.pass();
     return predicate();
   }, { timeoutMs: 120_000, intervalMs: 1000 });
 }
@@ -27,11 +31,16 @@ describe('reconciler', () => {
     k = await kube();
     await forgetOtherFleets();
     fleet = await createTestFleet();
-    r = await createReconciler(fleet);
+    r = await startTestRuntime({ repo: fleet.url });
+  });
+
+  afterAll(async () => {
+    await stopTestRuntimes();
+    await removeTestFleet(fleet, k);
   });
 
   it('first sync applies the template fleet and every gateway becomes Ready', async () => {
-    const first = await r.reconciler.runPass();
+    const first = await r.pass();
     expect(first.error).toBeUndefined();
     expect(first.result).toBe('success');
     const ns = fleet.namespace('acme');
@@ -43,12 +52,16 @@ describe('reconciler', () => {
   });
 
   it('a pass in which nothing changed makes no write request', async () => {
-    const before = r.client.requests.snapshot();
-    const pass = await r.reconciler.runPass();
-    const delta = countsSince(before, r.client.requests.snapshot());
+    const events = async () => (await Promise.all(TEMPLATE_GATEWAYS.map((g) => gatewayEvents(k, { gateway: fleet.gateway(g) })))).flat().map((e) => `${e.metadata?.name} ${e.count}`).sort();
+    const eventsBefore = await events();
+    const before = r.requests.snapshot();
+    const pass = await r.pass();
+    const delta = countsSince(before, r.requests.snapshot());
     expect(pass.result).toBe('noop');
     expect([...WRITE_VERBS].map((verb) => delta[verb]).reduce((a, b) => a + b, 0)).toBe(0);
     expect(delta.list).toBeGreaterThan(0);
+    // Nor an Event: there is no news.
+    expect(await events()).toEqual(eventsBefore);
   });
 
   it('an upgrade rolls out with the new pod ready before the old one goes', async () => {
@@ -83,11 +96,11 @@ describe('reconciler', () => {
     const ns = fleet.namespace('globex');
     const name = `${fleet.gateway('globex-fra-02')}-log-collector`;
     await k.apps.patchNamespacedDeployment({ namespace: ns, name, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'registry.example.com/evil@sha256:' + '0'.repeat(64) }] });
-    const pass = await r.reconciler.runPass();
+    const pass = await r.pass();
     const plan = pass.plans.find((p) => p.gateway === fleet.gateway('globex-fra-02'))!;
     expect(plan.drift.map((d) => d.ref.name)).toEqual([name]);
     expect(await deploymentImage(ns, name)).toMatch(/log-collector@sha256:/);
-    expect(r.events.list({ reason: 'DriftRestored' }).length).toBeGreaterThan(0);
+    expect(await gatewayEvents(k, { gateway: fleet.gateway('globex-fra-02'), reason: 'DriftRestored' })).toMatchObject([{ type: 'Warning', message: expect.stringContaining(`Deployment ${name} (modified)`) }]);
   });
 
   it('a service removed from a gateway is pruned, and nothing else', async () => {
@@ -95,7 +108,7 @@ describe('reconciler', () => {
     const file = `gateways/globex/${gw}.yaml`;
     const ns = fleet.namespace('globex');
     await fleet.push({ [file]: fleet.files[file]!.replace(/ {4}- name: asset-discovery[\s\S]*$/, '') }, 'stop asset-discovery');
-    const pass = await r.reconciler.runPass();
+    const pass = await r.pass();
     const plan = pass.plans.find((p) => p.gateway === gw)!;
     // The service's objects go, and the gateway's pre-pull job for the old image list.
     expect(plan.deletes.map((d) => `${d.kind}/${d.name}`).filter((d) => !d.startsWith('ImagePrePullJob/')).sort()).toEqual([`ConfigMap/${gw}-asset-discovery`, `CronJob/${gw}-asset-discovery`]);
@@ -111,7 +124,7 @@ describe('reconciler', () => {
       [`gateways/acme/${fleet.gateway('acme-sh-01')}.yaml`]: fleet.files[`gateways/acme/${fleet.gateway('acme-sh-01')}.yaml`]!.replace('version: 1.1.0', 'version: 1.0.0'),
       [file]: fleet.files[file]!.replace('name: edr-adapter', 'name: edr-adaptor'),
     }, 'a good change and a typo');
-    const pass = await r.reconciler.runPass();
+    const pass = await r.pass();
     expect(pass.result).toBe('bad-commit');
     expect(pass.applied).toEqual([]);
     expect(await deploymentImage(fleet.namespace('acme'), `${fleet.gateway('acme-sh-01')}-ids`)).toMatch(/ids@sha256:/);
@@ -121,7 +134,7 @@ describe('reconciler', () => {
     expect(r.store.gateway(gw)!.appliedRevision).toBe(good);
     // The fix applies.
     await fleet.push({ [file]: fleet.files[file]!.replace('name: edr-adaptor', 'name: edr-adapter') }, 'fix the typo');
-    expect((await r.reconciler.runPass()).result).toBe('success');
+    expect((await r.pass()).result).toBe('success');
   });
 
   it('an offline gateway does not hold the others back, and converges when it returns', async () => {
@@ -129,7 +142,7 @@ describe('reconciler', () => {
     await takeOffline(offline);
     try {
       await waitFor('gateway reported offline', async () => {
-        await r.reconciler.runPass();
+        await r.pass();
         return r.store.gateway(offline)?.phase === 'Offline';
       }, { timeoutMs: 120_000, intervalMs: 2000 });
       const other = fleet.gateway('globex-fra-02');
@@ -138,7 +151,7 @@ describe('reconciler', () => {
         [file(offline)]: fleet.files[file(offline)]!.replace('defaultPolicy: drop, logDropped: true', 'defaultPolicy: drop, logDropped: false'),
         [file(other)]: fleet.files[file(other)]!.replace('defaultPolicy: drop }', 'defaultPolicy: drop, logDropped: true }'),
       }, 'firewall logging');
-      const pass = await r.reconciler.runPass();
+      const pass = await r.pass();
       expect(pass.error).toBeUndefined();
       expect(pass.applied.map((a) => [a.gateway, a.ok])).toContainEqual([other, true]);
       expect(r.store.gateway(offline)!.phase).toBe('Offline');
@@ -158,7 +171,7 @@ describe('reconciler', () => {
     const repoDir = `${root}/${fleet.url.split('/').pop()}`;
     await rename(repoDir, `${repoDir}.moved`);
     try {
-      const pass = await r.reconciler.runPass();
+      const pass = await r.pass();
       expect(pass.plans.every((p) => p.deletes.length === 0)).toBe(true);
       expect(r.store.snapshot().fleet.source.ok).toBe(false);
       expect(r.store.snapshot().gateways.filter((g) => g.phase === 'Offline')).toEqual([]);
@@ -166,7 +179,7 @@ describe('reconciler', () => {
     } finally {
       await rename(`${repoDir}.moved`, repoDir);
     }
-    await r.reconciler.runPass();
+    await r.pass();
     expect(r.store.snapshot().fleet.source.ok).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import type { LiveObject } from '../../src/plan/index.ts';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/engine/leader.ts';
 import { loadFleetFromDir } from '../../src/model/load.ts';
 import { renderFleet, type K8sObject } from '../../src/render/index.ts';
-import { createTestFleet, forgetOtherFleets, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
 import { clone } from './helpers/git.ts';
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
@@ -52,6 +52,7 @@ describe('reconciler process', () => {
 
   afterAll(async () => {
     await Promise.all(running.map((p) => p.stop()));
+    await removeTestFleet(fleet, k);
   });
 
   it('a reconciler killed mid-pass is restarted and converges with nothing lost or duplicated', async () => {

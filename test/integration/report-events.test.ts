@@ -1,8 +1,13 @@
-// Kubernetes Events written by the reconciler's recorder, as `kubectl get events` shows them
-// from the test bed's real API server: on the managed object, aggregated by count.
+// Kubernetes Events, as `kubectl get events` shows them from the test bed's real API server:
+// the recorder on its own (on the object, aggregated by count), and the Events the
+// reconciler, built as `essg reconcile` builds it, writes about each gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
+import { defaultIdentity } from '../../src/engine/leader.ts';
 import { KubeEventRecorder, refOf } from '../../src/report/index.ts';
-import { type Kube, kube, namespace } from './helpers/kube.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
+import { gatewayEvents, type Kube, kube, namespace } from './helpers/kube.ts';
+import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
 
 let k: Kube;
 let ns: { readonly name: string; remove: () => Promise<void> };
@@ -46,5 +51,43 @@ describe('Kubernetes Events of the reconciler', () => {
       involvedObject: { kind: 'ConfigMap', name: 'ids-config', namespace: ns.name, uid: configMap.metadata?.uid },
     });
     expect(byReason.ApplyFailed).toMatchObject({ count: 1, type: 'Warning' });
+  });
+});
+
+describe('Kubernetes Events of the running reconciler', () => {
+  let fleet: TestFleet | undefined;
+
+  printReconcilerLogOnFailure();
+
+  afterAll(async () => {
+    await stopTestRuntimes();
+    await removeTestFleet(fleet, k);
+  });
+
+  it("are about the gateway's inventory ConfigMap in essg-system, and a repeat within the interval writes no new Event", async () => {
+    await forgetOtherFleets();
+    fleet = await createTestFleet({ gateways: ['acme-sh-02'] });
+    const gateway = fleet.gateway('acme-sh-02');
+    const r = await startTestRuntime({ repo: fleet.url });
+    const first = await r.pass();
+    expect(first.result).toBe('success');
+
+    expect(await gatewayEvents(k, { gateway, reason: 'Applied' })).toMatchObject([{
+      type: 'Normal',
+      count: 1,
+      message: expect.stringMatching(new RegExp(`^applied \\d+ object\\(s\\) at ${first.head!.slice(0, 12)}$`)),
+      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: inventoryName(gateway) },
+      reportingComponent: 'essg-fleet',
+      reportingInstance: defaultIdentity(),
+    }]);
+
+    // The same hand edit twice, each restored by a pass: the same news, written once.
+    const name = `${gateway}-ids`;
+    for (let i = 0; i < 2; i++) {
+      await k.apps.patchNamespacedDeployment({ namespace: fleet.namespace('acme'), name, body: [{ op: 'replace', path: '/spec/replicas', value: 2 }] });
+      const pass = await r.pass();
+      expect(pass.plans.find((p) => p.gateway === gateway)?.drift.map((d) => d.ref.name)).toEqual([name]);
+    }
+    expect(await gatewayEvents(k, { gateway, reason: 'DriftRestored' })).toMatchObject([{ type: 'Warning', count: 1, message: `restored 1 object(s) changed by hand: Deployment ${name} (modified)` }]);
   });
 });

@@ -1,6 +1,7 @@
 // A fleet of its own with the approval gate on: the template fleet on the test bed's Git
-// server, the GitHub fake as the fleet repo's GitHub, and a reconciler that trusts the
-// template commit and asks the fake about every later one.
+// server, the GitHub fake as the fleet repo's GitHub, and the reconciler as
+// `essg reconcile --approvals github --trusted-revision <template commit>` builds it,
+// asking the fake about every later commit.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -8,25 +9,27 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { INVENTORY_NAMESPACE, inventoryName } from '../../../src/apply/index.ts';
-import { createGitHubClient } from '../../../src/gate/index.ts';
+import type { GitHubOptions } from '../../../src/engine/runtime.ts';
 import { startGitHubFake, type GitHubFake } from '../../github-fake/index.ts';
-import { createReconciler, createTestFleet, forgetOtherFleets, TEMPLATE_GATEWAYS, type TestFleet, type TestReconciler } from './fleet.ts';
+import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet, type TestFleetOptions } from './fleet.ts';
 import { AUTHOR, tempDir } from './git.ts';
 import type { Kube } from './kube.ts';
+import { startTestRuntime, type TestRuntime } from './runtime.ts';
 
 const run = promisify(execFile);
-const TOKEN = 'ghp_' + 'ApprovalGateIntegration'.repeat(2);
+export const TOKEN = 'ghp_' + 'ApprovalGateIntegration'.repeat(2);
 const OWNER = 'soc';
 const REPO = 'fleet';
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export type TemplateGateway = (typeof TEMPLATE_GATEWAYS)[number];
+export type { TemplateGateway };
 
 export interface ApprovalBed {
   readonly fleet: TestFleet;
   readonly fake: GitHubFake;
-  readonly r: TestReconciler;
+  /** The reconciler, with approvals on. */
+  readonly rt: TestRuntime;
+  /** What it was given as `--github-*` (for a CLI run over the same fleet). */
+  readonly github: GitHubOptions;
   /** The template commit, trusted as approved. */
   readonly trusted: string;
 }
@@ -34,29 +37,26 @@ export interface ApprovalBed {
 /** Team members the tests approve through. */
 export const TEAM = { acme: 'acme-analyst', operators: 'soc-operator' } as const;
 
-export async function createApprovalBed(): Promise<ApprovalBed> {
+export async function createApprovalBed({ edit }: Pick<TestFleetOptions, 'edit'> = {}): Promise<ApprovalBed> {
   await forgetOtherFleets();
-  const fleet = await createTestFleet();
+  const fleet = await createTestFleet(edit ? { edit } : {});
   const refs = await git.listServerRefs({ http, url: fleet.url, prefix: 'refs/heads/main' });
   const trusted = refs[0]!.oid;
   const fake = await startGitHubFake({ owner: OWNER, repo: REPO, tokens: { [TOKEN]: 'essg-bot' } });
   fake.state.addTeamMember({ org: 'acme-bank', team: 'secops', login: TEAM.acme });
   fake.state.addTeamMember({ org: 'example-soc', team: 'fleet-operators', login: TEAM.operators });
-  const { octokit } = createGitHubClient({ baseUrl: fake.baseUrl, auth: { token: TOKEN }, logger: quiet, retryUnitMs: 1, maxRetries: 1, requestTimeoutMs: 5000 });
-  const r = await createReconciler(fleet, { github: { octokit, owner: OWNER, repo: REPO }, trustedRevision: trusted });
-  return { fleet, fake, r, trusted };
+  // `--github-url`, `--github-timeout`, `--github-retries`: one retry and a short deadline keep the fault tests fast.
+  const github: GitHubOptions = { owner: OWNER, repo: REPO, baseUrl: fake.baseUrl, auth: { token: TOKEN }, requestTimeoutMs: 3000, maxRetries: 1 };
+  const rt = await startTestRuntime({ repo: fleet.url, github, trustedRevision: trusted });
+  return { fleet, fake, rt, github, trusted };
 }
 
-/** Leaves the test bed as it was: the fake stopped, this fleet's namespaces, nodes and inventories gone. */
+/** Leaves the test bed as it was: the reconciler and the fake stopped, this fleet's namespaces, nodes and inventories gone. */
 export async function removeApprovalBed(bed: ApprovalBed | undefined, k: Kube): Promise<void> {
   if (!bed) return;
+  await bed.rt.stop();
   await bed.fake.stop();
-  for (const customer of ['acme', 'globex'] as const) await k.core.deleteNamespace({ name: bed.fleet.namespace(customer) }).catch(() => undefined);
-  for (const gateway of TEMPLATE_GATEWAYS) {
-    // Only this fleet's inventories: others using the test bed keep theirs.
-    await k.core.deleteNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(bed.fleet.gateway(gateway)) }).catch(() => undefined);
-    await k.core.deleteNode({ name: bed.fleet.gateway(gateway) }).catch(() => undefined);
-  }
+  await removeTestFleet(bed.fleet, k);
 }
 
 /**
@@ -71,8 +71,7 @@ export function mergedPullRequest(fake: GitHubFake, { sha, author = 'soc-analyst
 }
 
 export function gatewayFile(fleet: TestFleet, gateway: TemplateGateway): string {
-  const customer = gateway.startsWith('acme') ? 'acme' : 'globex';
-  return `gateways/${customer}/${fleet.gateway(gateway)}.yaml`;
+  return fleet.gatewayFile(gateway);
 }
 
 /** The gateway's file with its firewall's `logDropped` flipped (absent counts as false). */

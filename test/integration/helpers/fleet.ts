@@ -1,27 +1,27 @@
-// A fleet of its own for one test: the template fleet with every gateway (and its edge
-// node) and namespace prefixed, pushed to a fresh bare repo, with a reconciler over it.
+// A fleet of its own for one test: the template fleet (or some of its gateways) with every
+// gateway, edge node and namespace prefixed, pushed to a fresh bare repo on the test bed's
+// Git server; and its removal from the cluster afterwards.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KubeClusterClient, INVENTORY_NAMESPACE, INVENTORY_LABEL } from '../../../src/apply/index.ts';
-import { Reconciler, type ReconcilerOptions } from '../../../src/engine/engine.ts';
-import { ClusterObserver } from '../../../src/engine/observe.ts';
-import { FleetMetrics, InMemoryEventRecorder, StatusStore } from '../../../src/report/index.ts';
-import { createGitSource } from '../../../src/source/index.ts';
+import { INVENTORY_NAMESPACE, INVENTORY_LABEL, inventoryName } from '../../../src/apply/index.ts';
 import { templateFiles } from '../../support/template-fleet.ts';
 import { commitAndPush, createBareRepo } from './git.ts';
-import { ensureGateways } from './kube.ts';
+import { ensureGateways, type Kube } from './kube.ts';
 import { testbed } from './testbed.ts';
 
 export const TEMPLATE_GATEWAYS = ['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-ams-01', 'globex-fra-01', 'globex-fra-02'] as const;
+export type TemplateGateway = (typeof TEMPLATE_GATEWAYS)[number];
 
 export interface TestFleet {
   readonly prefix: string;
   readonly url: string;
+  /** The template gateways this fleet declared when it was created. */
+  readonly gateways: readonly TemplateGateway[];
   /** The current files of the fleet (repo-relative path → content). */
   files: Record<string, string>;
-  gateway(name: (typeof TEMPLATE_GATEWAYS)[number]): string;
+  gateway(name: TemplateGateway): string;
+  /** The repo-relative path of a gateway's file. */
+  gatewayFile(name: TemplateGateway): string;
   namespace(customer: 'acme' | 'globex'): string;
   /** Writes (or, with null, deletes) files, commits and pushes; returns the commit. */
   push(changes: Record<string, string | null>, message?: string): Promise<string>;
@@ -56,15 +56,53 @@ export async function forgetOtherFleets(): Promise<void> {
   }
 }
 
-export async function createTestFleet({ withGateways = true }: { withGateways?: boolean } = {}): Promise<TestFleet> {
+export interface TestFleetOptions {
+  /** Create the fleet's edge nodes (and wait until they are Ready). @default true */
+  readonly withGateways?: boolean;
+  /**
+   * Only these template gateways (a smaller fleet costs the shared test bed less); responses
+   * that name a left-out gateway, or whose customer has none left, are left out too.
+   * @default all of TEMPLATE_GATEWAYS
+   */
+  readonly gateways?: readonly TemplateGateway[];
+  /** Changes the prefixed files before the first commit, e.g. other approvers (the first commit is the trusted one). */
+  readonly edit?: (files: Record<string, string>, fleet: Pick<TestFleet, 'gateway' | 'gatewayFile' | 'namespace'>) => void;
+}
+
+const customerOf = (gateway: TemplateGateway): 'acme' | 'globex' => (gateway.startsWith('acme') ? 'acme' : 'globex');
+
+function withOnly(files: Record<string, string>, prefix: string, keep: readonly TemplateGateway[]): Record<string, string> {
+  const dropped = TEMPLATE_GATEWAYS.filter((g) => !keep.includes(g)).map((g) => `${prefix}-${g}`);
+  const customers = new Set(keep.map(customerOf));
+  const out: Record<string, string> = {};
+  for (const [file, content] of Object.entries(files)) {
+    if (file.startsWith('gateways/') && dropped.some((g) => file.endsWith(`/${g}.yaml`))) continue;
+    if (file.startsWith('responses/')) {
+      const customer = /^ {2}customer: (\S+)$/m.exec(content)?.[1] as 'acme' | 'globex' | undefined;
+      const named = /^ {2}gateways: \[(.*)\]$/m.exec(content)?.[1]?.split(',').map((g) => g.trim()) ?? [];
+      if ((customer && !customers.has(customer)) || named.some((g) => dropped.includes(g))) continue;
+    }
+    out[file] = content;
+  }
+  return out;
+}
+
+export async function createTestFleet({ withGateways = true, gateways = TEMPLATE_GATEWAYS, edit }: TestFleetOptions = {}): Promise<TestFleet> {
   const prefix = `t${randomBytes(2).toString('hex')}`;
   const { url } = await createBareRepo(prefix);
+  const naming = {
+    gateway: (name: TemplateGateway) => `${prefix}-${name}`,
+    gatewayFile: (name: TemplateGateway) => `gateways/${customerOf(name)}/${prefix}-${name}.yaml`,
+    namespace: (customer: 'acme' | 'globex') => `${prefix}-${customer}`,
+  };
+  const files = withOnly(prefixed(templateFiles(), prefix), prefix, gateways);
+  edit?.(files, naming);
   const fleet: TestFleet = {
     prefix,
     url,
-    files: prefixed(templateFiles(), prefix),
-    gateway: (name) => `${prefix}-${name}`,
-    namespace: (customer) => `${prefix}-${customer}`,
+    gateways,
+    files,
+    ...naming,
     async push(changes, message = 'change the fleet') {
       const write: Record<string, string> = {};
       for (const [file, content] of Object.entries(changes)) {
@@ -75,33 +113,24 @@ export async function createTestFleet({ withGateways = true }: { withGateways?: 
       return commitAndPush({ url, files: write, message, remove: deleted });
     },
   };
-  if (withGateways) await ensureGateways(TEMPLATE_GATEWAYS.map((g) => fleet.gateway(g)));
+  if (withGateways) await ensureGateways(gateways.map((g) => fleet.gateway(g)));
   await commitAndPush({ url, files: fleet.files, message: 'the fleet' });
   return fleet;
 }
 
-export interface TestReconciler {
-  readonly reconciler: Reconciler;
-  readonly store: StatusStore;
-  readonly events: InMemoryEventRecorder;
-  readonly client: KubeClusterClient;
-}
-
-export async function createReconciler(fleet: Pick<TestFleet, 'url'>, extra: Partial<ReconcilerOptions> = {}): Promise<TestReconciler> {
-  const config = new KubeConfig();
-  config.loadFromFile((await testbed()).kubeconfig);
-  const store = new StatusStore();
-  const events = new InMemoryEventRecorder();
-  const client = new KubeClusterClient({ kubeconfig: config });
-  const cacheDir = path.join(os.tmpdir(), `essg-it-cache-${randomBytes(3).toString('hex')}`);
-  const reconciler = new Reconciler({
-    source: createGitSource({ url: fleet.url, branch: 'main', cacheDir }),
-    client,
-    observer: new ClusterObserver(client),
-    store,
-    metrics: new FleetMetrics({ phases: () => store.phaseCounts() }),
-    events,
-    ...extra,
-  });
-  return { reconciler, store, events, client };
+/**
+ * Leaves the test bed as it was: this fleet's namespaces, cluster-scoped objects,
+ * inventories and edge nodes gone. Other fleets keep theirs.
+ */
+export async function removeTestFleet(fleet: TestFleet | undefined, k: Kube): Promise<void> {
+  if (!fleet) return;
+  for (const customer of ['acme', 'globex'] as const) await k.core.deleteNamespace({ name: fleet.namespace(customer) }).catch(() => undefined);
+  const jobs = await k.custom.listClusterCustomObject({ group: 'operations.kubeedge.io', version: 'v1alpha2', plural: 'imageprepulljobs' }).catch(() => ({ items: [] }));
+  for (const job of (jobs as { items: { metadata: { name: string } }[] }).items) {
+    if (job.metadata.name.startsWith(`${fleet.prefix}-`)) await k.custom.deleteClusterCustomObject({ group: 'operations.kubeedge.io', version: 'v1alpha2', plural: 'imageprepulljobs', name: job.metadata.name }).catch(() => undefined);
+  }
+  for (const gateway of TEMPLATE_GATEWAYS) {
+    await k.core.deleteNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(fleet.gateway(gateway)) }).catch(() => undefined);
+    await k.core.deleteNode({ name: fleet.gateway(gateway) }).catch(() => undefined);
+  }
 }

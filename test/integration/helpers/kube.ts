@@ -1,8 +1,10 @@
 // A small Kubernetes toolkit for integration tests against the test bed: typed clients,
-// throwaway namespaces, extra gateways, uplink switches and a patient wait.
+// throwaway namespaces, extra gateways, uplink switches, the reconciler's Events and a
+// patient wait.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, type V1Node } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, type CoreV1Event, type V1Node } from '@kubernetes/client-node';
+import { INVENTORY_NAMESPACE, inventoryName } from '../../../src/apply/index.ts';
 import { setGatewayUplink } from '../../../src/testbed/control.ts';
 import { waitForReadyNodes } from '../../../src/testbed/gateways.ts';
 import { createEdgeNodes } from '../../../src/testbed/nodes.ts';
@@ -82,4 +84,31 @@ export function readyStatus(node: V1Node): string {
 
 export function hasTaint(node: V1Node, key: string, effect: string): boolean {
   return (node.spec?.taints ?? []).some((t) => t.key === key && t.effect === effect);
+}
+
+/**
+ * The Events the reconciler wrote about a gateway, as `kubectl get events -n essg-system`
+ * shows them: they are about the gateway's inventory ConfigMap. `gateway: 'fleet'` gives the
+ * fleet-wide ones (a refused mass deletion).
+ */
+export async function gatewayEvents(k: Kube, { gateway, reason }: { gateway: string; reason?: string }): Promise<CoreV1Event[]> {
+  const fieldSelector = ['involvedObject.kind=ConfigMap', `involvedObject.name=${inventoryName(gateway)}`, ...(reason ? [`reason=${reason}`] : [])].join(',');
+  return (await k.core.listNamespacedEvent({ namespace: INVENTORY_NAMESPACE, fieldSelector })).items;
+}
+
+/** `Kind namespace/name` of every object the reconciler manages in these namespaces (read with the test's own clients). */
+export async function managedObjects(k: Kube, namespaces: readonly string[]): Promise<string[]> {
+  const labelSelector = 'app.kubernetes.io/managed-by=essg-fleet';
+  const out: string[] = [];
+  for (const namespace of namespaces) {
+    const named = (kind: string, items: readonly { metadata?: { name?: string } }[]) => items.map((o) => `${kind} ${namespace}/${o.metadata?.name}`);
+    out.push(
+      ...named('ConfigMap', (await k.core.listNamespacedConfigMap({ namespace, labelSelector })).items),
+      ...named('Deployment', (await k.apps.listNamespacedDeployment({ namespace, labelSelector })).items),
+      ...named('CronJob', (await k.batch.listNamespacedCronJob({ namespace, labelSelector })).items),
+      // Not the Jobs a CronJob started: they are the CronJob's, not the reconciler's.
+      ...named('Job', (await k.batch.listNamespacedJob({ namespace, labelSelector })).items.filter((j) => !j.metadata?.ownerReferences?.length)),
+    );
+  }
+  return out.sort();
 }
