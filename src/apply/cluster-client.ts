@@ -5,12 +5,14 @@ import type { Inventory, LiveObject, ObjectRef } from '../plan/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { LABEL, MANAGED_BY } from '../render/labels.ts';
 import { ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
-import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryConfigMap, inventoryName, parseInventoryConfigMap } from './inventory-configmap.ts';
+import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryConfigMap, inventoryName, parseInventoryConfigMap, rolloutStateConfigMap } from './inventory-configmap.ts';
 import { collectionPath, MANAGED_KINDS, objectPath, type ManagedKind } from './kinds.ts';
 import { failureOf, isOk, KubeHttp, KubeRequestFailure, type KubeResponse } from './kube-http.ts';
 import type { RequestCounter } from './request-counter.ts';
 
 export const FIELD_MANAGER = 'essg-fleet';
+/** The rollout state has its own field manager, so an inventory write never drops it (server-side apply removes only fields its manager owns). */
+export const ROLLOUT_FIELD_MANAGER = 'essg-fleet-rollout';
 const APPLY_PATCH = 'application/apply-patch+yaml';
 const PAGE_SIZE = '500';
 
@@ -35,6 +37,8 @@ export interface ClusterClient {
   /** Creates the essg-system namespace when it is missing. */
   writeInventory(inventory: Inventory): Promise<void>;
   deleteInventory(gateway: string): Promise<DeleteOutcome>;
+  /** Records a gateway's rollout state (opaque text) in its inventory ConfigMap, beside the inventory and without touching it. */
+  writeRolloutState(gateway: string, state: string): Promise<void>;
   /** The edge nodes (the gateways), as raw JSON for health. Throws ListFailedError. */
   listEdgeNodes(): Promise<LiveObject[]>;
   /** The pods of our services (optionally of one gateway), as raw JSON for health. Throws ListFailedError. */
@@ -51,6 +55,8 @@ export interface KubeClusterClientOptions {
   readonly counter?: RequestCounter;
   /** @default 30000 */
   readonly timeoutMs?: number;
+  /** See KubeHttpOptions.fence. */
+  readonly fence?: () => AbortSignal | undefined;
 }
 
 function ownedSelector(gateway: string | undefined): string {
@@ -65,8 +71,8 @@ function refOfObject(object: K8sObject): ObjectRef {
 export class KubeClusterClient implements ClusterClient {
   private readonly http: KubeHttp;
 
-  constructor({ kubeconfig, counter, timeoutMs }: KubeClusterClientOptions) {
-    this.http = new KubeHttp({ kubeconfig, ...(counter ? { counter } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+  constructor({ kubeconfig, counter, timeoutMs, fence }: KubeClusterClientOptions) {
+    this.http = new KubeHttp({ kubeconfig, ...(counter ? { counter } : {}), ...(timeoutMs ? { timeoutMs } : {}), ...(fence ? { fence } : {}) });
   }
 
   get requests(): RequestCounter {
@@ -118,10 +124,16 @@ export class KubeClusterClient implements ClusterClient {
     return items.map(parseInventoryConfigMap);
   }
 
-  async writeInventory(inventory: Inventory): Promise<void> {
-    const { gateway } = inventory;
-    const configMap = inventoryConfigMap(inventory);
-    const write = () => this.http.send({ verb: 'patch', path: objectPath(refOfObject(configMap)), query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: configMap, contentType: APPLY_PATCH });
+  writeInventory(inventory: Inventory): Promise<void> {
+    return this.writeInventoryConfigMap(inventory.gateway, inventoryConfigMap(inventory), FIELD_MANAGER);
+  }
+
+  writeRolloutState(gateway: string, state: string): Promise<void> {
+    return this.writeInventoryConfigMap(gateway, rolloutStateConfigMap(gateway, state), ROLLOUT_FIELD_MANAGER);
+  }
+
+  private async writeInventoryConfigMap(gateway: string, configMap: K8sObject, manager: string): Promise<void> {
+    const write = () => this.http.send({ verb: 'patch', path: objectPath(refOfObject(configMap)), query: { fieldManager: manager, force: 'true' }, body: configMap, contentType: APPLY_PATCH });
     let response = await this.inventoryRequest(gateway, 'write', write);
     if (response.status === 404) {
       // Only the first inventory ever written finds essg-system missing: create it then, not on every write.

@@ -12,13 +12,26 @@ export function inventoryName(gateway: string): string {
   return `essg-inv-${gateway}`;
 }
 
+function metadataOf(gateway: string): K8sObject['metadata'] {
+  return { name: inventoryName(gateway), namespace: INVENTORY_NAMESPACE, labels: { [INVENTORY_LABEL]: gateway, 'app.kubernetes.io/part-of': 'essg-fleet' } };
+}
+
+/** The inventory's part of the ConfigMap. The `rollout` key is not in it: it has a field manager of its own. */
 export function inventoryConfigMap(inventory: Inventory): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: inventoryName(inventory.gateway), namespace: INVENTORY_NAMESPACE, labels: { [INVENTORY_LABEL]: inventory.gateway, 'app.kubernetes.io/part-of': 'essg-fleet' } },
+    metadata: metadataOf(inventory.gateway),
     data: { revision: inventory.revision, renderHash: inventory.renderHash, objects: JSON.stringify(inventory.objects) },
   };
+}
+
+/**
+ * The rollout state's part of the ConfigMap. It lives beside the inventory so one listing
+ * gives a new leader both what each gateway holds and where its rollout stands.
+ */
+export function rolloutStateConfigMap(gateway: string, state: string): K8sObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(gateway), data: { rollout: state } };
 }
 
 function isEntry(value: unknown): value is InventoryEntry {
@@ -29,12 +42,15 @@ function isEntry(value: unknown): value is InventoryEntry {
 export function parseInventoryConfigMap(configMap: K8sObject): Inventory {
   const gateway = configMap.metadata.labels?.[INVENTORY_LABEL] ?? configMap.metadata.name.replace(/^essg-inv-/, '');
   const data = (configMap['data'] ?? {}) as Record<string, string | undefined>;
+  const rollout = data['rollout'] ? { rolloutState: data['rollout'] } : {};
+  // The rollout state is written ahead of a gateway's first apply: no objects yet.
+  if (data['objects'] === undefined) return { gateway, revision: '', renderHash: '', objects: [], ...rollout };
   let objects: unknown;
   try {
-    objects = JSON.parse(data['objects'] ?? '');
+    objects = JSON.parse(data['objects']);
   } catch (error) {
     throw new InventoryCorruptError({ gateway, detail: `data.objects is not JSON (${(error as Error).message})` });
   }
   if (!Array.isArray(objects) || !objects.every(isEntry)) throw new InventoryCorruptError({ gateway, detail: 'data.objects is not a list of object references' });
-  return { gateway, revision: data['revision'] ?? '', renderHash: data['renderHash'] ?? '', objects };
+  return { gateway, revision: data['revision'] ?? '', renderHash: data['renderHash'] ?? '', objects, ...rollout };
 }

@@ -5,7 +5,7 @@
 import https from 'node:https';
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import type { RequestFailure } from './errors.ts';
-import { RequestCounter, type Verb } from './request-counter.ts';
+import { RequestCounter, WRITE_VERBS, type Verb } from './request-counter.ts';
 
 const METHOD: Readonly<Record<Verb, HttpMethod>> = { get: HttpMethod.GET, list: HttpMethod.GET, create: HttpMethod.POST, patch: HttpMethod.PATCH, update: HttpMethod.PUT, delete: HttpMethod.DELETE };
 
@@ -41,21 +41,29 @@ export interface KubeHttpOptions {
   readonly counter?: RequestCounter;
   /** @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Write fencing: the signal of the leadership the writes are made under. Once it aborts no
+   * write is sent, and one in flight is abandoned, so a replica that lost its Lease writes
+   * nothing more. @default - no fencing (a single replica)
+   */
+  readonly fence?: () => AbortSignal | undefined;
 }
 
 export class KubeHttp {
   readonly counter: RequestCounter;
   private readonly kubeconfig: KubeConfig;
   private readonly timeoutMs: number;
+  private readonly fence: (() => AbortSignal | undefined) | undefined;
   private readonly library = new IsomorphicFetchHttpLibrary();
   private agent: https.Agent | undefined;
 
-  constructor({ kubeconfig, counter, timeoutMs = 30_000 }: KubeHttpOptions) {
+  constructor({ kubeconfig, counter, timeoutMs = 30_000, fence }: KubeHttpOptions) {
     const cluster = kubeconfig.getCurrentCluster();
     if (!cluster) throw new KubeRequestFailure(undefined, 'NoCluster', 'the kubeconfig has no current cluster');
     this.kubeconfig = kubeconfig;
     this.counter = counter ?? new RequestCounter();
     this.timeoutMs = timeoutMs;
+    this.fence = fence;
   }
 
   /** Resolves with any HTTP status; rejects with KubeRequestFailure only when no response came. */
@@ -70,10 +78,15 @@ export class KubeHttp {
     }
     await this.kubeconfig.applySecurityAuthentication(context);
     this.reuseConnections(context);
+    const fence = WRITE_VERBS.has(verb) ? this.fence?.() : undefined;
+    if (fence?.aborted) throw fenced(verb, path);
     this.counter.count(verb);
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new KubeRequestFailure(undefined, 'Timeout', `no answer from ${server} within ${this.timeoutMs} ms`)), this.timeoutMs);
+      onAbort = () => reject(fenced(verb, path));
+      fence?.addEventListener('abort', onAbort, { once: true });
     });
     try {
       const response = await Promise.race([this.library.send(context).toPromise(), timeout]);
@@ -91,6 +104,7 @@ export class KubeHttp {
       throw new KubeRequestFailure(undefined, code ?? 'NetworkError', `${verb} ${path}: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       clearTimeout(timer);
+      if (onAbort) fence?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -105,6 +119,10 @@ export class KubeHttp {
     this.agent ??= new https.Agent({ ...(fresh as https.Agent & { options: https.AgentOptions }).options, keepAlive: true, maxSockets: 64 });
     context.setAgent(this.agent);
   }
+}
+
+function fenced(verb: Verb, path: string): KubeRequestFailure {
+  return new KubeRequestFailure(undefined, 'NotLeader', `${verb} ${path}: this replica no longer holds the Lease, so it writes nothing more`);
 }
 
 /** The API server's Status reason and message of a failed response. */

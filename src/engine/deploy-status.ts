@@ -10,8 +10,8 @@ export interface DeployCounts {
   readonly failed: number;
 }
 
-export function deployCounts({ head, targets, applied }: { head: string; targets: readonly GatewayTarget[]; applied: readonly GatewayApplyResult[] }): DeployCounts {
-  const failed = new Set(applied.filter((a) => !a.ok).map((a) => a.gateway));
+export function deployCounts({ head, targets, applied, rolledBack = [] }: { head: string; targets: readonly Pick<GatewayTarget, 'gateway' | 'revision'>[]; applied: readonly GatewayApplyResult[]; rolledBack?: readonly string[] }): DeployCounts {
+  const failed = new Set([...applied.filter((a) => !a.ok).map((a) => a.gateway), ...rolledBack]);
   let onHead = 0;
   let pending = 0;
   for (const target of targets) {
@@ -26,8 +26,9 @@ export class DeployStatusReporter {
   private last = '';
   constructor(private readonly github: GitHubGate, private readonly log: (line: string) => void) {}
 
-  async report({ head, counts }: { head: string; counts: DeployCounts }): Promise<void> {
-    const description = `${counts.applied} gateways applied, ${counts.pending} pending, ${counts.failed} failed`;
+  /** `failure`: why the newest failure happened (e.g. a rollback), put first in the description. */
+  async report({ head, counts, failure }: { head: string; counts: DeployCounts; failure?: string }): Promise<void> {
+    const description = `${failure ? `${failure}; ` : ''}${counts.applied} gateways applied, ${counts.pending} pending, ${counts.failed} failed`;
     const state = counts.failed > 0 ? 'failure' : counts.pending > 0 ? 'pending' : 'success';
     const key = `${head} ${state} ${description}`;
     if (key === this.last) return;

@@ -1,24 +1,25 @@
 // The only place the stages meet. A pass is an ordered list of steps: fetch the branch,
-// load and render, choose each gateway's target revision (the gate), plan against the
-// live cluster, guard deletions, apply, and report. A failed step ends the pass with the
+// load and render, choose each gateway's approved revision (the gate), observe the cluster,
+// decide when each gateway moves (the rollout), record those decisions, plan against the
+// live objects, guard deletions, apply, and report. A failed step ends the pass with the
 // cluster on its last good state.
 import { applyGateways, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { describeDecision, EVENT_REASON } from '../gate/index.ts';
-import { groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../plan/index.ts';
+import { describeDecision, EVENT_REASON, PassFacts } from '../gate/index.ts';
+import { isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../plan/index.ts';
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
+import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
 import type { GitSource } from '../source/index.ts';
-import { PassFacts } from '../gate/index.ts';
 import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
 import { FleetRevisions, type FleetAtCommit } from './fleet-at.ts';
-import type { Observer } from './observe.ts';
-import { reportGateways } from './report-step.ts';
+import { observeCluster, type Observed } from './observe.ts';
+import { reportGateways, standingOf } from './report-step.ts';
+import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
 import { chooseTargets, type GatewayTarget, type GitHubGate } from './targets.ts';
 
 export interface ReconcilerOptions {
   readonly source: GitSource;
   readonly client: ClusterClient;
-  readonly observer: Observer;
   readonly store: StatusStore;
   readonly metrics: FleetMetrics;
   readonly events: EventRecorder;
@@ -29,8 +30,10 @@ export interface ReconcilerOptions {
   readonly allowMassDeletion?: boolean;
   /** Gateways applied at once. @default 8 */
   readonly concurrency?: number;
-  /** The clock, as RFC 3339; rendering never reads it itself. */
+  /** The clock, as RFC 3339; rendering and rollouts never read it themselves. */
   readonly now?: () => string;
+  /** The leadership the pass runs under: once it aborts, the pass stops before its next step. @default - never aborts */
+  readonly leadership?: () => AbortSignal | undefined;
   readonly log?: (line: string) => void;
 }
 
@@ -40,12 +43,23 @@ export interface PassSummary {
   readonly plans: readonly GatewayPlan[];
   readonly applied: readonly GatewayApplyResult[];
   readonly targets: readonly GatewayTarget[];
+  readonly rollout?: RolloutPlan;
+  /** A rollout is in flight: look again after this many seconds rather than at the next poll. */
+  readonly recheckAfterSeconds?: number;
   readonly error?: string;
+}
+
+/** A pass stopped because this replica no longer leads. */
+export class LeadershipLostError extends Error {
+  readonly code = 'LEADERSHIP_LOST';
+  constructor() {
+    super('this replica no longer holds the Lease: the pass stopped and writes nothing more');
+    this.name = 'LeadershipLostError';
+  }
 }
 
 export class Reconciler {
   private readonly revisions: FleetRevisions;
-  private readonly accepted = new Map<string, string>();
   private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly now: () => string;
   private readonly log: (line: string) => void;
@@ -75,94 +89,132 @@ export class Reconciler {
   }
 
   private async steps(): Promise<PassSummary> {
-    const { source, client, store } = this.options;
     const now = this.now();
     this.revisions.startPass();
-
-    // 1. Source: a Git failure keeps the last fetched state and says so.
-    let head: string | undefined;
-    let headIsFresh = true;
-    try {
-      head = (await source.fetch()).head;
-      store.sourceFetched({ revision: head });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      store.sourceFailed({ error: message });
-      this.options.metrics.gitFetchError();
-      this.log(`fetch failed, keeping the last state: ${message}`);
-      head = await source.localHead();
-      headIsFresh = false;
-      if (!head) return { result: 'failed', plans: [], applied: [], targets: [], error: message };
-    }
-
-    // 2. What the cluster holds (a failed listing throws: never read as "nothing").
-    const inventories = new Map((await this.read(() => client.listInventories())).map((inv): [string, Inventory] => [inv.gateway, inv]));
-
-    // 3. The head commit: a bad one is never applied, not even in part.
-    const headFleet = await this.revisions.at(head, now);
-    if (headFleet.ok) store.revisionGood({ revision: head });
-    else {
-      store.revisionBad({ revision: head, problems: headFleet.problems });
-      this.log(`commit ${head.slice(0, 12)} is invalid and will not be applied:\n  ${headFleet.problems.slice(0, 10).join('\n  ')}`);
-    }
-
-    // 4. The gate: which revision each gateway goes to.
+    const fetched = await this.fetchStep();
+    if (fetched.head === undefined) return { result: 'failed', plans: [], applied: [], targets: [], error: fetched.error };
+    const { head, fresh } = fetched;
+    // What the cluster holds (a failed listing throws: never read as "nothing").
+    const inventories = new Map((await this.read(() => this.options.client.listInventories())).map((inv): [string, Inventory] => [inv.gateway, inv]));
+    const states = statesOf(inventories, this.log);
+    const headFleet = await this.loadStep(head, now);
     const targets = await chooseTargets({
-      head: headFleet, inventories, headIsFresh, revisions: this.revisions, store: source, now, accepted: this.accepted,
+      head: headFleet, inventories, headIsFresh: fresh, revisions: this.revisions, store: this.options.source, now,
+      onRevision: new Map([...states].map(([gateway, state]) => [gateway, state.revision])),
       // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
       ...(this.options.github ? { facts: new PassFacts(this.options.github) } : {}),
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
     });
     await this.recordDecisions(targets);
+    const observed = await this.read(() => observeCluster(this.options.client));
+    const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
+    const { plan: rollout, health } = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
+    this.checkLeadership();
+    const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
+    const plans = await this.planStep({ targets, rollout, unsaved, inventories, observed, now });
 
-    // 5. Plan against the live objects we own.
-    const live = groupLiveByGateway(await this.read(() => client.listOwned()));
-    const plans: GatewayPlan[] = [];
-    for (const target of targets) {
-      if (!target.revision) continue;
-      const fleet = await this.revisions.at(target.revision, now);
-      if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
-      const rendered = fleet.rendered.get(target.gateway);
-      plans.push(planGateway({
-        gateway: target.gateway,
-        desired: rendered?.objects ?? [],
-        live: liveForGateway(live, target.gateway),
-        ...(inventories.get(target.gateway) ? { inventory: inventories.get(target.gateway)! } : {}),
-        revision: target.revision,
-        renderHash: rendered?.inputHash ?? '',
-      }));
+    const guard = this.guardStep(plans, headFleet, inventories);
+    const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events };
+    if (guard) {
+      await reportGateways({ ...report, applied: [], refusal: guard });
+      return { result: 'refused', head, plans, applied: [], targets, rollout, error: guard };
     }
-
-    // 6. The mass-deletion guard refuses the whole pass, not part of it.
-    const declared = new Set(headFleet.ok ? headFleet.model.gateways.keys() : inventories.keys());
-    const guard = checkDeletionGuard({
-      plans, declaredGateways: declared, totalGatewaysBefore: inventories.size,
-      maxShare: headFleet.ok ? (headFleet.model.fleet.doc.spec.prune?.maxDeletionShare ?? 0.25) : 0.25,
-      allow: this.options.allowMassDeletion ?? false,
-    });
-    if (!guard.ok) {
-      this.log(guard.message);
-      await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard.message });
-      await reportGateways({ ...this.reportArgs(headFleet, targets, [], now), refusal: guard.message });
-      return { result: 'refused', head, plans, applied: [], targets, error: guard.message };
-    }
-
-    // 7. Apply what changed; a gateway with nothing to do costs no write.
+    this.checkLeadership();
     const work = plans.filter((plan) => !isNoop(plan) || plan.inventoryChanged);
-    const applied = await applyGateways({ client, plans: work, ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}) });
+    const applied = await applyGateways({ client: this.options.client, plans: work, ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}) });
+    this.checkLeadership();
     await this.recordApply(work, applied);
-    const failedGateways = new Set(applied.filter((a) => !a.ok).map((a) => a.gateway));
-    for (const target of targets) {
-      if (target.revision && !failedGateways.has(target.gateway)) this.accepted.set(target.gateway, target.revision);
-    }
-
-    // 8. Report.
-    await reportGateways(this.reportArgs(headFleet, targets, applied, now));
-    if (headFleet.ok && headIsFresh) await this.deployStatus?.report({ head, counts: deployCounts({ head, targets, applied }) });
+    await reportGateways({ ...report, applied });
+    await this.reportDeploy({ head: headFleet, fresh, rollout, applied });
     const failed = applied.filter((r) => !r.ok).length;
     const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
     this.log(`pass ${result}: head ${head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${failed} failed`);
-    return { result, head, plans, applied, targets };
+    return { result, head, plans, applied, targets, rollout, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
+  }
+
+  /** Source: a Git failure keeps the last fetched state and says so; nothing advances on it. */
+  private async fetchStep(): Promise<{ head: string; fresh: boolean } | { head: undefined; error: string }> {
+    const { source, store, metrics } = this.options;
+    try {
+      const head = (await source.fetch()).head;
+      store.sourceFetched({ revision: head });
+      return { head, fresh: true };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      store.sourceFailed({ error: message });
+      metrics.gitFetchError();
+      this.log(`fetch failed, keeping the last state: ${message}`);
+      const head = await source.localHead();
+      return head ? { head, fresh: false } : { head: undefined, error: message };
+    }
+  }
+
+  /** The head commit: a bad one is never applied, not even in part. */
+  private async loadStep(head: string, now: string): Promise<FleetAtCommit> {
+    const fleet = await this.revisions.at(head, now);
+    if (fleet.ok) this.options.store.revisionGood({ revision: head });
+    else {
+      this.options.store.revisionBad({ revision: head, problems: fleet.problems });
+      this.log(`commit ${head.slice(0, 12)} is invalid and will not be applied:\n  ${fleet.problems.slice(0, 10).join('\n  ')}`);
+    }
+    return fleet;
+  }
+
+  /** Each gateway planned at the revision the rollout decided, against the live objects we own. */
+  private async planStep({ targets, rollout, unsaved, inventories, observed, now }: {
+    targets: readonly GatewayTarget[]; rollout: RolloutPlan; unsaved: ReadonlySet<string>; inventories: ReadonlyMap<string, Inventory>; observed: Observed; now: string;
+  }): Promise<GatewayPlan[]> {
+    const plans: GatewayPlan[] = [];
+    for (const target of targets) {
+      const decision = rollout.decisions.get(target.gateway);
+      // A move whose state could not be recorded waits for the next pass: the cluster never runs ahead of the record.
+      const moves = decision?.action === 'advance' || decision?.action === 'rollback';
+      const revision = moves && unsaved.has(target.gateway) ? inventories.get(target.gateway)?.revision || undefined : decision?.revision;
+      if (!revision) continue;
+      const fleet = await this.revisions.at(revision, now);
+      if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
+      const rendered = fleet.rendered.get(target.gateway);
+      const inventory = inventories.get(target.gateway);
+      plans.push(planGateway({
+        gateway: target.gateway,
+        desired: rendered?.objects ?? [],
+        live: liveForGateway(observed.live, target.gateway),
+        ...(inventory && inventory.revision ? { inventory } : {}),
+        revision,
+        renderHash: rendered?.inputHash ?? '',
+      }));
+    }
+    return plans;
+  }
+
+  /** The mass-deletion guard refuses the whole pass, not part of it; returns why, or undefined. */
+  private guardStep(plans: readonly GatewayPlan[], head: FleetAtCommit, inventories: ReadonlyMap<string, Inventory>): string | undefined {
+    const declared = new Set(head.ok ? head.model.gateways.keys() : inventories.keys());
+    const applied = [...inventories.values()].filter((i) => i.revision).length;
+    const guard = checkDeletionGuard({
+      plans, declaredGateways: declared, totalGatewaysBefore: applied,
+      maxShare: head.ok ? (head.model.fleet.doc.spec.prune?.maxDeletionShare ?? 0.25) : 0.25,
+      allow: this.options.allowMassDeletion ?? false,
+    });
+    if (guard.ok) return undefined;
+    this.log(guard.message);
+    void this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard.message });
+    return guard.message;
+  }
+
+  private async reportDeploy({ head, fresh, rollout, applied }: { head: FleetAtCommit; fresh: boolean; rollout: RolloutPlan; applied: readonly GatewayApplyResult[] }): Promise<void> {
+    if (!head.ok || !fresh || !this.deployStatus) return;
+    const summaries = new Map(rollout.rollouts.map((r) => [r.id, r]));
+    const failures = [...rollout.decisions.values()].filter((d) => d.action === 'rollback' || (d.action === 'hold' && d.hold.reason === 'failed-render'));
+    for (const d of failures) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
+    const moved = [...rollout.decisions.values()].map((d) => ({ gateway: d.gateway, revision: d.revision }));
+    const counts = deployCounts({ head: head.commit, targets: moved, applied, rolledBack: failures.map((d) => d.gateway) });
+    const failure = failures[0] ? standingOf(failures[0], summaries)?.standing.message : undefined;
+    await this.deployStatus.report({ head: head.commit, counts, ...(failure ? { failure } : {}) });
+  }
+
+  private checkLeadership(): void {
+    if (this.options.leadership?.()?.aborted) throw new LeadershipLostError();
   }
 
   /** A cluster read, retried on transient failures; a read that keeps failing ends the pass. */
@@ -172,10 +224,6 @@ export class Reconciler {
     } catch (error) {
       throw error instanceof RetriesExhausted ? error.lastError : error;
     }
-  }
-
-  private reportArgs(head: FleetAtCommit, targets: readonly GatewayTarget[], applied: readonly GatewayApplyResult[], now: string) {
-    return { head, targets, applied, now, revisions: this.revisions, observer: this.options.observer, store: this.options.store, events: this.options.events };
   }
 
   private async recordDecisions(targets: readonly GatewayTarget[]): Promise<void> {

@@ -1,56 +1,27 @@
-// Reads what runs — edge nodes and the pods of our services — through the cluster client,
-// and judges it with the health stage. A failed read is reported as unknown, never as
-// "nothing runs".
+// Reads what the cluster holds for the fleet in one go — the objects we own, the edge nodes
+// and the pods of our services — through the cluster client. A failed listing throws: it is
+// never read as "nothing there", so neither the plan nor a rollout acts on it.
 import type { ClusterClient } from '../apply/index.ts';
-import { isReady, nodeHealth, podVersion, restarts, type Node, type Pod } from '../health/index.ts';
+import type { Node, Pod } from '../health/index.ts';
+import { groupLiveByGateway, type LiveByGateway } from '../plan/index.ts';
 import { LABEL } from '../render/labels.ts';
-import type { NodeStatus, ServiceStatus } from '../report/index.ts';
 
 export interface Observed {
-  readonly nodes: ReadonlyMap<string, NodeStatus>;
-  /** gateway → service → pods of it */
-  readonly pods: ReadonlyMap<string, ReadonlyMap<string, readonly Pod[]>>;
+  readonly live: LiveByGateway;
+  /** By node name. */
+  readonly nodes: ReadonlyMap<string, Node>;
+  /** By gateway. */
+  readonly pods: ReadonlyMap<string, readonly Pod[]>;
 }
 
-export interface Observer {
-  observe(): Promise<Observed>;
-}
-
-export class ClusterObserver implements Observer {
-  constructor(private readonly client: Pick<ClusterClient, 'listEdgeNodes' | 'listServicePods'>) {}
-
-  async observe(): Promise<Observed> {
-    const [nodes, pods] = await Promise.all([this.client.listEdgeNodes(), this.client.listServicePods()]);
-    const byGateway = new Map<string, Map<string, Pod[]>>();
-    for (const pod of pods as unknown as Pod[]) {
-      const gateway = pod.metadata.labels?.[LABEL.gateway];
-      const service = pod.metadata.labels?.[LABEL.service];
-      if (!gateway || !service) continue;
-      const services = byGateway.get(gateway) ?? new Map<string, Pod[]>();
-      services.set(service, [...(services.get(service) ?? []), pod]);
-      byGateway.set(gateway, services);
-    }
-    return { nodes: new Map((nodes as unknown as Node[]).map((n) => [n.metadata.name, nodeStatus(n)])), pods: byGateway };
+export async function observeCluster(client: Pick<ClusterClient, 'listOwned' | 'listEdgeNodes' | 'listServicePods'>): Promise<Observed> {
+  const [live, nodes, pods] = await Promise.all([client.listOwned(), client.listEdgeNodes(), client.listServicePods()]);
+  const byGateway = new Map<string, Pod[]>();
+  // Listings are JSON of the shapes health reads (src/health/types.ts).
+  for (const pod of pods as unknown as Pod[]) {
+    const gateway = pod.metadata.labels?.[LABEL.gateway];
+    if (!gateway) continue;
+    byGateway.set(gateway, [...(byGateway.get(gateway) ?? []), pod]);
   }
-}
-
-export function nodeStatus(node: Node): NodeStatus {
-  const health = nodeHealth(node);
-  return {
-    name: health.name,
-    ready: health.offline ? 'Unknown' : health.ready,
-    ...(health.lastHeartbeat ? { lastHeartbeat: health.lastHeartbeat } : {}),
-    pressure: { memory: health.pressure.includes('MemoryPressure'), disk: health.pressure.includes('DiskPressure'), pid: health.pressure.includes('PIDPressure') },
-  };
-}
-
-/** A service's running version: the version of its ready pods (the desired one while a rollout overlaps). */
-export function serviceStatus({ name, desiredVersion, workload, pods }: { name: string; desiredVersion: string; workload: string; pods: readonly Pod[] }): Omit<ServiceStatus, 'lastTransition'> {
-  const ready = pods.filter((p) => p.status?.phase === 'Running' && isReady(p));
-  const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded');
-  const versions = [...new Set([...ready, ...succeeded].map(podVersion).filter((v): v is string => Boolean(v)))];
-  const runningVersion = versions.includes(desiredVersion) ? desiredVersion : versions.sort().at(-1);
-  // A job or cronjob has done its part when a run succeeded, or (cronjob) before its first run.
-  const done = workload === 'daemon' ? ready.some((p) => podVersion(p) === desiredVersion) : workload === 'cronjob' || succeeded.length > 0 || ready.length > 0;
-  return { name, desiredVersion, ...(runningVersion ? { runningVersion } : {}), ready: done, restarts: pods.reduce((n, p) => n + restarts(p), 0) };
+  return { live: groupLiveByGateway(live), nodes: new Map((nodes as unknown as Node[]).map((n) => [n.metadata.name, n])), pods: byGateway };
 }

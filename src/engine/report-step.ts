@@ -1,11 +1,12 @@
-// The report step: what each gateway runs and why it is where it is, into the status
-// store, with an Event when a gateway goes offline or comes back.
+// The report step: each gateway's status from its health, the gate's ruling and its rollout
+// decision (the phase itself is named by the health stage's phase policy), with an Event
+// when a gateway goes offline, comes back or is rolled back.
 import type { GatewayApplyResult } from '../apply/index.ts';
-import { HealthStatus, podHealth, type Pod } from '../health/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
-import { EVENT_REASONS, inventoryRef, REASON, type EventRecorder, type GatewayReport, type NodeStatus, type Phase, type StatusStore } from '../report/index.ts';
+import { GatewayPhase, gatewayPhase, type GatewayHealth, type NodeHealth, type RolloutStanding } from '../health/index.ts';
+import { EVENT_REASONS, inventoryRef, type EventRecorder, type GatewayReport, type GatewayRolloutStatus, type NodeStatus, type StatusStore } from '../report/index.ts';
+import type { RolloutDecision, RolloutPlan, RolloutSummary } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
-import { serviceStatus, type Observed, type Observer } from './observe.ts';
 import type { GatewayTarget } from './targets.ts';
 
 export interface ReportArgs {
@@ -14,80 +15,116 @@ export interface ReportArgs {
   readonly applied: readonly GatewayApplyResult[];
   readonly now: string;
   readonly revisions: FleetRevisions;
-  readonly observer: Observer;
+  readonly health: ReadonlyMap<string, GatewayHealth>;
+  readonly rollout: RolloutPlan;
   readonly store: StatusStore;
   readonly events: EventRecorder;
   /** Set when the mass-deletion guard refused the pass. */
   readonly refusal?: string;
 }
 
-/** A pod the health stage calls Degraded (failed, crash-looping, image not pullable). */
-function broken(pods: readonly Pod[]): boolean {
-  return pods.some((pod) => podHealth(pod).status === HealthStatus.Degraded);
-}
-
 export async function reportGateways(args: ReportArgs): Promise<void> {
-  const { targets, store, events } = args;
-  let observed: Observed;
-  try {
-    observed = await args.observer.observe();
-  } catch {
-    observed = { nodes: new Map(), pods: new Map() };
-  }
+  const { targets, store, events, rollout } = args;
+  store.setRollouts(rollout.rollouts);
   const results = new Map(args.applied.map((r) => [r.gateway, r]));
+  const summaries = new Map<string, RolloutSummary>(rollout.rollouts.map((r) => [r.id, r]));
   for (const target of targets) {
-    const fleet = target.revision ? await args.revisions.at(target.revision, args.now) : undefined;
+    const decision = rollout.decisions.get(target.gateway);
+    const revision = decision?.revision ?? target.revision;
+    const fleet = revision ? await args.revisions.at(revision, args.now) : undefined;
     const gateway = fleet?.ok ? fleet.model.gateways.get(target.gateway) : undefined;
+    const result = results.get(target.gateway);
     if (fleet?.ok && !gateway) {
       // Removed from the fleet and pruned.
-      if (!results.get(target.gateway) || results.get(target.gateway)!.ok) store.removeGateway(target.gateway);
+      if (!result || result.ok) store.removeGateway(target.gateway);
       continue;
     }
     const previous = store.gateway(target.gateway);
+    const health = args.health.get(target.gateway);
     const nodeName = gateway?.node ?? previous?.node.name ?? target.gateway;
-    const node: NodeStatus = observed.nodes.get(nodeName) ?? { name: nodeName, ready: 'Unknown', pressure: { memory: false, disk: false, pid: false } };
-    const pods = observed.pods.get(target.gateway) ?? new Map<string, readonly Pod[]>();
-    const services = (gateway?.services ?? []).map((s) => serviceStatus({ name: s.entry.name, desiredVersion: s.entry.version, workload: s.catalog.doc.spec.workload, pods: pods.get(s.entry.name) ?? [] }));
-    const result = results.get(target.gateway);
+    const node = health?.node ? nodeStatus(health.node) : { name: nodeName, ready: 'Unknown' as const, pressure: { memory: false, disk: false, pid: false } };
     const applyFailed = result !== undefined && !result.ok;
-    const appliedRevision = applyFailed ? previous?.appliedRevision : target.revision;
-    const { phase, reason, message } = phaseOf({ target, node, services, pods, result, refusal: args.refusal, head: args.head });
+    const appliedRevision = applyFailed ? previous?.appliedRevision : revision;
+    const standing = decision ? standingOf(decision, summaries) : undefined;
+    const outcome = gatewayPhase({
+      health: health ?? { gateway: target.gateway, phase: GatewayPhase.Offline, message: 'not observed this pass', services: [] },
+      ...(args.refusal ? { refusal: args.refusal } : {}),
+      ...(applyFailed ? { applyError: result.errors.map((e) => `${e.component}: ${e.message}`).join('; ') } : {}),
+      ...(target.blockedBy ? { gate: { result: target.blockedBy.result, summary: describeDecision(target.blockedBy) } } : {}),
+      ...(standing ? { rollout: standing.standing } : {}),
+      ...(args.head.ok ? {} : { headInvalid: `newest commit ${args.head.commit.slice(0, 12)} is invalid and not applied` }),
+    });
+    const pending = target.pending ?? (target.revision !== appliedRevision ? target.revision : undefined);
     const report: GatewayReport = {
       gateway: target.gateway,
       customer: gateway?.customer ?? target.customer,
       node,
-      phase,
-      reason,
-      message,
+      phase: outcome.phase,
+      reason: outcome.reason,
+      message: outcome.message,
       ...(appliedRevision ? { appliedRevision } : {}),
-      ...(target.pending && target.pending !== appliedRevision ? { pendingRevision: target.pending } : {}),
-      services,
+      ...(pending && pending !== appliedRevision ? { pendingRevision: pending } : {}),
+      services: (health?.services ?? []).map((s) => ({ name: s.service, desiredVersion: s.desiredVersion, ...(s.runningVersion ? { runningVersion: s.runningVersion } : {}), ready: s.ready, restarts: s.restarts })),
       // The audit of the gate's latest ruling for this gateway: what stops it, or what let it move.
       ...(target.blockedBy ?? target.decisions.at(-1) ? { approval: approvalSummary(target.blockedBy ?? target.decisions.at(-1)!) } : {}),
+      ...(standing ? { rollout: standing.status } : {}),
     };
     const wasOffline = previous?.phase === 'Offline';
     store.reportGateway(report);
-    if (phase === 'Offline' && !wasOffline) await events.record({ regarding: inventoryRef(target.gateway), type: 'Warning', reason: EVENT_REASONS.gatewayOffline, message: `edge node ${node.name} is not reachable (last heartbeat ${node.lastHeartbeat ?? 'unknown'}); its services keep running and it converges when it returns` });
-    if (phase !== 'Offline' && wasOffline) await events.record({ regarding: inventoryRef(target.gateway), type: 'Normal', reason: EVENT_REASONS.gatewayOnline, message: `edge node ${node.name} is back` });
+    const regarding = inventoryRef(target.gateway);
+    if (decision?.action === 'rollback') {
+      store.recordHistory({ gateway: target.gateway, entries: [{ event: 'rolled-back', revision: decision.revision, message: standing!.standing.message }] });
+      await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.rolledBack, message: standing!.standing.message });
+    }
+    if (outcome.phase === 'Offline' && !wasOffline) await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.gatewayOffline, message: `edge node ${node.name} is not reachable (last heartbeat ${node.lastHeartbeat ?? 'unknown'}); its services keep running and it converges when it returns` });
+    if (outcome.phase !== 'Offline' && wasOffline) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.gatewayOnline, message: `edge node ${node.name} is back` });
   }
 }
 
-function phaseOf({ target, node, services, pods, result, refusal, head }: {
-  target: GatewayTarget; node: NodeStatus; services: readonly { ready: boolean; name: string }[]; pods: ReadonlyMap<string, readonly Pod[]>;
-  result: GatewayApplyResult | undefined; refusal: string | undefined; head: FleetAtCommit;
-}): { phase: Phase; reason: string; message: string } {
-  if (node.ready !== 'True') return { phase: 'Offline', reason: REASON.nodeOffline, message: `edge node ${node.name} is ${node.ready === 'Unknown' ? 'unreachable' : 'not ready'}` };
-  if (refusal) return { phase: 'Failed', reason: REASON.refused, message: refusal };
-  if (result && !result.ok) return { phase: 'Failed', reason: REASON.applyFailed, message: result.errors.map((e) => `${e.component}: ${e.message}`).join('; ') };
-  const blocked = target.blockedBy;
-  if (blocked?.result === 'refused') return { phase: 'Failed', reason: REASON.refused, message: describeDecision(blocked) };
-  if (blocked?.result === 'hold') return { phase: 'AwaitingApproval', reason: REASON.githubUnavailable, message: describeDecision(blocked) };
-  if (blocked) return { phase: 'AwaitingApproval', reason: REASON.approvalMissing, message: describeDecision(blocked) };
-  const notReady = services.filter((s) => !s.ready);
-  if (notReady.some((s) => broken(pods.get(s.name) ?? []))) return { phase: 'Degraded', reason: REASON.serviceDegraded, message: `not ready: ${notReady.map((s) => s.name).join(', ')}` };
-  if (notReady.length > 0) return { phase: 'Progressing', reason: REASON.progressing, message: `waiting for ${notReady.map((s) => s.name).join(', ')}` };
-  const suffix = head.ok ? '' : ` (newest commit ${head.commit.slice(0, 12)} is invalid and not applied)`;
-  return { phase: 'Ready', reason: REASON.converged, message: `all ${services.length} services ready${suffix}` };
+/** Where the gateway stands in its rollout, for the phase policy and for the status record. */
+export function standingOf(decision: RolloutDecision, rollouts: ReadonlyMap<string, RolloutSummary>): { standing: RolloutStanding; status: GatewayRolloutStatus } | undefined {
+  const short = (revision: string) => revision.slice(0, 12);
+  const make = (id: string, state: RolloutStanding['state'], message: string, wave?: number) => ({
+    standing: { state, message } as RolloutStanding,
+    status: { id, state, message, ...(wave !== undefined ? { wave } : {}) },
+  });
+  switch (decision.action) {
+    case 'stay':
+      return undefined;
+    case 'rollback': {
+      const f = decision.failure;
+      return make(f.rollout, 'rolled-back', `${f.reason} on ${decision.gateway}; back on ${short(decision.revision)}`);
+    }
+    case 'advance': {
+      if (decision.why !== 'wave') return undefined;
+      const summary = rollouts.get(decision.revision);
+      const mine = summary?.waves.find((w) => w.wave === decision.wave)?.gateways.find((g) => g.gateway === decision.gateway);
+      const state = mine?.status === 'soaking' ? 'soaking' : mine?.status === 'done' ? 'done' : mine?.status === 'deferred' ? 'deferred' : 'updating';
+      return make(decision.revision, state, `${state} in wave ${decision.wave} of rollout ${short(decision.revision)}`, decision.wave);
+    }
+    case 'hold': {
+      const hold = decision.hold;
+      switch (hold.reason) {
+        case 'waiting-for-wave':
+          return make(hold.rollout, 'waiting', `waiting for wave ${hold.wave} of rollout ${short(hold.rollout)}${hold.soakUntil ? ` (the wave before soaks until ${hold.soakUntil})` : ''}`);
+        case 'halted':
+          return make(hold.rollout, 'halted', `rollout ${short(hold.rollout)} halted: ${hold.failure} on ${hold.by}`);
+        case 'failed-render':
+          return make(hold.rollout, 'failed-render', `${hold.failure}; not tried again until the gateway's desired state changes`);
+        case 'deferred-offline':
+          return make(hold.rollout, 'deferred', `deferred from rollout ${short(hold.rollout)} while its edge node is offline`);
+      }
+    }
+  }
+}
+
+function nodeStatus(health: NodeHealth): NodeStatus {
+  return {
+    name: health.name,
+    ready: health.offline ? 'Unknown' : health.ready,
+    ...(health.lastHeartbeat ? { lastHeartbeat: health.lastHeartbeat } : {}),
+    pressure: { memory: health.pressure.includes('MemoryPressure'), disk: health.pressure.includes('DiskPressure'), pid: health.pressure.includes('PIDPressure') },
+  };
 }
 
 function approvalSummary(d: GateDecision): NonNullable<GatewayReport['approval']> {

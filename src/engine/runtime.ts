@@ -8,7 +8,6 @@ import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type
 import { Reconciler, type PassSummary } from './engine.ts';
 import type { GitHubGate } from './targets.ts';
 import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
-import { ClusterObserver } from './observe.ts';
 
 export interface RuntimeOptions {
   readonly repo: string;
@@ -73,22 +72,36 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   const kubeconfig = loadKubeconfig(options.kubeconfig);
   const store = new StatusStore();
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: serve });
-  const client = new KubeClusterClient({ kubeconfig });
+  // Writes are fenced by the leadership they are made under (see the elector below).
+  let leadership: AbortSignal | undefined = options.leaderElection ? AbortSignal.abort() : undefined;
+  const client = new KubeClusterClient({ kubeconfig, fence: () => leadership });
   client.requests.onRequest((verb) => metrics.apiRequest(verb));
   const source = createGitSource({ url: options.repo, branch: options.branch, cacheDir: options.cacheDir, ...(options.gitAuth ? { auth: options.gitAuth } : {}) });
   const github = options.github ? gitHubGate(options.github, options.log) : undefined;
   const reconciler = new Reconciler({
     source, client, store, metrics,
-    observer: new ClusterObserver(client),
     events: new KubeEventRecorder({ core: kubeconfig.makeApiClient(CoreV1Api), instance: defaultIdentity() }),
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+    leadership: () => leadership,
     log: options.log,
   });
 
   let leading = !options.leaderElection;
-  const trigger = new PassTrigger<PassSummary | undefined>(async () => (leading ? reconciler.runPass() : undefined));
+  const recheckEnabled = serve;
+  // While a rollout is in flight the next look comes when it is due (a soak ends), not at the next poll.
+  let recheck: NodeJS.Timeout | undefined;
+  const trigger: PassTrigger<PassSummary | undefined> = new PassTrigger<PassSummary | undefined>(async () => {
+    if (!leading) return undefined;
+    const summary = await reconciler.runPass();
+    clearTimeout(recheck);
+    if (summary.recheckAfterSeconds !== undefined && recheckEnabled) {
+      recheck = setTimeout(() => void trigger.request({ source: 'poll', detail: 'rollout recheck' }), summary.recheckAfterSeconds * 1000);
+      recheck.unref();
+    }
+    return summary;
+  });
   let server: StatusServer | undefined;
   let url: string | undefined;
   if (serve) {
@@ -105,7 +118,8 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   if (options.leaderElection) {
     elector = new LeaderElector({
       lease: kubeLeaseClient({ api: kubeconfig.makeApiClient(CoordinationV1Api) }),
-      onStartedLeading: () => {
+      onStartedLeading: (signal) => {
+        leadership = signal;
         leading = true;
         metrics.setLeader(true);
         store.setReplica({ identity: elector!.identity, leading: true });
@@ -113,6 +127,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
         void trigger.request({ source: 'startup' });
       },
       onStoppedLeading: () => {
+        leadership = AbortSignal.abort();
         leading = false;
         metrics.setLeader(false);
         store.setReplica({ identity: elector!.identity, leading: false });
@@ -136,6 +151,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
       return outcome.value;
     },
     async stop() {
+      clearTimeout(recheck);
       polls?.stop();
       await elector?.stop();
       trigger.close();

@@ -31,8 +31,8 @@ export interface TargetsArgs {
   readonly facts?: PassFacts;
   /** Commits up to and including this one are trusted without review (the operator's bootstrap). */
   readonly trustedRevision?: string;
-  /** The revision each gateway was last brought to (kept in memory: the inventory records only revisions that changed its objects). */
-  readonly accepted: ReadonlyMap<string, string>;
+  /** The revision each gateway is on, from its durable rollout state (the inventory's revision moves only when its objects change). */
+  readonly onRevision: ReadonlyMap<string, string>;
 }
 
 function customerOf(fleet: FleetAtCommit, gateway: string): string | undefined {
@@ -69,7 +69,7 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
   for (const gateway of [...names].sort()) {
     const inventory = inventories.get(gateway);
     const customer = customerOf(head, gateway) ?? inventory?.objects.find((o) => o.namespace)?.namespace ?? '';
-    const stay = { gateway, customer, revision: args.accepted.get(gateway) ?? (inventory?.revision || undefined), decisions: [] };
+    const stay = { gateway, customer, revision: args.onRevision.get(gateway) ?? (inventory?.revision || undefined), decisions: [] };
     if (!head.ok || !args.headIsFresh) {
       targets.push({ ...stay, ...(head.ok ? {} : { pending: head.commit }) });
     } else if (!args.facts) {
@@ -88,7 +88,7 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
 
 async function gatedTarget(args: TargetsArgs & { facts: PassFacts; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
   const { head, store, revisions, now, gateway, customer, inventory, trustedRevision } = args;
-  const from = args.accepted.get(gateway) ?? (inventory?.revision || trustedRevision);
+  const from = args.onRevision.get(gateway) ?? (inventory?.revision || trustedRevision);
   if (from === head.commit) return { gateway, customer, revision: head.commit, decisions: [] };
   // An applied revision the branch no longer holds at all (force-push and garbage
   // collection, or another repo) counts as rewritten history for this gateway only.

@@ -9,3 +9,4 @@ export { serviceHealth, workloadHealth, type ServiceHealth, type ServiceHealthOp
 export { gatewayHealth, type GatewayHealth, type GatewayHealthOptions } from './gateway.ts';
 export type { Deployment, Job, CronJob, Pod, Node, Condition } from './types.ts';
 export { assessGateway, type AssessGatewayOptions, type DesiredService } from './assess.ts';
+export { gatewayPhase, type PhaseInputs, type PhaseOutcome, type RolloutStanding } from './phase-policy.ts';

@@ -122,6 +122,14 @@ export interface Rollout {
    */
   progressDeadlineSeconds?: number;
   /**
+   * How long every gateway of a wave must stay Ready on the new render before the next wave starts.
+   */
+  soakSeconds?: number;
+  /**
+   * Whether a gateway that fails on a new render is put back on its last healthy revision (the rollout halts either way).
+   */
+  autoRollback?: boolean;
+  /**
    * Whether responses (ip-block, vuln-scan) land outside maintenance windows.
    */
   emergencyBypassesWindows?: boolean;

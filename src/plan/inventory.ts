@@ -17,6 +17,8 @@ export interface Inventory {
   readonly renderHash: string;
   /** In apply order. */
   readonly objects: readonly InventoryEntry[];
+  /** The rollout stage's durable state for the gateway, as stored (read by src/rollout, opaque here). */
+  readonly rolloutState?: string;
 }
 
 /** The hash of an object as rendered: equal hashes, equal desired objects. */

@@ -18,6 +18,8 @@ export const EVENT_REASONS = {
   gatewayOffline: 'GatewayOffline',
   gatewayOnline: 'GatewayOnline',
   massDeletionRefused: 'MassDeletionRefused',
+  rolledBack: 'RolledBack',
+  rolloutHalted: 'RolloutHalted',
 } as const;
 
 export type EventType = 'Normal' | 'Warning';

@@ -25,6 +25,7 @@ export class FleetMetrics {
   private readonly driftRestored: Counter;
   private readonly gitFetchErrors: Counter;
   private readonly githubErrors: Counter;
+  private readonly rollbacks: Counter<'rollout'>;
   private readonly leader: Gauge;
 
   constructor(options: FleetMetricsOptions) {
@@ -55,6 +56,7 @@ export class FleetMetrics {
     this.driftRestored = new Counter({ name: 'essg_drift_restored_total', help: 'Objects changed by hand and restored', registers });
     this.gitFetchErrors = new Counter({ name: 'essg_git_fetch_errors_total', help: 'Failed fetches of the fleet repo', registers });
     this.githubErrors = new Counter({ name: 'essg_github_errors_total', help: 'Failed GitHub API calls of the approval gate', registers });
+    this.rollbacks = new Counter({ name: 'essg_rollbacks_total', help: 'Gateways rolled back after failing on a new render, by rollout (revision)', labelNames: ['rollout'], registers });
     this.leader = new Gauge({ name: 'essg_leader', help: '1 while this replica holds the reconciler Lease', registers });
     this.leader.set(0);
     // Off by default: the process collectors keep timers we only want in the daemon.
@@ -83,6 +85,10 @@ export class FleetMetrics {
 
   gitFetchError(): void {
     this.gitFetchErrors.inc();
+  }
+
+  rolledBack(rollout: string): void {
+    this.rollbacks.inc({ rollout: rollout.slice(0, 12) });
   }
 
   githubError(): void {

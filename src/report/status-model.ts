@@ -3,7 +3,7 @@
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
 
 /** Gateway phases, as in DESIGN.md. */
-export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'Failed'] as const;
+export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export function isPhase(value: string): value is Phase {
@@ -26,6 +26,12 @@ export const REASON = {
   refused: 'ChangeRefused',
   githubUnavailable: 'ApprovalCheckHeld',
   pending: 'Pending',
+  waitingForWave: 'WaitingForWave',
+  soaking: 'Soaking',
+  rolloutHalted: 'RolloutHalted',
+  rolledBack: 'RolledBack',
+  failedOnGateway: 'FailedOnGateway',
+  deferredOffline: 'DeferredOffline',
 } as const;
 
 export interface NodePressure {
@@ -67,6 +73,25 @@ export interface ApprovalSummary {
   readonly summary: string;
 }
 
+export interface GatewayRolloutStatus {
+  /** The rollout: the revision it brings. */
+  readonly id: string;
+  /** 0 is the canary wave; absent while the gateway waits for a wave. */
+  readonly wave?: number;
+  /** updating, soaking, done, deferred, failed, rolled-back, waiting, halted, failed-render. */
+  readonly state: string;
+  readonly message: string;
+}
+
+/** A rollout as `essg rollout` shows it. */
+export interface RolloutStatus {
+  readonly id: string;
+  readonly waves: readonly { readonly wave: number; readonly gateways: readonly { readonly gateway: string; readonly status: string }[] }[];
+  readonly pending: readonly string[];
+  readonly halted?: { readonly by: string; readonly reason: string };
+  readonly complete: boolean;
+}
+
 export type HistoryEventKind =
   | 'started'
   | 'updated'
@@ -76,7 +101,8 @@ export type HistoryEventKind =
   | 'phase-changed'
   | 'apply-failed'
   | 'bad-commit'
-  | 'pruned';
+  | 'pruned'
+  | 'rolled-back';
 
 export interface HistoryEntry {
   readonly time: string;
@@ -101,6 +127,8 @@ export interface GatewayStatus {
   readonly message: string;
   readonly services: readonly ServiceStatus[];
   readonly approval?: ApprovalSummary;
+  /** The rollout the gateway takes part in, and where it stands in it. */
+  readonly rollout?: GatewayRolloutStatus;
   /** ISO time the phase last changed. */
   readonly lastTransition: string;
   /** Newest last, bounded. */
@@ -152,6 +180,8 @@ export interface FleetStatus {
 
 export interface StatusSnapshot {
   readonly fleet: FleetStatus;
+  /** Rollouts in flight or halted, newest revision first. */
+  readonly rollouts: readonly RolloutStatus[];
   /** Sorted by customer, then gateway. */
   readonly gateways: readonly GatewayStatus[];
 }

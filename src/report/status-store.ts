@@ -8,6 +8,7 @@ import type {
   PassStatus,
   Phase,
   ReplicaStatus,
+  RolloutStatus,
   SourceStatus,
   StatusSnapshot,
 } from './status-model.ts';
@@ -42,6 +43,7 @@ interface FleetState {
 
 export class StatusStore {
   private readonly historyLimit: number;
+  private rollouts: readonly RolloutStatus[] = [];
   private readonly now: () => Date;
   private fleet: FleetState = { passes: 0, source: { ok: true } };
   private readonly gateways = new Map<string, GatewayStatus>();
@@ -142,9 +144,14 @@ export class StatusStore {
     return this.fleet.lastPass !== undefined;
   }
 
+  /** The rollouts as the last pass derived them from the gateways' durable states. */
+  setRollouts(rollouts: readonly RolloutStatus[]): void {
+    this.rollouts = rollouts;
+  }
+
   snapshot(filter: StatusFilter = {}): StatusSnapshot {
     const gateways = [...this.gateways.values()].map((g) => viewGateway(g, this.fleet)).sort(compareGateways);
-    return filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, gateways }, filter);
+    return filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, rollouts: this.rollouts, gateways }, filter);
   }
 
   private iso(): string {

@@ -17,6 +17,7 @@ export interface GatewayReport {
   /** lastTransition is filled in by the store when a service changes. */
   readonly services: readonly Omit<ServiceStatus, 'lastTransition'>[];
   readonly approval?: GatewayStatus['approval'];
+  readonly rollout?: GatewayStatus['rollout'];
 }
 
 export interface NextGatewayArgs {
@@ -62,6 +63,7 @@ export function nextGatewayStatus({ previous, report, now, historyLimit }: NextG
     message: report.message,
     services: [...services].sort((a, b) => compare(a.name, b.name)),
     ...(report.approval ? { approval: report.approval } : {}),
+    ...(report.rollout ? { rollout: report.rollout } : {}),
     lastTransition: previous === undefined || phaseChanged ? now : previous.lastTransition,
     history: bounded([...(previous?.history ?? []), ...entries], historyLimit),
   };
@@ -104,7 +106,12 @@ export function filterSnapshot(snapshot: StatusSnapshot, filter: StatusFilter): 
   const gateways = snapshot.gateways.filter(
     (g) => (filter.phase === undefined || g.phase === filter.phase) && (filter.customer === undefined || g.customer === filter.customer),
   );
-  return { fleet: snapshot.fleet, gateways };
+  // A rollout is shown to a filtered view only where it reaches one of the gateways shown.
+  const shown = new Set(gateways.map((g) => g.gateway));
+  const rollouts = filter.phase === undefined && filter.customer === undefined
+    ? snapshot.rollouts
+    : snapshot.rollouts.filter((r) => r.pending.some((g) => shown.has(g)) || r.waves.some((w) => w.gateways.some((g) => shown.has(g.gateway))));
+  return { fleet: snapshot.fleet, rollouts, gateways };
 }
 
 export function compareGateways(a: Pick<GatewayStatus, 'customer' | 'gateway'>, b: Pick<GatewayStatus, 'customer' | 'gateway'>): number {

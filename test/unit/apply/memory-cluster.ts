@@ -66,7 +66,16 @@ export class MemoryCluster implements ClusterClient {
   async writeInventory(inventory: Inventory): Promise<void> {
     this.requests.count('patch');
     this.log.push(`write inventory ${inventory.gateway}`);
-    this.inventories.set(inventory.gateway, inventory);
+    // As on the cluster: the rollout state has its own field manager and survives an inventory write.
+    const state = this.inventories.get(inventory.gateway)?.rolloutState;
+    this.inventories.set(inventory.gateway, { ...inventory, ...(state !== undefined ? { rolloutState: state } : {}) });
+  }
+
+  async writeRolloutState(gateway: string, state: string): Promise<void> {
+    this.requests.count('patch');
+    this.log.push(`write rollout state ${gateway}`);
+    const inventory = this.inventories.get(gateway) ?? { gateway, revision: '', renderHash: '', objects: [] };
+    this.inventories.set(gateway, { ...inventory, rolloutState: state });
   }
 
   async listEdgeNodes(): Promise<LiveObject[]> {

@@ -1,0 +1,116 @@
+// The rollout step: each gateway's health from what the cluster holds, its durable state
+// from its inventory ConfigMap, and the rollout stage's decision of when it moves. Every
+// state that changes is written before anything is applied, so a reconciler killed at any
+// point resumes from exactly where this pass decided to go.
+import type { ClusterClient } from '../apply/index.ts';
+import { classifyChange } from '../gate/index.ts';
+import { assessGateway, type DesiredService, type GatewayHealth } from '../health/index.ts';
+import { liveForGateway, type Inventory } from '../plan/index.ts';
+import type { K8sObject } from '../render/index.ts';
+import { LABEL } from '../render/labels.ts';
+import {
+  parseRolloutState, planRollouts, serializeRolloutState, verdictOf, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan, type RolloutSettings,
+} from '../rollout/index.ts';
+import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
+import type { Observed } from './observe.ts';
+import type { GatewayTarget } from './targets.ts';
+
+const WORKLOADS = new Set(['Deployment', 'Job', 'CronJob']);
+
+/** Each gateway's durable rollout state; a gateway applied before states were kept starts from its inventory. */
+export function statesOf(inventories: ReadonlyMap<string, Inventory>, log: (line: string) => void): Map<string, GatewayRolloutState> {
+  const states = new Map<string, GatewayRolloutState>();
+  for (const [gateway, inventory] of inventories) {
+    if (inventory.rolloutState) {
+      const parsed = parseRolloutState(inventory.rolloutState);
+      if (parsed.ok) {
+        states.set(gateway, parsed.state);
+        continue;
+      }
+      log(`rollout state of ${gateway} is unreadable (${parsed.problem}); starting again from its inventory`);
+    }
+    if (inventory.revision) states.set(gateway, { revision: inventory.revision, renderHash: inventory.renderHash });
+  }
+  return states;
+}
+
+/** The services a render runs, by the labels its workloads carry (expired services are not rendered). */
+function desiredServices(objects: readonly K8sObject[]): DesiredService[] {
+  const services: DesiredService[] = [];
+  for (const object of objects) {
+    const labels = object.metadata.labels ?? {};
+    const service = labels[LABEL.service];
+    if (!WORKLOADS.has(object.kind) || !service || labels[LABEL.response]) continue;
+    if (!services.some((s) => s.service === service)) services.push({ service, version: labels[LABEL.serviceVersion] ?? '' });
+  }
+  return services;
+}
+
+export interface RolloutStepArgs {
+  readonly targets: readonly GatewayTarget[];
+  readonly states: ReadonlyMap<string, GatewayRolloutState>;
+  readonly observed: Observed;
+  readonly revisions: FleetRevisions;
+  readonly head: FleetAtCommit;
+  readonly settings: RolloutSettings;
+  readonly now: string;
+}
+
+export interface RolloutStepResult {
+  readonly plan: RolloutPlan;
+  /** By gateway: health of the render it is on. */
+  readonly health: ReadonlyMap<string, GatewayHealth>;
+}
+
+export async function decideRollouts({ targets, states, observed, revisions, head, settings, now }: RolloutStepArgs): Promise<RolloutStepResult> {
+  const inputs: GatewayRolloutInput[] = [];
+  const health = new Map<string, GatewayHealth>();
+  for (const target of targets) {
+    const state = states.get(target.gateway);
+    const current = state ? await revisions.at(state.revision, now) : undefined;
+    const currentRender = current?.ok ? current.rendered.get(target.gateway) : undefined;
+    const model = (current?.ok ? current.model : undefined)?.gateways.get(target.gateway) ?? (head.ok ? head.model.gateways.get(target.gateway) : undefined);
+    const node = model ? observed.nodes.get(model.node) : undefined;
+    const assessed = assessGateway({
+      gateway: target.gateway,
+      ...(node ? { node } : {}),
+      services: desiredServices(currentRender?.objects ?? []),
+      objects: liveForGateway(observed.live, target.gateway),
+      pods: observed.pods.get(target.gateway) ?? [],
+    });
+    health.set(target.gateway, assessed);
+    const next = target.revision && target.revision !== state?.revision ? await revisions.at(target.revision, now) : undefined;
+    const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;
+    const emergency = nextRender !== undefined && currentRender !== undefined && isEmergency(target, currentRender.objects, nextRender.objects);
+    const labels = (next?.ok ? next.model : head.ok ? head.model : undefined)?.gateways.get(target.gateway)?.doc.metadata.labels ?? {};
+    inputs.push({
+      gateway: target.gateway,
+      labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      state,
+      target: !target.revision || (next && !next.ok) ? undefined : { revision: target.revision, renderHash: next ? nextRender?.inputHash : state?.renderHash, emergency },
+      verdict: verdictOf(assessed),
+    });
+  }
+  return { plan: planRollouts({ gateways: inputs, settings, now }), health };
+}
+
+/** Only pre-authorised kinds of responses change: an emergency, which skips the waves. */
+function isEmergency(target: GatewayTarget, before: readonly K8sObject[], after: readonly K8sObject[]): boolean {
+  const change = classifyChange({ gateway: target.gateway, customer: target.customer, previous: before, candidate: after, operatorHash: { previous: undefined, candidate: undefined } });
+  return !change.touchesWorkloads && change.responseActions.size > 0;
+}
+
+/** Writes every state the plan changed (and only those): a pass with nothing to change writes nothing. */
+export async function persistStates({ client, before, plan }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan }): Promise<readonly string[]> {
+  const failed: string[] = [];
+  for (const [gateway, state] of plan.states) {
+    const text = serializeRolloutState(state);
+    if (before.get(gateway)?.rolloutState === text) continue;
+    try {
+      await client.writeRolloutState(gateway, text);
+    } catch {
+      failed.push(gateway);
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,6 @@
+// The rollout stage: when each approved gateway moves (waves, soak, halt, roll back). Pure.
+export { planRollouts, type PlanRolloutsArgs } from './plan-rollouts.ts';
+export { isCanary, ROLLOUT_DEFAULTS, rolloutSettings, waveSize } from './settings.ts';
+export { parseRolloutState, serializeRolloutState } from './state-codec.ts';
+export type * from './types.ts';
+export { verdictOf } from './verdict.ts';

@@ -1,0 +1,119 @@
+// The rollout stage's data: the settings of fleet.yaml `spec.rollout`, the durable state of
+// each gateway (kept in the cluster), what the stage reads about each gateway in a pass, and
+// the one decision it makes per gateway.
+
+export interface RolloutSettings {
+  /** Gateway labels that make a gateway a canary; undefined: the first wave is one gateway. */
+  readonly canarySelector: Readonly<Record<string, string>> | undefined;
+  /** Gateways per wave after the canaries: a count, or a share of the rollout's gateways ("25%"). */
+  readonly maxUnavailable: number | string;
+  /** How long each gateway of a wave must stay Ready on the new render before the next wave starts. */
+  readonly soakSeconds: number;
+  /** Put a gateway that failed on a new render back on its last healthy revision. */
+  readonly autoRollback: boolean;
+}
+
+/** Where a gateway stands in the rollout of one revision. */
+export interface WaveMembership {
+  /** The rollout: the revision it brings. */
+  readonly id: string;
+  /** 0 is the canary wave. */
+  readonly wave: number;
+  readonly startedAt: string;
+  /** When the gateway was first seen Ready on the new render in this wave (cleared when it is not). */
+  readonly readySince?: string;
+  /** Ready for the whole soak: counts as passed for good, even if it goes offline later. */
+  readonly soaked?: boolean;
+}
+
+export interface RolloutFailure {
+  /** The rollout the failure halted. */
+  readonly rollout: string;
+  readonly revision: string;
+  /** The render that failed: not tried again on this gateway until its desired render changes. */
+  readonly renderHash: string;
+  readonly reason: string;
+  readonly at: string;
+  /** Set when the gateway was put back on this revision. */
+  readonly rolledBackTo?: string;
+}
+
+/** Per gateway, durable: a restarted or newly elected reconciler resumes from it. */
+export interface GatewayRolloutState {
+  /** The revision the gateway is on (moved to, whether or not that changed its objects). */
+  readonly revision: string;
+  /** Its render there. */
+  readonly renderHash: string;
+  /** The last revision on which the gateway was Ready: where a rollback goes. */
+  readonly healthy?: { readonly revision: string; readonly renderHash: string };
+  readonly rollout?: WaveMembership;
+  readonly failed?: RolloutFailure;
+}
+
+/** What health says about the render a gateway is on, as the rollout reads it. */
+export type GatewayVerdict =
+  | { readonly status: 'ready' }
+  | { readonly status: 'progressing' }
+  /** The node cannot be reached: the gateway is deferred, never waited for. */
+  | { readonly status: 'offline' }
+  /** Failed on its render: a progress deadline passed, a pod crash-loops or failed, an image cannot be pulled. */
+  | { readonly status: 'failed'; readonly reason: string };
+
+export interface GatewayRolloutInput {
+  readonly gateway: string;
+  /** The gateway's labels (canarySelector matches them). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** undefined: nothing was ever applied to the gateway. */
+  readonly state: GatewayRolloutState | undefined;
+  /**
+   * The newest revision the gate approved for the gateway; undefined: leave it where it is.
+   * `renderHash` undefined: the revision removes the gateway.
+   */
+  readonly target: { readonly revision: string; readonly renderHash: string | undefined; readonly emergency: boolean } | undefined;
+  readonly verdict: GatewayVerdict;
+}
+
+export type HoldReason =
+  /** Its turn has not come: an earlier wave is updating or soaking. */
+  | { readonly reason: 'waiting-for-wave'; readonly rollout: string; readonly wave: number; readonly soakUntil?: string }
+  /** A gateway of the rollout failed on it: no further gateway starts it. */
+  | { readonly reason: 'halted'; readonly rollout: string; readonly by: string; readonly failure: string }
+  /** This very render failed on this gateway before. */
+  | { readonly reason: 'failed-render'; readonly rollout: string; readonly failure: string }
+  /** Its edge node is unreachable: it joins a later wave when it is back. */
+  | { readonly reason: 'deferred-offline'; readonly rollout: string };
+
+export type RolloutDecision =
+  /** Nothing to move: apply (and repair) the revision it is on. */
+  | { readonly action: 'stay'; readonly gateway: string; readonly revision: string | undefined }
+  | {
+      readonly action: 'advance';
+      readonly gateway: string;
+      readonly revision: string;
+      /** install: first apply; same-render: nothing it runs changes; emergency: pre-authorised responses only; removal; wave: its wave of a rollout. */
+      readonly why: 'install' | 'same-render' | 'emergency' | 'removal' | 'wave';
+      readonly wave?: number;
+    }
+  | { readonly action: 'hold'; readonly gateway: string; readonly revision: string | undefined; readonly hold: HoldReason }
+  | { readonly action: 'rollback'; readonly gateway: string; readonly revision: string; readonly failure: RolloutFailure };
+
+export type WaveGatewayStatus = 'updating' | 'soaking' | 'done' | 'deferred' | 'failed' | 'rolled-back';
+
+/** One rollout as `essg rollout show` prints it: derived from the gateways' states, never stored apart. */
+export interface RolloutSummary {
+  readonly id: string;
+  readonly waves: readonly { readonly wave: number; readonly gateways: readonly { readonly gateway: string; readonly status: WaveGatewayStatus }[] }[];
+  /** Gateways the rollout has not reached yet. */
+  readonly pending: readonly string[];
+  readonly halted?: { readonly by: string; readonly reason: string };
+  readonly complete: boolean;
+}
+
+export interface RolloutPlan {
+  readonly decisions: ReadonlyMap<string, RolloutDecision>;
+  /** The state each gateway has after this pass; unchanged entries are the same objects as the input's. */
+  readonly states: ReadonlyMap<string, GatewayRolloutState>;
+  readonly rollouts: readonly RolloutSummary[];
+  /** When the next pass should look again (a soak ends, a wave is updating); undefined: nothing in flight. */
+  readonly recheckAfterSeconds?: number;
+}
