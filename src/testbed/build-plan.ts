@@ -97,3 +97,18 @@ export function goAtLeast(found: string, minimum: string): boolean {
   }
   return true;
 }
+
+/**
+ * What the build copies out of the KWOK module beside the binary: its published stage YAML
+ * (the defaults KWOK loads when no stage is configured) and the Stage CRD, since the test bed
+ * serves stages from the API server and so installs both itself.
+ */
+export const KWOK_MODULE = 'sigs.k8s.io/kwok';
+/** The folder beside the binaries they go to; never a binary's name (`kwok` is one). */
+export const KWOK_STAGES_FOLDER = 'kwok-stages';
+export const KWOK_STAGE_DIR = 'stage';
+export const KWOK_CRD_DIR = 'crds';
+export const KWOK_COPIES = [
+  { from: 'kustomize/stage', to: KWOK_STAGE_DIR },
+  { from: 'kustomize/crd/bases/kwok.x-k8s.io_stages.yaml', to: `${KWOK_CRD_DIR}/kwok.x-k8s.io_stages.yaml` },
+] as const;

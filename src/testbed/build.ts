@@ -1,17 +1,18 @@
 // Builds the test bed's binaries (etcd, the Kubernetes control plane, kubectl, KWOK)
 // from the Go module proxy with the wrapper modules under src/testbed/go/, and copies
-// the KubeEdge CRD YAML out of the kubeedge Go module. Idempotent: a fingerprint of
-// everything that decides the output is recorded, and an unchanged build is skipped.
+// the KubeEdge CRD YAML out of the kubeedge Go module and KWOK's stage YAML out of the
+// kwok module it built. Idempotent: a fingerprint of everything that decides the output
+// is recorded, and an unchanged build is skipped.
 //
 //   node --import tsx src/testbed/build.ts      (npm run testbed:build)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BINARIES, buildPlan, findPinMismatch, goAtLeast, MINIMUM_GO, parseGoVersion, type BinaryName, type BuildStep } from './build-plan.ts';
+import { BINARIES, buildPlan, findPinMismatch, goAtLeast, KWOK_COPIES, KWOK_CRD_DIR, KWOK_MODULE, KWOK_STAGES_FOLDER, MINIMUM_GO, parseGoVersion, type BinaryName, type BuildStep } from './build-plan.ts';
 import { BuildFailedError, GoMissingError, VersionMismatchError } from './errors.ts';
 import { binDir, GO_MODULES_DIR } from './paths.ts';
 import { readVersions, VERSIONS_FILE, type TestbedVersions } from './versions.ts';
@@ -23,6 +24,8 @@ export interface BuildManifest {
   readonly binaries: Readonly<Record<BinaryName, string>>;
   /** The KubeEdge CRD YAML, copied from the kubeedge module's build/crds. */
   readonly crdDir: string;
+  /** KWOK's stage YAML and Stage CRD, copied from the kwok module (see KWOK_COPIES). */
+  readonly kwokDir: string;
 }
 
 export type Log = (line: string) => void;
@@ -50,7 +53,11 @@ export async function ensureBuilt({ log = stderrLog, env = process.env }: { log?
   const previous = await readManifest(out);
   if (previous?.fingerprint === fingerprint && BINARIES.every((b) => existsSync(previous.binaries[b])) && existsSync(previous.crdDir)) {
     log(`testbed build: up to date in ${out} (${versions.kubernetes}, etcd ${versions.etcd}, KWOK ${versions.kwok}, KubeEdge CRDs ${versions.kubeedge})`);
-    return previous;
+    // A build from before the stage YAML was copied needs only the copy, not a rebuild.
+    if (typeof previous.kwokDir === 'string' && existsSync(path.join(previous.kwokDir, KWOK_CRD_DIR))) return previous;
+    const manifest: BuildManifest = { ...previous, kwokDir: await copyKwokManifests({ out, env }) };
+    await writeFile(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
   }
   await mkdir(out, { recursive: true });
   for (const [index, step] of plan.entries()) {
@@ -63,8 +70,9 @@ export async function ensureBuilt({ log = stderrLog, env = process.env }: { log?
   log(`testbed build: [${plan.length + 1}/${plan.length + 1}] KubeEdge ${versions.kubeedge} CRDs …`);
   const crdDir = await copyKubeEdgeCrds({ version: versions.kubeedge, out, env });
   log(`testbed build: [${plan.length + 1}/${plan.length + 1}] KubeEdge CRDs done in ${seconds(crdStarted)}`);
+  const kwokDir = await copyKwokManifests({ out, env });
   const binaries = Object.fromEntries(BINARIES.map((b) => [b, path.join(out, b)])) as Record<BinaryName, string>;
-  const manifest: BuildManifest = { fingerprint, versions, builtAt: new Date().toISOString(), binaries, crdDir };
+  const manifest: BuildManifest = { fingerprint, versions, builtAt: new Date().toISOString(), binaries, crdDir, kwokDir };
   await writeFile(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   log(`testbed build: done in ${seconds(started)} → ${out}`);
   return manifest;
@@ -118,18 +126,43 @@ async function copyKubeEdgeCrds({ version, out, env }: { version: string; out: s
     process.stderr.write(`${info.Error ?? ''}\n`);
     throw new BuildFailedError(`the KubeEdge ${version} CRDs`, result.status);
   }
-  const from = path.join(info.Dir, 'build', 'crds');
   const to = path.join(out, 'crds');
   await rm(to, { recursive: true, force: true });
+  await copyYaml(path.join(info.Dir, 'build', 'crds'), to);
+  return to;
+}
+
+/** KWOK's stage YAML from the kwok module the wrapper built (so its exact version), beside the binaries. */
+async function copyKwokManifests({ out, env }: { out: string; env: NodeJS.ProcessEnv }): Promise<string> {
+  const result = spawnSync('go', ['list', '-m', '-json', KWOK_MODULE], { cwd: path.join(GO_MODULES_DIR, 'kwok'), env, encoding: 'utf8' });
+  const info = result.status === 0 ? (JSON.parse(result.stdout) as { Dir?: string }) : {};
+  if (!info.Dir) {
+    process.stderr.write(result.stderr);
+    throw new BuildFailedError(`the ${KWOK_MODULE} stage YAML`, result.status);
+  }
+  // Written beside and renamed, so a test bed starting meanwhile never reads half a folder.
+  const to = path.join(out, KWOK_STAGES_FOLDER);
+  const staging = `${to}.${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  for (const copy of KWOK_COPIES) await copyYaml(path.join(info.Dir, copy.from), path.join(staging, copy.to));
+  await rm(to, { recursive: true, force: true });
+  await rename(staging, to);
+  return to;
+}
+
+/** Copies one YAML file, or the YAML files of a folder tree. */
+async function copyYaml(from: string, to: string): Promise<void> {
   // Copied file by file: the module cache is read-only, and a copy that kept its modes could not be removed later.
+  const write = async (source: string, target: string): Promise<void> => {
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, await readFile(source));
+  };
+  if ((await stat(from)).isFile()) return write(from, to);
   for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.yaml')) continue;
     const source = path.join(entry.parentPath, entry.name);
-    const target = path.join(to, path.relative(from, source));
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, await readFile(source));
+    await write(source, path.join(to, path.relative(from, source)));
   }
-  return to;
 }
 
 function seconds(since: number): string {

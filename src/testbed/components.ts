@@ -140,6 +140,9 @@ export function kwokArgs({ files, timing }: { files: ComponentFiles; timing: Hea
   return [
     `--config=${files.kwokConfig}`,
     `--kubeconfig=${files.kubeconfigs.kwok}`,
+    // Stages come from the API server (kubelet-stages.ts installs them), so a failing image
+    // can be set and healed while KWOK runs.
+    '--enable-crds=Stage',
     '--manage-all-nodes=false',
     `--manage-nodes-with-label-selector=${UPLINK_LABEL}=up`,
     `--node-lease-duration-seconds=${timing.leaseDurationSeconds}`,

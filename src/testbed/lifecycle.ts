@@ -8,6 +8,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { ensureBuilt, type BuildManifest, type Log } from './build.ts';
 import { apiserverArgs, COMPONENTS, controllerManagerArgs, etcdArgs, etcdDataDir, heartbeatTiming, kwokArgs, kwokConfiguration, PORT_NAMES, schedulerArgs, type ComponentFiles, type ComponentName, type Ports } from './components.ts';
 import { installCrds } from './crds.ts';
+import { installKubeletStages } from './kubelet-stages.ts';
 import { PortsStillBusyError } from './errors.ts';
 import { answers200, get, waitUntil } from './health.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -96,9 +97,14 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   const authFile = options.gitAuth ? path.join(dir, 'git-auth') : undefined;
   if (authFile && options.gitAuth) await writeFile(authFile, `${options.gitAuth.username}:${options.gitAuth.password}\n`, { mode: 0o600 });
   await run('git', ['init', '--quiet', '--bare', '--initial-branch=main', path.join(gitRoot, FLEET_REPO)]);
-  const [cm, scheduler, kwok, gitServer] = [
+  const [cm, scheduler] = [
     await launch('kube-controller-manager', manifest.binaries['kube-controller-manager'], controllerManagerArgs({ files, ports, timing })),
     await launch('kube-scheduler', manifest.binaries['kube-scheduler'], schedulerArgs({ files, ports })),
+  ];
+  // KWOK reads its stages from the API server: they are there before it starts.
+  const stages = await installKubeletStages({ kubeconfig: adminClient(state), kwokDir: manifest.kwokDir, leaseDurationSeconds: timing.leaseDurationSeconds });
+  step(`${stages.length} KWOK ${manifest.versions.kwok} kubelet stages installed`);
+  const [kwok, gitServer] = [
     await launch('kwok', manifest.binaries.kwok, kwokArgs({ files, timing })),
     await launch('git-server', process.execPath, ['--import', 'tsx', path.join(TESTBED_SRC, 'git-server-main.ts'), gitRoot, String(ports.git), ...(authFile ? [authFile] : [])]),
   ];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, effectiveVersion, findPinMismatch, goAtLeast, parseGoVersion } from '../../../src/testbed/build-plan.ts';
+import { BINARIES, buildPlan, effectiveVersion, findPinMismatch, goAtLeast, KWOK_STAGES_FOLDER, parseGoVersion } from '../../../src/testbed/build-plan.ts';
 import { GO_MODULES_DIR } from '../../../src/testbed/paths.ts';
 import { readVersions } from '../../../src/testbed/versions.ts';
 
@@ -57,5 +57,10 @@ describe('test bed build plan', () => {
     expect(goAtLeast('1.26.8', '1.24')).toBe(true);
     expect(goAtLeast('1.24', '1.24')).toBe(true);
     expect(goAtLeast('1.9.2', '1.24')).toBe(false);
+  });
+
+  it('copies KWOK’s stage YAML beside the binaries under a name no binary has', () => {
+    expect(BINARIES).not.toContain(KWOK_STAGES_FOLDER);
+    expect(KWOK_STAGES_FOLDER).not.toBe('crds');
   });
 });

@@ -32,6 +32,10 @@ describe('test bed components', () => {
     expect(kwokArgs({ files, timing })).toContain(`--node-lease-duration-seconds=${timing.leaseDurationSeconds}`);
   });
 
+  it('has KWOK read its stages from the API server, so images can be made to fail while it runs', () => {
+    expect(kwokArgs({ files, timing: heartbeatTiming(3) })).toContain('--enable-crds=Stage');
+  });
+
   it('lets KWOK heartbeat only the gateways whose uplink is up', () => {
     expect(kwokArgs({ files, timing: heartbeatTiming(3) })).toContain(`--manage-nodes-with-label-selector=${UPLINK_LABEL}=up`);
   });
