@@ -1,7 +1,10 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ensureBuilt } from '../testbed/build.ts';
 import { envExports, runningState, setGatewayUplink, status, type TestbedStatus } from '../testbed/control.ts';
 import { TestbedError } from '../testbed/errors.ts';
+import { failImage, healImage } from '../testbed/fail-image.ts';
+import { adminClient } from '../testbed/gateways.ts';
+import { FAILURE_MODES, imageDigest, type FailureMode } from '../testbed/image-failures.ts';
 import { down, up } from '../testbed/lifecycle.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -33,6 +36,21 @@ function parseAuth(value: string): { username: string; password: string } {
   if (colon <= 0) throw new Error('--git-auth must be USER:PASSWORD');
   return { username: value.slice(0, colon), password: value.slice(colon + 1) };
 }
+
+/** DIGEST of fail-image and heal-image: a bad one is a usage error, found before the test bed is asked. */
+function parseDigest(value: string): string {
+  try {
+    return imageDigest(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const MODE_EFFECTS: Readonly<Record<FailureMode, string>> = {
+  crashloop: 'exit 1 and restart with back-off: CrashLoopBackOff, restartCount rising, never Ready',
+  'never-ready': 'run but never pass readiness: Running, Ready=False',
+  'pull-error': 'cannot be pulled: ErrImagePull, then ImagePullBackOff',
+};
 
 export function registerTestbed(program: Command): void {
   const testbed = program
@@ -92,6 +110,33 @@ export function registerTestbed(program: Command): void {
   }
 
   testbed
+    .command('fail-image')
+    .description("make pods started from now on with this image fail, as a kubelet shows it (the test bed's KWOK stages play the kubelet)")
+    .argument('<digest>', 'sha256:<64 hex>, or an image reference pinned by it (registry/name@sha256:…)', parseDigest)
+    .addOption(new Option('--mode <mode>', `how it fails: ${FAILURE_MODES.map((m) => `${m} (${MODE_EFFECTS[m]})`).join('; ')}`).choices(FAILURE_MODES).makeOptionMandatory())
+    .action(
+      action(async (digest: string, options: { mode: FailureMode }) => {
+        const failing = await failImage({ kubeconfig: adminClient(await runningState()), digest, mode: options.mode });
+        process.stdout.write(`${failing.digest}: pods started with this image now ${MODE_EFFECTS[failing.mode]}; undo with \`essg testbed heal-image ${failing.digest}\`\n`);
+      }),
+    );
+
+  testbed
+    .command('heal-image')
+    .description('pods started from now on with this image are healthy again; its failing pods that a controller owns are replaced')
+    .argument('<digest>', 'sha256:<64 hex>, or an image reference pinned by it', parseDigest)
+    .option('--keep-pods', 'leave the failing pods as they are (KWOK does not revisit them, so they stay failed)')
+    .action(
+      action(async (digest: string, options: { keepPods?: boolean }) => {
+        const healed = await healImage({ kubeconfig: adminClient(await runningState()), digest, replacePods: !options.keepPods });
+        const was = healed.mode ? `healthy again (it was failing: ${healed.mode})` : 'was not failing';
+        const replaced = healed.replacedPods.length > 0 ? `; replaced ${healed.replacedPods.length} failing pod(s): ${healed.replacedPods.join(', ')}` : '';
+        const kept = healed.keptPods.length > 0 ? `; left ${healed.keptPods.length} failing pod(s) as they are: ${healed.keptPods.join(', ')}` : '';
+        process.stdout.write(`${healed.digest}: ${was}${replaced}${kept}\n`);
+      }),
+    );
+
+  testbed
     .command('down')
     .description('stop every process of the test bed and check its ports are free')
     .action(
@@ -111,6 +156,9 @@ function formatStatus(current: TestbedStatus): string {
   if (current.nodes) {
     lines.push(`  gateways                 ${current.nodes.ready}/${current.nodes.total} Ready; offline: ${current.nodes.offline.map((n) => n.name).join(', ') || 'none'}`);
     lines.push(`  heartbeat                every ${state.timing.renewSeconds} s; Unknown after ${state.timing.gracePeriodSeconds} s silent`);
+  }
+  if (current.failingImages) {
+    lines.push(`  failing images           ${current.failingImages.map((f) => `${f.digest} (${f.mode})`).join(', ') || 'none'}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,9 @@
-// What `essg testbed status`, `env`, `offline` and `online` do with a running test bed.
-import { ApiException, CoreV1Api } from '@kubernetes/client-node';
+// What `essg testbed status`, `env`, `offline` and `online` do with a running test bed
+// (`fail-image` and `heal-image` are in fail-image.ts).
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { COMPONENTS, UPLINK_LABEL, type ComponentName } from './components.ts';
-import { NotRunningError, UnknownNodeError } from './errors.ts';
+import { NotRunningError, StagesNotServedError, UnknownNodeError } from './errors.ts';
+import { failingImages, type FailingImage } from './fail-image.ts';
 import { adminClient } from './gateways.ts';
 import { isHealthy } from './lifecycle.ts';
 import { listEdgeNodes, setUplink, type NodeSummary, type Uplink } from './nodes.ts';
@@ -40,6 +42,8 @@ export interface TestbedStatus {
   readonly state?: TestbedState;
   readonly components: readonly ComponentStatus[];
   readonly nodes?: { readonly total: number; readonly ready: number; readonly offline: readonly NodeSummary[]; readonly notReady: readonly NodeSummary[] };
+  /** Images made to fail with `fail-image`. */
+  readonly failingImages?: readonly FailingImage[];
 }
 
 export async function status(stateDir: string = defaultStateDir()): Promise<TestbedStatus> {
@@ -51,14 +55,26 @@ export async function status(stateDir: string = defaultStateDir()): Promise<Test
   });
   const running = await isHealthy(state);
   if (!running) return { stateDir, running, state, components };
-  const nodes = await listEdgeNodes(adminClient(state));
+  const kubeconfig = adminClient(state);
+  const [nodes, failing] = await Promise.all([listEdgeNodes(kubeconfig), failingImagesIfServed(kubeconfig)]);
   return {
     stateDir,
     running,
     state,
     components,
     nodes: { total: nodes.length, ready: nodes.filter((n) => n.ready === 'True').length, offline: nodes.filter((n) => n.uplink === 'down'), notReady: nodes.filter((n) => n.ready !== 'True') },
+    failingImages: failing,
   };
+}
+
+/** A test bed started by an older essg has no stages to list: it fails no image. */
+async function failingImagesIfServed(kubeconfig: KubeConfig): Promise<FailingImage[]> {
+  try {
+    return await failingImages({ kubeconfig });
+  } catch (error) {
+    if (error instanceof StagesNotServedError) return [];
+    throw error;
+  }
 }
 
 /** Cuts (`down`) or restores (`up`) a simulated gateway's uplink: KWOK stops or resumes its heartbeat. */

@@ -77,3 +77,26 @@ export class FleetHasNoGatewaysError extends TestbedError<{ dir: string; problem
     super(`cannot take the gateways of the fleet in ${dir}${problems.length > 0 ? `:\n${problems.slice(0, 10).join('\n')}` : ': it declares none'}`, { dir, problems });
   }
 }
+
+/** fail-image and heal-image name an image by its digest, as the catalog pins it. */
+export class InvalidImageDigestError extends TestbedError<{ image: string }> {
+  readonly code = 'TESTBED_INVALID_IMAGE_DIGEST';
+  constructor(image: string) {
+    super(`'${image}' is not an image digest: give sha256:<64 lowercase hex> or an image reference pinned by one (registry/name@sha256:<64 hex>)`, { image });
+  }
+}
+
+export class UnknownFailureModeError extends TestbedError<{ mode: string; modes: readonly string[] }> {
+  readonly code = 'TESTBED_UNKNOWN_FAILURE_MODE';
+  constructor(mode: string, modes: readonly string[]) {
+    super(`'${mode}' is not a failure mode: use one of ${modes.join(', ')}`, { mode, modes });
+  }
+}
+
+/** A test bed started before KWOK read its stages from the cluster cannot fail images. */
+export class StagesNotServedError extends TestbedError<{ server: string }> {
+  readonly code = 'TESTBED_STAGES_NOT_SERVED';
+  constructor(server: string) {
+    super(`the test bed at ${server} does not serve KWOK Stage objects (it was started by an older essg): restart it with \`essg testbed down\` and \`essg testbed up\``, { server });
+  }
+}
