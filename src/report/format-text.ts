@@ -1,9 +1,9 @@
 // The status as text for a terminal: a fleet table and one gateway's detail. Pure, so
 // `essg status` only fetches and prints.
-import type { GatewayStatus, Phase, StatusSnapshot } from './status-model.ts';
+import type { GatewayStatus, Phase, RolloutStatus, StatusSnapshot } from './status-model.ts';
 
 /** Phases that make `essg status` exit non-zero: something is broken and needs a person. */
-export const UNHEALTHY_PHASES: ReadonlySet<Phase> = new Set(['Failed', 'Degraded']);
+export const UNHEALTHY_PHASES: ReadonlySet<Phase> = new Set(['Failed', 'Degraded', 'RolledBack']);
 
 export function hasUnhealthy(gateways: readonly Pick<GatewayStatus, 'phase'>[]): boolean {
   return gateways.some((g) => UNHEALTHY_PHASES.has(g.phase));
@@ -38,13 +38,14 @@ export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
 
 export function formatStatusTable(snapshot: StatusSnapshot, { messageWidth = 80 }: { readonly messageWidth?: number } = {}): string {
   const rows = [
-    ['GATEWAY', 'CUSTOMER', 'PHASE', 'APPLIED', 'READY', 'MESSAGE'],
+    ['GATEWAY', 'CUSTOMER', 'PHASE', 'APPLIED', 'READY', 'ROLLOUT', 'MESSAGE'],
     ...snapshot.gateways.map((g) => [
       g.gateway,
       g.customer,
       g.phase,
       short(g.appliedRevision) + (g.pendingRevision ? `→${short(g.pendingRevision)}` : ''),
       `${g.services.filter((s) => s.ready).length}/${g.services.length}`,
+      g.rollout ? `${short(g.rollout.id)}${g.rollout.wave !== undefined ? ` w${g.rollout.wave}` : ''} ${g.rollout.state}` : '-',
       oneLine(g.message, messageWidth),
     ]),
   ];
@@ -61,6 +62,7 @@ export function formatGatewayDetail(g: GatewayStatus): string {
     `  applied ${g.appliedRevision ?? '-'}${g.pendingRevision ? `, pending ${g.pendingRevision}` : ''}`,
   ];
   if (g.approval) lines.push(`  approval: ${g.approval.summary}`);
+  if (g.rollout) lines.push(`  rollout ${short(g.rollout.id)}${g.rollout.wave !== undefined ? `, wave ${g.rollout.wave}` : ''}: ${g.rollout.message}`);
   lines.push('', table([
     ['SERVICE', 'DESIRED', 'RUNNING', 'READY', 'RESTARTS', 'CHANGED'],
     ...g.services.map((s) => [s.name, s.desiredVersion, s.runningVersion ?? '-', s.ready ? 'yes' : 'no', String(s.restarts), s.lastTransition ?? '-']),
@@ -73,4 +75,32 @@ export function formatGatewayDetail(g: GatewayStatus): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `essg rollout ls`: one line per rollout. */
+export function formatRolloutList(rollouts: readonly RolloutStatus[]): string {
+  if (rollouts.length === 0) return 'no rollouts in flight\n';
+  const rows = [
+    ['ROLLOUT', 'STATE', 'WAVES', 'DONE', 'IN PROGRESS', 'DEFERRED', 'FAILED', 'PENDING'],
+    ...rollouts.map((r) => {
+      const count = (...states: string[]) => String(r.waves.flatMap((w) => w.gateways).filter((g) => states.includes(g.status)).length);
+      return [short(r.id), rolloutState(r), String(r.waves.length), count('done'), count('updating', 'soaking'), count('deferred'), count('failed', 'rolled-back'), String(r.pending.length)];
+    }),
+  ];
+  return `${table(rows)}\n`;
+}
+
+/** `essg rollout show ID`: the rollout's waves with each gateway's standing. */
+export function formatRollout(r: RolloutStatus): string {
+  const lines = [`rollout ${r.id}: ${rolloutState(r)}`];
+  if (r.halted) lines.push(`  halted by ${r.halted.by}: ${r.halted.reason}`);
+  for (const wave of r.waves) {
+    lines.push(`  wave ${wave.wave}${wave.wave === 0 ? ' (canary)' : ''}: ${wave.gateways.map((g) => `${g.gateway} ${g.status}`).join(', ')}`);
+  }
+  if (r.pending.length > 0) lines.push(`  not reached yet (${r.pending.length}): ${r.pending.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function rolloutState(r: RolloutStatus): string {
+  return r.halted ? 'halted' : r.complete ? 'complete' : 'in progress';
 }

@@ -24,4 +24,4 @@ export {
   type RecordedEvent,
 } from './events.ts';
 export { KubeEventRecorder, type KubeEventRecorderOptions } from './events-kube.ts';
-export { UNHEALTHY_PHASES, formatFleetSummary, formatGatewayDetail, formatStatusTable, hasUnhealthy } from './format-text.ts';
+export { UNHEALTHY_PHASES, formatFleetSummary, formatGatewayDetail, formatRollout, formatRolloutList, formatStatusTable, hasUnhealthy } from './format-text.ts';

@@ -43,16 +43,16 @@ describe('essg status', () => {
     const result = await runEssg(['status', '--url', healthy.url]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines.find((l) => l.startsWith('GATEWAY'))).toMatch(/^GATEWAY\s+CUSTOMER\s+PHASE\s+APPLIED\s+READY\s+MESSAGE$/);
-    expect(lines.find((l) => l.startsWith('acme-01'))).toMatch(/^acme-01\s+acme\s+Ready\s+12345678\s+2\/2\s+ready$/);
-    expect(lines.find((l) => l.startsWith('zeta-01'))).toMatch(/^zeta-01\s+zeta\s+Offline\s+12345678\s+1\/2\s+node zeta-01 Ready=Unknown$/);
+    expect(lines.find((l) => l.startsWith('GATEWAY'))).toMatch(/^GATEWAY\s+CUSTOMER\s+PHASE\s+APPLIED\s+READY\s+ROLLOUT\s+MESSAGE$/);
+    expect(lines.find((l) => l.startsWith('acme-01'))).toMatch(/^acme-01\s+acme\s+Ready\s+12345678\s+2\/2\s+-\s+ready$/);
+    expect(lines.find((l) => l.startsWith('zeta-01'))).toMatch(/^zeta-01\s+zeta\s+Offline\s+12345678\s+1\/2\s+-\s+node zeta-01 Ready=Unknown$/);
   });
 
   it('exits 1 when a gateway is Degraded, and shows a bad commit with its FILE:LINE problems', async () => {
     const result = await runEssg(['status', '--url', broken.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('gateways/acme/acme-02.yaml:9:7: unknown service "fww"');
-    expect(result.stdout).toMatch(/acme-02\s+acme\s+Degraded\s+12345678→ffffffff\s+1\/2\s+fw not ready: CrashLoopBackOff; commit f{12} is not applied/);
+    expect(result.stdout).toMatch(/acme-02\s+acme\s+Degraded\s+12345678→ffffffff\s+1\/2\s+-\s+fw not ready: CrashLoopBackOff; commit f{12} is not applied/);
   });
 
   it('prints the status as JSON with --format json, with the same exit code', async () => {
