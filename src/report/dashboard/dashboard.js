@@ -4,7 +4,7 @@
 // only (no HTML parsing), since messages and names come from the fleet repo and the cluster.
 'use strict';
 
-const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'Failed'];
+const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'];
 const REFRESH_MS = 5000;
 const state = { phase: undefined, selected: undefined, snapshot: undefined };
 
@@ -51,6 +51,21 @@ function renderFleet(fleet) {
   document.getElementById('phases').replaceChildren(...buttons);
 }
 
+function renderRollouts(rollouts) {
+  const section = document.getElementById('rollouts');
+  if (!rollouts || rollouts.length === 0) { section.hidden = true; return; }
+  section.hidden = false;
+  const select = (gateway) => () => { state.selected = gateway; window.location.hash = encodeURIComponent(gateway); draw(); };
+  section.replaceChildren(el('h2', {}, 'rollouts'), ...rollouts.map((r) =>
+    el('div', { class: `rollout${r.halted ? ' halted' : ''}` },
+      el('h3', {}, `${short(r.id)} · ${r.halted ? 'halted' : r.complete ? 'complete' : 'in progress'}`),
+      r.halted ? el('p', { class: 'bad' }, `halted by ${r.halted.by}: ${r.halted.reason}`) : undefined,
+      r.waves.map((w) => el('div', { class: 'wave' },
+        el('span', { class: 'label' }, w.wave === 0 ? 'canary' : `wave ${w.wave}`),
+        w.gateways.map((g) => el('button', { class: `chip ${g.status}`, title: `${g.gateway}: ${g.status}`, onclick: select(g.gateway) }, `${g.gateway} ${g.status}`)))),
+      r.pending.length ? el('p', {}, `not reached yet: ${r.pending.length}`) : undefined)));
+}
+
 function renderCustomers(gateways) {
   const byCustomer = new Map();
   for (const g of gateways) {
@@ -64,7 +79,7 @@ function renderCustomers(gateways) {
       el('div', { class: 'tiles' }, list.map((g) =>
         el('button', {
           class: `tile ${g.phase}${state.selected === g.gateway ? ' selected' : ''}`,
-          title: `${g.gateway}: ${g.phase} — ${g.message}`,
+          title: `${g.gateway}: ${g.phase} — ${g.message}${g.rollout ? ` (rollout ${short(g.rollout.id)}: ${g.rollout.state})` : ''}`,
           onclick: () => { state.selected = g.gateway; window.location.hash = encodeURIComponent(g.gateway); draw(); },
         }, g.gateway)))));
   document.getElementById('customers').replaceChildren(...(sections.length ? sections : [el('p', {}, 'no gateways')]));
@@ -86,6 +101,7 @@ function renderDetail(gateways) {
     el('p', {}, `customer ${g.customer} · node ${node.name} (Ready=${node.ready}, heartbeat ${when(node.lastHeartbeat)}, pressure ${pressure})`),
     el('p', {}, `applied ${short(g.appliedRevision)} · pending ${short(g.pendingRevision)} · since ${when(g.lastTransition)}`),
     el('div', { class: 'message' }, `${g.reason}: ${g.message}`),
+    g.rollout ? el('p', {}, `rollout ${short(g.rollout.id)}${g.rollout.wave !== undefined ? `, wave ${g.rollout.wave}` : ''}: ${g.rollout.message}`) : undefined,
     el('h3', {}, 'services'),
     el('table', {},
       el('tr', {}, ['service', 'desired', 'running', 'ready', 'restarts', 'changed'].map((h) => el('th', {}, h))),
@@ -103,6 +119,7 @@ function renderDetail(gateways) {
 function draw() {
   if (!state.snapshot) return;
   renderFleet(state.snapshot.fleet);
+  renderRollouts(state.snapshot.rollouts);
   renderCustomers(state.snapshot.gateways);
   renderDetail(state.snapshot.gateways);
 }
