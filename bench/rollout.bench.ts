@@ -1,0 +1,142 @@
+// Two benchmarks of the reconciler on 1,000 gateways × 4 services on the running test bed,
+// sharing one first sync: one version rolled to the whole fleet in waves of 25 % with a
+// short soak (total time and the overhead over the soak time), and a full GitHub outage
+// with 5 pending commits for every gateway (how long a pass takes that holds them all).
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../src/apply/index.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../src/engine/runtime.ts';
+import { ensureGateways } from '../src/testbed/gateways.ts';
+import { stateDir } from '../src/testbed/paths.ts';
+import { readState } from '../src/testbed/state.ts';
+import { startGitHubFake } from '../test/github-fake/index.ts';
+import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
+import { generateFleet } from './fleet-generator.ts';
+import { cleanUp, renamedFleet } from './reconcile-cluster.ts';
+import { writeSection } from './report.ts';
+
+const GATEWAYS = 1_000;
+const SERVICES = 4;
+const SOAK_SECONDS = 5;
+const PENDING_COMMITS = 5;
+const TOKEN = 'ghp_' + 'RolloutBenchmarkToken'.repeat(2);
+const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+const seconds = (from: number) => (performance.now() - from) / 1000;
+
+/** Moves the first service of every gateway to another catalog version of it: one change for the whole fleet. */
+function upgradeAll(files: Record<string, string>): Record<string, string> {
+  const changed: Record<string, string> = {};
+  for (const [file, content] of Object.entries(files)) {
+    if (!file.startsWith('gateways/')) continue;
+    const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
+    const other = Object.keys(files).map((f) => /^catalog\/([\w-]+)\/([\d.]+)\.yaml$/.exec(f)).find((c) => c && c[1] === m[1] && c[2] !== m[2])![2]!;
+    changed[file] = files[file] = content.replace(m[0], `- { name: ${m[1]}, version: ${other},`);
+  }
+  return changed;
+}
+
+export async function main(): Promise<void> {
+  const state = await readState(stateDir());
+  if (!state?.ready) throw new Error('the rollout benchmark needs the running test bed: essg testbed up');
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(state.kubeconfig);
+  const core = kubeconfig.makeApiClient(CoreV1Api);
+  const run = randomBytes(2).toString('hex');
+  const files = renamedFleet(generateFleet({ gateways: GATEWAYS, servicesPerGateway: SERVICES }), { gatewayPrefix: 'ro', namespacePrefix: `o${run}-` });
+  files['fleet.yaml'] = files['fleet.yaml']!.replace('rollout: { canarySelector: { tier: canary } }', `rollout: { canarySelector: { tier: canary }, maxUnavailable: 25%, soakSeconds: ${SOAK_SECONDS} }`);
+  const names = Object.keys(files).filter((f) => f.startsWith('gateways/')).map((f) => path.basename(f, '.yaml'));
+  const before = new Set((await core.listNode()).items.map((n) => n.metadata!.name!));
+  await ensureGateways({ state, names, log, timeoutMs: 600_000 });
+  const addedNodes = names.filter((n) => !before.has(n));
+  const repo = await createBareRepo('bench-rollout');
+  const base = (): RuntimeOptions => ({
+    repo: repo.url, branch: 'main', cacheDir: path.join(os.tmpdir(), `essg-bench-cache-${randomBytes(3).toString('hex')}`),
+    kubeconfig: state.kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, leaderElection: false, log: () => undefined,
+  });
+  let runtime: Runtime | undefined;
+  try {
+    await commitAndPush({ url: repo.url, files, message: 'the benchmark fleet' });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL }).catch(() => undefined);
+    runtime = await startRuntime(base(), { serve: false });
+    log('first sync, then until every gateway is Ready');
+    const synced = performance.now();
+    for (let ready = 0; ready < GATEWAYS; ) {
+      await runtime.passOnce();
+      ready = runtime.store.snapshot().gateways.filter((g) => g.phase === 'Ready').length;
+      if (seconds(synced) > 1200) throw new Error(`only ${ready} gateways Ready after 20 minutes`);
+    }
+    const syncSeconds = seconds(synced);
+
+    log('rolling one change to every gateway');
+    const head = await commitAndPush({ url: repo.url, files: upgradeAll(files), message: 'one service to another version on every gateway' });
+    const started = performance.now();
+    const waveStarts: number[] = [];
+    let passes = 0;
+    for (;;) {
+      const summary = await runtime.passOnce();
+      passes++;
+      const rollout = summary?.rollout?.rollouts.find((r) => r.id === head);
+      while (rollout && waveStarts.length < rollout.waves.length) waveStarts.push(seconds(started));
+      if (rollout?.halted) throw new Error(`the rollout halted: ${rollout.halted.reason} on ${rollout.halted.by}`);
+      if (rollout?.complete) break;
+      if (seconds(started) > 1800) throw new Error('the rollout did not complete in 30 minutes');
+    }
+    const total = seconds(started);
+    const waves = waveStarts.length;
+    const sizes = runtime.store.snapshot().rollouts.find((r) => r.id === head)?.waves.map((w) => w.gateways.length) ?? [];
+    await runtime.stop();
+    runtime = undefined;
+
+    log(`GitHub outage with ${PENDING_COMMITS} pending commits per gateway`);
+    const fake = await startGitHubFake({ owner: 'soc', repo: 'fleet', tokens: { [TOKEN]: 'essg-bot' } });
+    fake.injectFault({ path: /./, kind: 'server-error', status: 503, times: 1_000_000 });
+    for (let i = 0; i < PENDING_COMMITS; i++) await commitAndPush({ url: repo.url, files: upgradeAll(files), message: `pending change ${i + 1}` });
+    runtime = await startRuntime({ ...base(), trustedRevision: head, github: { owner: 'soc', repo: 'fleet', baseUrl: fake.baseUrl, auth: { token: TOKEN } } }, { serve: false });
+    const writesBefore = runtime.requests.writes;
+    const outageStarted = performance.now();
+    const outage = await runtime.passOnce();
+    const outageSeconds = seconds(outageStarted);
+    const held = outage?.targets.filter((t) => t.revision === head && t.blockedBy?.result === 'hold').length ?? 0;
+    const githubRequests = fake.requestsTo(/./).length;
+    const writes = runtime.requests.writes - writesBefore;
+    await runtime.stop();
+    runtime = undefined;
+    await fake.stop();
+
+    const file = path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md');
+    await writeSection(file, {
+      id: 'rollout',
+      title: 'Roll one version to 1,000 gateways in waves',
+      command: 'npm run bench -- rollout',
+      body: `The synthetic fleet of \`bench/fleet-generator.ts\` (seed 1, ${GATEWAYS.toLocaleString('en')} gateways × ${SERVICES} services, 20 customers, every 20th gateway \`tier: canary\`) with \`rollout: { canarySelector: { tier: canary }, maxUnavailable: 25%, soakSeconds: ${SOAK_SECONDS} }\`, synced on the test bed by an in-process reconciler (\`startRuntime\`, approvals off; ${syncSeconds.toFixed(1)} s until every gateway was Ready). One commit then moves the first service of every gateway to another catalog version; passes run back to back until the rollout is complete. A wave starts only when every gateway of the wave before has been Ready on the new render for the soak.
+
+| measurement | figure |
+|---|---|
+| waves (canaries first, then 25 % of the rollout's gateways each) | ${waves}: ${sizes.join(', ')} gateways |
+| passes | ${passes} |
+| total, push to complete | **${total.toFixed(1)} s** |
+| of which soak (waves × soak) | ${(waves * SOAK_SECONDS).toFixed(0)} s |
+| overhead over the soak (applies, Deployment rollouts on KWOK, passes) | ${(total - waves * SOAK_SECONDS).toFixed(1)} s, ${((total - waves * SOAK_SECONDS) / waves).toFixed(1)} s per wave |
+| each wave started at | ${waveStarts.map((s) => `${s.toFixed(1)} s`).join(', ')} |`,
+    });
+    await writeSection(file, {
+      id: 'github-outage',
+      title: 'A pass during a full GitHub outage',
+      command: 'npm run bench -- rollout',
+      body: `The same ${GATEWAYS.toLocaleString('en')} gateways, all on one trusted revision, with ${PENDING_COMMITS} newer commits on the branch that each change every gateway; a reconciler with \`--approvals github\` (the runtime's own octokit client, default timeout 10 s and 2 retries) against the GitHub fake answering every request with HTTP 503. One pass, timed. Target: ≤ 30 s, nothing applied on doubt.
+
+| measurement | figure |
+|---|---|
+| pass time | **${outageSeconds.toFixed(1)} s** (result ${outage?.result}) |
+| gateways held at the trusted revision, GitHub unavailable | ${held.toLocaleString('en')} of ${GATEWAYS.toLocaleString('en')} |
+| requests GitHub received | ${githubRequests} (the first lookup and its retries; the pass asks nothing more once GitHub failed) |
+| Kubernetes writes | ${writes} |`,
+    });
+    log(`rollout ${total.toFixed(1)} s over ${waves} waves; outage pass ${outageSeconds.toFixed(1)} s, ${githubRequests} GitHub requests, ${held} held`);
+  } finally {
+    await runtime?.stop();
+    await cleanUp({ kubeconfig, gateways: new Set(names), addedNodes, log });
+  }
+}
