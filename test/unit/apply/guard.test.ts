@@ -164,6 +164,12 @@ describe('checkDeletionGuard: what can never wipe gateways', () => {
     expect(result.message).toContain('raise spec.prune.maxDeletionShare in fleet.yaml');
   });
 
+  it.each([[10, ''], [11, ' and 1 more']])('with %i gateways emptied, names ten of them%s', (count, rest) => {
+    const names = fleetOf(count);
+    const result = checkDeletionGuard({ plans: names.map((g) => plan(g, ['ids'], undefined)), declaredGateways: new Set(), totalGatewaysBefore: count, maxShare: 0.5, allow: false });
+    expect(!result.ok && result.message).toContain(`: ${names.slice(0, 10).join(', ')}${rest}. Nothing was deleted.`);
+  });
+
   it('gives shares to one decimal in the message', () => {
     const names = fleetOf(3);
     const result = checkDeletionGuard({ plans: names.map((g, i) => plan(g, ['ids'], i < 2 ? undefined : ['ids'])), declaredGateways: new Set(names.slice(2)), totalGatewaysBefore: 3, maxShare: 0.125, allow: false });
@@ -172,6 +178,7 @@ describe('checkDeletionGuard: what can never wipe gateways', () => {
 });
 
 describe('emptiedGateways: which gateways a pass empties', () => {
+  const workload = (gateway: string, kind: 'Job' | 'CronJob') => ({ apiVersion: 'batch/v1', kind, metadata: { name: `${gateway}-scan`, namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': gateway } }, spec: {} });
   const cm = (gateway: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${gateway}-extra`, namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': gateway } }, data: {} });
   it.each([
     ['a removed gateway', plan('gw-1', ['ids'], undefined), [], ['gw-1']],
@@ -181,6 +188,10 @@ describe('emptiedGateways: which gateways a pass empties', () => {
     ['a declared gateway that loses only a ConfigMap and had no workload', planGateway({ gateway: 'gw-1', desired: [ns], live: [cm('gw-1')] }), ['gw-1'], []],
     ['a declared gateway that loses a ConfigMap and keeps its workload', planGateway({ gateway: 'gw-1', desired: objects('gw-1', ['ids']), live: [...objects('gw-1', ['ids']), cm('gw-1')] }), ['gw-1'], []],
     ['a gateway with nothing to delete', plan('gw-1', ['ids'], ['ids']), [], []],
+    ['a removed gateway that had nothing left to delete', planGateway({ gateway: 'gw-1', desired: [], live: [] }), [], []],
+    ['a declared gateway that loses its only CronJob', planGateway({ gateway: 'gw-1', desired: [ns], live: [workload('gw-1', 'CronJob')] }), ['gw-1'], ['gw-1']],
+    ['a declared gateway that loses its only Job', planGateway({ gateway: 'gw-1', desired: [ns], live: [workload('gw-1', 'Job')] }), ['gw-1'], ['gw-1']],
+    ['a declared gateway that loses a Job and keeps a CronJob', planGateway({ gateway: 'gw-1', desired: [ns, workload('gw-1', 'CronJob')], live: [workload('gw-1', 'Job'), workload('gw-1', 'CronJob')] }), ['gw-1'], []],
   ] as const)('%s', (_, gatewayPlan, declared, want) => {
     expect(emptiedGateways({ plans: [gatewayPlan], declaredGateways: new Set(declared) })).toEqual(want);
   });

@@ -69,7 +69,7 @@ describe('advanceGateway', () => {
   it('applies a pre-authorised response without asking GitHub, even while GitHub is down', async () => {
     const result = await advance({ applied, commits: [commit('c1', [deployment('ids@1'), blockList('192.0.2.1/32')])], facts: { c1: unavailable('c1') } });
     expect(result.target).toBe('c1');
-    expect(result.decisions).toMatchObject([{ result: 'approved', reason: 'preauthorized' }]);
+    expect(result.decisions).toMatchObject([{ commit: 'c1', result: 'approved', reason: 'preauthorized' }]);
     expect(result.asked).toEqual([]);
   });
 
@@ -114,6 +114,17 @@ describe('advanceGateway', () => {
     expect(result.target).toBe('c1');
     expect(result.blockedBy).toMatchObject({ commit: 'c2', result: 'awaiting-approval', missing: { customerApprovals: 1, operatorApprovals: 0 } });
     expect(result.blockedBy!.notCounted).toContainEqual({ login: 'newcomer-lead', reason: 'not-an-approver' });
+  });
+
+  it('a gateway whose customer has no accepted policy yet moves past a commit that changes nothing on it, without asking', async () => {
+    const result = await advance({ applied: { ...applied, policy: undefined }, commits: [commit('c1', [deployment('ids@1')])] });
+    expect(result).toMatchObject({ target: 'c1', decisions: [], asked: [] });
+  });
+
+  it("removing a gateway together with its customer needs the customer's approval, not the operators'", async () => {
+    const result = await advance({ applied, commits: [{ sha: 'c1', render: undefined, policy: undefined }], facts: { c1: merged('c1', ['acme-lead']) } });
+    expect(result.target).toBe('c1');
+    expect(result.decisions).toMatchObject([{ commit: 'c1', result: 'approved', needs: { customer: true, operators: false } }]);
   });
 
   it('an unreviewed catalog version cannot reach the gateway through a later customer-only pull request', async () => {

@@ -77,4 +77,15 @@ describe('classifyChange: what a commit changes in one gateway’s render', () =
     const odd: RenderedObject = { ...blockList(['203.0.113.7/32']), metadata: { name: 'x', namespace: ns, labels: { 'essg.io/response': 'x', 'essg.io/response-action': 'reboot' } } };
     expect(classify([ids1], [ids1, odd]).touchesWorkloads).toBe(true);
   });
+
+  it('lists every changed object once, sorted, namespaced or not', () => {
+    const namespace = (label: string): RenderedObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { tier: label } } });
+    const c = classify([scanJob('10.0.0.0/24'), ids1, namespace('a')], [namespace('b'), ids2, blockList(['192.0.2.1/32'])]);
+    expect(c.changedObjects).toEqual([
+      'ConfigMap essg-acme/block-scanner (v1)',
+      'Deployment essg-acme/ids (apps/v1)',
+      'Job essg-acme/scan-dmz (batch/v1)',
+      'Namespace essg-acme (v1)',
+    ]);
+  });
 });

@@ -100,6 +100,32 @@ const cases: Case[] = [
     want: { result: 'awaiting-approval', notCounted: [{ login: 'acme-lead', reason: 'superseded' }] },
   },
   {
+    name: 'a reviewer who only requested changes is reported as such',
+    facts: merged([review('acme-lead', 'CHANGES_REQUESTED')]),
+    want: { result: 'awaiting-approval', notCounted: [{ login: 'acme-lead', reason: 'changes-requested' }] },
+  },
+  {
+    name: 'changes requested after a dismissed approval supersede it',
+    facts: merged([review('acme-lead', 'DISMISSED'), review('acme-lead', 'CHANGES_REQUESTED')]),
+    want: { result: 'awaiting-approval', notCounted: [{ login: 'acme-lead', reason: 'superseded' }] },
+  },
+  {
+    name: 'a pending review is no approval, even on the final head',
+    facts: merged([review('acme-lead', 'PENDING')]),
+    want: { result: 'awaiting-approval', counted: [], notCounted: [], missing: { customerApprovals: 1 } },
+  },
+  {
+    name: 'a pending review after an approval leaves the approval standing',
+    facts: merged([review('acme-lead', 'APPROVED'), { ...review('acme-lead', 'PENDING'), submittedAt: null }]),
+    want: { result: 'approved', counted: [{ login: 'acme-lead', via: 'acme-lead', as: 'customer' }] },
+  },
+  {
+    name: 'a response kind that is not preauthorized needs review, even next to one that is',
+    change: change({ touchesWorkloads: false, responseActions: ['ip-block', 'vuln-scan'] }),
+    facts: { kind: 'direct-push', commitSha: MERGE, unmergedPullRequests: [] },
+    want: { result: 'refused', reason: 'direct-push', missing: { customerApprovals: 1 } },
+  },
+  {
     name: 'a dismissed approval does not count',
     facts: merged([review('acme-lead', 'DISMISSED')]),
     want: { result: 'awaiting-approval', notCounted: [{ login: 'acme-lead', reason: 'superseded' }] },
@@ -234,6 +260,33 @@ describe('decide: may a gateway move to a commit', () => {
     const changes = review('acme-lead', 'CHANGES_REQUESTED');
     const decision = decide({ change: change(), policy: acme, facts: merged([changes, approved]) });
     expect(decision.result).toBe('awaiting-approval');
+  });
+
+  it('reviews given in the same second are ordered as GitHub numbered them', () => {
+    const at = '2026-01-05T09:30:00.000Z';
+    const requested = { id: 100, login: 'acme-lead', state: 'CHANGES_REQUESTED' as const, commitId: HEAD, submittedAt: at };
+    const approved = { id: 101, login: 'acme-lead', state: 'APPROVED' as const, commitId: HEAD, submittedAt: at };
+    expect(decide({ change: change(), policy: acme, facts: merged([approved, requested]) }).result).toBe('approved');
+    expect(decide({ change: change(), policy: acme, facts: merged([{ ...approved, id: 99 }, requested]) }).result).toBe('awaiting-approval');
+  });
+
+  it('counts nobody for a change that needs no review', () => {
+    const unchanged = decide({ change: change({ touchesWorkloads: false, changedObjects: [] }), policy: acme, facts: merged([review('acme-lead', 'APPROVED')]) });
+    const preauthorized = decide({ change: change({ touchesWorkloads: false, responseActions: ['ip-block'] }), policy: acme, facts: merged([review('acme-lead', 'APPROVED')]) });
+    for (const decision of [unchanged, preauthorized]) {
+      expect(decision).toEqual({
+        gateway: 'acme-sh-01', customer: 'acme', commit: MERGE, result: 'approved', reason: decision.reason,
+        needs: { customer: false, operators: false }, counted: [], notCounted: [], missing: { customerApprovals: 0, operatorApprovals: 0, approvers: [] },
+      });
+    }
+  });
+
+  it('records a refusal with what it would have needed', () => {
+    expect(decide({ change: change({ fleetWide: true }), policy: acme, facts: { kind: 'direct-push', commitSha: MERGE, unmergedPullRequests: [] } })).toEqual({
+      gateway: 'acme-sh-01', customer: 'acme', commit: MERGE, result: 'refused', reason: 'direct-push',
+      needs: { customer: true, operators: true }, counted: [], notCounted: [],
+      missing: { customerApprovals: 1, operatorApprovals: 1, approvers: ['acme-lead', 'acme-bank/secops', 'soc-oncall', 'soc/operators'] },
+    });
   });
 
   it('logins match approvers regardless of case, as on GitHub', () => {

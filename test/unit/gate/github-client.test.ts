@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GitHubUnavailable } from '../../../src/gate/errors.ts';
+import { createGitHubClient, lineLogger } from '../../../src/gate/github-client.ts';
 import { fetchApprovalFacts } from '../../../src/gate/pull-request-facts.ts';
-import { newSha } from '../../github-fake/index.ts';
+import { newSha, startGitHubFake } from '../../github-fake/index.ts';
 import { OWNER, REPO, TOKEN, useGitHubFake } from './github-fixture.ts';
 
 const t = useGitHubFake();
@@ -79,5 +80,141 @@ describe('GitHub client: authentication, bounded retries, no leaked credentials'
     expect(error).toBeInstanceOf(GitHubUnavailable);
     expect((error as GitHubUnavailable).data.status).toBe(401);
     expect(t.fake.requestsTo('/commits/')).toEqual([]);
+  });
+});
+
+describe('GitHub client: rate limits, logging and addressing', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('waits for a rate limit that resets exactly at the longest wait allowed, and says so', async () => {
+    t.fake.injectFault({ path: '/pulls', kind: 'secondary-rate-limit', retryAfterSeconds: 1, times: 1 });
+    const commitSha = newSha();
+
+    const facts = await fetchApprovalFacts({ octokit: t.client({ maxRateLimitWaitSeconds: 1 }).octokit, owner: OWNER, repo: REPO, commitSha });
+
+    expect(facts.kind).toBe('direct-push');
+    expect(t.fake.requestsTo('/pulls').map((r) => r.status)).toEqual([403, 200]);
+    expect(t.logs.filter((l) => l.level === 'warn')).toEqual([{
+      level: 'warn',
+      message: `GitHub secondary rate limit for GET /repos/${OWNER}/${REPO}/commits/${commitSha}/pulls`,
+      data: { retryAfterSeconds: 1, retryCount: 0, retrying: true },
+    }]);
+  });
+
+  it('does not wait for a rate limit that resets later than the longest wait allowed', async () => {
+    t.fake.injectFault({ path: '/pulls', kind: 'secondary-rate-limit', retryAfterSeconds: 2, times: 1 });
+
+    const error = await fetchApprovalFacts({ octokit: t.client({ maxRateLimitWaitSeconds: 1 }).octokit, owner: OWNER, repo: REPO, commitSha: newSha() }).catch((e: unknown) => e);
+
+    expect((error as GitHubUnavailable).data.failure).toBe('rate-limited');
+    expect(t.fake.requestsTo('/pulls').length).toBe(1);
+    expect(t.logs.find((l) => l.level === 'warn')?.data).toEqual({ retryAfterSeconds: 2, retryCount: 0, retrying: false });
+  });
+
+  it('names a primary rate limit as such', async () => {
+    t.fake.injectFault({ path: '/pulls', kind: 'primary-rate-limit', resetInSeconds: 1, times: 1 });
+
+    await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: newSha() });
+
+    expect(t.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([expect.stringMatching(/^GitHub primary rate limit for GET \/repos\/soc\/fleet\/commits\/[0-9a-f]{40}\/pulls$/)]);
+  });
+
+  it('logs every failed request at debug level with what failed', async () => {
+    await t.client().octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 999 }).catch(() => undefined);
+
+    expect(t.logs.filter((l) => l.level === 'debug')).toEqual([{
+      level: 'debug',
+      message: expect.stringMatching(/^GitHub is unavailable \(not-found, HTTP 404\) for GET \/repos\/soc\/fleet\/pulls\/999: /),
+      data: { component: 'github', failure: 'not-found', status: 404, method: 'GET', path: '/repos/soc/fleet/pulls/999' },
+    }]);
+  });
+
+  it('routes octokit\'s log lines to the same level, redacted, whatever octokit passes', () => {
+    const { octokit } = t.client();
+
+    octokit.log.debug(`debug ${TOKEN}`);
+    octokit.log.info(`info ${TOKEN}`, { header: `token ${TOKEN}` });
+    octokit.log.warn(new Error(`warn ${TOKEN}`) as unknown as string);
+    octokit.log.error(`error`, new Error(`failed with ${TOKEN}`) as unknown as Record<string, unknown>);
+
+    expect(t.logs).toEqual([
+      { level: 'debug', message: 'debug [REDACTED]', data: undefined },
+      { level: 'info', message: 'info [REDACTED]', data: { header: 'token [REDACTED]' } },
+      { level: 'warn', message: 'Error: warn [REDACTED]', data: undefined },
+      { level: 'error', message: 'error', data: { error: 'failed with [REDACTED]' } },
+    ]);
+  });
+
+  it('redacts its configured token before it ever sent it, even one no pattern knows', () => {
+    const client = t.client({ auth: { token: 'tok_enterprise_1234' } });
+    expect(client.redact('rejected tok_enterprise_1234')).toBe('rejected [REDACTED]');
+  });
+
+  it("redacts a GitHub App's private key in any form", () => {
+    const client = createGitHubClient({ baseUrl: t.fake.baseUrl, auth: { appId: 1, privateKey: 'key-material-not-in-pem-form', installationId: 2 }, logger: lineLogger(() => undefined) });
+    expect(client.redact('bad key-material-not-in-pem-form')).toBe('bad [REDACTED]');
+  });
+
+  it('talks to api.github.com unless told otherwise', () => {
+    expect(createGitHubClient({ auth: { token: TOKEN } }).octokit.request.endpoint.DEFAULTS.baseUrl).toBe('https://api.github.com');
+  });
+
+  it.each(['/', '//'])('accepts a GitHub Enterprise base URL with a trailing %s', async (slashes) => {
+    const ghe = await startGitHubFake({ owner: OWNER, repo: REPO, pathPrefix: '/api/v3', tokens: { [TOKEN]: 'essg-bot' } });
+    try {
+      const client = t.client({ baseUrl: `${ghe.baseUrl}${slashes}` });
+      const facts = await fetchApprovalFacts({ octokit: client.octokit, owner: OWNER, repo: REPO, commitSha: newSha() });
+      expect(facts.kind).toBe('direct-push');
+      expect(ghe.requests.map((r) => [r.path.replace(/[0-9a-f]{40}/, 'SHA'), r.status])).toEqual([[`/repos/${OWNER}/${REPO}/commits/SHA/pulls`, 200]]);
+    } finally {
+      await ghe.stop();
+    }
+  });
+
+  it("honours the caller's abort signal as well as its own deadline", async () => {
+    const { number } = t.fake.state.createPullRequest({ author: 'soc-dev' });
+    const { octokit } = t.client({ maxRetries: 0 });
+
+    const error = await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: number, request: { signal: AbortSignal.abort() } }).catch((e: unknown) => e);
+
+    expect((error as GitHubUnavailable).data.failure).toBe('timeout');
+    expect(t.fake.requestsTo(`/pulls/${number}`)).toEqual([]);
+  });
+
+  it('without a logger, warns and reports errors on the console, redacted, and keeps debug lines to itself', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { octokit } = createGitHubClient({ baseUrl: t.fake.baseUrl, auth: { token: TOKEN }, retryUnitMs: 1 });
+    t.fake.injectFault({ path: '/pulls', kind: 'secondary-rate-limit', retryAfterSeconds: 1, times: 1 });
+
+    await fetchApprovalFacts({ octokit, owner: OWNER, repo: REPO, commitSha: newSha() });
+    await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 999 }).catch(() => undefined);
+    octokit.log.info('nothing to see');
+    octokit.log.error(`failed ${TOKEN}`);
+
+    expect(warn.mock.calls).toEqual([[expect.stringMatching(/^GitHub secondary rate limit for GET /), { retryAfterSeconds: 1, retryCount: 0, retrying: true }]]);
+    expect(error.mock.calls).toEqual([['failed [REDACTED]', '']]);
+  });
+});
+
+describe('lineLogger: GitHub log lines onto the reconciler log', () => {
+  it('prefixes each line with its level and appends data as JSON when there is any', () => {
+    const lines: string[] = [];
+    const logger = lineLogger((line) => lines.push(line));
+
+    logger.info('hello', { a: 1 });
+    logger.warn('careful', {});
+    logger.error('failed');
+    logger.debug('dropped', { b: 2 });
+
+    expect(lines).toEqual(['github info: hello {"a":1}', 'github warn: careful', 'github error: failed']);
+  });
+
+  it('keeps debug lines when asked', () => {
+    const lines: string[] = [];
+    lineLogger((line) => lines.push(line), { debug: true }).debug('details', { status: 404 });
+    expect(lines).toEqual(['github debug: details {"status":404}']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitHubUnavailable } from '../../../src/gate/errors.ts';
-import { PLAN_COMMENT_MARKER, setCommitStatus, upsertPlanComment } from '../../../src/gate/pr-report.ts';
+import { PLAN_COMMENT_MARKER, STATUS_DESCRIPTION_MAX, fitDescription, setCommitStatus, upsertPlanComment } from '../../../src/gate/pr-report.ts';
 import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
 
 const t = useGitHubFake();
@@ -65,5 +65,42 @@ describe('plan comment and commit statuses on the pull request', () => {
 
     expect(error).toBeInstanceOf(GitHubUnavailable);
     expect((error as GitHubUnavailable).data).toMatchObject({ failure: 'forbidden', status: 403 });
+  });
+
+  it('stops reading comments at the page that holds its own', async () => {
+    const { number } = t.fake.state.createPullRequest({ author: 'soc-dev' });
+    const octokit = t.client().octokit;
+    await upsertPlanComment({ octokit, owner: OWNER, repo: REPO, pr: number, body: 'plan v1' });
+    for (let i = 0; i < 120; i++) t.fake.state.addComment({ issue: number, user: 'acme-lead', body: `question ${i}` });
+    const listed = t.fake.requestsTo(/\/comments$/).length;
+
+    const result = await upsertPlanComment({ octokit, owner: OWNER, repo: REPO, pr: number, body: 'plan v2' });
+
+    expect(result.action).toBe('updated');
+    expect(t.fake.state.comments.filter((c) => c.body.includes(PLAN_COMMENT_MARKER)).map((c) => c.body)).toEqual([`${PLAN_COMMENT_MARKER}\nplan v2`]);
+    expect(t.fake.requestsTo(/\/comments$/).length - listed).toBe(1);
+  });
+
+  it('keeps the marker where the body already has it', async () => {
+    const { number } = t.fake.state.createPullRequest({ author: 'soc-dev' });
+    await upsertPlanComment({ octokit: t.client().octokit, owner: OWNER, repo: REPO, pr: number, body: `## Plan\n${PLAN_COMMENT_MARKER}` });
+    expect(t.fake.state.comments.map((c) => c.body)).toEqual([`## Plan\n${PLAN_COMMENT_MARKER}`]);
+  });
+
+  it('reports GitHub unavailable when the plan comment cannot be read or written', async () => {
+    const { number } = t.fake.state.createPullRequest({ author: 'soc-dev' });
+    t.fake.injectFault({ path: '/comments', kind: 'forbidden', times: Infinity });
+
+    const error = await upsertPlanComment({ octokit: t.client().octokit, owner: OWNER, repo: REPO, pr: number, body: 'plan' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(GitHubUnavailable);
+    expect((error as GitHubUnavailable).data).toMatchObject({ failure: 'forbidden', status: 403 });
+  });
+
+  it('fits a status description to GitHub\'s limit, counting characters rather than bytes', () => {
+    const exactly = 'é'.repeat(STATUS_DESCRIPTION_MAX);
+    expect(fitDescription(exactly)).toBe(exactly);
+    expect(fitDescription(`${exactly}x`)).toBe(`${'é'.repeat(STATUS_DESCRIPTION_MAX - 1)}…`);
+    expect([...fitDescription('🚀'.repeat(200))].length).toBe(STATUS_DESCRIPTION_MAX);
   });
 });

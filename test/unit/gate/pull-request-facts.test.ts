@@ -4,7 +4,7 @@ import { decide } from '../../../src/gate/decide.ts';
 import { GitHubUnavailable, type GitHubFailure } from '../../../src/gate/errors.ts';
 import type { GitHubClientOptions } from '../../../src/gate/github-client.ts';
 import { PassFacts } from '../../../src/gate/pass-facts.ts';
-import { TeamMembershipCache, fetchApprovalFacts, unavailableFacts } from '../../../src/gate/pull-request-facts.ts';
+import { TeamMembershipCache, fetchApprovalFacts, fetchPullRequestFacts, unavailableFacts } from '../../../src/gate/pull-request-facts.ts';
 import { type FaultSpec, newSha } from '../../github-fake/index.ts';
 import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
 
@@ -279,5 +279,159 @@ describe('a team-membership lookup that fails holds the decision, never counts a
     expect(t.fake.requestsTo('/memberships/').map((r) => r.status)).toEqual([404]);
     expect(decision).toMatchObject({ result: 'awaiting-approval', notCounted: [{ login: 'mallory', reason: 'not-an-approver' }] });
     expect(pass.unavailable).toBeUndefined();
+  });
+});
+
+/** Rewrites GitHub's JSON answers to requests whose path matches, as GitHub itself might answer. */
+function rewriteAnswers(path: RegExp, edit: (body: unknown) => unknown): void {
+  const realFetch = globalThis.fetch;
+  vi.stubGlobal('fetch', async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const response = await realFetch(input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (!path.test(url.pathname) || !response.ok) return response;
+    const body = edit(await response.json());
+    return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+  });
+}
+
+describe('fetchApprovalFacts: what counts as the merge, and what GitHub must agree on', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('a commit that sat on a merged pull request\'s branch is not its merge: a direct push', async () => {
+    const { state } = t.fake;
+    const { number, headSha } = state.createPullRequest({ author: 'soc-dev' });
+    state.submitReview({ pr: number, user: 'acme-lead', state: 'APPROVED' });
+    state.mergePullRequest({ pr: number });
+
+    const facts = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: headSha });
+
+    expect(facts).toEqual({ kind: 'direct-push', commitSha: headSha, unmergedPullRequests: [] });
+  });
+
+  it('lists only the unmerged pull requests that hold a pushed commit', async () => {
+    const { state } = t.fake;
+    const open = state.createPullRequest({ author: 'soc-dev', headRef: 'a' });
+    const facts = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: open.headSha });
+    expect(facts).toEqual({ kind: 'direct-push', commitSha: open.headSha, unmergedPullRequests: [open.number] });
+  });
+
+  const inconsistent: [name: string, edit: (pr: Record<string, unknown>) => void][] = [
+    ['says the pull request is not merged', (pr) => (pr['merged'] = false)],
+    ['gives no merge time', (pr) => (pr['merged_at'] = null)],
+    ['names another merge commit', (pr) => (pr['merge_commit_sha'] = 'f'.repeat(40))],
+    ['has no author', (pr) => (pr['user'] = null)],
+  ];
+
+  it.each(inconsistent)('holds when the pull request itself %s', async (_, edit) => {
+    const { state } = t.fake;
+    const { number } = state.createPullRequest({ author: 'soc-dev' });
+    state.submitReview({ pr: number, user: 'acme-lead', state: 'APPROVED' });
+    const merge = state.mergePullRequest({ pr: number });
+    rewriteAnswers(/\/pulls\/\d+$/, (body) => {
+      edit(body as Record<string, unknown>);
+      return body;
+    });
+
+    const error = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: merge }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(GitHubUnavailable);
+    expect((error as GitHubUnavailable).message).toBe(`GitHub gave inconsistent answers about pull request #${number} for commit ${merge}`);
+    expect((error as GitHubUnavailable).data).toEqual({ component: 'github', failure: 'unexpected', method: 'GET', path: `/repos/${OWNER}/${REPO}/pulls/${number}` });
+  });
+
+  it('reads each review with its commit and time, and drops reviews of deleted accounts', async () => {
+    const { state } = t.fake;
+    const { number, headSha } = state.createPullRequest({ author: 'soc-dev' });
+    state.submitReview({ pr: number, user: 'ghost', state: 'APPROVED' });
+    state.submitReview({ pr: number, user: 'acme-lead', state: 'APPROVED' });
+    const merge = state.mergePullRequest({ pr: number });
+    rewriteAnswers(/\/reviews$/, (body) => (body as { user: { login: string } | null }[]).map((r) => (r.user?.login === 'ghost' ? { ...r, user: null } : r)));
+
+    const facts = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: merge });
+
+    expect(facts.kind === 'pull-request' && facts.reviews).toEqual([
+      { id: expect.any(Number), login: 'acme-lead', state: 'APPROVED', commitId: headSha, submittedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    ]);
+  });
+
+  it('asks about team membership only for reviewers who approved, each once', async () => {
+    const { state } = t.fake;
+    const { number } = state.createPullRequest({ author: 'soc-dev' });
+    state.submitReview({ pr: number, user: 'carol', state: 'COMMENTED' });
+    state.submitReview({ pr: number, user: 'dave', state: 'CHANGES_REQUESTED' });
+    state.submitReview({ pr: number, user: 'Alice', state: 'APPROVED' });
+    state.submitReview({ pr: number, user: 'alice', state: 'APPROVED' });
+    const merge = state.mergePullRequest({ pr: number });
+
+    await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: merge, teams: ['acme-bank/secops', 'Acme-Bank/SecOps'] });
+
+    expect(t.fake.requestsTo('/memberships/').map((r) => r.path)).toEqual(['/orgs/acme-bank/teams/secops/memberships/alice']);
+  });
+
+  it.each(['acme-bank/', '/secops', 'secops'])('refuses to resolve %s, which is no org/team principal, and holds', async (team) => {
+    const { state } = t.fake;
+    const { number } = state.createPullRequest({ author: 'soc-dev' });
+    state.submitReview({ pr: number, user: 'alice', state: 'APPROVED' });
+    const merge = state.mergePullRequest({ pr: number });
+
+    const error = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: merge, teams: [team] }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(GitHubUnavailable);
+    expect((error as GitHubUnavailable).message).toContain(`'${team.toLowerCase()}' is not an org/team principal`);
+    expect(t.fake.requestsTo('/memberships/')).toEqual([]);
+  });
+
+  it('unavailableFacts keeps what failed, for the decision and the report', () => {
+    const error = new GitHubUnavailable('GitHub is unavailable (timeout)', { component: 'github', failure: 'timeout', path: '/repos/soc/fleet/pulls/1' });
+    expect(unavailableFacts({ commitSha: 'c'.repeat(40), error })).toEqual({
+      kind: 'unavailable', commitSha: 'c'.repeat(40),
+      error: { component: 'github', failure: 'timeout', path: '/repos/soc/fleet/pulls/1', message: 'GitHub is unavailable (timeout)' },
+    });
+  });
+});
+
+describe('fetchPullRequestFacts: a pull request read by number', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('an open pull request: its head, its reviews, and no merge (whatever test merge GitHub computed)', async () => {
+    const { state } = t.fake;
+    const { number, headSha } = state.createPullRequest({ author: 'soc-dev' });
+    state.submitReview({ pr: number, user: 'acme-lead', state: 'APPROVED' });
+    rewriteAnswers(/\/pulls\/\d+$/, (body) => ({ ...(body as object), merge_commit_sha: 'e'.repeat(40) }));
+
+    const facts = await fetchPullRequestFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, number });
+
+    expect(facts).toMatchObject({ kind: 'pull-request', commitSha: headSha, pr: { number, author: 'soc-dev', headSha, mergeCommitSha: null, mergedAt: null } });
+    expect(facts.reviews.map((r) => r.login)).toEqual(['acme-lead']);
+  });
+
+  it('a merged pull request: its final head and its merge', async () => {
+    const { state } = t.fake;
+    const { number } = state.createPullRequest({ author: 'soc-dev' });
+    const head = state.pushCommits({ pr: number });
+    const merge = state.mergePullRequest({ pr: number });
+
+    const facts = await fetchPullRequestFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, number });
+
+    expect(facts).toMatchObject({ commitSha: head, pr: { headSha: head, mergeCommitSha: merge, mergedAt: expect.any(String) } });
+  });
+
+  it('a pull request without an author is an inconsistent answer', async () => {
+    const { number } = t.fake.state.createPullRequest({ author: 'soc-dev' });
+    rewriteAnswers(/\/pulls\/\d+$/, (body) => ({ ...(body as object), user: null }));
+
+    const error = await fetchPullRequestFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, number }).catch((e: unknown) => e);
+
+    expect((error as GitHubUnavailable).message).toBe(`GitHub gave inconsistent answers about pull request #${number}`);
+  });
+
+  it('a failure is GitHub unavailable', async () => {
+    t.fake.injectFault({ path: '/pulls/', kind: 'server-error', status: 500, times: Infinity });
+    const error = await fetchPullRequestFacts({ octokit: t.client({ maxRetries: 0 }).octokit, owner: OWNER, repo: REPO, number: 1 }).catch((e: unknown) => e);
+    expect((error as GitHubUnavailable).data).toMatchObject({ failure: 'server-error', status: 500 });
   });
 });

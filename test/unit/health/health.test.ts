@@ -11,25 +11,25 @@ const fixtures = (name: string): Array<{ kind: string } & Record<string, unknown
 
 describe('resource health', () => {
   it.each([
-    ['deployment-healthy', deploymentHealth, HealthStatus.Healthy, undefined],
-    ['deployment-new-spec-not-observed', deploymentHealth, HealthStatus.Progressing, 'waiting for the controller'],
-    ['deployment-rollout-updating', deploymentHealth, HealthStatus.Progressing, '0 of 1 replicas updated'],
-    ['deployment-old-replica-terminating', deploymentHealth, HealthStatus.Progressing, '1 old replica(s) pending termination'],
-    ['deployment-new-replica-not-ready', deploymentHealth, HealthStatus.Progressing, '0 of 1 updated replicas available'],
-    ['deployment-progress-deadline-exceeded', deploymentHealth, HealthStatus.Degraded, 'exceeded its progress deadline'],
-    ['deployment-paused', deploymentHealth, HealthStatus.Suspended, 'paused'],
-    ['job-complete', jobHealth, HealthStatus.Healthy, 'completed'],
-    ['job-failed', jobHealth, HealthStatus.Degraded, 'BackoffLimitExceeded'],
-    ['job-running', jobHealth, HealthStatus.Progressing, '1 active'],
-    ['cronjob-healthy', cronJobHealth, HealthStatus.Healthy, undefined],
-    ['cronjob-last-run-failed', cronJobHealth, HealthStatus.Degraded, 'did not succeed'],
-    ['cronjob-suspended', cronJobHealth, HealthStatus.Suspended, 'suspended'],
-    ['pod-ready', podHealth, HealthStatus.Healthy, undefined],
-    ['pod-starting', podHealth, HealthStatus.Progressing, 'not ready yet'],
-    ['pod-crash-loop', podHealth, HealthStatus.Degraded, 'CrashLoopBackOff'],
-    ['pod-image-pull-backoff', podHealth, HealthStatus.Degraded, 'ImagePullBackOff'],
-    ['pod-terminating', podHealth, HealthStatus.Progressing, 'terminating'],
-  ] as const)('%s is %s', (name, assess, status, message) => {
+    ['deployment-healthy', HealthStatus.Healthy, deploymentHealth, undefined],
+    ['deployment-new-spec-not-observed', HealthStatus.Progressing, deploymentHealth, 'waiting for the controller'],
+    ['deployment-rollout-updating', HealthStatus.Progressing, deploymentHealth, '0 of 1 replicas updated'],
+    ['deployment-old-replica-terminating', HealthStatus.Progressing, deploymentHealth, '1 old replica(s) pending termination'],
+    ['deployment-new-replica-not-ready', HealthStatus.Progressing, deploymentHealth, '0 of 1 updated replicas available'],
+    ['deployment-progress-deadline-exceeded', HealthStatus.Degraded, deploymentHealth, 'exceeded its progress deadline'],
+    ['deployment-paused', HealthStatus.Suspended, deploymentHealth, 'paused'],
+    ['job-complete', HealthStatus.Healthy, jobHealth, 'completed'],
+    ['job-failed', HealthStatus.Degraded, jobHealth, 'BackoffLimitExceeded'],
+    ['job-running', HealthStatus.Progressing, jobHealth, '1 active'],
+    ['cronjob-healthy', HealthStatus.Healthy, cronJobHealth, undefined],
+    ['cronjob-last-run-failed', HealthStatus.Degraded, cronJobHealth, 'did not succeed'],
+    ['cronjob-suspended', HealthStatus.Suspended, cronJobHealth, 'suspended'],
+    ['pod-ready', HealthStatus.Healthy, podHealth, undefined],
+    ['pod-starting', HealthStatus.Progressing, podHealth, 'not ready yet'],
+    ['pod-crash-loop', HealthStatus.Degraded, podHealth, 'CrashLoopBackOff'],
+    ['pod-image-pull-backoff', HealthStatus.Degraded, podHealth, 'ImagePullBackOff'],
+    ['pod-terminating', HealthStatus.Progressing, podHealth, 'terminating'],
+  ] as const)('%s is %s', (name, status, assess, message) => {
     const health = (assess as (o: unknown) => { status: HealthStatus; message?: string })(fixture(name));
     expect(health.status).toBe(status);
     if (message) expect(health.message).toContain(message);
@@ -37,9 +37,38 @@ describe('resource health', () => {
   });
 });
 
+describe('resource health, word for word', () => {
+  it.each([
+    ['deployment-scaled-rollout-updating', deploymentHealth, { status: HealthStatus.Progressing, message: '1 of 3 replicas updated' }],
+    ['deployment-progress-deadline-exceeded', deploymentHealth, { status: HealthStatus.Degraded, message: 'the rollout exceeded its progress deadline: ReplicaSet "gw-ids-7d9" has timed out progressing.' }],
+    ['deployment-progress-deadline-exceeded-without-message', deploymentHealth, { status: HealthStatus.Degraded, message: 'the rollout exceeded its progress deadline' }],
+    ['job-failed', jobHealth, { status: HealthStatus.Degraded, message: 'the job failed (BackoffLimitExceeded): Job has reached the specified backoff limit' }],
+    ['job-failed-without-details', jobHealth, { status: HealthStatus.Degraded, message: 'the job failed' }],
+    ['job-suspended', jobHealth, { status: HealthStatus.Suspended, message: 'the job is suspended' }],
+    ['job-running', jobHealth, { status: HealthStatus.Progressing, message: 'the job is running (1 active)' }],
+    ['cronjob-running', cronJobHealth, { status: HealthStatus.Healthy, message: '1 run(s) active' }],
+    ['cronjob-never-scheduled', cronJobHealth, { status: HealthStatus.Healthy }],
+    ['cronjob-first-run-failed', cronJobHealth, { status: HealthStatus.Degraded, message: 'the run scheduled at 2026-06-02T03:00:00Z did not succeed' }],
+    ['cronjob-succeeded-within-the-second', cronJobHealth, { status: HealthStatus.Healthy }],
+    ['pod-succeeded', podHealth, { status: HealthStatus.Healthy, message: 'completed' }],
+    ['pod-failed', podHealth, { status: HealthStatus.Degraded, message: 'The node was low on resource: ephemeral-storage.' }],
+    ['pod-failed-reason-only', podHealth, { status: HealthStatus.Degraded, message: 'DeadlineExceeded' }],
+    ['pod-failed-without-details', podHealth, { status: HealthStatus.Degraded, message: 'the pod failed' }],
+    ['pod-unschedulable', podHealth, { status: HealthStatus.Progressing, message: 'Pending (Unschedulable)' }],
+    ['pod-init-container-crash-loop', podHealth, { status: HealthStatus.Degraded, message: 'container load-rules: CrashLoopBackOff' }],
+    ['pod-crash-loop', podHealth, { status: HealthStatus.Degraded, message: 'container ids: CrashLoopBackOff (back-off 5m0s restarting failed container)' }],
+    ['pod-starting', podHealth, { status: HealthStatus.Progressing, message: 'running, not ready yet' }],
+    ['pod-ready', podHealth, { status: HealthStatus.Healthy }],
+  ] as const)('%s', (name, assess, want) => {
+    expect((assess as (o: unknown) => unknown)(fixture(name))).toEqual(want);
+  });
+});
+
 describe('node health', () => {
   it.each([
     ['node-ready', { ready: 'True', offline: false, pressure: [] }],
+    ['node-memory-and-disk-pressure', { ready: 'True', offline: false, pressure: ['MemoryPressure', 'DiskPressure'], message: 'the node reports MemoryPressure, DiskPressure' }],
+    ['node-not-ready-without-message', { ready: 'False', offline: false, pressure: [], message: 'the node is not ready' }],
     ['node-heartbeat-lost', { ready: 'Unknown', offline: true, lastHeartbeat: '2026-06-01T10:00:00Z', message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z' }],
     ['node-unreachable-taint', { ready: 'True', offline: true }],
     ['node-ready-unknown-without-taint', { ready: 'Unknown', offline: true, lastHeartbeat: '2026-06-01T10:00:00Z', message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z' }],
@@ -48,6 +77,10 @@ describe('node health', () => {
     ['node-disk-pressure', { offline: false, pressure: ['DiskPressure'], message: 'the node reports DiskPressure' }],
   ])('%s', (name, want) => {
     expect(nodeHealth(fixture<Node>(name))).toMatchObject(want);
+  });
+
+  it('says nothing about a ready node without pressure', () => {
+    expect(nodeHealth(fixture<Node>('node-ready'))).toEqual({ name: 'gw', ready: 'True', offline: false, lastHeartbeat: '2026-06-01T10:00:00Z', pressure: [] });
   });
 });
 
@@ -70,6 +103,8 @@ describe('gateway health', () => {
     ['gateway-offline-without-taint', { phase: GatewayPhase.Offline, message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z', node: { ready: 'Unknown', offline: true }, services: [{ status: HealthStatus.Healthy }] }],
     ['gateway-service-missing', { phase: GatewayPhase.Progressing, services: [{ status: HealthStatus.Missing, ready: false, runningVersions: [] }] }],
     ['gateway-disk-pressure', { phase: GatewayPhase.Ready, message: 'the node reports DiskPressure', node: { pressure: ['DiskPressure'] } }],
+    ['gateway-node-not-ready', { phase: GatewayPhase.Degraded, message: 'the node is not ready: container runtime is down', node: { ready: 'False', offline: false }, services: [{ status: HealthStatus.Healthy }] }],
+    ['gateway-crashing-under-disk-pressure', { phase: GatewayPhase.Degraded, message: 'ids: container ids: CrashLoopBackOff (back-off 5m0s restarting failed container); the node reports DiskPressure' }],
   ])('%s', (name, want) => {
     expect(assessFixture(name)).toMatchObject(want);
   });

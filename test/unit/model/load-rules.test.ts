@@ -95,3 +95,169 @@ describe('images are pinned by digest', () => {
     ]);
   });
 });
+
+const FW = 'catalog/firewall/3.0.0.yaml';
+const ids = (version: string) => (f: Record<string, string>) => (f[`catalog/ids/${version}.yaml`] = f['catalog/ids/1.1.0.yaml']!.replace('version: 1.1.0', `version: ${version}`));
+const gatewaysWithFirewall = ['gateways/acme/acme-sh-01.yaml', GW, 'gateways/globex/globex-fra-01.yaml', 'gateways/globex/globex-fra-02.yaml'];
+
+describe('fleet-repo rules, word for word: every problem a broken repo gets', () => {
+  const cases: { name: string; breakIt: (files: Record<string, string>) => void; want: string[] }[] = [
+    {
+      name: 'names that do not match their paths',
+      breakIt: (f) => {
+        edit(f, GW, 'name: acme-sh-02', 'name: acme-sh-99');
+        edit(f, IDS, 'name: ids', 'name: ips');
+        edit(f, IDS, 'version: 1.0.0', 'version: 1.0.1');
+      },
+      want: [
+        `${IDS}:4:9: NAME_MISMATCH: metadata.name \`ips\` does not match its folder catalog/ids/ (name it \`ids\` or move the file)`,
+        `${IDS}:6:12: VERSION_MISMATCH: spec.version \`1.0.1\` does not match the file name 1.0.0.yaml (publish it as catalog/ids/1.0.1.yaml)`,
+        `${GW}:4:9: NAME_MISMATCH: metadata.name \`acme-sh-99\` does not match its file name (name it \`acme-sh-02\` or move the file)`,
+      ],
+    },
+    {
+      name: 'a customer folder without its customer file, named at the top of each file that needs it',
+      breakIt: (f) => delete f['customers/globex.yaml'],
+      want: [
+        ...['globex-ams-01', 'globex-fra-01', 'globex-fra-02'].map((g) => `gateways/globex/${g}.yaml:1:1: UNKNOWN_CUSTOMER: customer \`globex\` (the folder gateways/globex/) has no customers/globex.yaml`),
+        `${SCAN}:7:13: UNKNOWN_CUSTOMER: customer \`globex\` has no customers/globex.yaml`,
+      ],
+    },
+    {
+      name: 'one gateway name under two customers',
+      breakIt: (f) => (f['gateways/globex/acme-sh-02.yaml'] = f[GW]!.replace('node: acme-sh-02', 'node: globex-x')),
+      want: ['gateways/globex/acme-sh-02.yaml:4:9: DUPLICATE_GATEWAY: gateway `acme-sh-02` is also declared in gateways/acme/acme-sh-02.yaml (gateway names are unique across the fleet)'],
+    },
+    {
+      name: 'two gateways on one edge node',
+      breakIt: (f) => edit(f, GW, 'node: acme-sh-02', 'node: acme-sh-01'),
+      want: [`${GW}:7:9: DUPLICATE_NODE: edge node \`acme-sh-01\` is already the gateway of gateways/acme/acme-sh-01.yaml (one gateway per edge node)`],
+    },
+    {
+      name: 'a service listed twice on a gateway',
+      breakIt: (f) => edit(f, GW, '    - name: firewall', '    - name: ids\n      version: 1.1.0\n      config: { homeNet: [10.0.0.0/8] }\n    - name: firewall'),
+      want: [`${GW}:16:13: DUPLICATE_SERVICE: service \`ids\` is already listed at spec.services[0] (one entry per service per gateway)`],
+    },
+    {
+      name: 'a service missing from the catalog',
+      breakIt: (f) => edit(f, GW, '- name: ids', '- name: idss'),
+      want: [`${GW}:10:13: UNKNOWN_SERVICE: service \`idss\` is not in the catalog (did you mean \`ids\`?)`],
+    },
+    {
+      name: 'a version not published, listing the published ones in version order',
+      breakIt: (f) => {
+        ids('1.10.0')(f);
+        ids('1.9.0')(f);
+        edit(f, GW, 'version: 1.0.0', 'version: 1.2.0');
+      },
+      want: [`${GW}:11:16: UNKNOWN_VERSION: \`ids\` 1.2.0 is not published in the catalog (published: 1.0.0, 1.1.0, 1.9.0, 1.10.0)`],
+    },
+    {
+      name: 'a host port taken through host networking, without a hostPort',
+      breakIt: (f) => edit(f, FW, 'containerPort: 9300, hostPort: 9300', 'containerPort: 9100'),
+      want: gatewaysWithFirewall.map((g) => `${g}:16:13: HOST_PORT_CONFLICT: \`firewall\` needs host port TCP/9100, already held by \`ids\` on this gateway`),
+    },
+    {
+      name: 'a hostPort other than the container port',
+      breakIt: (f) => edit(f, FW, 'containerPort: 9300, hostPort: 9300', 'containerPort: 9301, hostPort: 9100'),
+      want: gatewaysWithFirewall.map((g) => `${g}:16:13: HOST_PORT_CONFLICT: \`firewall\` needs host port TCP/9100, already held by \`ids\` on this gateway`),
+    },
+    {
+      name: 'a host port named TCP explicitly is the same as the default',
+      breakIt: (f) => edit(f, FW, 'containerPort: 9300, hostPort: 9300', 'containerPort: 9100, hostPort: 9100, protocol: TCP'),
+      want: gatewaysWithFirewall.map((g) => `${g}:16:13: HOST_PORT_CONFLICT: \`firewall\` needs host port TCP/9100, already held by \`ids\` on this gateway`),
+    },
+    {
+      name: 'the same port number over UDP is no conflict',
+      breakIt: (f) => edit(f, FW, 'containerPort: 9300, hostPort: 9300', 'containerPort: 9100, hostPort: 9100, protocol: UDP'),
+      want: [],
+    },
+    {
+      name: 'a config that breaks the version configSchema',
+      breakIt: (f) => edit(f, GW, 'config: { homeNet: [10.21.0.0/16] }', 'config: { homeNet: [10.21.0.0/16], ruleSet: [ics] }'),
+      want: [`${GW}:12:42: CONFIG_INVALID: config of ids 1.0.0: unknown field \`ruleSet\` (did you mean \`ruleSets\`?)`],
+    },
+    {
+      name: 'a missing config, reported at its service',
+      breakIt: (f) => edit(f, GW, '      config: { homeNet: [10.21.0.0/16] }\n', ''),
+      want: [`${GW}:10:7: CONFIG_INVALID: config of ids 1.0.0: missing required field \`homeNet\``],
+    },
+    {
+      name: 'a configSchema that breaks the JSON Schema meta-schema (and its gateways are not checked against it)',
+      breakIt: (f) => edit(f, FW, 'defaultPolicy: { enum: [accept, drop] }', 'defaultPolicy: { type: lots }'),
+      want: [
+        `${FW}:24:30: CONFIG_SCHEMA_INVALID: configSchema properties.defaultPolicy.type: \`lots\` is not one of array, boolean, integer, null, number, object, string`,
+        `${FW}:24:30: CONFIG_SCHEMA_INVALID: configSchema properties.defaultPolicy.type: must be array, not string \`lots\``,
+      ],
+    },
+    {
+      name: 'a configSchema that cannot be compiled',
+      breakIt: (f) => edit(f, FW, 'defaultPolicy: { enum: [accept, drop] }', 'defaultPolicy: { $ref: "#/$defs/missing" }'),
+      want: [`${FW}:21:5: CONFIG_SCHEMA_INVALID: configSchema is not a usable JSON Schema: can't resolve reference #/$defs/missing from id #`],
+    },
+    {
+      name: 'a configSchema that sets $id',
+      breakIt: (f) => edit(f, FW, '  configSchema:\n', '  configSchema:\n    $id: https://example.com/fw\n'),
+      want: [`${FW}:21:5: CONFIG_SCHEMA_INVALID: configSchema is not a usable JSON Schema: configSchema must not set $id`],
+    },
+    {
+      name: 'a response for an unknown customer',
+      breakIt: (f) => edit(f, BLOCK, 'customer: acme', 'customer: acmee'),
+      want: [`${BLOCK}:7:13: UNKNOWN_CUSTOMER: customer \`acmee\` has no customers/acmee.yaml (did you mean \`acme\`?)`],
+    },
+    {
+      name: 'a response naming an unknown gateway',
+      breakIt: (f) => edit(f, SCAN, 'gateways: [globex-fra-01]', 'gateways: [globex-fra-09]'),
+      want: [`${SCAN}:8:14: UNKNOWN_GATEWAY: gateway \`globex-fra-09\` is not declared (did you mean \`globex-fra-01\`?)`],
+    },
+    {
+      name: "a response naming another customer's gateway",
+      breakIt: (f) => edit(f, SCAN, 'gateways: [globex-fra-01]', 'gateways: [acme-sh-01]'),
+      want: [`${SCAN}:8:14: RESPONSE_WRONG_CUSTOMER: gateway \`acme-sh-01\` belongs to customer \`acme\`, not \`globex\``],
+    },
+    {
+      name: 'a scan run by a daemon service',
+      breakIt: (f) => edit(f, SCAN, 'service: vuln-scanner\n    version: 2.0.0', 'service: ids\n    version: 1.0.0'),
+      want: [`${SCAN}:12:14: RESPONSE_SERVICE_NOT_JOB: \`ids\` 1.0.0 is a daemon service; a scan runs a job service`],
+    },
+    {
+      name: 'a scan by a service missing from the catalog',
+      breakIt: (f) => edit(f, SCAN, 'service: vuln-scanner', 'service: vuln-scaner'),
+      want: [`${SCAN}:12:14: UNKNOWN_SERVICE: service \`vuln-scaner\` is not in the catalog (did you mean \`vuln-scanner\`?)`],
+    },
+    {
+      name: 'a scan by a version not published',
+      breakIt: (f) => edit(f, SCAN, 'version: 2.0.0', 'version: 2.1.0'),
+      want: [`${SCAN}:13:14: UNKNOWN_VERSION: \`vuln-scanner\` 2.1.0 is not published in the catalog (published: 2.0.0)`],
+    },
+    {
+      name: 'a scan by a catalog version whose own file is invalid: reported there only',
+      breakIt: (f) => edit(f, 'catalog/vuln-scanner/2.0.0.yaml', 'workload: job', 'workload: jobb'),
+      want: ['catalog/vuln-scanner/2.0.0.yaml:9:13: SCHEMA_ENUM: spec.workload: `jobb` is not one of daemon, job, cronjob (did you mean `job`?)'],
+    },
+    {
+      name: 'a blocked address that is not an IP',
+      breakIt: (f) => edit(f, BLOCK, '198.51.100.23', '198.51.100.300'),
+      want: [`${BLOCK}:12:29: INVALID_CIDR: \`198.51.100.300\` is not an IP address or CIDR range`],
+    },
+    {
+      name: 'scan targets that are not IPs or CIDR ranges, each at its place',
+      breakIt: (f) => edit(f, SCAN, 'targets: [172.16.10.0/24]', 'targets: [172.16.10.0/24, 172.16.10.0/33, /24, 10.0.0.0/0024, 10.0.0.0/abc, "2001:db8::/64", "2001:db8::/129", 10.0.0.0/32, 10.0.0.0/8/1]'),
+      want: [
+        `${SCAN}:14:31: INVALID_CIDR: \`172.16.10.0/33\` is not an IP address or CIDR range`,
+        `${SCAN}:14:47: INVALID_CIDR: \`/24\` is not an IP address or CIDR range`,
+        `${SCAN}:14:52: INVALID_CIDR: \`10.0.0.0/0024\` is not an IP address or CIDR range`,
+        `${SCAN}:14:67: INVALID_CIDR: \`10.0.0.0/abc\` is not an IP address or CIDR range`,
+        `${SCAN}:14:98: INVALID_CIDR: \`2001:db8::/129\` is not an IP address or CIDR range`,
+        `${SCAN}:14:129: INVALID_CIDR: \`10.0.0.0/8/1\` is not an IP address or CIDR range`,
+      ],
+    },
+  ];
+
+  it.each(cases)('$name', async ({ breakIt, want }) => {
+    const files = templateFiles();
+    breakIt(files);
+    const result = await loadFleet({ reader: new MemoryReader({ files }) });
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(want);
+  });
+});

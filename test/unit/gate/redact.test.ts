@@ -1,0 +1,111 @@
+// No GitHub credential reaches a log line or an error text: the known secrets wherever they
+// appear, and GitHub's token shapes, authorization headers and private keys by pattern.
+import { describe, expect, it } from 'vitest';
+import { SecretRedactor, patternRedactor } from '../../../src/gate/redact.ts';
+
+const chars = (n: number, alphabet = 'aB3_') => Array.from({ length: n }, (_, i) => alphabet[i % alphabet.length]).join('');
+
+describe('patternRedactor: credentials recognised by their shape', () => {
+  const cases: [name: string, text: string, want: string][] = [
+    // GitHub tokens: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (installation), ghr_ (refresh).
+    ['a personal token', `token is ghp_${chars(36)}.`, 'token is [REDACTED].'],
+    ['an OAuth token', `gho_${chars(16)}`, '[REDACTED]'],
+    ['a user-to-server token', `x gtu ghu_${chars(20)} y`, 'x gtu [REDACTED] y'],
+    ['an installation token', `(ghs_${chars(40)})`, '([REDACTED])'],
+    ['a refresh token', `ghr_${chars(16)}`, '[REDACTED]'],
+    ['a gh*_ token of 15 characters is too short to be one', `ghp_${chars(15)}`, `ghp_${chars(15)}`],
+    ['another gh?_ prefix is not a token', `ghx_${chars(20)}`, `ghx_${chars(20)}`],
+    ['a fine-grained personal token', `github_pat_${chars(20)}`, '[REDACTED]'],
+    ['a fine-grained token of 19 characters is too short to be one', `github_pat_${chars(19)}`, `github_pat_${chars(19)}`],
+    // A GitHub App's JWT.
+    ['a JWT', `jwt eyJ${chars(8, 'ab-_')}.${chars(8)}.${chars(8)} sent`, 'jwt [REDACTED] sent'],
+    ['a JWT with a short header is not one', `eyJ${chars(7)}.${chars(8)}.${chars(8)}`, `eyJ${chars(7)}.${chars(8)}.${chars(8)}`],
+    ['a JWT with a short payload is not one', `eyJ${chars(8)}.${chars(7)}.${chars(8)}`, `eyJ${chars(8)}.${chars(7)}.${chars(8)}`],
+    ['a JWT with a short signature is not one', `eyJ${chars(8)}.${chars(8)}.${chars(7)}`, `eyJ${chars(8)}.${chars(8)}.${chars(7)}`],
+    // Whatever follows an authorization header, whichever scheme.
+    ['an authorization header without a scheme', 'authorization: s3cr3tvalue', 'authorization: [REDACTED]'],
+    ['an authorization header with no space', 'authorization:s3cr3tvalue', 'authorization:[REDACTED]'],
+    ['an authorization header with spaces around the colon', 'Authorization  :  s3cr3tvalue next', 'Authorization  :  [REDACTED] next'],
+    ['an authorization header with a token scheme', 'authorization: token s3cr3tvalue', 'authorization: [REDACTED]'],
+    ['an authorization header with a bearer scheme', 'AUTHORIZATION: Bearer s3cr3tvalue', 'AUTHORIZATION: [REDACTED]'],
+    ['an authorization header with a basic scheme', 'authorization=basic dXNlcjpwYXNz', 'authorization=[REDACTED]'],
+    ['a quoted authorization field in JSON', '{"authorization":"token s3cr3tvalue","x":1}', '{"authorization":"[REDACTED]","x":1}'],
+    ['a single-quoted authorization field', "{'authorization': 'short'}", "{'authorization': '[REDACTED]'}"],
+    ['an authorization value up to a comma', 'authorization: s3cr3t,next', 'authorization: [REDACTED],next'],
+    // token / bearer followed by a credential.
+    ['token and a credential', 'sent token s3cr3tvalue', 'sent [REDACTED]'],
+    ['bearer and a credential with URL-safe characters', 'Bearer ab.cd-ef~gh+ij/kl=', '[REDACTED]'],
+    ['token and a tab', 'token\ts3cr3tvalue', '[REDACTED]'],
+    ['token and 7 characters is not a credential', 'token abcdefg', 'token abcdefg'],
+    ['token without a space is a word', 'tokens3cr3tvalue', 'tokens3cr3tvalue'],
+    // Private keys, whole.
+    ['an RSA private key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY----- end', 'key [REDACTED] end'],
+    ['a PKCS#8 private key', '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----', '[REDACTED]'],
+    ['an encrypted private key', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----', '[REDACTED]'],
+    ['two private keys, each on its own', '-----BEGIN EC PRIVATE KEY-----\na\n-----END EC PRIVATE KEY----- and -----BEGIN EC PRIVATE KEY-----\nb\n-----END EC PRIVATE KEY-----', '[REDACTED] and [REDACTED]'],
+    ['a public key is not a secret', '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----', '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----'],
+    ['plain text', 'GitHub is unavailable (server-error, HTTP 502) for GET /repos/soc/fleet/pulls/7', 'GitHub is unavailable (server-error, HTTP 502) for GET /repos/soc/fleet/pulls/7'],
+  ];
+
+  it.each(cases)('%s', (_, text, want) => {
+    expect(patternRedactor.redact(text)).toBe(want);
+  });
+});
+
+describe('SecretRedactor: the secrets it knows', () => {
+  it('replaces a known secret everywhere, even where no pattern would find it', () => {
+    const redactor = new SecretRedactor(['tok_enterprise_1234']);
+    expect(redactor.redact('a tok_enterprise_1234 b tok_enterprise_1234')).toBe('a [REDACTED] b [REDACTED]');
+  });
+
+  it('learns secrets after it was made', () => {
+    const redactor = new SecretRedactor();
+    redactor.add('hunter22');
+    expect(redactor.redact('pw=hunter22;')).toBe('pw=[REDACTED];');
+  });
+
+  it('ignores secrets shorter than 8 characters and missing ones', () => {
+    const redactor = new SecretRedactor(['hunter2', '']);
+    redactor.add(undefined);
+    redactor.add('abc');
+    expect(redactor.redact('hunter2 abc')).toBe('hunter2 abc');
+  });
+
+  it('knows no secret unless told', () => {
+    expect(new SecretRedactor().redact('hunter22 tok_enterprise_1234')).toBe('hunter22 tok_enterprise_1234');
+  });
+
+  it('applies its patterns too', () => {
+    expect(new SecretRedactor(['hunter22']).redact(`hunter22 ghp_${chars(20)}`)).toBe('[REDACTED] [REDACTED]');
+  });
+});
+
+describe('SecretRedactor.redactValue: every string of a JSON-able value', () => {
+  it('redacts strings, lists and nested maps, and leaves other values alone', () => {
+    const redactor = new SecretRedactor(['hunter22']);
+    expect(redactor.redactValue({
+      message: 'pw hunter22',
+      list: ['hunter22', 3, true, null],
+      nested: { deeper: { text: 'token s3cr3tvalue' }, n: 0, missing: null },
+    })).toEqual({
+      message: 'pw [REDACTED]',
+      list: ['[REDACTED]', 3, true, null],
+      nested: { deeper: { text: '[REDACTED]' }, n: 0, missing: null },
+    });
+  });
+
+  it('redacts the values of credential fields whatever they hold', () => {
+    expect(patternRedactor.redactValue({
+      authorization: 'anything', Authorization: { a: 1 }, token: 42, private_key: 'k', privatekey: 'k', privateKey: ['k'], jwt: 'j',
+      tokens: 'kept', 'x-token': 'kept', private_keys: 'kept', jwtish: 'kept',
+    })).toEqual({
+      authorization: '[REDACTED]', Authorization: '[REDACTED]', token: '[REDACTED]', private_key: '[REDACTED]', privatekey: '[REDACTED]', privateKey: '[REDACTED]', jwt: '[REDACTED]',
+      tokens: 'kept', 'x-token': 'kept', private_keys: 'kept', jwtish: 'kept',
+    });
+  });
+
+  it('returns scalars as they are', () => {
+    expect([1, false, null, undefined].map((v) => patternRedactor.redactValue(v))).toEqual([1, false, null, undefined]);
+    expect(patternRedactor.redactValue(`ghp_${chars(20)}`)).toBe('[REDACTED]');
+  });
+});
