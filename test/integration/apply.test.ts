@@ -32,6 +32,15 @@ describe('apply a fleet to the cluster', () => {
     await removeTestFleet(fleet, k);
   });
 
+  /** Passes until one writes nothing: the fleet applied, every gateway Ready and recorded so. */
+  async function converged(): Promise<void> {
+    await waitFor('a pass that writes nothing', async () => {
+      const before = r.requests.snapshot();
+      const pass = await r.pass();
+      return pass.result === 'noop' && countsSince(before, r.requests.snapshot()).patch === 0 && r.store.snapshot().gateways.every((g) => g.phase === 'Ready');
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+  }
+
   it('creates every object on the first pass and the services run on their gateway', async () => {
     const pass = await r.pass();
     expect(pass.result).toBe('success');
@@ -46,6 +55,8 @@ describe('apply a fleet to the cluster', () => {
     });
     expect(pods.map((p) => p.spec?.nodeName)).toEqual([gateway, gateway, gateway]);
     expect(pods.map((p) => p.metadata?.labels?.['essg.io/service']).sort()).toEqual(['firewall', 'ids', 'log-collector']);
+    // Converged: every gateway Ready, and the reconciler has recorded it (its durable rollout state says so).
+    await converged();
     const deployment = await k.apps.readNamespacedDeployment({ name: `${gateway}-ids`, namespace: fleet.namespace('acme') });
     expect(deployment.metadata?.managedFields?.some((f) => f.manager === 'essg-fleet' && f.operation === 'Apply')).toBe(true);
     const objects = await managedObjects(k, namespaces());
@@ -108,19 +119,26 @@ describe('apply a fleet to the cluster', () => {
   });
 
   it('refuses a pass that would empty more than 25% of the gateways and deletes nothing, until run with --allow-mass-deletion', async () => {
+    await converged();
     const removed = fleet.gatewayFile('acme-bj-01');
     const emptied = fleet.gatewayFile('acme-sh-01');
     await fleet.push({ [removed]: null, [emptied]: fleet.files[emptied]!.replace(/ {2}services:\n[\s\S]*$/, '  services: []\n') }, 'remove one gateway, stop every service of another');
     const objectsBefore = await managedObjects(k, namespaces());
+    // What the cluster records of the two gateways the pass would empty: their inventories and durable rollout state.
+    const records = () => Promise.all([fleet.gateway('acme-bj-01'), fleet.gateway('acme-sh-01')].map(async (g) => (await k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(g) })).data));
+    const recordsBefore = await records();
 
     const before = r.requests.snapshot();
     const refused = await r.pass();
     expect(refused.result).toBe('refused');
     expect(refused.error).toContain(`2 of 4 gateways (50%, more than the allowed 25%): ${fleet.gateway('acme-bj-01')}, ${fleet.gateway('acme-sh-01')}`);
     expect(refused.error).toContain('--allow-mass-deletion');
-    expect(countsSince(before, r.requests.snapshot())).toMatchObject({ create: 0, patch: 0, update: 0, delete: 0 });
+    expect(countsSince(before, r.requests.snapshot())).toMatchObject({ create: 0, update: 0, delete: 0 });
     expect(r.store.snapshot().fleet.lastPass).toMatchObject({ result: 'refused', error: refused.error });
     expect(await managedObjects(k, namespaces())).toEqual(objectsBefore);
+    // The guard refuses the whole pass: nothing may record the refused gateways as moved (the untouched
+    // ones may note the new revision, their render the same).
+    expect(await records()).toEqual(recordsBefore);
 
     // The operator means it: one run with --allow-mass-deletion.
     const allowed = await (await startTestRuntime({ repo: fleet.url, allowMassDeletion: true })).pass();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countsSince, INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet } from './helpers/fleet.ts';
-import { gatewayEvents, kube, managedObjects, type Kube } from './helpers/kube.ts';
+import { gatewayEvents, kube, managedObjects, waitFor, type Kube } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 
 const GATEWAYS: readonly TemplateGateway[] = ['acme-sh-01', 'acme-sh-02', 'globex-fra-02'];
@@ -23,6 +23,12 @@ describe('an emptied fleet repo', () => {
     fleet = await createTestFleet({ gateways: GATEWAYS });
     r = await startTestRuntime({ repo: fleet.url });
     expect((await r.pass()).result).toBe('success');
+    // Converged, so the refused pass below is the only thing that could write.
+    await waitFor('every gateway Ready', async () => {
+      await r.pass();
+      return r.store.snapshot().gateways.filter((g) => g.phase === 'Ready').length === GATEWAYS.length;
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    expect((await r.pass()).result).toBe('noop');
   });
 
   afterAll(async () => {
@@ -46,7 +52,11 @@ describe('an emptied fleet repo', () => {
     for (const g of GATEWAYS) await expect(k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(fleet.gateway(g)) })).resolves.toBeDefined();
 
     expect(r.store.snapshot().fleet.lastPass).toMatchObject({ result: 'refused', error: pass.error });
-    const warnings = (await gatewayEvents(k, { gateway: 'fleet', reason: 'MassDeletionRefused' })).filter((e) => e.message?.includes(gateways));
+    // The Event is written beside the pass, not awaited by it.
+    const warnings = await waitFor('the MassDeletionRefused Event', async () => {
+      const found = (await gatewayEvents(k, { gateway: 'fleet', reason: 'MassDeletionRefused' })).filter((e) => e.message?.includes(gateways));
+      return found.length > 0 && found;
+    });
     expect(warnings).toMatchObject([{ type: 'Warning', message: pass.error, reportingComponent: 'essg-fleet' }]);
 
     // The next pass refuses again: the guard holds until an operator says otherwise.

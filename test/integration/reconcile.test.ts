@@ -158,8 +158,8 @@ describe('reconciler', () => {
     } finally {
       await bringOnline(offline);
     }
-    // Back online it is reported again, and it runs the configuration pushed while it was away.
-    await passUntil(() => r.store.gateway(offline)?.phase !== 'Offline', 'the returning gateway is reported again');
+    // Back online it is reported again, and it converges on the configuration pushed while it was away.
+    await passUntil(() => r.store.gateway(offline)?.phase !== 'Offline' && r.store.gateway(offline)?.appliedRevision === r.store.snapshot().fleet.revision, 'the returning gateway on the head revision');
     const config = await k.core.readNamespacedConfigMap({ namespace: fleet.namespace('globex'), name: `${offline}-firewall` });
     expect(JSON.parse(config.data!['config.json']!)).toMatchObject({ logDropped: false });
     expect(r.store.gateway(offline)!.appliedRevision).toBe(r.store.snapshot().fleet.revision);

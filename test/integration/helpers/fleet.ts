@@ -65,6 +65,12 @@ export interface TestFleetOptions {
    * @default all of TEMPLATE_GATEWAYS
    */
   readonly gateways?: readonly TemplateGateway[];
+  /**
+   * fleet.yaml `spec.rollout.soakSeconds` (the template's is a production value).
+   * Tests that are not about rollouts do not wait out a soak, so it is 0 unless a test names it.
+   * @default 0
+   */
+  readonly soakSeconds?: number;
   /** Changes the prefixed files before the first commit, e.g. other approvers (the first commit is the trusted one). */
   readonly edit?: (files: Record<string, string>, fleet: Pick<TestFleet, 'gateway' | 'gatewayFile' | 'namespace'>) => void;
 }
@@ -87,7 +93,15 @@ function withOnly(files: Record<string, string>, prefix: string, keep: readonly 
   return out;
 }
 
-export async function createTestFleet({ withGateways = true, gateways = TEMPLATE_GATEWAYS, edit }: TestFleetOptions = {}): Promise<TestFleet> {
+function withSoak(files: Record<string, string>, soakSeconds: number): Record<string, string> {
+  const fleet = files['fleet.yaml'] ?? '';
+  const named = /^( {4}soakSeconds:) .*$/m;
+  if (named.test(fleet)) return { ...files, 'fleet.yaml': fleet.replace(named, `$1 ${soakSeconds}`) };
+  if (!/^ {2}rollout:\n/m.test(fleet)) throw new Error('fleet.yaml of the template has no spec.rollout block');
+  return { ...files, 'fleet.yaml': fleet.replace(/^ {2}rollout:\n/m, `  rollout:\n    soakSeconds: ${soakSeconds}\n`) };
+}
+
+export async function createTestFleet({ withGateways = true, gateways = TEMPLATE_GATEWAYS, soakSeconds = 0, edit }: TestFleetOptions = {}): Promise<TestFleet> {
   const prefix = `t${randomBytes(2).toString('hex')}`;
   const { url } = await createBareRepo(prefix);
   const naming = {
@@ -95,7 +109,7 @@ export async function createTestFleet({ withGateways = true, gateways = TEMPLATE
     gatewayFile: (name: TemplateGateway) => `gateways/${customerOf(name)}/${prefix}-${name}.yaml`,
     namespace: (customer: 'acme' | 'globex') => `${prefix}-${customer}`,
   };
-  const files = withOnly(prefixed(templateFiles(), prefix), prefix, gateways);
+  const files = withSoak(withOnly(prefixed(templateFiles(), prefix), prefix, gateways), soakSeconds);
   edit?.(files, naming);
   const fleet: TestFleet = {
     prefix,
