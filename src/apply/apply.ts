@@ -40,6 +40,8 @@ export interface ApplyGatewaysOptions {
   /** For tests: how to wait between tries, and the jitter source. */
   readonly sleep?: RetryOptions['sleep'];
   readonly random?: RetryOptions['random'];
+  /** Once it aborts (leadership lost), no further gateway is started; the results hold only the gateways started. */
+  readonly signal?: AbortSignal;
   /** Called as each gateway finishes, e.g. to update its status at once. */
   readonly onGatewayDone?: (result: GatewayApplyResult) => void;
 }
@@ -120,12 +122,12 @@ async function applyGateway({ client, plan, retry }: { client: ClusterClient; pl
 }
 
 /** Results in the order of `plans`. Never throws for a failed request: failures are in each result. */
-export async function applyGateways({ client, plans, concurrency = 8, retry, sleep, random, onGatewayDone }: ApplyGatewaysOptions): Promise<GatewayApplyResult[]> {
+export async function applyGateways({ client, plans, concurrency = 8, retry, sleep, random, signal, onGatewayDone }: ApplyGatewaysOptions): Promise<GatewayApplyResult[]> {
   const options: RetryOptions = { policy: { ...DEFAULT_RETRY, ...retry }, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) };
   const results: GatewayApplyResult[] = new Array<GatewayApplyResult>(plans.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < plans.length) {
+    while (next < plans.length && !signal?.aborted) {
       const index = next++;
       const plan = plans[index] as GatewayPlan;
       let result: GatewayApplyResult;
@@ -140,5 +142,5 @@ export async function applyGateways({ client, plans, concurrency = 8, retry, sle
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plans.length)) }, worker));
-  return results;
+  return signal?.aborted ? results.filter((r) => r !== undefined) : results;
 }

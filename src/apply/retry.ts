@@ -19,6 +19,8 @@ export function isRetryableStatus(status: number | undefined): boolean {
 
 export function isRetryable(error: unknown): boolean {
   const data = (error as { data?: { status?: number; reason?: string } }).data;
+  // A write refused because this replica lost its Lease is never tried again.
+  if (data?.reason === 'NotLeader') return false;
   // Errors of our own (an unsupported kind, a corrupt inventory) carry no request failure.
   if (!data || !('status' in data || 'reason' in data)) return (error as { code?: string }).code === 'CLUSTER_STILL_DELETING';
   return isRetryableStatus(data.status);

@@ -32,7 +32,7 @@ export interface ReconcilerOptions {
   readonly concurrency?: number;
   /** The clock, as RFC 3339; rendering and rollouts never read it themselves. */
   readonly now?: () => string;
-  /** The leadership the pass runs under: once it aborts, the pass stops before its next step. @default - never aborts */
+  /** The leadership a pass starts under: once that aborts, the pass starts no more gateways and stops before its next step. @default - never aborts */
   readonly leadership?: () => AbortSignal | undefined;
   readonly log?: (line: string) => void;
 }
@@ -63,6 +63,7 @@ export class Reconciler {
   private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly now: () => string;
   private readonly log: (line: string) => void;
+  private passLeadership: AbortSignal | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.revisions = new FleetRevisions(options.source);
@@ -90,6 +91,8 @@ export class Reconciler {
 
   private async steps(): Promise<PassSummary> {
     const now = this.now();
+    // The leadership this pass started under: losing it ends the pass, even if another begins.
+    this.passLeadership = this.options.leadership?.();
     this.revisions.startPass();
     const fetched = await this.fetchStep();
     if (fetched.head === undefined) return { result: 'failed', plans: [], applied: [], targets: [], error: fetched.error };
@@ -121,9 +124,14 @@ export class Reconciler {
     }
     this.checkLeadership();
     const work = plans.filter((plan) => !isNoop(plan) || plan.inventoryChanged);
-    const applied = await applyGateways({ client: this.options.client, plans: work, ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}) });
+    const applied = await applyGateways({
+      client: this.options.client, plans: work,
+      ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
+      ...(this.passLeadership ? { signal: this.passLeadership } : {}),
+    });
     this.checkLeadership();
     await this.recordApply(work, applied);
+    for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
     await reportGateways({ ...report, applied });
     await this.reportDeploy({ head: headFleet, fresh, rollout, applied });
     const failed = applied.filter((r) => !r.ok).length;
@@ -206,7 +214,6 @@ export class Reconciler {
     if (!head.ok || !fresh || !this.deployStatus) return;
     const summaries = new Map(rollout.rollouts.map((r) => [r.id, r]));
     const failures = [...rollout.decisions.values()].filter((d) => d.action === 'rollback' || (d.action === 'hold' && d.hold.reason === 'failed-render'));
-    for (const d of failures) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
     const moved = [...rollout.decisions.values()].map((d) => ({ gateway: d.gateway, revision: d.revision }));
     const counts = deployCounts({ head: head.commit, targets: moved, applied, rolledBack: failures.map((d) => d.gateway) });
     const failure = failures[0] ? standingOf(failures[0], summaries)?.standing.message : undefined;
@@ -214,7 +221,7 @@ export class Reconciler {
   }
 
   private checkLeadership(): void {
-    if (this.options.leadership?.()?.aborted) throw new LeadershipLostError();
+    if (this.passLeadership?.aborted) throw new LeadershipLostError();
   }
 
   /** A cluster read, retried on transient failures; a read that keeps failing ends the pass. */

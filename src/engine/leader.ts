@@ -88,6 +88,8 @@ export class LeaderElector {
   private readonly stopping = new AbortController();
   private observed: LeaseRecord | undefined;
   private observedAt = 0;
+  /** The last attempt found a live Lease of another replica. */
+  private heldByOther = false;
   private leading: { readonly controller: AbortController; readonly work: Promise<void>; stepDown: NodeJS.Timeout } | undefined;
   private running: Promise<void> | undefined;
 
@@ -130,6 +132,8 @@ export class LeaderElector {
       if (stopped.aborted) break;
       if (won && !this.leading) this.startLeading(attemptStart);
       else if (won && this.leading) this.extendDeadline(attemptStart);
+      // The Lease names another holder: not leading any more, now, not at the renew deadline.
+      else if (this.leading && this.heldByOther) await this.stopLeading();
       await sleep(won ? this.renewPeriodMs : this.retryPeriodMs, stopped);
     }
     const wasLeading = this.leading !== undefined;
@@ -186,7 +190,8 @@ export class LeaderElector {
       }
       if (current.resourceVersion !== this.observed?.resourceVersion) this.observe(current);
       const heldByOther = current.holderIdentity !== '' && current.holderIdentity !== this.identity;
-      if (heldByOther && Date.now() < this.observedAt + current.leaseDurationSeconds * 1000) return false;
+      this.heldByOther = heldByOther && Date.now() < this.observedAt + current.leaseDurationSeconds * 1000;
+      if (this.heldByOther) return false;
       this.observe(await this.options.lease.update(this.nextSpec(current, now), current.resourceVersion));
       return true;
     } catch (error) {

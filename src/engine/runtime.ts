@@ -74,7 +74,9 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: serve });
   // Writes are fenced by the leadership they are made under (see the elector below).
   let leadership: AbortSignal | undefined = options.leaderElection ? AbortSignal.abort() : undefined;
-  const client = new KubeClusterClient({ kubeconfig, fence: () => leadership });
+  // The leadership the running pass started under: a pass begun by a lost leadership stays fenced even once the replica leads again.
+  let passLeadership = leadership;
+  const client = new KubeClusterClient({ kubeconfig, fence: () => passLeadership });
   client.requests.onRequest((verb) => metrics.apiRequest(verb));
   const source = createGitSource({ url: options.repo, branch: options.branch, cacheDir: options.cacheDir, ...(options.gitAuth ? { auth: options.gitAuth } : {}) });
   const github = options.github ? gitHubGate(options.github, options.log) : undefined;
@@ -84,7 +86,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
-    leadership: () => leadership,
+    leadership: () => passLeadership,
     log: options.log,
   });
 
@@ -94,6 +96,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   let recheck: NodeJS.Timeout | undefined;
   const trigger: PassTrigger<PassSummary | undefined> = new PassTrigger<PassSummary | undefined>(async () => {
     if (!leading) return undefined;
+    passLeadership = leadership;
     const summary = await reconciler.runPass();
     clearTimeout(recheck);
     if (summary.recheckAfterSeconds !== undefined && recheckEnabled) {
