@@ -229,10 +229,12 @@ export class LeaderElector {
 }
 
 /** The Lease in the cluster, through client-node's CoordinationV1Api. */
-export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = LEASE_NAMESPACE }: {
+export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = LEASE_NAMESPACE, ensureNamespace }: {
   readonly api: Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
   readonly name?: string;
   readonly namespace?: string;
+  /** Creates the Lease's namespace when the first Lease finds it missing (a cluster the reconciler's manifests did not set up). */
+  readonly ensureNamespace?: () => Promise<void>;
 }): LeaseClient {
   const lease = `${namespace}/${name}`;
   const body = (spec: LeaseSpec, resourceVersion?: string): V1Lease => ({
@@ -261,7 +263,16 @@ export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = LEASE_NAME
         throw error;
       }
     },
-    create: (spec) => api.createNamespacedLease({ namespace, body: body(spec) }).then(toRecord, conflict('create')),
+    async create(spec) {
+      const create = () => api.createNamespacedLease({ namespace, body: body(spec) });
+      try {
+        return toRecord(await create());
+      } catch (error) {
+        if (!(ensureNamespace && error instanceof ApiException && error.code === 404)) return conflict('create')(error);
+        await ensureNamespace();
+        return create().then(toRecord, conflict('create'));
+      }
+    },
     update: (spec, resourceVersion) => api.replaceNamespacedLease({ name, namespace, body: body(spec, resourceVersion) }).then(toRecord, conflict('update')),
   };
 }

@@ -7,7 +7,7 @@ import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type 
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
 import type { GitHubGate } from './targets.ts';
-import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
+import { defaultIdentity, kubeLeaseClient, LeaderElector, LEASE_NAMESPACE } from './leader.ts';
 
 export interface RuntimeOptions {
   readonly repo: string;
@@ -120,7 +120,14 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   let elector: LeaderElector | undefined;
   if (options.leaderElection) {
     elector = new LeaderElector({
-      lease: kubeLeaseClient({ api: kubeconfig.makeApiClient(CoordinationV1Api) }),
+      lease: kubeLeaseClient({
+        api: kubeconfig.makeApiClient(CoordinationV1Api),
+        ensureNamespace: async () => {
+          await kubeconfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: LEASE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'essg-fleet' } } } }).catch((error: unknown) => {
+            if ((error as { code?: number }).code !== 409) throw error;
+          });
+        },
+      }),
       onStartedLeading: (signal) => {
         leadership = signal;
         leading = true;
