@@ -112,18 +112,19 @@ export class Reconciler {
     const observed = await this.read(() => observeCluster(this.options.client));
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
     const { plan: rollout, health } = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
-    this.checkLeadership();
-    const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
-    const plans = await this.planStep({ targets, rollout, unsaved, inventories, observed, now });
-
+    const plans = await this.planStep({ targets, rollout, observed, now, inventories });
+    // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
     const guard = this.guardStep(plans, headFleet, inventories);
     const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events };
     if (guard) {
+      await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard });
       await reportGateways({ ...report, applied: [], refusal: guard });
       return { result: 'refused', head, plans, applied: [], targets, rollout, error: guard };
     }
     this.checkLeadership();
-    const work = plans.filter((plan) => !isNoop(plan) || plan.inventoryChanged);
+    // A gateway whose new state could not be recorded waits for the next pass: the cluster never runs ahead of the record.
+    const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
+    const work = plans.filter((plan) => !unsaved.has(plan.gateway) && (!isNoop(plan) || plan.inventoryChanged));
     const applied = await applyGateways({
       client: this.options.client, plans: work,
       ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
@@ -169,15 +170,12 @@ export class Reconciler {
   }
 
   /** Each gateway planned at the revision the rollout decided, against the live objects we own. */
-  private async planStep({ targets, rollout, unsaved, inventories, observed, now }: {
-    targets: readonly GatewayTarget[]; rollout: RolloutPlan; unsaved: ReadonlySet<string>; inventories: ReadonlyMap<string, Inventory>; observed: Observed; now: string;
+  private async planStep({ targets, rollout, inventories, observed, now }: {
+    targets: readonly GatewayTarget[]; rollout: RolloutPlan; inventories: ReadonlyMap<string, Inventory>; observed: Observed; now: string;
   }): Promise<GatewayPlan[]> {
     const plans: GatewayPlan[] = [];
     for (const target of targets) {
-      const decision = rollout.decisions.get(target.gateway);
-      // A move whose state could not be recorded waits for the next pass: the cluster never runs ahead of the record.
-      const moves = decision?.action === 'advance' || decision?.action === 'rollback';
-      const revision = moves && unsaved.has(target.gateway) ? inventories.get(target.gateway)?.revision || undefined : decision?.revision;
+      const revision = rollout.decisions.get(target.gateway)?.revision;
       if (!revision) continue;
       const fleet = await this.revisions.at(revision, now);
       if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
@@ -206,7 +204,6 @@ export class Reconciler {
     });
     if (guard.ok) return undefined;
     this.log(guard.message);
-    void this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard.message });
     return guard.message;
   }
 
