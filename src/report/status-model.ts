@@ -1,6 +1,7 @@
 // The status of the fleet as the reconciler reports it: one record per gateway plus the
 // fleet-wide state of the last pass and of the fleet repo. Plain readonly data, so the
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
+import type { RolloutSummary } from '../rollout/types.ts';
 
 /** Gateway phases, as in DESIGN.md. */
 export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
@@ -83,14 +84,8 @@ export interface GatewayRolloutStatus {
   readonly message: string;
 }
 
-/** A rollout as `essg rollout` shows it. */
-export interface RolloutStatus {
-  readonly id: string;
-  readonly waves: readonly { readonly wave: number; readonly gateways: readonly { readonly gateway: string; readonly status: string }[] }[];
-  readonly pending: readonly string[];
-  readonly halted?: { readonly by: string; readonly reason: string };
-  readonly complete: boolean;
-}
+/** A rollout as `essg rollout` shows it: the rollout stage's summary, derived from the gateways' durable states. */
+export type RolloutStatus = RolloutSummary;
 
 export type HistoryEventKind =
   | 'started'
