@@ -1,0 +1,27 @@
+// Golden rollouts: test/golden/rollout-<case>/input.json is one pass's input to the rollout
+// stage (settings, clock, each gateway's state, target and verdict); expected.json is its
+// decisions, the states it leaves and the rollouts it reports.
+// After an intended change: UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/rollout/golden.test.ts
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { planRollouts, type PlanRolloutsArgs } from '../../../src/rollout/index.ts';
+
+const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden');
+const CASES = readdirSync(golden).filter((name) => name.startsWith('rollout-')).sort();
+
+describe('golden rollouts', () => {
+  it('has cases', () => {
+    expect(CASES).toEqual(expect.arrayContaining(['rollout-canary-failed', 'rollout-canary-wave-soaked']));
+  });
+
+  it.each(CASES)('%s gives expected.json', (name) => {
+    const input = JSON.parse(readFileSync(path.join(golden, name, 'input.json'), 'utf8')) as PlanRolloutsArgs;
+    const plan = planRollouts(input);
+    const actual = `${JSON.stringify({ decisions: Object.fromEntries(plan.decisions), states: Object.fromEntries(plan.states), rollouts: plan.rollouts, recheckAfterSeconds: plan.recheckAfterSeconds }, null, 2)}\n`;
+    const file = path.join(golden, name, 'expected.json');
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, actual);
+    expect(actual).toBe(readFileSync(file, 'utf8'));
+  });
+});
