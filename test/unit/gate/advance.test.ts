@@ -127,6 +127,14 @@ describe('advanceGateway', () => {
     expect(result.decisions).toMatchObject([{ commit: 'c1', result: 'approved', needs: { customer: true, operators: false } }]);
   });
 
+  it('approvers accepted in one commit are the ones in force for the next', async () => {
+    const widened = { ...policy, approvers: ['acme-lead', 'acme-deputy'] };
+    const commits = [commit('c1', [deployment('ids@1')], { policy: widened }), commit('c2', [deployment('ids@2')], { policy: widened })];
+    const result = await advance({ applied, commits, facts: { c1: merged('c1', ['acme-lead', 'soc-lead']), c2: merged('c2', ['acme-deputy']) } });
+    expect(result.target).toBe('c2');
+    expect(result.decisions.map((d) => [d.commit, d.result, d.needs.operators])).toEqual([['c1', 'approved', true], ['c2', 'approved', false]]);
+  });
+
   it('an unreviewed catalog version cannot reach the gateway through a later customer-only pull request', async () => {
     // c1: a catalog version pushed straight to the branch; no gateway uses it, so every gateway moves past it.
     // c2: the customer's pull request switches the gateway to it: its operator inputs differ from the accepted ones.

@@ -34,6 +34,9 @@ describe('toGitHubUnavailable: the class of failure', () => {
     { name: 'HTTP 502', error: requestError({ status: 502 }), failure: 'server-error' },
     { name: 'HTTP 503', error: requestError({ status: 503 }), failure: 'server-error' },
     { name: 'HTTP 499', error: requestError({ status: 499 }), failure: 'rejected' },
+    { name: 'HTTP 400 with no response', error: requestError({ status: 400, response: false }), failure: 'rejected' },
+    { name: 'HTTP 502 whose message mentions a rate limit', error: requestError({ status: 502, message: 'upstream rate limit proxy failed' }), failure: 'server-error' },
+    { name: 'HTTP 404 while no requests remain', error: requestError({ status: 404, headers: { 'x-ratelimit-remaining': '0' } }), failure: 'not-found' },
     { name: 'HTTP 422', error: requestError({ status: 422 }), failure: 'rejected' },
     { name: 'HTTP 400', error: requestError({ status: 400 }), failure: 'rejected' },
     { name: 'HTTP 399', error: requestError({ status: 399 }), failure: 'unexpected' },
@@ -58,7 +61,8 @@ describe('toGitHubUnavailable: what the error says', () => {
   it('says "a GitHub request" and no status when it knows neither', () => {
     const error = toGitHubUnavailable(new Error('socket hang up'));
     expect(error.message).toBe('GitHub is unavailable (unexpected) for a GitHub request: socket hang up');
-    expect(error.data).toEqual({ component: 'github', failure: 'unexpected' });
+    // No key for what is not known (not even one set to undefined): the data goes into JSON as is.
+    expect(error.data).toStrictEqual({ component: 'github', failure: 'unexpected' });
   });
 
   it('says "a GitHub request" when it knows the method but not the path, or the path but not the method', () => {

@@ -157,6 +157,32 @@ describe('GitHub client: rate limits, logging and addressing', () => {
     expect(client.redact('bad key-material-not-in-pem-form')).toBe('bad [REDACTED]');
   });
 
+  it("learns the credentials it sends, such as a GitHub App's installation token in the older v1. form no pattern knows", async () => {
+    const { generateKeyPairSync: keys } = await import('node:crypto');
+    const { privateKey, publicKey } = keys('rsa', { modulusLength: 2048 });
+    t.fake.state.registerApp({ appId: '4242', installationId: 77, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const v1 = `v1.${'0123456789abcdef'.repeat(2)}01234567`;
+    t.fake.state.addToken({ token: v1, login: 'essg-fleet[bot]' });
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const response = await realFetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).endsWith('/access_tokens')) return response;
+      const body = { ...(await response.json() as object), token: v1 };
+      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+    });
+    try {
+      const client = t.client({ auth: { appId: 4242, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), installationId: 77 } });
+      expect(client.redact(`echo ${v1}`)).toBe(`echo ${v1}`);
+
+      await fetchApprovalFacts({ octokit: client.octokit, owner: OWNER, repo: REPO, commitSha: newSha() });
+
+      expect(t.fake.requestsTo('/commits/').map((r) => [r.auth, r.status])).toEqual([['token', 200]]);
+      expect(client.redact(`echo ${v1}`)).toBe('echo [REDACTED]');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('talks to api.github.com unless told otherwise', () => {
     expect(createGitHubClient({ auth: { token: TOKEN } }).octokit.request.endpoint.DEFAULTS.baseUrl).toBe('https://api.github.com');
   });
@@ -192,9 +218,10 @@ describe('GitHub client: rate limits, logging and addressing', () => {
     await fetchApprovalFacts({ octokit, owner: OWNER, repo: REPO, commitSha: newSha() });
     await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 999 }).catch(() => undefined);
     octokit.log.info('nothing to see');
+    octokit.log.warn('plain warning');
     octokit.log.error(`failed ${TOKEN}`);
 
-    expect(warn.mock.calls).toEqual([[expect.stringMatching(/^GitHub secondary rate limit for GET /), { retryAfterSeconds: 1, retryCount: 0, retrying: true }]]);
+    expect(warn.mock.calls).toEqual([[expect.stringMatching(/^GitHub secondary rate limit for GET /), { retryAfterSeconds: 1, retryCount: 0, retrying: true }], ['plain warning', '']]);
     expect(error.mock.calls).toEqual([['failed [REDACTED]', '']]);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GitHubUnavailable } from '../../../src/gate/errors.ts';
 import { PLAN_COMMENT_MARKER, STATUS_DESCRIPTION_MAX, fitDescription, setCommitStatus, upsertPlanComment } from '../../../src/gate/pr-report.ts';
 import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
@@ -102,5 +102,23 @@ describe('plan comment and commit statuses on the pull request', () => {
     expect(fitDescription(exactly)).toBe(exactly);
     expect(fitDescription(`${exactly}x`)).toBe(`${'é'.repeat(STATUS_DESCRIPTION_MAX - 1)}…`);
     expect([...fitDescription('🚀'.repeat(200))].length).toBe(STATUS_DESCRIPTION_MAX);
+  });
+
+  it('passes over comments GitHub sends without a body', async () => {
+    const { number } = t.fake.state.createPullRequest({ author: 'soc-dev' });
+    t.fake.state.addComment({ issue: number, user: 'acme-lead', body: 'a question' });
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const response = await realFetch(input, init);
+      if (!/\/comments(\?|$)/.test(String(input instanceof Request ? input.url : input)) || init?.method !== 'GET') return response;
+      const comments = (await response.json() as Record<string, unknown>[]).map(({ body: _body, ...rest }) => rest);
+      return new Response(JSON.stringify(comments), { status: response.status, headers: response.headers });
+    });
+    try {
+      const result = await upsertPlanComment({ octokit: t.client().octokit, owner: OWNER, repo: REPO, pr: number, body: 'plan' });
+      expect(result.action).toBe('created');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

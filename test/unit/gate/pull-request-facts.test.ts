@@ -310,6 +310,17 @@ describe('fetchApprovalFacts: what counts as the merge, and what GitHub must agr
     expect(facts).toEqual({ kind: 'direct-push', commitSha: headSha, unmergedPullRequests: [] });
   });
 
+  it("an open pull request whose test merge is the commit is not its merge", async () => {
+    const { state } = t.fake;
+    const commitSha = newSha();
+    const open = state.createPullRequest({ author: 'soc-dev' });
+    rewriteAnswers(/\/commits\/[0-9a-f]{40}\/pulls$/, () => [{ number: open.number, merged_at: null, merge_commit_sha: commitSha }]);
+
+    const facts = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha });
+
+    expect(facts).toEqual({ kind: 'direct-push', commitSha, unmergedPullRequests: [open.number] });
+  });
+
   it('lists only the unmerged pull requests that hold a pushed commit', async () => {
     const { state } = t.fake;
     const open = state.createPullRequest({ author: 'soc-dev', headRef: 'a' });

@@ -231,6 +231,14 @@ describe('fleet-repo rules, word for word: every problem a broken repo gets', ()
       want: [`${SCAN}:13:14: UNKNOWN_VERSION: \`vuln-scanner\` 2.1.0 is not published in the catalog (published: 2.0.0)`],
     },
     {
+      name: 'a scan by a version not published, listing the published ones in version order',
+      breakIt: (f) => {
+        for (const v of ['2.10.0', '2.9.0']) f[`catalog/vuln-scanner/${v}.yaml`] = f['catalog/vuln-scanner/2.0.0.yaml']!.replace('version: 2.0.0', `version: ${v}`);
+        edit(f, SCAN, 'version: 2.0.0', 'version: 2.1.0');
+      },
+      want: [`${SCAN}:13:14: UNKNOWN_VERSION: \`vuln-scanner\` 2.1.0 is not published in the catalog (published: 2.0.0, 2.9.0, 2.10.0)`],
+    },
+    {
       name: 'a scan by a catalog version whose own file is invalid: reported there only',
       breakIt: (f) => edit(f, 'catalog/vuln-scanner/2.0.0.yaml', 'workload: job', 'workload: jobb'),
       want: ['catalog/vuln-scanner/2.0.0.yaml:9:13: SCHEMA_ENUM: spec.workload: `jobb` is not one of daemon, job, cronjob (did you mean `job`?)'],
