@@ -100,17 +100,17 @@ function isEmergency(target: GatewayTarget, before: readonly K8sObject[], after:
   return !change.touchesWorkloads && change.responseActions.size > 0;
 }
 
-/** Writes every state the plan changed (and only those): a pass with nothing to change writes nothing. */
-export async function persistStates({ client, before, plan }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan }): Promise<readonly string[]> {
+/** Writes every state the plan changed (and only those), a few at once: a pass with nothing to change writes nothing. */
+export async function persistStates({ client, before, plan, concurrency = 16 }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan; concurrency?: number }): Promise<readonly string[]> {
+  const changed = [...plan.states].map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
   const failed: string[] = [];
-  for (const [gateway, state] of plan.states) {
-    const text = serializeRolloutState(state);
-    if (before.get(gateway)?.rolloutState === text) continue;
-    try {
-      await client.writeRolloutState(gateway, text);
-    } catch {
-      failed.push(gateway);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < changed.length) {
+      const [gateway, text] = changed[next++]!;
+      await client.writeRolloutState(gateway, text).catch(() => failed.push(gateway));
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, changed.length) }, worker));
   return failed;
 }
