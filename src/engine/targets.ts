@@ -87,15 +87,18 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
 }
 
 async function gatedTarget(args: TargetsArgs & { facts: PassFacts; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
-  const { head, store, revisions, now, gateway, customer, inventory, trustedRevision } = args;
+  const { head, store, revisions, now, gateway, inventory, trustedRevision } = args;
   const from = args.onRevision.get(gateway) ?? (inventory?.revision || trustedRevision);
-  if (from === head.commit) return { gateway, customer, revision: head.commit, decisions: [] };
+  if (from === head.commit) return { gateway, customer: args.customer, revision: head.commit, decisions: [] };
   // An applied revision the branch no longer holds at all (force-push and garbage
   // collection, or another repo) counts as rewritten history for this gateway only.
   const known = from !== undefined && (await store.isAncestor({ ancestor: from, commit: from }).catch(() => false));
   const rewritten = from !== undefined && (!known || !(await store.isAncestor({ ancestor: from, commit: head.commit })));
   const history = (await store.commitsBetween({ ...(from && known ? { from } : {}), to: head.commit })).reverse();
   const base = from && known ? await revisions.at(from, now) : undefined;
+  // A gateway removed from the fleet belongs to the customer it had where it was accepted:
+  // its removal needs that customer's review like any other change.
+  const customer = customerOf(head, gateway) ?? (base ? customerOf(base, gateway) : undefined) ?? args.customer;
   const commits: GatewayAtCommit[] = [];
   const fleets = new Map<string, FleetAtCommit>();
   for (const info of history) {
