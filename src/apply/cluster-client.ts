@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Inventory, LiveObject, ObjectRef } from '../plan/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { LABEL, MANAGED_BY } from '../render/labels.ts';
-import { ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
+import { allListed, ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
 import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryConfigMap, inventoryName, parseInventoryConfigMap, rolloutStateConfigMap } from './inventory-configmap.ts';
 import { collectionPath, MANAGED_KINDS, objectPath, type ManagedKind } from './kinds.ts';
 import { failureOf, isOk, KubeHttp, KubeRequestFailure, type KubeResponse } from './kube-http.ts';
@@ -80,7 +80,7 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async listOwned({ gateway }: { readonly gateway?: string } = {}): Promise<LiveObject[]> {
-    const lists = await Promise.all(
+    const lists = await allListed(
       MANAGED_KINDS.map((kind) =>
         // Namespaces carry the customer, not a gateway: list every owned one and let the plan match.
         this.listKind(kind, kind.kind === 'Namespace' ? ownedSelector(undefined) : ownedSelector(gateway)),

@@ -73,3 +73,14 @@ export class InventoryCorruptError extends ClusterError<{ readonly gateway: stri
     super(`the inventory of gateway ${data.gateway} is unreadable: ${data.detail}`, data);
   }
 }
+
+/**
+ * Waits for listings run at once and, when any fails, throws the first failure in the order
+ * given (not the first to arrive), so one broken cluster always reports the same error.
+ */
+export async function allListed<T extends readonly unknown[]>(listings: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(listings);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -1,7 +1,7 @@
 // Reads what the cluster holds for the fleet in one go — the objects we own, the edge nodes
 // and the pods of our services — through the cluster client. A failed listing throws: it is
 // never read as "nothing there", so neither the plan nor a rollout acts on it.
-import type { ClusterClient } from '../apply/index.ts';
+import { allListed, type ClusterClient } from '../apply/index.ts';
 import type { Node, Pod } from '../health/index.ts';
 import { groupLiveByGateway, type LiveByGateway } from '../plan/index.ts';
 import { LABEL } from '../render/labels.ts';
@@ -15,7 +15,7 @@ export interface Observed {
 }
 
 export async function observeCluster(client: Pick<ClusterClient, 'listOwned' | 'listEdgeNodes' | 'listServicePods'>): Promise<Observed> {
-  const [live, nodes, pods] = await Promise.all([client.listOwned(), client.listEdgeNodes(), client.listServicePods()]);
+  const [live, nodes, pods] = await allListed([client.listOwned(), client.listEdgeNodes(), client.listServicePods()] as const);
   const byGateway = new Map<string, Pod[]>();
   // Listings are JSON of the shapes health reads (src/health/types.ts).
   for (const pod of pods as unknown as Pod[]) {

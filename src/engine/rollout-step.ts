@@ -100,17 +100,38 @@ function isEmergency(target: GatewayTarget, before: readonly K8sObject[], after:
   return !change.touchesWorkloads && change.responseActions.size > 0;
 }
 
-/** Writes every state the plan changed (and only those), a few at once: a pass with nothing to change writes nothing. */
+/**
+ * Writes every state the plan changed (and only those), a few at once: a pass with nothing to
+ * change writes nothing. What happened is written before what starts: the states that record
+ * a soak, a failure or a hold first, then those of gateways that move. A reconciler killed in
+ * between never leaves a wave recorded as started while the wave before it is not recorded as
+ * passed, and a record that could not be written holds every move of this pass.
+ * Returns the gateways whose new state is not recorded: they must not be applied.
+ */
 export async function persistStates({ client, before, plan, concurrency = 16 }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan; concurrency?: number }): Promise<readonly string[]> {
   const changed = [...plan.states].map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
+  const moves = (gateway: string): boolean => {
+    const stored = before.get(gateway)?.rolloutState;
+    const previous = stored === undefined ? undefined : parseRolloutState(stored);
+    const next = plan.states.get(gateway)!;
+    return !previous?.ok || previous.state.revision !== next.revision || previous.state.renderHash !== next.renderHash;
+  };
+  const records = changed.filter(([gateway]) => !moves(gateway));
+  const starts = changed.filter(([gateway]) => moves(gateway));
+  const failed = await writeAll(client, records, concurrency);
+  if (failed.length > 0) return [...failed, ...starts.map(([gateway]) => gateway)];
+  return writeAll(client, starts, concurrency);
+}
+
+async function writeAll(client: Pick<ClusterClient, 'writeRolloutState'>, entries: readonly (readonly [string, string])[], concurrency: number): Promise<string[]> {
   const failed: string[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < changed.length) {
-      const [gateway, text] = changed[next++]!;
+    while (next < entries.length) {
+      const [gateway, text] = entries[next++]!;
       await client.writeRolloutState(gateway, text).catch(() => failed.push(gateway));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, changed.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
   return failed;
 }

@@ -1,0 +1,72 @@
+// The order in which a pass records rollout states: what happened (a wave soaked) before what
+// starts (the next wave), so a reconciler killed between two writes never leaves a wave
+// recorded as started while the one before it is not recorded as passed.
+import { describe, expect, it } from 'vitest';
+import { persistStates } from '../../../src/engine/rollout-step.ts';
+import type { Inventory } from '../../../src/plan/index.ts';
+import { planRollouts, serializeRolloutState, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan } from '../../../src/rollout/index.ts';
+
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+const GATEWAYS = ['gw-01', 'gw-02', 'gw-03', 'gw-04', 'gw-05'];
+
+/** gw-01, the canary, has been Ready on r2 for longer than the soak; the others are on r1. */
+function soakedCanaryPass(): { plan: RolloutPlan; before: Map<string, Inventory> } {
+  const onR1: GatewayRolloutState = { revision: 'r1', renderHash: 'h1', healthy: { revision: 'r1', renderHash: 'h1' } };
+  const canary: GatewayRolloutState = { revision: 'r2', renderHash: 'h2', healthy: { revision: 'r1', renderHash: 'h1' }, rollout: { id: 'r2', wave: 0, startedAt: at(0), readySince: at(10) } };
+  const states = new Map(GATEWAYS.map((g) => [g, g === 'gw-01' ? canary : onR1]));
+  const inputs: GatewayRolloutInput[] = GATEWAYS.map((gateway) => ({
+    gateway, labels: gateway === 'gw-01' ? { tier: 'canary' } : ({} as Record<string, string>), state: states.get(gateway),
+    target: { revision: 'r2', renderHash: 'h2', emergency: false }, verdict: { status: 'ready' },
+  }));
+  const plan = planRollouts({ gateways: inputs, settings: { canarySelector: { tier: 'canary' }, maxUnavailable: 2, soakSeconds: 30, autoRollback: true }, now: at(60) });
+  const before = new Map(GATEWAYS.map((g) => [g, { gateway: g, revision: states.get(g)!.revision, renderHash: states.get(g)!.renderHash, objects: [], rolloutState: serializeRolloutState(states.get(g)!) }]));
+  return { plan, before };
+}
+
+/** Records the order in which writes complete; the canary's write is the slowest; a write of a gateway in `failing` is refused. */
+function recordingClient(failing: ReadonlySet<string> = new Set()) {
+  const written: string[] = [];
+  return {
+    written,
+    writeRolloutState: async (gateway: string) => {
+      for (let i = 0; i < (gateway === 'gw-01' ? 5 : 1); i++) await new Promise((resolve) => setImmediate(resolve));
+      if (failing.has(gateway)) throw new Error('HTTP 409');
+      written.push(gateway);
+    },
+  };
+}
+
+describe('persisting rollout states', () => {
+  it('records the canary wave as soaked before any gateway of the next wave is recorded as started', async () => {
+    const { plan, before } = soakedCanaryPass();
+    expect(plan.states.get('gw-01')?.rollout?.soaked).toBe(true);
+    const starting = [...plan.states].filter(([g, s]) => g !== 'gw-01' && s.revision === 'r2').map(([g]) => g);
+    expect(starting).toHaveLength(2);
+
+    const client = recordingClient();
+    expect(await persistStates({ client, before, plan, concurrency: 16 })).toEqual([]);
+
+    expect(client.written[0]).toBe('gw-01');
+    expect(client.written.slice(1).sort()).toEqual(starting.sort());
+  });
+
+  it('starts nothing when the record of what happened could not be written, and names every gateway it held', async () => {
+    const { plan, before } = soakedCanaryPass();
+    const starting = [...plan.states].filter(([g, s]) => g !== 'gw-01' && s.revision === 'r2').map(([g]) => g);
+    const client = recordingClient(new Set(['gw-01']));
+
+    const unsaved = await persistStates({ client, before, plan });
+
+    expect(client.written).toEqual([]);
+    expect([...unsaved].sort()).toEqual(['gw-01', ...starting].sort());
+  });
+
+  it('writes nothing for states the pass did not change', async () => {
+    const { plan } = soakedCanaryPass();
+    const before = new Map([...plan.states].map(([g, s]) => [g, { gateway: g, revision: s.revision, renderHash: s.renderHash, objects: [], rolloutState: serializeRolloutState(s) }]));
+    const client = recordingClient();
+    expect(await persistStates({ client, before, plan })).toEqual([]);
+    expect(client.written).toEqual([]);
+  });
+});
