@@ -51,6 +51,9 @@ export interface Advancement {
   readonly blockedBy?: GateDecision;
 }
 
+/** The policy when no customer is known at either end of a change: it fails closed, nobody can approve it. */
+const NOBODY_APPROVES: ApprovalPolicy = { approvers: [], requiredApprovals: 1, preauthorized: [], operators: [], requiredOperatorApprovals: 1 };
+
 /** Facts for a change that needs none (no change, or only pre-authorised responses): never sent to GitHub. */
 const notAsked = (commit: string): ApprovalFacts => ({ kind: 'direct-push', commitSha: commit, unmergedPullRequests: [] });
 
@@ -79,14 +82,12 @@ export async function advanceGateway({ gateway, customer, applied, commits, fact
     // very change: the fleet's operators must approve it too.
     const newcomer = policy === undefined;
     const change = policyChanged || newcomer ? { ...classified, touchesWorkloads: classified.touchesWorkloads || policyChanged, fleetWide: true } : classified;
-    const ruling = policy ?? commit.policy;
-    if (ruling) {
-      const needs = needsOf(change, ruling);
-      const asks = hasChange(change) && (needs.customer || needs.operators);
-      const decision = decide({ change, policy: ruling, facts: await factsFor(commit.sha, asks) });
-      if (decision.reason !== 'no-change') decisions.push(decision);
-      if (decision.result !== 'approved') return { target, decisions, blockedBy: decision };
-    }
+    const ruling = policy ?? commit.policy ?? NOBODY_APPROVES;
+    const needs = needsOf(change, ruling);
+    const asks = hasChange(change) && (needs.customer || needs.operators);
+    const decision = decide({ change, policy: ruling, facts: await factsFor(commit.sha, asks) });
+    if (decision.reason !== 'no-change') decisions.push(decision);
+    if (decision.result !== 'approved') return { target, decisions, blockedBy: decision };
     target = commit.sha;
     previous = commit.render;
     // A policy is accepted for this gateway only once the gateway exists under it: a

@@ -61,6 +61,13 @@ describe('advanceGateway', () => {
     expect(result.asked).toEqual(['c1', 'c2']);
   });
 
+  it('holds a change when no customer policy is known at either end: nobody can approve it', async () => {
+    const unknown = { sha: 'c1', render: { objects: [deployment('ids@2')], operatorHash: 'ops-1' }, policy: undefined };
+    const result = await advance({ applied: undefined, commits: [unknown], facts: { c1: merged('c1', ['acme-lead', 'soc-lead']) } });
+    expect(result.target).toBeUndefined();
+    expect(result.blockedBy).toMatchObject({ commit: 'c1', result: 'awaiting-approval', counted: [] });
+  });
+
   it('moves past commits that do not change its render without asking GitHub', async () => {
     const result = await advance({ applied, commits: [commit('c1', [deployment('ids@1')])] });
     expect(result).toMatchObject({ target: 'c1', decisions: [], asked: [] });
