@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import semver from 'semver';
 import { DirectoryReader, type FleetFileReader } from './file-reader.ts';
 import type { CustomerModel, FleetModel, GatewayModel, ResponseModel, ServiceVersionModel, SourceFile } from './fleet-model.ts';
+import { checkApprovals } from './approval-rules.ts';
 import { classifyEntries, type FleetFilePlace } from './layout.ts';
 import { sortProblems, type Problem } from './problems.ts';
 import { checkCatalog, checkGateways, checkNames, checkResponses, type Existing, type ValidDoc, type ValidDocs } from './references.ts';
@@ -53,6 +54,7 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
   }
   const existing = existingByPath(places);
   problems.push(...checkNames(valid), ...checkCatalog(valid), ...checkGateways(valid, existing), ...checkResponses(valid, existing));
+  problems.push(...checkApprovals(valid));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, model: buildModel(valid) };
 }

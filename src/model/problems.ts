@@ -14,6 +14,10 @@ export const PROBLEM_CODES = [
   // references
   'UNKNOWN_CUSTOMER', 'UNKNOWN_SERVICE', 'UNKNOWN_VERSION', 'UNKNOWN_GATEWAY', 'CONFIG_INVALID',
   'CONFIG_SCHEMA_INVALID', 'RESPONSE_SERVICE_NOT_JOB', 'RESPONSE_WRONG_CUSTOMER',
+  // bounded loading: repo patterns run on a linear-time engine
+  'PATTERN_UNSUPPORTED',
+  // policies that can never be met
+  'APPROVALS_UNSATISFIABLE',
   // uniqueness and consistency
   'DUPLICATE_GATEWAY', 'DUPLICATE_NODE', 'DUPLICATE_SERVICE', 'HOST_PORT_CONFLICT', 'INVALID_CIDR',
 ] as const;

@@ -128,6 +128,10 @@ export function checkCatalog(docs: ValidDocs): Problem[] {
   for (const { file, doc, sha256 } of docs.catalog) {
     const compiled = compileConfigSchema(sha256, doc.spec.configSchema);
     if (typeof compiled === 'function') continue;
+    for (const refused of compiled.patterns) {
+      problems.push(problemAt(file, ['spec', 'configSchema', ...refused.segments], 'PATTERN_UNSUPPORTED', `configSchema pattern ${JSON.stringify(refused.pattern)}: ${refused.reason}`, refused.hint, refused.target));
+    }
+    if (compiled.patterns.length > 0) continue;
     if (compiled.errors.length === 0) {
       problems.push(problemAt(file, ['spec', 'configSchema'], 'CONFIG_SCHEMA_INVALID', `configSchema is not a usable JSON Schema: ${compiled.message}`));
       continue;

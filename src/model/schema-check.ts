@@ -6,6 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { didYouMean } from './hint.ts';
 import type { Problem, ProblemCode } from './problems.ts';
+import { isRfc3339DateTime } from './rfc3339.ts';
 import type { ParsedFile } from './yaml-source.ts';
 
 export const KINDS = ['Fleet', 'Customer', 'Gateway', 'ServiceVersion', 'Response'] as const;
@@ -19,6 +20,8 @@ function loadSchema(name: string): Record<string, unknown> {
 function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
   addFormats.default(ajv);
+  // Stricter than ajv-formats' date-time: what it lets through would never expire (see rfc3339.ts).
+  ajv.addFormat('date-time', isRfc3339DateTime);
   ajv.addSchema(loadSchema('common.schema.json'));
   return ajv;
 }
