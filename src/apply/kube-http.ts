@@ -36,6 +36,9 @@ export class KubeRequestFailure extends Error implements RequestFailure {
   }
 }
 
+/** How long a Kubernetes request waits for its whole answer, headers and body. */
+export const DEFAULT_KUBE_TIMEOUT_MS = 30_000;
+
 export interface KubeHttpOptions {
   readonly kubeconfig: KubeConfig;
   readonly counter?: RequestCounter;
@@ -57,7 +60,7 @@ export class KubeHttp {
   private readonly library = new IsomorphicFetchHttpLibrary();
   private agent: https.Agent | undefined;
 
-  constructor({ kubeconfig, counter, timeoutMs = 30_000, fence }: KubeHttpOptions) {
+  constructor({ kubeconfig, counter, timeoutMs = DEFAULT_KUBE_TIMEOUT_MS, fence }: KubeHttpOptions) {
     const cluster = kubeconfig.getCurrentCluster();
     if (!cluster) throw new KubeRequestFailure(undefined, 'NoCluster', 'the kubeconfig has no current cluster');
     this.kubeconfig = kubeconfig;
@@ -89,8 +92,9 @@ export class KubeHttp {
       fence?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const response = await Promise.race([this.library.send(context).toPromise(), timeout]);
-      const text = await response.body.text();
+      // The body is inside the deadline too: a server that sends headers and then stalls is no answer.
+      const answer = this.library.send(context).toPromise().then(async (response) => ({ response, text: await response.body.text() }));
+      const { response, text } = await Promise.race([answer, timeout]);
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : undefined;

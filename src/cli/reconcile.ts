@@ -16,6 +16,7 @@ interface ReconcileOptions {
   githubUrl?: string;
   githubTimeout: string;
   githubRetries: string;
+  gitTimeout: string;
   trustedRevision?: string;
   allowMassDeletion?: boolean;
   cacheDir: string;
@@ -47,6 +48,7 @@ export function registerReconcile(program: Command): void {
     .option('--github-url <url>', 'GitHub REST API root; GitHub Enterprise: https://HOST/api/v3 [GITHUB_API_URL]', env.GITHUB_API_URL)
     .option('--github-timeout <ms>', 'a GitHub request not answered by then has failed [ESSG_GITHUB_TIMEOUT_MS]', env.ESSG_GITHUB_TIMEOUT_MS ?? '10000')
     .option('--github-retries <n>', 'retries of a GitHub request after a server error, timeout or short rate limit [ESSG_GITHUB_RETRIES]', env.ESSG_GITHUB_RETRIES ?? '2')
+    .option('--git-timeout <ms>', 'a Git fetch whose server stays silent this long has failed; the pass goes on from the last fetched state [ESSG_GIT_TIMEOUT_MS]', env.ESSG_GIT_TIMEOUT_MS ?? '30000')
     .option('--trusted-revision <sha>', 'commits up to this one are trusted as approved (first adoption of an existing fleet) [ESSG_TRUSTED_REVISION]', env.ESSG_TRUSTED_REVISION)
     .option('--allow-mass-deletion', 'let this run delete past the fleet\'s prune.maxDeletionShare [ESSG_ALLOW_MASS_DELETION=true]', env.ESSG_ALLOW_MASS_DELETION === 'true')
     .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
@@ -61,6 +63,8 @@ export function registerReconcile(program: Command): void {
       if (options.approvals !== 'github' && options.approvals !== 'off') return fail(`--approvals must be github or off, not ${options.approvals}`);
       const [host, port] = [options.listen.slice(0, options.listen.lastIndexOf(':')), Number(options.listen.slice(options.listen.lastIndexOf(':') + 1))];
       if (!host || !Number.isInteger(port)) return fail(`--listen must be HOST:PORT, not ${options.listen}`);
+      const gitTimeoutMs = Number(options.gitTimeout);
+      if (!Number.isInteger(gitTimeoutMs) || gitTimeoutMs <= 0) return fail(`--git-timeout must be a positive number of milliseconds, not ${options.gitTimeout}`);
       let github;
       if (options.approvals === 'github') {
         const [owner, repo] = (options.githubRepo ?? '').split('/');
@@ -80,7 +84,7 @@ export function registerReconcile(program: Command): void {
       const runtime = await startRuntime(
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
-          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log,
+          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs,
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(github ? { github } : {}),
           ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),

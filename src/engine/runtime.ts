@@ -1,7 +1,7 @@
 // The reconciler as a long-running process: the status server, the pass trigger fed by
 // polls and webhooks, leader election, and a clean shutdown.
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { KubeClusterClient, type RequestCounter } from '../apply/index.ts';
+import { KubeClusterClient, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type StatusServer } from '../report/index.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   readonly cacheDir: string;
   readonly kubeconfig?: string;
   readonly gitAuth?: GitAuth;
+  /** How long a Git fetch waits on a silent server before it fails (`--git-timeout`). @default 30000 */
+  readonly gitTimeoutMs?: number;
   /** undefined: approvals off. */
   readonly github?: GitHubOptions;
   readonly trustedRevision?: string;
@@ -78,11 +80,15 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   let passLeadership = leadership;
   const client = new KubeClusterClient({ kubeconfig, fence: () => passLeadership });
   client.requests.onRequest((verb) => metrics.apiRequest(verb));
-  const source = createGitSource({ url: options.repo, branch: options.branch, cacheDir: options.cacheDir, ...(options.gitAuth ? { auth: options.gitAuth } : {}) });
+  const source = createGitSource({
+    url: options.repo, branch: options.branch, cacheDir: options.cacheDir,
+    ...(options.gitAuth ? { auth: options.gitAuth } : {}),
+    ...(options.gitTimeoutMs !== undefined ? { timeoutMs: options.gitTimeoutMs } : {}),
+  });
   const github = options.github ? gitHubGate(options.github, options.log) : undefined;
   const reconciler = new Reconciler({
     source, client, store, metrics,
-    events: new KubeEventRecorder({ core: kubeconfig.makeApiClient(CoreV1Api), instance: defaultIdentity() }),
+    events: new KubeEventRecorder({ core: withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)), instance: defaultIdentity() }),
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
@@ -121,9 +127,9 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   if (options.leaderElection) {
     elector = new LeaderElector({
       lease: kubeLeaseClient({
-        api: kubeconfig.makeApiClient(CoordinationV1Api),
+        api: withKubeDeadline(kubeconfig.makeApiClient(CoordinationV1Api)),
         ensureNamespace: async () => {
-          await kubeconfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: LEASE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'essg-fleet' } } } }).catch((error: unknown) => {
+          await withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)).createNamespace({ body: { metadata: { name: LEASE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'essg-fleet' } } } }).catch((error: unknown) => {
             if ((error as { code?: number }).code !== 409) throw error;
           });
         },

@@ -8,7 +8,8 @@ import path from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { type CommitStore, openCommitStore } from './commit-store.ts';
-import { GitAuthError, GitBranchMissingError, redactUrl, toGitError } from './errors.ts';
+import { GitAuthError, GitBranchMissingError, GitUnreachableError, redactUrl, toGitError } from './errors.ts';
+import { DEFAULT_GIT_TIMEOUT_MS, silenceDeadline } from './git-timeout.ts';
 
 export type GitAuth =
   | { readonly username: string; readonly password: string }
@@ -27,6 +28,11 @@ export interface GitSourceOptions {
    * @default isomorphic-git/http/node
    */
   readonly http?: HttpClient;
+  /**
+   * How long the fetch waits on a silent server (for an answer or the next bytes) before it fails.
+   * @default 30000
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface FetchResult {
@@ -77,13 +83,16 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     }
   };
 
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+
   const doFetch = async (): Promise<FetchResult> => {
+    const deadline = silenceDeadline({ http, timeoutMs });
     try {
       await ensureBareRepo({ gitdir, safeUrl });
       const previousHead = await localHead();
       let authTries = 0;
-      const result = await git.fetch({
-        fs, http, gitdir, url,
+      const result = await Promise.race([deadline.expired, git.fetch({
+        fs, http: deadline.http, gitdir, url,
         ref: branch,
         remote: 'origin',
         singleBranch: true,
@@ -91,16 +100,21 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         // Credentials go through onAuth (never into the stored URL or config).
         onAuth: () => (authTries++ === 0 && options.auth ? authOf(options.auth) : { cancel: true }),
         onAuthFailure: () => ({ cancel: true }),
-      });
+      })]);
       if (!result.fetchHead) throw new GitBranchMissingError(`git: ${safeUrl} has no branch ${branch} (the repository is empty)`, { component: 'git', failure: 'branch-missing', url: safeUrl, branch });
       return { head: result.fetchHead, previousHead };
     } catch (error) {
+      if (deadline.signal.aborted) {
+        throw new GitUnreachableError(`git: no answer from ${safeUrl} within ${timeoutMs} ms (--git-timeout)`, { component: 'git', failure: 'unreachable', url: safeUrl, branch });
+      }
       const code = (error as { code?: string } | null)?.code;
       // isomorphic-git reports "asked for credentials and none were accepted" as a cancelled auth.
       if (code === 'UserCanceledError') {
         throw new GitAuthError(`git: ${safeUrl} needs credentials that were not accepted`, { component: 'git', failure: 'auth', url: safeUrl, branch, status: 401 });
       }
       throw toGitError({ error, url, branch, secrets });
+    } finally {
+      deadline.done();
     }
   };
 

@@ -5,6 +5,7 @@ export {
   GitUnreachableError, redactUrl,
 } from './errors.ts';
 export { createGitSource, type FetchResult, type GitAuth, type GitSource, type GitSourceOptions, gitdirFor } from './git-source.ts';
+export { DEFAULT_GIT_TIMEOUT_MS, GitSilenceTimeout, silenceDeadline } from './git-timeout.ts';
 export { findGitdir, openLocalRepo } from './local-repo.ts';
 export {
   InvalidCronError, type PassOutcome, PassTrigger, type PollSchedule, type RunPass, TriggerClosedError, type TriggerReason, type TriggerSource,

@@ -30,6 +30,8 @@ export interface TestRuntimeOptions {
   readonly github?: GitHubOptions;
   readonly trustedRevision?: string;
   readonly allowMassDeletion?: boolean;
+  /** `--git-timeout`: how long a fetch waits on a silent Git server. @default the CLI's default */
+  readonly gitTimeoutMs?: number;
 }
 
 const started: TestRuntime[] = [];
@@ -52,6 +54,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
       ...(options.github ? { github: options.github } : {}),
       ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
       ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+      ...(options.gitTimeoutMs !== undefined ? { gitTimeoutMs: options.gitTimeoutMs } : {}),
       ...(state.git.username !== undefined && state.git.password !== undefined ? { gitAuth: { username: state.git.username, password: state.git.password } } : {}),
     },
     { serve: false },
