@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { parseClockOffset, parseNow, type ClockOption } from '../engine/clock.ts';
 import type { GitHubAuth } from '../gate/index.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -22,6 +23,8 @@ interface ReconcileOptions {
   cacheDir: string;
   listen: string;
   leaderElect?: boolean;
+  now?: string;
+  clockOffset?: string;
 }
 
 const env = process.env;
@@ -54,6 +57,8 @@ export function registerReconcile(program: Command): void {
     .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
     .option('--listen <host:port>', 'status API, dashboard, metrics and webhook [ESSG_LISTEN]', env.ESSG_LISTEN ?? `0.0.0.0:${env.ESSG_STATUS_PORT ?? '9464'}`)
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
+    .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
+    .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
     .action(async (options: ReconcileOptions) => {
       const fail = (message: string) => {
         process.stderr.write(`essg reconcile: ${message}\n`);
@@ -63,6 +68,18 @@ export function registerReconcile(program: Command): void {
       if (options.approvals !== 'github' && options.approvals !== 'off') return fail(`--approvals must be github or off, not ${options.approvals}`);
       const [host, port] = [options.listen.slice(0, options.listen.lastIndexOf(':')), Number(options.listen.slice(options.listen.lastIndexOf(':') + 1))];
       if (!host || !Number.isInteger(port)) return fail(`--listen must be HOST:PORT, not ${options.listen}`);
+      let clock: ClockOption | undefined;
+      if (options.now !== undefined) {
+        const now = parseNow(options.now);
+        if (!options.once) return fail('--now fixes the clock for one pass: give it with --once (a running reconciler takes --clock-offset)');
+        if (options.clockOffset !== undefined) return fail('give --now or --clock-offset, not both');
+        if (!now) return fail(`--now must be an RFC 3339 time such as 2026-12-05T02:30:00Z, not ${options.now}`);
+        clock = { now };
+      } else if (options.clockOffset !== undefined) {
+        const offsetMs = parseClockOffset(options.clockOffset);
+        if (offsetMs === undefined) return fail(`--clock-offset must be seconds (-3600) or days, hours, minutes, seconds (+3d4h, -1h30m), not ${options.clockOffset}`);
+        clock = { offsetMs };
+      }
       const gitTimeoutMs = Number(options.gitTimeout);
       if (!Number.isInteger(gitTimeoutMs) || gitTimeoutMs <= 0) return fail(`--git-timeout must be a positive number of milliseconds, not ${options.gitTimeout}`);
       let github;
@@ -85,6 +102,7 @@ export function registerReconcile(program: Command): void {
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
           listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs,
+          ...(clock ? { clock } : {}),
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(github ? { github } : {}),
           ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),

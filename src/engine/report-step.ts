@@ -5,7 +5,7 @@ import type { GatewayApplyResult } from '../apply/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
 import { GatewayPhase, gatewayPhase, type GatewayHealth, type NodeHealth, type RolloutStanding } from '../health/index.ts';
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type GatewayReport, type GatewayRolloutStatus, type NodeStatus, type StatusStore } from '../report/index.ts';
-import type { RolloutDecision, RolloutPlan, RolloutSummary } from '../rollout/index.ts';
+import { describeOpening, type RolloutDecision, type RolloutPlan, type RolloutSummary, type WindowOpening } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { GatewayTarget } from './targets.ts';
 
@@ -84,9 +84,9 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
 /** Where the gateway stands in its rollout, for the phase policy and for the status record. */
 export function standingOf(decision: RolloutDecision, rollouts: ReadonlyMap<string, RolloutSummary>): { standing: RolloutStanding; status: GatewayRolloutStatus } | undefined {
   const short = (revision: string) => revision.slice(0, 12);
-  const make = (id: string, state: RolloutStanding['state'], message: string, wave?: number) => ({
+  const make = (id: string, state: RolloutStanding['state'], message: string, wave?: number, nextWindow?: WindowOpening) => ({
     standing: { state, message } as RolloutStanding,
-    status: { id, state, message, ...(wave !== undefined ? { wave } : {}) },
+    status: { id, state, message, ...(wave !== undefined ? { wave } : {}), ...(nextWindow ? { nextWindow } : {}) },
   });
   switch (decision.action) {
     case 'stay':
@@ -113,6 +113,8 @@ export function standingOf(decision: RolloutDecision, rollouts: ReadonlyMap<stri
           return make(hold.rollout, 'failed-render', `${hold.failure}; not tried again until the gateway's desired state changes`);
         case 'deferred-offline':
           return make(hold.rollout, 'deferred', `deferred from rollout ${short(hold.rollout)} while its edge node is offline`);
+        case 'outside-window':
+          return make(hold.rollout, 'outside-window', `outside its maintenance windows: ${short(hold.rollout)} starts when the next opens, ${describeOpening(hold.nextOpen)}`, undefined, hold.nextOpen);
       }
     }
   }

@@ -9,7 +9,7 @@ import { liveForGateway, type Inventory } from '../plan/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { LABEL } from '../render/labels.ts';
 import {
-  parseRolloutState, planRollouts, serializeRolloutState, verdictOf, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan, type RolloutSettings,
+  parseRolloutState, planRollouts, serializeRolloutState, verdictOf, windowAt, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan, type RolloutSettings, type WindowState,
 } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { Observed } from './observe.ts';
@@ -65,6 +65,14 @@ export interface RolloutStepResult {
 export async function decideRollouts({ targets, states, observed, revisions, head, settings, now }: RolloutStepArgs): Promise<RolloutStepResult> {
   const inputs: GatewayRolloutInput[] = [];
   const health = new Map<string, GatewayHealth>();
+  // Each customer's windows once per pass, by the commit they were read at.
+  const windows = new Map<string, WindowState>();
+  const windowOf = (fleet: FleetAtCommit, customer: string): WindowState => {
+    const key = `${fleet.commit}/${customer}`;
+    let state = windows.get(key);
+    if (!state) windows.set(key, (state = windowAt(fleet.ok ? fleet.model.customers.get(customer)?.doc.spec.maintenanceWindows : undefined, now)));
+    return state;
+  };
   for (const target of targets) {
     const state = states.get(target.gateway);
     const current = state ? await revisions.at(state.revision, now) : undefined;
@@ -83,12 +91,16 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;
     const emergency = nextRender !== undefined && currentRender !== undefined && isEmergency(target, currentRender.objects, nextRender.objects);
     const labels = (next?.ok ? next.model : head.ok ? head.model : undefined)?.gateways.get(target.gateway)?.doc.metadata.labels ?? {};
+    // The windows the change was approved under (those of its own commit); a removal whose commit
+    // dropped the customer too keeps the windows of the revision the gateway is on.
+    const windowsFrom = [next, current, head].find((fleet): fleet is FleetAtCommit => fleet?.ok === true && fleet.model.customers.has(target.customer));
     inputs.push({
       gateway: target.gateway,
       labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
       state,
       target: !target.revision || (next && !next.ok) ? undefined : { revision: target.revision, renderHash: next ? nextRender?.inputHash : state?.renderHash, emergency },
       verdict: verdictOf(assessed),
+      ...(windowsFrom ? { window: windowOf(windowsFrom, target.customer) } : {}),
     });
   }
   return { plan: planRollouts({ gateways: inputs, settings, now }), health };

@@ -5,6 +5,7 @@ import { KubeClusterClient, withKubeDeadline, type RequestCounter } from '../app
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type StatusServer } from '../report/index.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
+import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
 import type { GitHubGate } from './targets.ts';
 import { defaultIdentity, kubeLeaseClient, LeaderElector, LEASE_NAMESPACE } from './leader.ts';
@@ -25,6 +26,12 @@ export interface RuntimeOptions {
   readonly listen: { readonly host: string; readonly port: number };
   readonly webhookSecret?: string;
   readonly leaderElection: boolean;
+  /**
+   * The time every pass decides by (soaks, maintenance windows, expiry): `--now` or
+   * `--clock-offset`. Status and log timestamps, Events and the Lease keep the system clock.
+   * @default the system clock
+   */
+  readonly clock?: ClockOption;
   readonly log: (line: string) => void;
 }
 
@@ -93,6 +100,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
     leadership: () => passLeadership,
+    now: clockOf(options.clock),
     log: options.log,
   });
 

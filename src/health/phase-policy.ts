@@ -7,7 +7,9 @@ import { GatewayPhase } from './status.ts';
 
 export type RolloutStanding =
   | { readonly state: 'rolled-back' | 'failed' | 'failed-render'; readonly message: string }
-  | { readonly state: 'waiting' | 'halted' | 'updating' | 'soaking' | 'done' | 'deferred'; readonly message: string };
+  | { readonly state: 'waiting' | 'halted' | 'updating' | 'soaking' | 'done' | 'deferred'; readonly message: string }
+  /** Its customer's maintenance windows are closed: the change waits for the next one. */
+  | { readonly state: 'outside-window'; readonly message: string };
 
 export interface PhaseInputs {
   readonly health: GatewayHealth;
@@ -38,6 +40,7 @@ export function gatewayPhase({ health, refusal, applyError, gate, rollout, headI
   if (gate?.result === 'hold') return { phase: GatewayPhase.AwaitingApproval, reason: 'ApprovalCheckHeld', message: gate.summary };
   if (gate?.result === 'awaiting-approval') return { phase: GatewayPhase.AwaitingApproval, reason: 'AwaitingApproval', message: gate.summary };
   if (health.phase !== GatewayPhase.Ready) return { phase: health.phase, reason: health.phase === GatewayPhase.Progressing ? 'RolloutInProgress' : 'ServiceDegraded', message: health.message ?? health.phase };
+  if (rollout?.state === 'outside-window') return { phase: GatewayPhase.OutsideWindow, reason: 'OutsideMaintenanceWindow', message: rollout.message };
   if (rollout?.state === 'waiting' || rollout?.state === 'updating') return { phase: GatewayPhase.Progressing, reason: rollout.state === 'waiting' ? 'WaitingForWave' : 'RolloutInProgress', message: rollout.message };
   if (rollout?.state === 'soaking') return { phase: GatewayPhase.Progressing, reason: 'Soaking', message: rollout.message };
   if (rollout?.state === 'halted') return { phase: GatewayPhase.Ready, reason: 'RolloutHalted', message: rollout.message };

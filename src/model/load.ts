@@ -6,6 +6,7 @@ import { DirectoryReader, type FleetFileReader } from './file-reader.ts';
 import type { CustomerModel, FleetModel, GatewayModel, ResponseModel, ServiceVersionModel, SourceFile } from './fleet-model.ts';
 import { checkApprovals } from './approval-rules.ts';
 import { classifyEntries, type FleetFilePlace } from './layout.ts';
+import { checkMaintenanceWindows } from './maintenance-windows.ts';
 import { sortProblems, type Problem } from './problems.ts';
 import { checkCatalog, checkGateways, checkNames, checkResponses, type Existing, type ValidDoc, type ValidDocs } from './references.ts';
 import { checkSchema, valueAt } from './schema-check.ts';
@@ -53,7 +54,7 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
     problems.push({ file: 'fleet.yaml', line: 1, col: 1, code: 'MISSING_FLEET', message: 'the fleet repo has no fleet.yaml', hint: 'start from fleet-repo-template/' });
   }
   const existing = existingByPath(places);
-  problems.push(...checkNames(valid), ...checkCatalog(valid), ...checkGateways(valid, existing), ...checkResponses(valid, existing));
+  problems.push(...checkNames(valid), ...checkCatalog(valid), ...checkGateways(valid, existing), ...checkResponses(valid, existing), ...checkMaintenanceWindows(valid.customers));
   problems.push(...checkApprovals(valid));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, model: buildModel(valid) };

@@ -20,6 +20,8 @@ export const PROBLEM_CODES = [
   'APPROVALS_UNSATISFIABLE',
   // uniqueness and consistency
   'DUPLICATE_GATEWAY', 'DUPLICATE_NODE', 'DUPLICATE_SERVICE', 'HOST_PORT_CONFLICT', 'INVALID_CIDR',
+  // maintenance windows
+  'INVALID_CRON', 'UNKNOWN_TIMEZONE', 'INVALID_DURATION', 'WINDOW_LONGER_THAN_PERIOD',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

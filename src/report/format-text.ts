@@ -1,5 +1,6 @@
 // The status as text for a terminal: a fleet table and one gateway's detail. Pure, so
 // `essg status` only fetches and prints.
+import { describeOpening } from '../rollout/windows.ts';
 import type { GatewayStatus, Phase, RolloutStatus, StatusSnapshot } from './status-model.ts';
 
 /** Phases that make `essg status` exit non-zero: something is broken and needs a person. */
@@ -63,6 +64,7 @@ export function formatGatewayDetail(g: GatewayStatus): string {
   ];
   if (g.approval) lines.push(`  approval: ${g.approval.summary}`);
   if (g.rollout) lines.push(`  rollout ${short(g.rollout.id)}${g.rollout.wave !== undefined ? `, wave ${g.rollout.wave}` : ''}: ${g.rollout.message}`);
+  if (g.rollout?.nextWindow) lines.push(`  next maintenance window opens ${g.rollout.nextWindow.at} UTC, ${g.rollout.nextWindow.local} ${g.rollout.nextWindow.timezone}`);
   lines.push('', table([
     ['SERVICE', 'DESIRED', 'RUNNING', 'READY', 'RESTARTS', 'CHANGED'],
     ...g.services.map((s) => [s.name, s.desiredVersion, s.runningVersion ?? '-', s.ready ? 'yes' : 'no', String(s.restarts), s.lastTransition ?? '-']),
@@ -84,7 +86,8 @@ export function formatRolloutList(rollouts: readonly RolloutStatus[]): string {
     ['ROLLOUT', 'STATE', 'WAVES', 'DONE', 'IN PROGRESS', 'DEFERRED', 'FAILED', 'PENDING'],
     ...rollouts.map((r) => {
       const count = (...states: string[]) => String(r.waves.flatMap((w) => w.gateways).filter((g) => states.includes(g.status)).length);
-      return [short(r.id), rolloutState(r), String(r.waves.length), count('done'), count('updating', 'soaking'), count('deferred'), count('failed', 'rolled-back'), String(r.pending.length)];
+      const deferred = Number(count('deferred')) + (r.deferred?.length ?? 0);
+      return [short(r.id), rolloutState(r), String(r.waves.length), count('done'), count('updating', 'soaking'), String(deferred), count('failed', 'rolled-back'), String(r.pending.length)];
     }),
   ];
   return `${table(rows)}\n`;
@@ -97,7 +100,12 @@ export function formatRollout(r: RolloutStatus): string {
   for (const wave of r.waves) {
     lines.push(`  wave ${wave.wave}${wave.wave === 0 ? ' (canary)' : ''}: ${wave.gateways.map((g) => `${g.gateway} ${g.status}`).join(', ')}`);
   }
-  if (r.pending.length > 0) lines.push(`  not reached yet (${r.pending.length}): ${r.pending.join(', ')}`);
+  const deferred = new Set((r.deferred ?? []).map((d) => d.gateway));
+  const waiting = r.pending.filter((g) => !deferred.has(g));
+  if (waiting.length > 0) lines.push(`  not reached yet (${waiting.length}): ${waiting.join(', ')}`);
+  for (const d of r.deferred ?? []) {
+    lines.push(`  ${d.gateway} deferred: ${d.reason === 'offline' ? 'its edge node is offline' : `outside its maintenance windows, the next opens ${describeOpening(d.nextOpen)}`}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

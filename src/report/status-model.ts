@@ -1,7 +1,7 @@
 // The status of the fleet as the reconciler reports it: one record per gateway plus the
 // fleet-wide state of the last pass and of the fleet repo. Plain readonly data, so the
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
-import type { RolloutSummary } from '../rollout/types.ts';
+import type { RolloutSummary, WindowOpening } from '../rollout/types.ts';
 
 /** Gateway phases, as in DESIGN.md. */
 export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
@@ -79,9 +79,11 @@ export interface GatewayRolloutStatus {
   readonly id: string;
   /** 0 is the canary wave; absent while the gateway waits for a wave. */
   readonly wave?: number;
-  /** updating, soaking, done, deferred, failed, rolled-back, waiting, halted, failed-render. */
+  /** updating, soaking, done, deferred, failed, rolled-back, waiting, halted, failed-render, outside-window. */
   readonly state: string;
   readonly message: string;
+  /** With outside-window: when the customer's next maintenance window opens, in UTC and in its zone. */
+  readonly nextWindow?: WindowOpening;
 }
 
 /** A rollout as `essg rollout` shows it: the rollout stage's summary, derived from the gateways' durable states. */

@@ -4,3 +4,4 @@ export { isCanary, ROLLOUT_DEFAULTS, rolloutSettings, waveSize } from './setting
 export { parseRolloutState, serializeRolloutState } from './state-codec.ts';
 export type * from './types.ts';
 export { verdictOf } from './verdict.ts';
+export { ALWAYS_OPEN, describeOpening, localTime, windowAt } from './windows.ts';

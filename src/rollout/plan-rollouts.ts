@@ -4,10 +4,14 @@
 // passes when every gateway in it has soaked Ready or is deferred (offline), at least one
 // having soaked. A failure halts the rollout and rolls the failed gateway back. Waves are
 // filled when they start, from gateways that can take the change then, so an offline
-// gateway never stalls a rollout: it joins a later wave when it is back.
+// gateway never stalls a rollout: it joins a later wave when it is back. The same holds for
+// a gateway whose customer's maintenance windows are closed: no change starts on it until
+// one opens, and a wave of only such gateways waits. What has started goes on outside the
+// window (a gateway in a wave soaks, a failed one is rolled back): a window bounds when
+// changes start, not when they finish.
 import { isCanary, waveSize } from './settings.ts';
 import type {
-  GatewayRolloutInput, GatewayRolloutState, HoldReason, RolloutDecision, RolloutFailure, RolloutPlan, RolloutSettings, RolloutSummary, WaveGatewayStatus,
+  DeferredGateway, GatewayRolloutInput, GatewayRolloutState, HoldReason, RolloutDecision, RolloutFailure, RolloutPlan, RolloutSettings, RolloutSummary, WaveGatewayStatus, WindowOpening,
 } from './types.ts';
 
 export interface PlanRolloutsArgs {
@@ -19,6 +23,21 @@ export interface PlanRolloutsArgs {
 
 /** How often to look at a wave that is updating, when nothing else says when. */
 const UPDATING_RECHECK_SECONDS = 5;
+/**
+ * The longest wait for a window to open before looking again: a timer much longer than this
+ * would overflow (about 24 days), and the scheduled polls look meanwhile anyway.
+ */
+const WINDOW_RECHECK_MAX_SECONDS = 6 * 3600;
+
+/** Seconds from `now` until the window opens, for the next look. */
+function untilOpen(next: WindowOpening, now: string): number {
+  return Math.min(WINDOW_RECHECK_MAX_SECONDS, (Date.parse(next.at) - Date.parse(now)) / 1000);
+}
+
+/** When the gateway's maintenance windows are all closed, when the next opens; undefined: a change may start now. */
+function closedUntil(input: GatewayRolloutInput): WindowOpening | undefined {
+  return input.window?.open === false ? input.window.nextOpen : undefined;
+}
 
 interface Member {
   readonly input: GatewayRolloutInput;
@@ -49,6 +68,15 @@ export function planRollouts({ gateways, settings, now }: PlanRolloutsArgs): Rol
     }
     if (!state || target.renderHash === undefined || (!member && (target.emergency || target.renderHash === state.renderHash))) {
       const why = !state ? 'install' : target.renderHash === undefined ? 'removal' : target.emergency ? 'emergency' : 'same-render';
+      // A brand-new gateway runs nothing yet and a same-render move changes nothing it runs: neither
+      // waits for a window. A removal stops what a running gateway runs, and waits like any change;
+      // an emergency waits too, unless the fleet lets emergencies bypass windows.
+      const closed = closedUntil(input);
+      if (closed && (why === 'removal' || (why === 'emergency' && !settings.emergencyBypassesWindows))) {
+        decisions.set(gateway, { action: 'hold', gateway, revision: state?.revision, hold: { reason: 'outside-window', rollout: target.revision, nextOpen: closed } });
+        recheckIn(untilOpen(closed, now));
+        continue;
+      }
       decisions.set(gateway, { action: 'advance', gateway, revision: target.revision, why });
       if (target.renderHash !== undefined) states.set(gateway, { ...(state ?? {}), revision: target.revision, renderHash: target.renderHash });
       continue;
@@ -141,7 +169,7 @@ function progress({ id, members, candidates, held, settings, now, decisions, sta
     const passed = current < 0 || (inCurrent.every((m) => m.status === 'done' || m.status === 'deferred') && inCurrent.some((m) => m.status === 'done'));
     if (passed && pending.length > 0) {
       const next = current + 1;
-      const available = pending.filter((c) => c.verdict.status !== 'offline');
+      const available = pending.filter((c) => c.verdict.status !== 'offline' && !closedUntil(c));
       const chosen = chooseWave({ next, available, settings, total: members.length + pending.length + held.size });
       for (const input of chosen) {
         const state: GatewayRolloutState = { ...input.state!, revision: id, renderHash: input.target!.renderHash!, rollout: { id, wave: next, startedAt: now } };
@@ -157,12 +185,19 @@ function progress({ id, members, candidates, held, settings, now, decisions, sta
   const all = [...members, ...started];
   const nextWave = Math.max(-1, ...all.map((m) => m.state.rollout!.wave)) + 1;
   const soakUntil = soakEnd(all, settings);
+  const deferred: DeferredGateway[] = [];
   for (const input of pending) {
-    const hold: HoldReason = halted
-      ? { reason: 'halted', rollout: id, by: halted.by, failure: halted.reason }
-      : input.verdict.status === 'offline'
-        ? { reason: 'deferred-offline', rollout: id }
-        : { reason: 'waiting-for-wave', rollout: id, wave: nextWave, ...(soakUntil ? { soakUntil } : {}) };
+    const closed = closedUntil(input);
+    let hold: HoldReason;
+    if (halted) hold = { reason: 'halted', rollout: id, by: halted.by, failure: halted.reason };
+    else if (input.verdict.status === 'offline') {
+      hold = { reason: 'deferred-offline', rollout: id };
+      deferred.push({ gateway: input.gateway, reason: 'offline' });
+    } else if (closed) {
+      hold = { reason: 'outside-window', rollout: id, nextOpen: closed };
+      deferred.push({ gateway: input.gateway, reason: 'outside-window', nextOpen: closed });
+      recheck = Math.min(recheck ?? Infinity, untilOpen(closed, now));
+    } else hold = { reason: 'waiting-for-wave', rollout: id, wave: nextWave, ...(soakUntil ? { soakUntil } : {}) };
     decisions.set(input.gateway, { action: 'hold', gateway: input.gateway, revision: input.state?.revision, hold });
   }
   const listed = [
@@ -178,6 +213,7 @@ function progress({ id, members, candidates, held, settings, now, decisions, sta
     id,
     waves: [...waves].sort(([a], [b]) => a - b).map(([wave, list]) => ({ wave, gateways: list.sort((a, b) => a.gateway.localeCompare(b.gateway)) })),
     pending: pending.map((p) => p.gateway).sort(),
+    ...(deferred.length > 0 ? { deferred: deferred.sort((a, b) => a.gateway.localeCompare(b.gateway)) } : {}),
     ...(halted ? { halted } : {}),
     complete: !halted && pending.length === 0 && all.every((m) => m.status === 'done'),
   };

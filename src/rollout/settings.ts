@@ -7,6 +7,7 @@ export const ROLLOUT_DEFAULTS = {
   /** Long enough for a crash loop or a failing readiness probe to show, short enough for an hour-long fleet rollout. */
   soakSeconds: 60,
   autoRollback: true,
+  emergencyBypassesWindows: true,
 } as const;
 
 /** The fleet's rollout settings; `undefined` (no valid fleet at hand): the defaults. */
@@ -19,6 +20,7 @@ export function rolloutSettings(fleet: Fleet | undefined): RolloutSettings {
     maxUnavailable: spec.maxUnavailable ?? ROLLOUT_DEFAULTS.maxUnavailable,
     soakSeconds: spec.soakSeconds ?? ROLLOUT_DEFAULTS.soakSeconds,
     autoRollback: spec.autoRollback ?? ROLLOUT_DEFAULTS.autoRollback,
+    emergencyBypassesWindows: spec.emergencyBypassesWindows ?? ROLLOUT_DEFAULTS.emergencyBypassesWindows,
   };
 }
 

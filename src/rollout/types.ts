@@ -11,7 +11,25 @@ export interface RolloutSettings {
   readonly soakSeconds: number;
   /** Put a gateway that failed on a new render back on its last healthy revision. */
   readonly autoRollback: boolean;
+  /** Pre-authorised responses (emergencies) start outside maintenance windows too. */
+  readonly emergencyBypassesWindows: boolean;
 }
+
+/** When the next maintenance window opens: the instant in UTC, and the same instant in the window's zone. */
+export interface WindowOpening {
+  /** RFC 3339, UTC. */
+  readonly at: string;
+  /** RFC 3339 with the zone's offset, e.g. 2026-12-05T02:00:00+08:00. */
+  readonly local: string;
+  /** The IANA zone the window is read in. */
+  readonly timezone: string;
+}
+
+/** Whether a change may start on a gateway now, by its customer's maintenance windows. */
+export type WindowState =
+  /** closesAt undefined: the customer has no windows, changes start at any time. */
+  | { readonly open: true; readonly closesAt?: string }
+  | { readonly open: false; readonly nextOpen: WindowOpening };
 
 /** Where a gateway stands in the rollout of one revision. */
 export interface WaveMembership {
@@ -71,6 +89,8 @@ export interface GatewayRolloutInput {
    */
   readonly target: { readonly revision: string; readonly renderHash: string | undefined; readonly emergency: boolean } | undefined;
   readonly verdict: GatewayVerdict;
+  /** Its customer's maintenance windows now. @default open: no windows */
+  readonly window?: WindowState;
 }
 
 export type HoldReason =
@@ -81,7 +101,9 @@ export type HoldReason =
   /** This very render failed on this gateway before. */
   | { readonly reason: 'failed-render'; readonly rollout: string; readonly failure: string }
   /** Its edge node is unreachable: it joins a later wave when it is back. */
-  | { readonly reason: 'deferred-offline'; readonly rollout: string };
+  | { readonly reason: 'deferred-offline'; readonly rollout: string }
+  /** Its customer's maintenance windows are closed: the change starts on it once one opens. */
+  | { readonly reason: 'outside-window'; readonly rollout: string; readonly nextOpen: WindowOpening };
 
 export type RolloutDecision =
   /** Nothing to move: apply (and repair) the revision it is on. */
@@ -105,9 +127,16 @@ export interface RolloutSummary {
   readonly waves: readonly { readonly wave: number; readonly gateways: readonly { readonly gateway: string; readonly status: WaveGatewayStatus }[] }[];
   /** Gateways the rollout has not reached yet. */
   readonly pending: readonly string[];
+  /** Those of `pending` the rollout passes over for now, and why; absent when none is. */
+  readonly deferred?: readonly DeferredGateway[];
   readonly halted?: { readonly by: string; readonly reason: string };
   readonly complete: boolean;
 }
+
+/** A gateway a rollout has not started on, not because of the waves but because it cannot take a change now. */
+export type DeferredGateway =
+  | { readonly gateway: string; readonly reason: 'offline' }
+  | { readonly gateway: string; readonly reason: 'outside-window'; readonly nextOpen: WindowOpening };
 
 export interface RolloutPlan {
   readonly decisions: ReadonlyMap<string, RolloutDecision>;

@@ -30,6 +30,11 @@ function when(iso) {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
+// A maintenance window's next opening: the UTC instant and the same instant in the customer's zone.
+function opening(next) {
+  return `${next.at} UTC · ${next.local} ${next.timezone}`;
+}
+
 function renderFleet(fleet) {
   const pass = fleet.lastPass;
   const items = [
@@ -63,7 +68,14 @@ function renderRollouts(rollouts) {
       r.waves.map((w) => el('div', { class: 'wave' },
         el('span', { class: 'label' }, w.wave === 0 ? 'canary' : `wave ${w.wave}`),
         w.gateways.map((g) => el('button', { class: `chip ${g.status}`, title: `${g.gateway}: ${g.status}`, onclick: select(g.gateway) }, `${g.gateway} ${g.status}`)))),
-      r.pending.length ? el('p', {}, `not reached yet: ${r.pending.length}`) : undefined)));
+      r.pending.length ? el('p', {}, `not reached yet: ${r.pending.length}`) : undefined,
+      r.deferred && r.deferred.length ? el('div', { class: 'wave' },
+        el('span', { class: 'label' }, 'deferred'),
+        r.deferred.map((d) => el('button', {
+          class: `chip deferred ${d.reason}`,
+          title: d.reason === 'offline' ? `${d.gateway}: edge node offline` : `${d.gateway}: outside its maintenance windows; the next opens ${opening(d.nextOpen)}`,
+          onclick: select(d.gateway),
+        }, `${d.gateway} ${d.reason}`))) : undefined)));
 }
 
 function renderCustomers(gateways) {
@@ -102,6 +114,7 @@ function renderDetail(gateways) {
     el('p', {}, `applied ${short(g.appliedRevision)} · pending ${short(g.pendingRevision)} · since ${when(g.lastTransition)}`),
     el('div', { class: 'message' }, `${g.reason}: ${g.message}`),
     g.rollout ? el('p', {}, `rollout ${short(g.rollout.id)}${g.rollout.wave !== undefined ? `, wave ${g.rollout.wave}` : ''}: ${g.rollout.message}`) : undefined,
+    g.rollout && g.rollout.nextWindow ? el('p', { class: 'next-window' }, `next maintenance window opens ${opening(g.rollout.nextWindow)}`) : undefined,
     el('h3', {}, 'services'),
     el('table', {},
       el('tr', {}, ['service', 'desired', 'running', 'ready', 'restarts', 'changed'].map((h) => el('th', {}, h))),

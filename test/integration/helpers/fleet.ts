@@ -71,6 +71,12 @@ export interface TestFleetOptions {
    * @default 0
    */
   readonly soakSeconds?: number;
+  /**
+   * Keep the template customers' maintenance windows. Tests that are not about windows leave
+   * them out, so a change they push starts whatever day the test runs.
+   * @default false
+   */
+  readonly maintenanceWindows?: boolean;
   /** Changes the prefixed files before the first commit, e.g. other approvers (the first commit is the trusted one). */
   readonly edit?: (files: Record<string, string>, fleet: Pick<TestFleet, 'gateway' | 'gatewayFile' | 'namespace'>) => void;
 }
@@ -101,7 +107,11 @@ function withSoak(files: Record<string, string>, soakSeconds: number): Record<st
   return { ...files, 'fleet.yaml': fleet.replace(/^ {2}rollout:\n/m, `  rollout:\n    soakSeconds: ${soakSeconds}\n`) };
 }
 
-export async function createTestFleet({ withGateways = true, gateways = TEMPLATE_GATEWAYS, soakSeconds = 0, edit }: TestFleetOptions = {}): Promise<TestFleet> {
+function withoutWindows(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([file, content]) => [file, file.startsWith('customers/') ? content.replace(/^ {2}maintenanceWindows:\n(?: {4}- .*\n)+/m, '') : content]));
+}
+
+export async function createTestFleet({ withGateways = true, gateways = TEMPLATE_GATEWAYS, soakSeconds = 0, maintenanceWindows = false, edit }: TestFleetOptions = {}): Promise<TestFleet> {
   const prefix = `t${randomBytes(2).toString('hex')}`;
   const { url } = await createBareRepo(prefix);
   const naming = {
@@ -109,7 +119,8 @@ export async function createTestFleet({ withGateways = true, gateways = TEMPLATE
     gatewayFile: (name: TemplateGateway) => `gateways/${customerOf(name)}/${prefix}-${name}.yaml`,
     namespace: (customer: 'acme' | 'globex') => `${prefix}-${customer}`,
   };
-  const files = withSoak(withOnly(prefixed(templateFiles(), prefix), prefix, gateways), soakSeconds);
+  const chosen = withSoak(withOnly(prefixed(templateFiles(), prefix), prefix, gateways), soakSeconds);
+  const files = maintenanceWindows ? chosen : withoutWindows(chosen);
   edit?.(files, naming);
   const fleet: TestFleet = {
     prefix,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach } from 'vitest';
 import type { PassSummary } from '../../../src/engine/engine.ts';
+import type { ClockOption } from '../../../src/engine/clock.ts';
 import { startRuntime, type GitHubOptions, type Runtime } from '../../../src/engine/runtime.ts';
 import { testbed } from './testbed.ts';
 
@@ -32,6 +33,8 @@ export interface TestRuntimeOptions {
   readonly allowMassDeletion?: boolean;
   /** `--git-timeout`: how long a fetch waits on a silent Git server. @default the CLI's default */
   readonly gitTimeoutMs?: number;
+  /** `--now` / `--clock-offset`: the time the passes decide by. @default the system clock */
+  readonly clock?: ClockOption;
 }
 
 const started: TestRuntime[] = [];
@@ -55,6 +58,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
       ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
       ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
       ...(options.gitTimeoutMs !== undefined ? { gitTimeoutMs: options.gitTimeoutMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(state.git.username !== undefined && state.git.password !== undefined ? { gitAuth: { username: state.git.username, password: state.git.password } } : {}),
     },
     { serve: false },

@@ -19,7 +19,7 @@ function soakedCanaryPass(): { plan: RolloutPlan; before: Map<string, Inventory>
     gateway, labels: gateway === 'gw-01' ? { tier: 'canary' } : ({} as Record<string, string>), state: states.get(gateway),
     target: { revision: 'r2', renderHash: 'h2', emergency: false }, verdict: { status: 'ready' },
   }));
-  const plan = planRollouts({ gateways: inputs, settings: { canarySelector: { tier: 'canary' }, maxUnavailable: 2, soakSeconds: 30, autoRollback: true }, now: at(60) });
+  const plan = planRollouts({ gateways: inputs, settings: { canarySelector: { tier: 'canary' }, maxUnavailable: 2, soakSeconds: 30, autoRollback: true, emergencyBypassesWindows: true }, now: at(60) });
   const before = new Map(GATEWAYS.map((g) => [g, { gateway: g, revision: states.get(g)!.revision, renderHash: states.get(g)!.renderHash, objects: [], rolloutState: serializeRolloutState(states.get(g)!) }]));
   return { plan, before };
 }

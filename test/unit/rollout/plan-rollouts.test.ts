@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { planRollouts, type GatewayRolloutInput, type GatewayRolloutState, type GatewayVerdict, type RolloutDecision, type RolloutSettings } from '../../../src/rollout/index.ts';
 
-const settings: RolloutSettings = { canarySelector: { tier: 'canary' }, maxUnavailable: 3, soakSeconds: 60, autoRollback: true };
+const settings: RolloutSettings = { canarySelector: { tier: 'canary' }, maxUnavailable: 3, soakSeconds: 60, autoRollback: true, emergencyBypassesWindows: true };
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 const on = (revision: string): GatewayRolloutState => ({ revision, renderHash: `${revision}-render`, healthy: { revision, renderHash: `${revision}-render` } });
