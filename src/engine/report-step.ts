@@ -114,7 +114,7 @@ export function standingOf(decision: RolloutDecision, rollouts: ReadonlyMap<stri
         case 'deferred-offline':
           return make(hold.rollout, 'deferred', `deferred from rollout ${short(hold.rollout)} while its edge node is offline`);
         case 'outside-window':
-          return make(hold.rollout, 'outside-window', `outside its maintenance windows: ${short(hold.rollout)} starts when the next opens, ${describeOpening(hold.nextOpen)}`, undefined, hold.nextOpen);
+          return make(hold.rollout, 'outside-window', `next window opens ${describeOpening(hold.nextOpen)}`, undefined, hold.nextOpen);
       }
     }
   }

@@ -37,7 +37,8 @@ export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
   return lines.join('\n');
 }
 
-export function formatStatusTable(snapshot: StatusSnapshot, { messageWidth = 80 }: { readonly messageWidth?: number } = {}): string {
+// Wide enough for an OutsideWindow gateway's next opening in UTC and in a long zone name.
+export function formatStatusTable(snapshot: StatusSnapshot, { messageWidth = 100 }: { readonly messageWidth?: number } = {}): string {
   const rows = [
     ['GATEWAY', 'CUSTOMER', 'PHASE', 'APPLIED', 'READY', 'ROLLOUT', 'MESSAGE'],
     ...snapshot.gateways.map((g) => [

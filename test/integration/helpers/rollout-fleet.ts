@@ -23,6 +23,12 @@ export interface RolloutFleetOptions {
   readonly soakSeconds: number;
   /** log-collector's version on every gateway at first. @default 2.3.0 */
   readonly version?: string;
+  /** The customer's `maintenanceWindows`, each as a YAML flow mapping. @default none: changes start at any time */
+  readonly maintenanceWindows?: readonly string[];
+  /** The customer's `preauthorized` response kinds. @default none */
+  readonly preauthorized?: readonly string[];
+  /** fleet.yaml `rollout.emergencyBypassesWindows`. @default absent: the schema's default */
+  readonly emergencyBypassesWindows?: boolean;
 }
 
 export interface RolloutFleet {
@@ -61,7 +67,7 @@ spec:
       config: { defaultPolicy: accept }
 `;
 
-const fleetYaml = ({ prefix, maxUnavailable, soakSeconds }: { prefix: string; maxUnavailable: number | string; soakSeconds: number }): string => `apiVersion: essg.io/v1
+const fleetYaml = ({ prefix, maxUnavailable, soakSeconds, emergencyBypassesWindows }: { prefix: string; maxUnavailable: number | string; soakSeconds: number; emergencyBypassesWindows: boolean | undefined }): string => `apiVersion: essg.io/v1
 kind: Fleet
 metadata:
   name: soc-fleet
@@ -74,13 +80,13 @@ spec:
     maxUnavailable: ${typeof maxUnavailable === 'number' ? maxUnavailable : `"${maxUnavailable}"`}
     soakSeconds: ${soakSeconds}
     progressDeadlineSeconds: 600
-  prune:
+${emergencyBypassesWindows === undefined ? '' : `    emergencyBypassesWindows: ${emergencyBypassesWindows}\n`}  prune:
     maxDeletionShare: 0.25
 `;
 
-// No maintenance windows: a change may start on these gateways at any time, so the waves
-// are all a rollout waits for.
-const customerYaml = `apiVersion: essg.io/v1
+// No maintenance windows unless the test names them: a change may then start on these
+// gateways at any time, so the waves are all a rollout waits for.
+const customerYaml = ({ maintenanceWindows = [], preauthorized = [] }: Pick<RolloutFleetOptions, 'maintenanceWindows' | 'preauthorized'>): string => `apiVersion: essg.io/v1
 kind: Customer
 metadata:
   name: ${CUSTOMER}
@@ -88,20 +94,20 @@ spec:
   displayName: ACME Bank
   approvers: [acme-secops-lead]
   requiredApprovals: 1
-  dataReporting:
+${maintenanceWindows.length > 0 ? `  maintenanceWindows:\n${maintenanceWindows.map((w) => `    - ${w}\n`).join('')}` : ''}${preauthorized.length > 0 ? `  preauthorized: [${preauthorized.join(', ')}]\n` : ''}  dataReporting:
     allow: [alerts, asset-inventory]
 `;
 
 const VERSION_LINE = /(name: log-collector\n {6}version: )(\S+)/;
 
-export async function createRolloutFleet({ size, canaries = 1, maxUnavailable, soakSeconds, version = '2.3.0' }: RolloutFleetOptions): Promise<RolloutFleet> {
+export async function createRolloutFleet({ size, canaries = 1, maxUnavailable, soakSeconds, version = '2.3.0', maintenanceWindows, preauthorized, emergencyBypassesWindows }: RolloutFleetOptions): Promise<RolloutFleet> {
   const prefix = `r${randomBytes(2).toString('hex')}`;
   const { url } = await createBareRepo(prefix);
   const gateways = Array.from({ length: size }, (_, i) => `${prefix}-gw-${String(i + 1).padStart(2, '0')}`);
   const gatewayFile = (gateway: string) => `gateways/${CUSTOMER}/${gateway}.yaml`;
   const files: Record<string, string> = {
-    'fleet.yaml': fleetYaml({ prefix, maxUnavailable, soakSeconds }),
-    [`customers/${CUSTOMER}.yaml`]: customerYaml,
+    'fleet.yaml': fleetYaml({ prefix, maxUnavailable, soakSeconds, emergencyBypassesWindows }),
+    [`customers/${CUSTOMER}.yaml`]: customerYaml({ ...(maintenanceWindows ? { maintenanceWindows } : {}), ...(preauthorized ? { preauthorized } : {}) }),
   };
   for (const [file, content] of Object.entries(templateFiles())) if (file.startsWith('catalog/')) files[file] = content;
   gateways.forEach((name, i) => (files[gatewayFile(name)] = gatewayYaml({ name, canary: i < canaries, version })));

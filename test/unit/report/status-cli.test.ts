@@ -72,6 +72,22 @@ describe('essg status', () => {
     expect(result.stdout).toMatch(/fw\s+2\.0\.0\s+2\.0\.0\s+no\s+3/);
   });
 
+  it('shows a gateway outside its window with the next opening in UTC and the customer’s zone, in the table and in detail, and exits 0', async () => {
+    const next = { at: '2026-12-11T18:00:00.000Z', local: '2026-12-12T02:00:00+08:00', timezone: 'Asia/Shanghai' };
+    const message = 'next window opens 2026-12-11T18:00:00Z (2026-12-12T02:00:00+08:00 Asia/Shanghai)';
+    const held = await serve([{ ...gateway('acme-03', 'acme', 'OutsideWindow', message), reason: 'OutsideMaintenanceWindow', pendingRevision: 'e'.repeat(40), rollout: { id: 'e'.repeat(40), state: 'outside-window', message, nextWindow: next } }]);
+    try {
+      const table = await runEssg(['status', '--url', held.url]);
+      expect(table.code).toBe(0);
+      expect(table.stdout.split('\n').find((l) => l.startsWith('acme-03'))).toMatch(/^acme-03\s+acme\s+OutsideWindow\s+12345678→eeeeeeee\s+1\/2\s+eeeeeeee outside-window\s+next window opens 2026-12-11T18:00:00Z \(2026-12-12T02:00:00\+08:00 Asia\/Shanghai\)$/);
+      const detail = await runEssg(['status', '--url', held.url, '--gateway', 'acme-03']);
+      expect(detail.stdout).toContain('acme-03 (acme): OutsideWindow');
+      expect(detail.stdout).toContain('  next maintenance window opens 2026-12-11T18:00:00.000Z UTC, 2026-12-12T02:00:00+08:00 Asia/Shanghai');
+    } finally {
+      await held.server.close();
+    }
+  });
+
   it('reads the endpoint from ESSG_STATUS_URL', async () => {
     const result = await runEssg(['status', '--format', 'json'], { env: { ESSG_STATUS_URL: healthy.url } });
     expect(result.code).toBe(0);
