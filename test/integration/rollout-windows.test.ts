@@ -157,6 +157,16 @@ describe('maintenance windows', () => {
       expect((await ipBlockOf(fleet, g)).inbound).toContain('192.0.2.77/32');
       expect(r.store.gateway(g)?.phase).not.toBe('OutsideWindow');
     }
+
+    // A window that can never open is refused at its line and column; the reconciler says so and applies nothing of it.
+    const customer = fleet.files['customers/acme.yaml']!.replace('"0 2 * * 6"', '"0 0 31 2 *"');
+    const line = customer.split('\n').findIndex((l) => l.includes('"0 0 31 2 *"'));
+    const bad = await fleet.push({ 'customers/acme.yaml': customer }, 'a window on 31 February');
+    expect((await r.pass()).result).toBe('bad-commit');
+    const { badCommit } = r.store.snapshot().fleet;
+    expect(badCommit?.revision).toBe(bad);
+    expect(badCommit?.problems).toEqual([expect.stringMatching(new RegExp(`^customers/acme\\.yaml:${line + 1}:${customer.split('\n')[line]!.indexOf('"0 0 31 2 *"') + 1}: INVALID_CRON: cron \`0 0 31 2 \\*\` never opens the window`))]);
+    for (const g of fleet.gateways) expect(r.store.gateway(g)?.appliedRevision).not.toBe(bad);
   }, 300_000);
 
   it('an ip-block merged outside the window waits for it when emergencies do not bypass windows, and lands once the clock is in the window', async () => {
