@@ -10,7 +10,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PassSummary } from '../../src/engine/engine.ts';
 import { edit } from '../support/template-fleet.ts';
 import {
-  createApprovalBed, firewallLogging, flipFirewallLogging, forcePush, mergedPullRequest, removeApprovalBed, TEAM, TOKEN,
+  createApprovalBed, firewallLogging, flipFirewallLogging, forcePush, gatewayFile, mergedPullRequest, removeApprovalBed, TEAM, TOKEN,
   type ApprovalBed, type TemplateGateway,
 } from './helpers/approval-bed.ts';
 import { gatewayEvents, kube, type Kube } from './helpers/kube.ts';
@@ -170,6 +170,22 @@ describe('approval gate on the test bed', () => {
     expect(approval).toMatchObject({ pr: { number: pr }, missing: { customerApprovals: 2, operatorApprovals: 0, approvers: ['globex-ciso', 'globex-it-security'] } });
     expect(approval.summary).toContain(`PR #${pr}`);
     expect(approval.summary).toMatch(/globex-ciso, globex-it-security/);
+  });
+
+  it("holds the removal of a gateway until the customer it belonged to approves, then removes what it ran", async () => {
+    const { fleet, fake, trusted } = b();
+    const head = await fleet.push({ [gatewayFile(fleet, 'acme-sh-01')]: null }, 'retire acme-sh-01');
+    // Another customer's approver does not count: the removed gateway is still acme's.
+    const pr = mergedPullRequest(fake, { sha: head, approvals: ['globex-ciso'] });
+    const held = await pass();
+    expect(target(held, 'acme-sh-01')).toMatchObject({ customer: 'acme', revision: trusted, pending: head });
+    expect(held.applied.map((a) => a.gateway)).not.toContain(gw('acme-sh-01'));
+    expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(true);
+
+    fake.state.submitReview({ pr, user: 'acme-secops-lead', state: 'APPROVED' });
+    const removed = await pass();
+    expect(target(removed, 'acme-sh-01').revision).toBe(head);
+    await expect(firewallLogging(k, fleet, 'acme-sh-01')).rejects.toMatchObject({ code: 404 });
   });
 
   it("holds a catalog change its customers approved until a fleet operator approves it", async () => {
