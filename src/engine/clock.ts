@@ -2,6 +2,7 @@
 // windows, expiry) reads it once, at the start of the pass. By default the system clock;
 // `--now` fixes it (one pass as of that instant), `--clock-offset` shifts it (a test bed
 // that lives through a Saturday window on a Tuesday).
+import parseDuration from 'parse-duration';
 
 /** How the reconciler tells the time. @default the system clock */
 export type ClockOption =
@@ -19,32 +20,19 @@ export function clockOf(option: ClockOption | undefined): () => string {
   return () => new Date(Date.now() + offset).toISOString();
 }
 
-const UNIT_SECONDS = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const;
+/** Seconds, or days, hours, minutes and seconds in that order, each at most once; a sign in front. */
+const OFFSET = /^[+-]?(?:\d+|(?=\d)(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?)$/;
 
 /**
  * `--clock-offset`: a whole number of seconds ("3600", "-90") or days, hours, minutes and
  * seconds in that order ("+3d4h", "-1h30m"), in milliseconds; undefined when it is neither.
  */
 export function parseClockOffset(text: string): number | undefined {
+  if (!OFFSET.test(text)) return undefined;
   const sign = text.startsWith('-') ? -1 : 1;
-  const body = text.startsWith('-') || text.startsWith('+') ? text.slice(1) : text;
-  if (body === '') return undefined;
-  if ([...body].every((c) => c >= '0' && c <= '9')) return sign * Number(body) * 1000;
-  let seconds = 0;
-  let digits = '';
-  let nextUnit = 0;
-  for (const char of body) {
-    if (char >= '0' && char <= '9') {
-      digits += char;
-      continue;
-    }
-    const unit = UNIT_SECONDS.findIndex(([name], index) => name === char && index >= nextUnit);
-    if (unit < 0 || digits === '') return undefined;
-    seconds += Number(digits) * UNIT_SECONDS[unit]![1];
-    digits = '';
-    nextUnit = unit + 1;
-  }
-  return digits === '' && Number.isSafeInteger(seconds * 1000) ? sign * seconds * 1000 : undefined;
+  const body = text.replace(/^[+-]/, '');
+  const ms = /^\d+$/.test(body) ? Number(body) * 1000 : parseDuration(body);
+  return typeof ms === 'number' && Number.isSafeInteger(ms) ? sign * ms : undefined;
 }
 
 /** `--now`: an RFC 3339 instant with its offset (or Z); undefined when it is not one. */

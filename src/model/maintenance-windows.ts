@@ -4,6 +4,7 @@
 // a zone that exists, a positive duration, and no window longer than the gap to its next start
 // (such a window never closes, so "outside the window" would never happen).
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import parseDuration from 'parse-duration';
 import type { Problem, ProblemCode } from './problems.ts';
 import type { ValidDoc } from './references.ts';
 import type { Customer, MaintenanceWindow } from './types.generated.ts';
@@ -11,28 +12,14 @@ import type { Customer, MaintenanceWindow } from './types.generated.ts';
 /** The schema's default zone. */
 export const DEFAULT_WINDOW_TIMEZONE = 'UTC';
 
-const UNITS = [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const;
-
 /**
- * "4h", "1h30m", "90s" in milliseconds; undefined when it is not such a duration. Read by a
- * scan, not a regular expression: the text comes from the fleet repo.
+ * "4h", "1h30m", "90s" in milliseconds (parse-duration); undefined when it is not one. The
+ * schema has checked the form (common.schema.json Duration) before any rule reads it.
  */
 export function windowDurationMs(duration: string): number | undefined {
-  let total = 0;
-  let digits = '';
-  let nextUnit = 0;
-  for (const char of duration) {
-    if (char >= '0' && char <= '9') {
-      digits += char;
-      continue;
-    }
-    const unit = UNITS.findIndex(([name], index) => name === char && index >= nextUnit);
-    if (unit < 0 || digits === '') return undefined;
-    total += Number(digits) * UNITS[unit]![1];
-    digits = '';
-    nextUnit = unit + 1;
-  }
-  return digits === '' && nextUnit > 0 && Number.isSafeInteger(total) ? total : undefined;
+  if (!/^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/.test(duration) || duration === '') return undefined;
+  const ms = parseDuration(duration);
+  return typeof ms === 'number' && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 /** The window's starts, read in its zone, counted from `from` (next() is the first start after it, prev() the last before). */
