@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseClockOffset, parseNow, type ClockOption } from '../engine/clock.ts';
 import type { GitHubAuth } from '../gate/index.ts';
+import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
 import { EXIT } from './exit-codes.ts';
 
 interface ReconcileOptions {
@@ -25,6 +26,7 @@ interface ReconcileOptions {
   leaderElect?: boolean;
   now?: string;
   clockOffset?: string;
+  webhookMaxBytes: string;
 }
 
 const env = process.env;
@@ -56,6 +58,7 @@ export function registerReconcile(program: Command): void {
     .option('--allow-mass-deletion', 'let this run delete past the fleet\'s prune.maxDeletionShare [ESSG_ALLOW_MASS_DELETION=true]', env.ESSG_ALLOW_MASS_DELETION === 'true')
     .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
     .option('--listen <host:port>', 'status API, dashboard, metrics and webhook [ESSG_LISTEN]', env.ESSG_LISTEN ?? `0.0.0.0:${env.ESSG_STATUS_PORT ?? '9464'}`)
+    .option('--webhook-max-bytes <n>', 'webhook bodies larger than this are answered 413 unread; a push needs only its ref, and a refused one waits for the next poll [ESSG_WEBHOOK_MAX_BYTES]', env.ESSG_WEBHOOK_MAX_BYTES ?? String(DEFAULT_WEBHOOK_MAX_BYTES))
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
     .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
     .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
@@ -82,6 +85,8 @@ export function registerReconcile(program: Command): void {
       }
       const gitTimeoutMs = Number(options.gitTimeout);
       if (!Number.isInteger(gitTimeoutMs) || gitTimeoutMs <= 0) return fail(`--git-timeout must be a positive number of milliseconds, not ${options.gitTimeout}`);
+      const webhookMaxBytes = Number(options.webhookMaxBytes);
+      if (!Number.isInteger(webhookMaxBytes) || webhookMaxBytes <= 0) return fail(`--webhook-max-bytes must be a positive number of bytes, not ${options.webhookMaxBytes}`);
       let github;
       if (options.approvals === 'github') {
         const [owner, repo] = (options.githubRepo ?? '').split('/');
@@ -101,7 +106,7 @@ export function registerReconcile(program: Command): void {
       const runtime = await startRuntime(
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
-          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs,
+          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs, webhookMaxBytes,
           ...(clock ? { clock } : {}),
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(github ? { github } : {}),
@@ -113,10 +118,13 @@ export function registerReconcile(program: Command): void {
         { serve: !options.once },
       );
       if (options.once) {
-        const summary = await runtime.passOnce();
+        const summary = await runtime.passOnce().catch((error: unknown) => {
+          throw new Error(runtime.redactor.redact(error instanceof Error ? error.message : String(error)));
+        });
         await runtime.stop();
         const snapshot = runtime.store.snapshot();
-        process.stdout.write(`${JSON.stringify({ result: summary?.result, head: summary?.head, error: summary?.error, gateways: snapshot.gateways.map((g) => ({ gateway: g.gateway, phase: g.phase, appliedRevision: g.appliedRevision, message: g.message })) }, null, 2)}\n`);
+        const report = { result: summary?.result, head: summary?.head, error: summary?.error, gateways: snapshot.gateways.map((g) => ({ gateway: g.gateway, phase: g.phase, appliedRevision: g.appliedRevision, message: g.message })) };
+        process.stdout.write(`${JSON.stringify(runtime.redactor.redactValue(report), null, 2)}\n`);
         process.exitCode = summary && ['success', 'noop'].includes(summary.result) ? EXIT.ok : EXIT.problems;
         return;
       }

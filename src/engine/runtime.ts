@@ -4,11 +4,13 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-nod
 import { KubeClusterClient, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type StatusServer } from '../report/index.ts';
+import type { SecretRedactor } from '../report/redact.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
 import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
 import type { GitHubGate } from './targets.ts';
 import { defaultIdentity, kubeLeaseClient, LeaderElector, LEASE_NAMESPACE } from './leader.ts';
+import { redactorFor } from './secrets.ts';
 
 export interface RuntimeOptions {
   readonly repo: string;
@@ -25,6 +27,8 @@ export interface RuntimeOptions {
   readonly interval: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly webhookSecret?: string;
+  /** Webhook bodies over this are answered 413 unread (`--webhook-max-bytes`). @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB) */
+  readonly webhookMaxBytes?: number;
   readonly leaderElection: boolean;
   /**
    * The time every pass decides by (soaks, maintenance windows, expiry): `--now` or
@@ -54,6 +58,11 @@ export interface Runtime {
   /** Every request the reconciler sent to the Kubernetes API, by verb. */
   readonly requests: RequestCounter;
   readonly url: string | undefined;
+  /**
+   * The runtime's secrets (Git credentials, GitHub token or App key, webhook secret, and
+   * credentials seen on the wire): what the CLI prints passes it too.
+   */
+  readonly redactor: SecretRedactor;
   /** One pass now (coalesced with any pass already asked for). */
   passOnce(): Promise<PassSummary | undefined>;
   stop(): Promise<void>;
@@ -66,9 +75,10 @@ function loadKubeconfig(file: string | undefined): KubeConfig {
   return kc;
 }
 
-function gitHubGate(github: GitHubOptions, log: (line: string) => void): GitHubGate {
+function gitHubGate(github: GitHubOptions, log: (line: string) => void, redactor: SecretRedactor): GitHubGate {
   const { octokit } = createGitHubClient({
     auth: github.auth,
+    redactor,
     logger: lineLogger(log),
     ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
     ...(github.requestTimeoutMs !== undefined ? { requestTimeoutMs: github.requestTimeoutMs } : {}),
@@ -78,9 +88,17 @@ function gitHubGate(github: GitHubOptions, log: (line: string) => void): GitHubG
 }
 
 export async function startRuntime(options: RuntimeOptions, { serve = true }: { serve?: boolean } = {}): Promise<Runtime> {
+  // The one redaction point: every line, status field, Event and metric leaves through it.
+  const redactor = redactorFor({
+    repo: options.repo,
+    ...(options.gitAuth ? { gitAuth: options.gitAuth } : {}),
+    ...(options.github ? { githubAuth: options.github.auth } : {}),
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+  });
+  const log = (line: string): void => options.log(redactor.redact(line));
   const kubeconfig = loadKubeconfig(options.kubeconfig);
-  const store = new StatusStore();
-  const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: serve });
+  const store = new StatusStore({ redact: (value) => redactor.redactValue(value) });
+  const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: serve, redact: (text) => redactor.redact(text) });
   // Writes are fenced by the leadership they are made under (see the elector below).
   let leadership: AbortSignal | undefined = options.leaderElection ? AbortSignal.abort() : undefined;
   // The leadership the running pass started under: a pass begun by a lost leadership stays fenced even once the replica leads again.
@@ -92,16 +110,16 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     ...(options.gitAuth ? { auth: options.gitAuth } : {}),
     ...(options.gitTimeoutMs !== undefined ? { timeoutMs: options.gitTimeoutMs } : {}),
   });
-  const github = options.github ? gitHubGate(options.github, options.log) : undefined;
+  const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
   const reconciler = new Reconciler({
     source, client, store, metrics,
-    events: new KubeEventRecorder({ core: withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)), instance: defaultIdentity() }),
+    events: new KubeEventRecorder({ core: withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)), instance: defaultIdentity(), redact: (text) => redactor.redact(text) }),
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
     leadership: () => passLeadership,
     now: clockOf(options.clock),
-    log: options.log,
+    log,
   });
 
   let leading = !options.leaderElection;
@@ -124,10 +142,15 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   if (serve) {
     server = createStatusServer({ store, metrics, host: options.listen.host, port: options.listen.port, isReady: () => !leading || store.hasCompletedPass() });
     if (options.webhookSecret) {
-      server.mountWebhook(createWebhookHandler({ secret: options.webhookSecret, branch: options.branch, onPush: (push) => void trigger.request({ source: 'webhook', detail: push.after }) }));
+      server.mountWebhook(createWebhookHandler({
+        secret: options.webhookSecret, branch: options.branch,
+        ...(options.webhookMaxBytes !== undefined ? { maxBodyBytes: options.webhookMaxBytes } : {}),
+        onPush: (push) => void trigger.request({ source: 'webhook', detail: push.after }),
+        onVerdict: (verdict) => metrics.webhookDelivery(verdict.kind === 'rejected' ? verdict.reason : verdict.kind),
+      }));
     }
     url = await server.listen();
-    options.log(`status, dashboard and metrics on ${url}`);
+    log(`status, dashboard and metrics on ${url}`);
   }
   const polls = serve ? schedulePolls({ cron: options.interval, trigger }) : undefined;
 
@@ -147,7 +170,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
         leading = true;
         metrics.setLeader(true);
         store.setReplica({ identity: elector!.identity, leading: true });
-        options.log(`${elector!.identity} leads: applying`);
+        log(`${elector!.identity} leads: applying`);
         void trigger.request({ source: 'startup' });
       },
       onStoppedLeading: () => {
@@ -155,9 +178,9 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
         leading = false;
         metrics.setLeader(false);
         store.setReplica({ identity: elector!.identity, leading: false });
-        options.log('no longer the leader: standing by');
+        log('no longer the leader: standing by');
       },
-      onError: (error) => options.log(`lease: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (error) => log(`lease: ${error instanceof Error ? error.message : String(error)}`),
     });
     // /status names this replica from the start, so a standby is told from a stalled leader.
     store.setReplica({ identity: elector.identity, leading: false });
@@ -169,6 +192,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     store,
     requests: client.requests,
     url,
+    redactor,
     async passOnce() {
       const outcome = await trigger.request({ source: 'manual' });
       if (!outcome.ok) throw outcome.error;

@@ -2,7 +2,7 @@
 // timeout, rate limit, bad credentials, a missing object) the gate cannot tell whether a
 // change is approved, so the caller holds the fleet at its last approved state: this
 // error is never read as "not approved" and never as "approved".
-import { type SecretRedactor, patternRedactor } from './redact.ts';
+import { type SecretRedactor, patternRedactor } from '../report/redact.ts';
 
 export type GitHubFailure = 'rate-limited' | 'server-error' | 'timeout' | 'network' | 'unauthorized' | 'forbidden' | 'not-found' | 'rejected' | 'unexpected';
 

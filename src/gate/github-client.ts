@@ -7,7 +7,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from 'octokit';
 import { randomUUID } from 'node:crypto';
 import { toGitHubUnavailable } from './errors.ts';
-import { SecretRedactor } from './redact.ts';
+import { SecretRedactor } from '../report/redact.ts';
 
 export type GateOctokit = Octokit;
 
@@ -39,6 +39,11 @@ export interface GitHubClientOptions {
   readonly maxRateLimitWaitSeconds?: number;
   /** Milliseconds per "second" of back-off and retry-after; tests shrink it. @default 1000 */
   readonly retryUnitMs?: number;
+  /**
+   * The redactor to teach this client's credentials (and each one seen on the wire), so the
+   * runtime's one redaction point knows them too. @default a redactor of this client's own
+   */
+  readonly redactor?: SecretRedactor;
 }
 
 export interface GitHubClient {
@@ -71,7 +76,8 @@ interface ThrottledRequest {
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const redactor = new SecretRedactor('token' in options.auth ? [options.auth.token] : [options.auth.privateKey]);
+  const redactor = options.redactor ?? new SecretRedactor();
+  redactor.addConfigured('token' in options.auth ? options.auth.token : options.auth.privateKey);
   const logger = redactingLogger(options.logger ?? stderrLogger, redactor);
   const maxRetries = options.maxRetries ?? 2;
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;

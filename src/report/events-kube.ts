@@ -25,6 +25,8 @@ export interface KubeEventRecorderOptions {
   readonly onWrite?: (verb: 'create' | 'patch') => void;
   /** An Event could not be written; the pass goes on. */
   readonly onError?: (error: unknown, event: EventInput) => void;
+  /** Applied to each message before it is aggregated and written: the runtime's SecretRedactor.redact. @default none */
+  readonly redact?: (text: string) => string;
 }
 
 interface Written {
@@ -48,7 +50,8 @@ export class KubeEventRecorder implements EventRecorder {
     this.now = options.now ?? (() => new Date());
   }
 
-  async record(event: EventInput): Promise<void> {
+  async record(input: EventInput): Promise<void> {
+    const event = this.options.redact ? { ...input, message: this.options.redact(input.message) } : input;
     const key = aggregationKey(event);
     try {
       const previous = this.seen.get(key);

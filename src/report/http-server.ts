@@ -29,7 +29,21 @@ export interface StatusServerOptions {
   readonly port?: number;
   /** Called with errors of handlers, so the daemon can log them. */
   readonly onError?: (error: unknown) => void;
+  /** Connection limits; each defaults to DEFAULT_HTTP_TIMEOUTS. */
+  readonly timeouts?: Partial<HttpTimeouts>;
 }
+
+/** Node's own server limits, so a slow or silent client costs one bounded wait. */
+export interface HttpTimeouts {
+  /** All request headers must arrive within this (slowloris). */
+  readonly headersTimeout: number;
+  /** The whole request, body included: a 1 MiB webhook body at 64 KiB/s fits. */
+  readonly requestTimeout: number;
+  /** An idle kept-alive connection is closed after this. */
+  readonly keepAliveTimeout: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
 
 export interface StatusServer {
   readonly server: Server;
@@ -47,6 +61,10 @@ const ASSETS: Readonly<Record<string, { readonly type: string; readonly body: st
 };
 // The dashboard loads only its own files and the status API.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// Every answer (webhook replies, errors and 404s included): nothing here is for a cache.
+const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+// The dashboard is never framed: frame-ancestors for current browsers, X-Frame-Options for older ones.
+const PAGE_HEADERS = { 'content-security-policy': CSP, 'x-frame-options': 'DENY' } as const;
 
 export function createStatusServer(options: StatusServerOptions): StatusServer {
   const { store, metrics } = options;
@@ -82,11 +100,13 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
       return gateway ? sendJson(res, 200, gateway) : sendJson(res, 404, { error: `no gateway ${JSON.stringify(name)}` });
     }
     const page = ASSETS[path];
-    if (page) return send(res, 200, page.type, page.body, { 'content-security-policy': CSP });
+    if (page) return send(res, 200, page.type, page.body, PAGE_HEADERS);
     return sendJson(res, 404, { error: `no route ${path}` });
   };
 
-  const server = createServer((req, res) => {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
+  const server = createServer({ ...timeouts, connectionsCheckingInterval: Math.min(timeouts.headersTimeout, 2_000) }, (req, res) => {
+    for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     handle(req, res).catch((error: unknown) => {
       options.onError?.(error);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -131,8 +151,6 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
     ...headers,
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);

@@ -13,6 +13,8 @@ export interface FleetMetricsOptions {
   readonly registry?: Registry;
   /** Also expose Node.js process metrics (heap, event loop lag, GC). @default false */
   readonly processMetrics?: boolean;
+  /** Applied to the exposition text, the way metrics leave the process (label values included). @default none */
+  readonly redact?: (text: string) => string;
 }
 
 export class FleetMetrics {
@@ -27,9 +29,12 @@ export class FleetMetrics {
   private readonly githubErrors: Counter;
   private readonly rollbacks: Counter<'rollout'>;
   private readonly leader: Gauge;
+  private readonly webhookDeliveries: Counter<'verdict'>;
+  private readonly redact: (text: string) => string;
 
   constructor(options: FleetMetricsOptions) {
     this.registry = options.registry ?? new Registry();
+    this.redact = options.redact ?? ((text) => text);
     const registers = [this.registry];
     this.passDuration = new Histogram({
       name: 'essg_pass_duration_seconds',
@@ -59,6 +64,7 @@ export class FleetMetrics {
     this.rollbacks = new Counter({ name: 'essg_rollbacks_total', help: 'Gateways rolled back after failing on a new render, by rollout (revision)', labelNames: ['rollout'], registers });
     this.leader = new Gauge({ name: 'essg_leader', help: '1 while this replica holds the reconciler Lease', registers });
     this.leader.set(0);
+    this.webhookDeliveries = new Counter({ name: 'essg_webhook_deliveries_total', help: 'Webhook deliveries by verdict: push, ping, ignored, or why one was refused', labelNames: ['verdict'], registers });
     // Off by default: the process collectors keep timers we only want in the daemon.
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'essg_' });
   }
@@ -91,6 +97,11 @@ export class FleetMetrics {
     this.rollbacks.inc({ rollout: rollout.slice(0, 12) });
   }
 
+  /** One webhook delivery; `verdict` is one of a fixed few (push, ping, ignored, bad-signature, too-large…), never request data. */
+  webhookDelivery(verdict: string): void {
+    this.webhookDeliveries.inc({ verdict });
+  }
+
   githubError(): void {
     this.githubErrors.inc();
   }
@@ -101,6 +112,6 @@ export class FleetMetrics {
 
   /** The text exposition format, as served on /metrics. */
   async render(): Promise<{ readonly contentType: string; readonly body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: this.redact(await this.registry.metrics()) };
   }
 }

@@ -28,6 +28,11 @@ export interface StatusStoreOptions {
   readonly historyLimit?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Applied to everything the store hands out (snapshots, gateways), the way status leaves
+   * the process: the runtime's SecretRedactor.redactValue. @default none
+   */
+  readonly redact?: (value: unknown) => unknown;
 }
 
 interface FleetState {
@@ -45,12 +50,15 @@ export class StatusStore {
   private readonly historyLimit: number;
   private rollouts: readonly RolloutStatus[] = [];
   private readonly now: () => Date;
+  private readonly redact: <T>(value: T) => T;
   private fleet: FleetState = { passes: 0, source: { ok: true } };
   private readonly gateways = new Map<string, GatewayStatus>();
 
   constructor(options: StatusStoreOptions = {}) {
     this.historyLimit = options.historyLimit ?? 50;
     this.now = options.now ?? (() => new Date());
+    const redact = options.redact;
+    this.redact = redact ? <T>(value: T) => redact(value) as T : <T>(value: T) => value;
   }
 
   passStarted(): PassStatus {
@@ -128,7 +136,7 @@ export class StatusStore {
 
   gateway(name: string): GatewayStatus | undefined {
     const status = this.gateways.get(name);
-    return status && viewGateway(status, this.fleet);
+    return status && this.redact(viewGateway(status, this.fleet));
   }
 
   gatewayNames(): string[] {
@@ -151,7 +159,7 @@ export class StatusStore {
 
   snapshot(filter: StatusFilter = {}): StatusSnapshot {
     const gateways = [...this.gateways.values()].map((g) => viewGateway(g, this.fleet)).sort(compareGateways);
-    return filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, rollouts: this.rollouts, gateways }, filter);
+    return this.redact(filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, rollouts: this.rollouts, gateways }, filter));
   }
 
   private iso(): string {

@@ -12,6 +12,7 @@ export {
   schedulePolls, validateCron,
 } from './trigger.ts';
 export {
-  type PushEvent, type WebhookHandler, type WebhookHandlerOptions, type WebhookRequest, type WebhookVerdict, createWebhookHandler, signBody,
+  DEFAULT_WEBHOOK_MAX_BYTES, type OversizeVerdict, type PushEvent, type WebhookHandler, type WebhookHandlerOptions, type WebhookRequest, type WebhookVerdict,
+  createWebhookHandler, signBody,
   verifyPushWebhook, verifySignature,
 } from './webhook.ts';

@@ -97,24 +97,45 @@ export interface WebhookHandlerOptions {
   /** Called for each verified push to the branch; not awaited: GitHub expects an answer within 10 s. */
   readonly onPush: (push: PushEvent) => unknown;
   /** Told about each delivery and its verdict, for logs and metrics. */
-  readonly onVerdict?: (verdict: WebhookVerdict) => void;
-  /** GitHub caps payloads at 25 MB. @default 26214400 */
+  readonly onVerdict?: (verdict: WebhookVerdict | OversizeVerdict) => void;
+  /**
+   * Bodies larger than this are answered 413 unread. GitHub allows 25 MB, far more than a
+   * push to a fleet repo needs: only ref, before and after are read, and a refused delivery
+   * costs one poll interval, never a change. 1 MiB holds hundreds of commits' file lists.
+   * @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB)
+   */
   readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_WEBHOOK_MAX_BYTES = 1024 * 1024;
+
+/** A delivery refused for its size, before its signature could be checked. */
+export interface OversizeVerdict {
+  readonly kind: 'rejected';
+  readonly status: 413;
+  readonly reason: 'too-large';
+  readonly detail: string;
 }
 
 export type WebhookHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
-/** An HTTP handler for POST /webhook: 202 for a push that will trigger a pass, 200 for ping and ignored events, 401 for a bad signature. */
-export function createWebhookHandler({ secret, branch, onPush, onVerdict, maxBodyBytes = 25 * 1024 * 1024 }: WebhookHandlerOptions): WebhookHandler {
+/** An HTTP handler for POST /webhook: 202 for a push that will trigger a pass, 200 for ping and ignored events, 401 for a bad signature, 413 for a body over the limit. */
+export function createWebhookHandler({ secret, branch, onPush, onVerdict, maxBodyBytes = DEFAULT_WEBHOOK_MAX_BYTES }: WebhookHandlerOptions): WebhookHandler {
   if (!secret) throw new Error('a webhook secret is required: unsigned pushes would let anyone trigger passes');
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error(`the webhook body limit must be a positive number of bytes, not ${maxBodyBytes}`);
+  const tooLarge = (res: http.ServerResponse, req: http.IncomingMessage): void => {
+    const verdict: OversizeVerdict = { kind: 'rejected', status: 413, reason: 'too-large', detail: `body larger than ${maxBodyBytes} bytes` };
+    onVerdict?.(verdict);
+    refuseUnread(req, res, 413, { error: verdict.detail });
+  };
   return async (req, res) => {
     if (req.method !== 'POST') return reply(res, 405, { error: 'POST only' }, { Allow: 'POST' });
-    let body: Uint8Array;
-    try {
-      body = await readBody(req, maxBodyBytes);
-    } catch {
-      return reply(res, 413, { error: `body larger than ${maxBodyBytes} bytes` });
-    }
+    // A declared length over the limit is refused before a byte of the body is read.
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge(res, req);
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') return tooLarge(res, req);
+    if (body === 'aborted') return;
     const verdict = verifyPushWebhook({ secret, branch, request: { headers: req.headers, body } });
     onVerdict?.(verdict);
     switch (verdict.kind) {
@@ -132,25 +153,43 @@ export function createWebhookHandler({ secret, branch, onPush, onVerdict, maxBod
   };
 }
 
-function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+/**
+ * The body, counted as it streams: past `max` bytes the chunks read so far are dropped and
+ * reading stops ('too-large'), so a chunked body without a length costs at most `max` bytes.
+ */
+function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    let chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > max) {
-        req.destroy();
-        reject(new Error('too large'));
+        chunks = [];
+        req.off('data', onData);
+        req.pause();
+        resolve('too-large');
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', () => resolve('aborted'));
+    req.once('close', () => resolve(req.complete ? Buffer.concat(chunks) : 'aborted'));
   });
 }
 
+/**
+ * Answers without reading the rest of the body, then drops the connection: reading it would
+ * cost what the limit is there to prevent, and the socket cannot be reused mid-body.
+ */
+function refuseUnread(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown): void {
+  res.shouldKeepAlive = false;
+  res.once('finish', () => req.destroy());
+  reply(res, status, body, { Connection: 'close' });
+}
+
 function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
   res.end(`${JSON.stringify(body)}\n`);
 }

@@ -2,7 +2,7 @@
 // failure (what an operator looks at first), the request it was, and GitHub's own hints.
 import { describe, expect, it } from 'vitest';
 import { GitHubUnavailable, type GitHubFailure, toGitHubUnavailable } from '../../../src/gate/errors.ts';
-import { SecretRedactor } from '../../../src/gate/redact.ts';
+import { SecretRedactor } from '../../../src/report/redact.ts';
 
 /** The shape of octokit's RequestError, as far as the gate reads it. */
 function requestError({ status, message = 'failed', headers, name = 'HttpError', cause, url = 'https://api.github.com/repos/soc/fleet/pulls/7?per_page=100', method = 'GET', response = true }: {

@@ -1,7 +1,7 @@
 // No GitHub credential reaches a log line or an error text: the known secrets wherever they
 // appear, and GitHub's token shapes, authorization headers and private keys by pattern.
 import { describe, expect, it } from 'vitest';
-import { SecretRedactor, patternRedactor } from '../../../src/gate/redact.ts';
+import { SecretRedactor, patternRedactor } from '../../../src/report/redact.ts';
 
 const chars = (n: number, alphabet = 'aB3_') => Array.from({ length: n }, (_, i) => alphabet[i % alphabet.length]).join('');
 

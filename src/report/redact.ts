@@ -1,0 +1,116 @@
+// The one redaction point: every line, error, status field, Event and metric that leaves
+// the reconciler passes a SecretRedactor holding the runtime's secrets (the GitHub token or
+// App key, Git credentials, the webhook secret, each credential seen on the wire). Known
+// secrets are replaced wherever they appear, in the forms they travel in (URL-encoded,
+// basic auth's base64); token shapes, authorization headers, private keys and URL
+// credentials are caught by pattern even when the secret was never seen.
+
+const REDACTED = '[REDACTED]';
+
+const PATTERNS: readonly RegExp[] = [
+  // GitHub token formats: personal (ghp_), OAuth (gho_), user-to-server (ghu_),
+  // installation (ghs_), refresh (ghr_), fine-grained personal (github_pat_).
+  /\bgh[pousr]_[A-Za-z0-9_]{16,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  // A JWT (a GitHub App's signed assertion).
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+  // Whatever follows an authorization scheme.
+  /\b(authorization["']?\s*[:=]\s*["']?)(?:token|bearer|basic)?\s*[^\s"',}]+/gi,
+  /\b(token|bearer)\s+[A-Za-z0-9_.\-~+/=]{8,}/gi,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // user:password@ in a URL (the group keeps the scheme; the @ stays).
+  /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]+(?=@)/gi,
+];
+
+/** A configured secret shorter than this is not redacted: it cannot be told from an ordinary word. */
+export const MIN_CONFIGURED_SECRET_LENGTH = 4;
+
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export class SecretRedactor {
+  private readonly secrets = new Set<string>();
+  // Longest first, so a secret that contains another is replaced whole.
+  private ordered: readonly string[] | undefined;
+
+  constructor(secrets: readonly string[] = []) {
+    for (const secret of secrets) this.add(secret);
+  }
+
+  /** Remembers a secret; very short strings are ignored (redacting them would shred every message). */
+  add(secret: string | undefined): void {
+    if (secret && secret.length >= 8) this.remember(secret);
+  }
+
+  /**
+   * Remembers a secret the runtime was configured with, from MIN_CONFIGURED_SECRET_LENGTH
+   * characters on, and the forms it travels in: URL-encoded, and each line of a PEM key
+   * (so a key quoted line by line, or JSON-escaped, is caught too).
+   */
+  addConfigured(secret: string | undefined): void {
+    if (!secret || secret.length < MIN_CONFIGURED_SECRET_LENGTH) return;
+    for (const form of [secret, encodeURIComponent(secret), ...pemLines(secret)]) this.remember(form);
+  }
+
+  /** A Git or HTTP user and password: the password and the `Authorization: Basic` value they make. */
+  addCredentials({ username, password }: BasicCredentials): void {
+    this.addConfigured(password);
+    if (password) this.remember(Buffer.from(`${username}:${password}`).toString('base64'));
+  }
+
+  /** The credentials a URL carries (`https://user:password@host/`), if any. */
+  addUrlCredentials(url: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return;
+    }
+    if (!parsed.password && !parsed.username) return;
+    const username = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    // A token alone in the user part (https://TOKEN@host) is the secret itself.
+    if (!password) return this.addConfigured(username);
+    this.addCredentials({ username, password });
+    this.addConfigured(parsed.password);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of this.ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const pattern of PATTERNS) {
+      out = out.replace(pattern, (_match: string, prefix?: string) =>
+        typeof prefix === 'string' && prefix.length > 0 && !/^(token|bearer)$/i.test(prefix) ? `${prefix}${REDACTED}` : REDACTED);
+    }
+    return out;
+  }
+
+  private remember(secret: string): void {
+    if (this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.ordered = undefined;
+  }
+
+  /** Redacts every string inside a JSON-able value. */
+  redactValue(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [
+        k, /^(authorization|token|private_?key|privateKey|jwt)$/i.test(k) ? REDACTED : this.redactValue(v),
+      ]));
+    }
+    return value;
+  }
+}
+
+function pemLines(secret: string): string[] {
+  if (!secret.includes('-----BEGIN')) return [];
+  return secret.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length >= 16 && !line.startsWith('-----'));
+}
+
+/** Pattern-only redaction, for text from places that never saw the configured secrets. */
+export const patternRedactor = new SecretRedactor();
