@@ -6,6 +6,7 @@ import { failImage, healImage } from '../testbed/fail-image.ts';
 import { adminClient } from '../testbed/gateways.ts';
 import { FAILURE_MODES, imageDigest, type FailureMode } from '../testbed/image-failures.ts';
 import { down, up } from '../testbed/lifecycle.ts';
+import { setPullDelay, setPullFailure } from '../testbed/prepull-controller.ts';
 import { EXIT } from './exit-codes.ts';
 
 const progress = (line: string): void => {
@@ -133,6 +134,40 @@ export function registerTestbed(program: Command): void {
         const replaced = healed.replacedPods.length > 0 ? `; replaced ${healed.replacedPods.length} failing pod(s): ${healed.replacedPods.join(', ')}` : '';
         const kept = healed.keptPods.length > 0 ? `; left ${healed.keptPods.length} failing pod(s) as they are: ${healed.keptPods.join(', ')}` : '';
         process.stdout.write(`${healed.digest}: ${was}${replaced}${kept}\n`);
+      }),
+    );
+
+  for (const [name, fail] of [['fail-pull', true], ['heal-pull', false]] as const) {
+    testbed
+      .command(name)
+      .description(
+        fail
+          ? "make ImagePrePullJobs fail to pull this image on this node from now on, as if its registry were unreachable from there (the test bed's pre-pull controller plays CloudCore)"
+          : 'ImagePrePullJobs pull this image on this node again from now on',
+      )
+      .argument('<image>', 'the image reference, as the job lists it')
+      .requiredOption('--node <node>', 'the gateway node')
+      .action(
+        action(async (image: string, options: { node: string }) => {
+          const config = await setPullFailure({ kubeconfig: adminClient(await runningState()), image, node: options.node, fail });
+          const now = fail ? 'now fail with "registry unreachable"' : 'now succeed';
+          process.stdout.write(`${image} on ${options.node}: pre-pulls ${now}; failing pulls: ${config.failures.map((f) => `${f.image} on ${f.node}`).join(', ') || 'none'}\n`);
+        }),
+      );
+  }
+
+  testbed
+    .command('pull-delay')
+    .description('how long a reachable node takes to pull the images of an ImagePrePullJob (default 1 s)')
+    .argument('<seconds>', 'whole seconds, 0 or more', (value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 3600) throw new InvalidArgumentError('must be a whole number of seconds from 0 to 3600');
+      return n;
+    })
+    .action(
+      action(async (seconds: number) => {
+        await setPullDelay({ kubeconfig: adminClient(await runningState()), seconds });
+        process.stdout.write(`image pre-pulls now take ${seconds} s on reachable nodes\n`);
       }),
     );
 

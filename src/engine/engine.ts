@@ -13,6 +13,7 @@ import type { GitSource } from '../source/index.ts';
 import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
 import { FleetRevisions, type FleetAtCommit } from './fleet-at.ts';
 import { observeCluster, type Observed } from './observe.ts';
+import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportGateways, standingOf } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
 import { chooseTargets, type GatewayTarget, type GitHubGate } from './targets.ts';
@@ -111,7 +112,9 @@ export class Reconciler {
     await this.recordDecisions(targets);
     const observed = await this.read(() => observeCluster(this.options.client));
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
-    const { plan: rollout, health } = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
+    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
+    const { health } = decided;
+    const { plan: rollout, ...prePullJobs } = await prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now });
     const plans = await this.planStep({ targets, rollout, observed, now, inventories });
     // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
     const guard = this.guardStep(plans, headFleet, inventories);
@@ -124,6 +127,7 @@ export class Reconciler {
     this.checkLeadership();
     // A gateway whose new state could not be recorded waits for the next pass: the cluster never runs ahead of the record.
     const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
+    await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
     const work = plans.filter((plan) => !unsaved.has(plan.gateway) && (!isNoop(plan) || plan.inventoryChanged));
     const applied = await applyGateways({
       client: this.options.client, plans: work,

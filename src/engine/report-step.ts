@@ -115,6 +115,12 @@ export function standingOf(decision: RolloutDecision, rollouts: ReadonlyMap<stri
           return make(hold.rollout, 'deferred', `deferred from rollout ${short(hold.rollout)} while its edge node is offline`);
         case 'outside-window':
           return make(hold.rollout, 'outside-window', `next window opens ${describeOpening(hold.nextOpen)}`, undefined, hold.nextOpen);
+        case 'pre-pulling':
+          return hold.waitingForNode
+            ? make(hold.rollout, 'deferred', `pre-pull for wave ${hold.wave} of rollout ${short(hold.rollout)} failed while its node was unreachable (${hold.waitingForNode}); a new ImagePrePullJob goes out when it is back`, hold.wave)
+            : make(hold.rollout, 'updating', `pre-pulling ${hold.images.join(', ')} (ImagePrePullJob ${hold.job}) before wave ${hold.wave} of rollout ${short(hold.rollout)} switches it`, hold.wave);
+        case 'pre-pull-failed':
+          return make(hold.rollout, 'halted', `held: its node could not pull ${hold.images.join(', ')} (${hold.failure}), and the service cannot surge (Recreate or fixed host ports), so its old pods keep running`, hold.wave);
       }
     }
   }

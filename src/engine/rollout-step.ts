@@ -9,7 +9,7 @@ import { liveForGateway, type Inventory } from '../plan/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { LABEL } from '../render/labels.ts';
 import {
-  parseRolloutState, planRollouts, serializeRolloutState, verdictOf, windowAt, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan, type RolloutSettings, type WindowState,
+  awaitsPull, parseRolloutState, planRollouts, serializeRolloutState, verdictOf, windowAt, type GatewayRolloutInput, type GatewayRolloutState, type GatewayVerdict, type RolloutPlan, type RolloutSettings, type WindowState,
 } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { Observed } from './observe.ts';
@@ -99,11 +99,16 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
       labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
       state,
       target: !target.revision || (next && !next.ok) ? undefined : { revision: target.revision, renderHash: next ? nextRender?.inputHash : state?.renderHash, emergency },
-      verdict: verdictOf(assessed),
+      verdict: pullAware(verdictOf(assessed), state),
       ...(windowsFrom ? { window: windowOf(windowsFrom, target.customer) } : {}),
     });
   }
   return { plan: planRollouts({ gateways: inputs, settings, now }), health };
+}
+
+/** A gateway still pulling runs its old objects: Ready there is not Ready on the new render. */
+function pullAware(verdict: GatewayVerdict, state: GatewayRolloutState | undefined): GatewayVerdict {
+  return verdict.status === 'ready' && awaitsPull(state) ? { status: 'progressing' } : verdict;
 }
 
 /** Only pre-authorised kinds of responses change: an emergency, which skips the waves. */

@@ -107,6 +107,10 @@ export interface PrePull {
    * How often a failed pull is retried on a gateway.
    */
   retryTimes?: number;
+  /**
+   * KubeEdge's failureTolerate: the share of a job's gateways whose pull may fail before the job as a whole is marked failed. The rollout judges each gateway by its own node's result either way.
+   */
+  failureTolerate?: number;
 }
 /**
  * How changes roll across gateways and inside each gateway.

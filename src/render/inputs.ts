@@ -7,12 +7,11 @@ import { CatalogVersionMissingError } from './errors.ts';
 import { namespaceName } from './names.ts';
 
 /** Bumped whenever rendering changes its output for the same inputs, so cached renders are not reused. */
-export const RENDERER_REVISION = '2';
+export const RENDERER_REVISION = '3';
 
 export const RENDER_DEFAULTS = {
   namespacePrefix: 'essg-',
   progressDeadlineSeconds: 600,
-  prePull: { concurrency: 10, timeoutSeconds: 600, retryTimes: 2 },
 } as const;
 
 export type ServiceVersionSpec = ServiceVersion['spec'];
@@ -39,12 +38,6 @@ export interface VulnScanInput {
   readonly scanner: ServiceInput;
 }
 
-export interface PrePullInput {
-  readonly concurrency: number;
-  readonly timeoutSeconds: number;
-  readonly retryTimes: number;
-}
-
 export interface GatewayInputs {
   readonly gateway: string;
   readonly customer: string;
@@ -57,8 +50,6 @@ export interface GatewayInputs {
   /** Unexpired vuln-scan responses acting on this gateway, by response name. */
   readonly scans: readonly VulnScanInput[];
   readonly progressDeadlineSeconds: number;
-  /** Absent when the fleet does not pre-pull images. */
-  readonly prePull?: PrePullInput;
 }
 
 const responseIndex = new WeakMap<FleetModel, ReadonlyMap<string, readonly ResponseModel[]>>();
@@ -106,13 +97,6 @@ export function gatewayInputs({ model, gateway, now }: { readonly model: FleetMo
       scans.push({ response: response.name, expires: spec.expires, scanner: { name: service, version, spec: catalog.doc.spec, config: { targets, profile: profile ?? 'quick' } } });
     }
   }
-  const prePull = fleet.prePull?.enabled
-    ? {
-        concurrency: fleet.prePull.concurrency ?? RENDER_DEFAULTS.prePull.concurrency,
-        timeoutSeconds: fleet.prePull.timeoutSeconds ?? RENDER_DEFAULTS.prePull.timeoutSeconds,
-        retryTimes: fleet.prePull.retryTimes ?? RENDER_DEFAULTS.prePull.retryTimes,
-      }
-    : undefined;
   return {
     gateway: gateway.name,
     customer: gateway.customer,
@@ -122,7 +106,6 @@ export function gatewayInputs({ model, gateway, now }: { readonly model: FleetMo
     ipBlocks,
     scans,
     progressDeadlineSeconds: fleet.rollout?.progressDeadlineSeconds ?? RENDER_DEFAULTS.progressDeadlineSeconds,
-    ...(prePull ? { prePull } : {}),
   };
 }
 
@@ -133,7 +116,8 @@ function fleetSettingsDigest(model: FleetModel): string {
   let digest = fleetDigests.get(model);
   if (digest === undefined) {
     const spec = model.fleet.doc.spec;
-    digest = canonicalJson({ namespacePrefix: spec.namespacePrefix, progressDeadlineSeconds: spec.rollout?.progressDeadlineSeconds, prePull: spec.prePull });
+    // Not prePull: images are pulled by the rollout, per wave (src/rollout/prepull.ts), never rendered per gateway.
+    digest = canonicalJson({ namespacePrefix: spec.namespacePrefix, progressDeadlineSeconds: spec.rollout?.progressDeadlineSeconds });
     fleetDigests.set(model, digest);
   }
   return digest;

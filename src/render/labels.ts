@@ -16,6 +16,9 @@ export const LABEL = {
   response: 'essg.io/response',
   /** The response kind (ip-block, vuln-scan): customers pre-authorise by kind, and the gate reads it. */
   responseAction: 'essg.io/response-action',
+  /** On an ImagePrePullJob: the rollout (its revision) and the wave it pulls for; it spans gateways, so it has no gateway label. */
+  rollout: 'essg.io/rollout',
+  wave: 'essg.io/wave',
   /** KubeEdge's admission webhook keeps pods with this label on an edge node that goes offline. */
   kubeedgeOffline: 'app-offline.kubeedge.io',
 } as const;

@@ -15,7 +15,7 @@ export interface RenderedGateway {
   readonly inputHash: string;
   /** The hash of the fleet settings and catalog files the render uses: what needs the operators (see operatorKey). */
   readonly operatorHash: string;
-  /** In apply order: Namespace, ConfigMaps, ImagePrePullJob, Deployments, CronJobs, Jobs; by name within a kind. */
+  /** In apply order: Namespace, ConfigMaps, Deployments, CronJobs, Jobs; by name within a kind. */
   readonly objects: readonly K8sObject[];
 }
 

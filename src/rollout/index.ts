@@ -5,3 +5,7 @@ export { parseRolloutState, serializeRolloutState } from './state-codec.ts';
 export type * from './types.ts';
 export { verdictOf } from './verdict.ts';
 export { ALWAYS_OPEN, describeOpening, localTime, windowAt } from './windows.ts';
+export {
+  awaitsPull, decidePrePull, PRE_PULL_DEFAULTS, prePullJobName, prePullSettings, readPrePullJob, workloadImages,
+  type NodePull, type PrePullGateway, type PrePullJob, type PrePullJobView, type PrePullPlan, type PrePullSettings,
+} from './prepull.ts';

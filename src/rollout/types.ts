@@ -56,6 +56,20 @@ export interface RolloutFailure {
   readonly rolledBackTo?: string;
 }
 
+/** The images a gateway pulls before its wave switches it (see prepull.ts). */
+export interface PrePullRecord {
+  /** The rollout the pull is for: a record of another rollout means nothing. */
+  readonly rollout: string;
+  /** The ImagePrePullJob that pulls for the gateway's node now. */
+  readonly job: string;
+  /** What the node must pull: the new render's images its current render does not run. */
+  readonly images: readonly string[];
+  /** 0: the wave's job; n: the n-th job re-issued for this node. */
+  readonly attempt: number;
+  /** pulled: the job succeeded on the node; proceeded: the pull failed, and every service it failed for can surge, so the switch went ahead. */
+  readonly outcome?: 'pulled' | 'proceeded';
+}
+
 /** Per gateway, durable: a restarted or newly elected reconciler resumes from it. */
 export interface GatewayRolloutState {
   /** The revision the gateway is on (moved to, whether or not that changed its objects). */
@@ -66,6 +80,7 @@ export interface GatewayRolloutState {
   readonly healthy?: { readonly revision: string; readonly renderHash: string };
   readonly rollout?: WaveMembership;
   readonly failed?: RolloutFailure;
+  readonly prePull?: PrePullRecord;
 }
 
 /** What health says about the render a gateway is on, as the rollout reads it. */
@@ -103,7 +118,11 @@ export type HoldReason =
   /** Its edge node is unreachable: it joins a later wave when it is back. */
   | { readonly reason: 'deferred-offline'; readonly rollout: string }
   /** Its customer's maintenance windows are closed: the change starts on it once one opens. */
-  | { readonly reason: 'outside-window'; readonly rollout: string; readonly nextOpen: WindowOpening };
+  | { readonly reason: 'outside-window'; readonly rollout: string; readonly nextOpen: WindowOpening }
+  /** Its wave started, and its node has not yet pulled the new images (`waitingForNode`: the pull failed while the node was unreachable; a new job goes out when it is back). */
+  | { readonly reason: 'pre-pulling'; readonly rollout: string; readonly wave: number; readonly job: string; readonly images: readonly string[]; readonly waitingForNode?: string }
+  /** Its node could not pull an image of a service that cannot surge (Recreate, fixed host ports): never switched to it, its old pods keep running. */
+  | { readonly reason: 'pre-pull-failed'; readonly rollout: string; readonly wave: number; readonly job: string; readonly images: readonly string[]; readonly failure: string };
 
 export type RolloutDecision =
   /** Nothing to move: apply (and repair) the revision it is on. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LOOPBACK } from './ports.ts';
 import type { Pki } from './pki.ts';
 
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'git-server'] as const;
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'git-server', 'prepull-controller'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export interface Ports {

@@ -5,4 +5,5 @@ export { runningState, status, envExports, setGatewayUplink, type TestbedStatus 
 export { adminClient } from './gateways.ts';
 export { failImage, healImage, failingImages, type FailingImage, type HealedImage } from './fail-image.ts';
 export { FAILURE_MODES, imageDigest, type FailureMode } from './image-failures.ts';
+export { readPullConfig, setPullDelay, setPullFailure, type PullConfig, type PullFailure } from './prepull-controller.ts';
 export type { TestbedState } from './state.ts';

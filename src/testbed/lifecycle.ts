@@ -1,7 +1,8 @@
-// `essg testbed up` and `down`: start the control plane, KWOK and the Git server on free
-// loopback ports, or stop every process the test bed started and check its ports are free.
+// `essg testbed up` and `down`: start the control plane, KWOK, the Git server and the image
+// pre-pull controller on free loopback ports, or stop every process the test bed started and
+// check its ports are free.
 import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -79,7 +80,7 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   const git = { baseUrl: `http://${LOOPBACK}:${ports.git}`, root: gitRoot, fleetRepoUrl: `http://${LOOPBACK}:${ports.git}/${FLEET_REPO}`, ...options.gitAuth };
   let state: TestbedState = { version: 1, stateDir: dir, startedAt: new Date().toISOString(), versions: manifest.versions, ports, timing, server, kubeconfig: kubeconfigs.admin, caCert: pki.caCert, processes: {}, git, gateways: [], ready: false };
   const launch = async (name: ComponentName, command: string, args: readonly string[]): Promise<StartedProcess> => {
-    const proc = startDetached({ command, args, log: path.join(logs, `${name}.log`), cwd: name === 'git-server' ? REPO_ROOT : dir });
+    const proc = startDetached({ command, args, log: path.join(logs, `${name}.log`), cwd: name === 'git-server' || name === 'prepull-controller' ? REPO_ROOT : dir });
     state = { ...state, processes: { ...state.processes, [name]: proc } };
     await writeState(state);
     return proc;
@@ -110,10 +111,13 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   ];
   const crds = await installCrds({ kubeconfig: adminClient(state), dir: manifest.crdDir });
   step(`${crds.length} KubeEdge ${manifest.versions.kubeedge} CRDs established`);
+  // CloudCore's part for ImagePrePullJob status, as KWOK plays the kubelet's: a simulation (see prepull-controller.ts).
+  const prePull = await launch('prepull-controller', process.execPath, ['--import', 'tsx', path.join(TESTBED_SRC, 'prepull-controller-main.ts'), state.kubeconfig]);
   await Promise.all([
     waitUntil({ component: 'kube-controller-manager', process: cm, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.controllerManager}/healthz`, { insecure: true }) }),
     waitUntil({ component: 'kube-scheduler', process: scheduler, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.scheduler}/healthz`, { insecure: true }) }),
     waitUntil({ component: 'git-server', process: gitServer, timeoutMs: 30_000, check: () => gitAnswers(state) }),
+    waitUntil({ component: 'prepull-controller', process: prePull, timeoutMs: 30_000, check: async () => (await readFile(prePull.log, 'utf8').catch(() => '')).includes('image pre-pull controller:') }),
     // The controllers are really working once they have given the default namespace its service account.
     waitUntil({ component: 'kube-controller-manager (service accounts)', process: cm, timeoutMs: 60_000, check: () => hasDefaultServiceAccount(state) }),
   ]);

@@ -4,7 +4,6 @@ import type { GatewayInputs } from '../inputs.ts';
 import { CronJobService } from './cronjob-service.ts';
 import { CustomerNamespace } from './customer-namespace.ts';
 import { DaemonService } from './daemon-service.ts';
-import { ImagePrePull } from './image-pre-pull.ts';
 import { IpBlockList } from './ip-block-list.ts';
 import { JobService } from './job-service.ts';
 import { serviceIdentity, type GatewayPlacement } from './placement.ts';
@@ -18,8 +17,9 @@ export interface GatewayChartProps {
 
 /**
  * Every object one gateway needs: its customer's namespace, one ConfigMap and workload per
- * service, the ip-block list its firewall consumes, its scans and, when the fleet pre-pulls,
- * the ImagePrePullJob of its images. One chart per gateway, in an App of its own.
+ * service, the ip-block list its firewall consumes and its scans. One chart per gateway, in an
+ * App of its own. Images are pre-pulled by the rollout, one ImagePrePullJob per wave over many
+ * gateways (src/engine/prepull-step.ts), so no gateway's render holds one.
  */
 export class GatewayChart extends Chart {
   constructor(scope: Construct, id: string, props: GatewayChartProps) {
@@ -47,10 +47,5 @@ export class GatewayChart extends Chart {
     }
 
     for (const scan of inputs.scans) new VulnScan(this, `scan-${scan.response}`, { placement, scan });
-
-    if (inputs.prePull) {
-      const images = [...inputs.services.map((s) => s.spec.image), ...inputs.scans.map((s) => s.scanner.spec.image)];
-      if (images.length > 0) new ImagePrePull(this, 'pre-pull', { placement, images, settings: inputs.prePull });
-    }
   }
 }

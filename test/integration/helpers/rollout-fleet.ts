@@ -29,6 +29,8 @@ export interface RolloutFleetOptions {
   readonly preauthorized?: readonly string[];
   /** fleet.yaml `rollout.emergencyBypassesWindows`. @default absent: the schema's default */
   readonly emergencyBypassesWindows?: boolean;
+  /** fleet.yaml `spec.prePull.enabled`: a wave's new images are pulled before it switches. @default false */
+  readonly prePull?: boolean;
 }
 
 export interface RolloutFleet {
@@ -67,15 +69,14 @@ spec:
       config: { defaultPolicy: accept }
 `;
 
-const fleetYaml = ({ prefix, maxUnavailable, soakSeconds, emergencyBypassesWindows }: { prefix: string; maxUnavailable: number | string; soakSeconds: number; emergencyBypassesWindows: boolean | undefined }): string => `apiVersion: essg.io/v1
+const fleetYaml = ({ prefix, maxUnavailable, soakSeconds, emergencyBypassesWindows, prePull }: { prefix: string; maxUnavailable: number | string; soakSeconds: number; emergencyBypassesWindows: boolean | undefined; prePull: boolean }): string => `apiVersion: essg.io/v1
 kind: Fleet
 metadata:
   name: soc-fleet
 spec:
   operators: [soc-lead, example-soc/fleet-operators]
   namespacePrefix: ${prefix}-
-  # No pre-pull: what these tests watch is the waves; each gateway switches when its wave starts.
-  rollout:
+${prePull ? '  prePull: { enabled: true, concurrency: 5, timeoutSeconds: 300, retryTimes: 1 }\n' : '  # No pre-pull: what these tests watch is the waves; each gateway switches when its wave starts.\n'}  rollout:
     canarySelector: { tier: canary }
     maxUnavailable: ${typeof maxUnavailable === 'number' ? maxUnavailable : `"${maxUnavailable}"`}
     soakSeconds: ${soakSeconds}
@@ -100,13 +101,13 @@ ${maintenanceWindows.length > 0 ? `  maintenanceWindows:\n${maintenanceWindows.m
 
 const VERSION_LINE = /(name: log-collector\n {6}version: )(\S+)/;
 
-export async function createRolloutFleet({ size, canaries = 1, maxUnavailable, soakSeconds, version = '2.3.0', maintenanceWindows, preauthorized, emergencyBypassesWindows }: RolloutFleetOptions): Promise<RolloutFleet> {
+export async function createRolloutFleet({ size, canaries = 1, maxUnavailable, soakSeconds, version = '2.3.0', maintenanceWindows, preauthorized, emergencyBypassesWindows, prePull = false }: RolloutFleetOptions): Promise<RolloutFleet> {
   const prefix = `r${randomBytes(2).toString('hex')}`;
   const { url } = await createBareRepo(prefix);
   const gateways = Array.from({ length: size }, (_, i) => `${prefix}-gw-${String(i + 1).padStart(2, '0')}`);
   const gatewayFile = (gateway: string) => `gateways/${CUSTOMER}/${gateway}.yaml`;
   const files: Record<string, string> = {
-    'fleet.yaml': fleetYaml({ prefix, maxUnavailable, soakSeconds, emergencyBypassesWindows }),
+    'fleet.yaml': fleetYaml({ prefix, maxUnavailable, soakSeconds, emergencyBypassesWindows, prePull }),
     [`customers/${CUSTOMER}.yaml`]: customerYaml({ ...(maintenanceWindows ? { maintenanceWindows } : {}), ...(preauthorized ? { preauthorized } : {}) }),
   };
   for (const [file, content] of Object.entries(templateFiles())) if (file.startsWith('catalog/')) files[file] = content;

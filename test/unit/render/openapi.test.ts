@@ -15,13 +15,13 @@ function everyObject(model: Parameters<typeof renderFleet>[0]['model']): K8sObje
 
 describe('rendered objects against the Kubernetes OpenAPI schema of the target version', () => {
   it('accepts every object rendered from the fleet repo template', async () => {
-    // GIVEN the template fleet (daemons, host-network services, a job, a cronjob, responses, pre-pull)
+    // GIVEN the template fleet (daemons, host-network services, a job, a cronjob, responses; it pre-pulls, which the rollout does, not the render)
     const loaded = await loadFleetFromDir(path.join(root, 'fleet-repo-template'));
     if (!loaded.ok) throw new Error(`template does not load: ${JSON.stringify(loaded.problems)}`);
     // WHEN it is rendered
     const objects = everyObject(loaded.model);
     // THEN every kind is there and every object is valid
-    expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(['Namespace', 'ConfigMap', 'ImagePrePullJob', 'Deployment', 'CronJob', 'Job']));
+    expect(new Set(objects.map((o) => o.kind))).toEqual(new Set(['Namespace', 'ConfigMap', 'Deployment', 'CronJob', 'Job']));
     expect(objects.flatMap(schemaErrors)).toEqual([]);
   });
 
@@ -41,8 +41,8 @@ describe('rendered objects against the Kubernetes OpenAPI schema of the target v
       responseModel('scan', { action: 'vuln-scan', customer: 'acme', reason: 'r', expires: '2027-01-01T00:00:00Z', vulnScan: { service: 'vuln-scanner', version: '2.0.0', targets: ['10.0.0.0/24'] } }, [gateway.name]),
     ];
     const objects = everyObject(fleetModel({ gateways: [gateway], responses, fleet: { prePull: { enabled: true } } }));
-    // namespace, ip-block list, 5 × (ConfigMap + workload), scan ConfigMap + Job, ImagePrePullJob
-    expect(objects.length).toBe(15);
+    // namespace, ip-block list, 5 × (ConfigMap + workload), scan ConfigMap + Job
+    expect(objects.length).toBe(14);
     expect(objects.flatMap(schemaErrors)).toEqual([]);
   });
 

@@ -101,30 +101,15 @@ describe('service expiry', () => {
 describe('image pre-pull', () => {
   const gateway = gatewayModel({ name: 'gw', node: 'node-7', services: [{ catalog: CATALOG.logCollector }, { catalog: CATALOG.firewall }] });
 
-  it('pulls the gateway images onto its node with a KubeEdge ImagePrePullJob when the fleet enables it', () => {
+  it('renders no ImagePrePullJob beside the workloads, even when the fleet pre-pulls: the rollout issues one per wave before the switch', () => {
     const model = fleetModel({ gateways: [gateway], fleet: { prePull: { enabled: true, concurrency: 3, timeoutSeconds: 900, retryTimes: 1 } } });
-    const [job] = ofKind(renderGateway({ model, gateway: 'gw', now: NOW }).objects, 'ImagePrePullJob');
-    expect(job.apiVersion).toBe('operations.kubeedge.io/v1alpha2');
-    expect(job.metadata.namespace).toBeUndefined();
-    expect(job.metadata.name).toMatch(/^gw-pre-pull-[0-9a-f]{8}$/);
-    expect(job.spec).toEqual({
-      imagePrePullTemplate: {
-        images: [CATALOG.firewall.doc.spec.image, CATALOG.logCollector.doc.spec.image],
-        nodeNames: ['node-7'],
-        concurrency: 3,
-        timeoutSeconds: 900,
-        retryTimes: 1,
-      },
-    });
+    const objects = renderGateway({ model, gateway: 'gw', now: NOW }).objects;
+    expect(ofKind(objects, 'ImagePrePullJob')).toEqual([]);
+    expect(ofKind(objects, 'Deployment')).toHaveLength(2);
   });
 
-  it('names the job by its image list, so a new image is a new job', () => {
-    const name = (catalog: typeof CATALOG.logCollector) =>
-      ofKind(renderGateway({ model: fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [{ catalog }] })], fleet: { prePull: { enabled: true } } }), gateway: 'gw', now: NOW }).objects, 'ImagePrePullJob')[0].metadata.name;
-    expect(name(CATALOG.logCollector)).not.toBe(name(CATALOG.logCollectorNext));
-  });
-
-  it('renders none when the fleet does not pre-pull', () => {
-    expect(ofKind(renderGateway({ model: fleetModel({ gateways: [gateway] }), gateway: 'gw', now: NOW }).objects, 'ImagePrePullJob')).toEqual([]);
+  it('gives the same render hash whether or not the fleet pre-pulls, so turning it on starts no rollout', () => {
+    const hash = (prePull: { enabled: boolean } | undefined) => renderGateway({ model: fleetModel({ gateways: [gateway], ...(prePull ? { fleet: { prePull } } : {}) }), gateway: 'gw', now: NOW }).inputHash;
+    expect(hash({ enabled: true })).toBe(hash(undefined));
   });
 });
