@@ -124,6 +124,7 @@ describe('reconciler', () => {
       [`gateways/acme/${fleet.gateway('acme-sh-01')}.yaml`]: fleet.files[`gateways/acme/${fleet.gateway('acme-sh-01')}.yaml`]!.replace('version: 1.1.0', 'version: 1.0.0'),
       [file]: fleet.files[file]!.replace('name: edr-adapter', 'name: edr-adaptor'),
     }, 'a good change and a typo');
+    const idsBefore = await deploymentImage(fleet.namespace('acme'), `${fleet.gateway('acme-sh-01')}-ids`);
     const pass = await r.pass();
     expect(pass.result).toBe('bad-commit');
     expect(pass.applied).toEqual([]);
@@ -132,9 +133,13 @@ describe('reconciler', () => {
     expect(snapshot.fleet.badCommit?.revision).toBe(bad);
     expect(snapshot.fleet.badCommit?.problems.join('\n')).toMatch(new RegExp(`${file}:\\d+:\\d+: UNKNOWN_SERVICE`));
     expect(r.store.gateway(gw)!.appliedRevision).toBe(good);
-    // The fix applies.
-    await fleet.push({ [file]: fleet.files[file]!.replace('name: edr-adaptor', 'name: edr-adapter') }, 'fix the typo');
-    expect((await r.pass()).result).toBe('success');
+    // The fix applies, the good change with it (once its image is pulled on the gateway's node).
+    const fixed = await fleet.push({ [file]: fleet.files[file]!.replace('name: edr-adaptor', 'name: edr-adapter') }, 'fix the typo');
+    const first = await r.pass();
+    expect(first.result).not.toBe('bad-commit');
+    expect(r.store.snapshot().fleet.badCommit).toBeUndefined();
+    await passUntil(() => r.store.gateway(fleet.gateway('acme-sh-01'))?.appliedRevision === fixed && r.store.gateway(gw)?.appliedRevision === fixed, 'the fixed commit applied');
+    expect(await deploymentImage(fleet.namespace('acme'), `${fleet.gateway('acme-sh-01')}-ids`)).not.toBe(idsBefore);
   });
 
   it('an offline gateway does not hold the others back, and converges when it returns', async () => {
