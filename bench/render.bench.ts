@@ -63,7 +63,7 @@ export async function main(): Promise<void> {
     id: 'render',
     title: 'Render gateways to Kubernetes objects (cdk8s)',
     command: 'npm run bench -- render',
-    body: `Synthetic fleets from \`bench/fleet-generator.ts\` (seed 1: 4 daemon services per gateway, image pre-pull on, one ip-block response), loaded by the fleet loader (not counted), then rendered in a fresh Node process per measurement (\`bench/render-child.ts\`). Peak RSS is the whole process, loaded fleet included. Targets: 10,000 gateways ≤ 20 s and ≤ 2 GiB; re-render after a one-gateway change ≤ 100 ms.
+    body: `Synthetic fleets from \`bench/fleet-generator.ts\` (seed 1: 4 daemon services per gateway, one ip-block response; image pre-pull jobs are made per wave by the rollout, so no render holds one), loaded by the fleet loader (not counted), then rendered in a fresh Node process per measurement (\`bench/render-child.ts\`). Peak RSS is the whole process, loaded fleet included. Targets: 10,000 gateways ≤ 20 s and ≤ 2 GiB; re-render after a one-gateway change ≤ 100 ms.
 
 **Full render**: \`renderFleet\`, one cdk8s App and chart per gateway, to plain objects (what the reconciler applies); then every gateway serialized to YAML (what \`essg render\` writes). Median and best wall time of ${RUNS} runs, median CPU time (user + system) of the render; on this shared 2-core machine wall time follows the other engineers' load (a run during a parallel Kubernetes build measured 31.6 s wall for 10,000 gateways at 12.2 s CPU), CPU time much less.
 
