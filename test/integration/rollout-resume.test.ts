@@ -84,9 +84,11 @@ describe('rollout resumed by a restarted reconciler', () => {
     const pick = (d: DeploymentView | undefined) => ({ image: d?.image, generation: d?.generation, appliedAt: d?.appliedAt });
     expect(done.states.get(canary)).toEqual(atKill.get(canary));
     expect(pick(done.live.get(canary))).toEqual(pick(liveAtKill.get(canary)));
-    // Wave 1 went on as the same wave, started when it was: not restarted, not renumbered.
+    // Wave 1 went on as the same wave, started when it was: not restarted, not renumbered. Its
+    // states are written a few at once, so the kill may have left only some of them recorded:
+    // the restarted reconciler fills the wave up, it does not start it again.
     const waves = wavesOf(done.states, id);
-    expect(waves.get(1)).toEqual(wave1);
+    expect(waves.get(1)).toEqual(expect.arrayContaining(wave1));
     for (const g of wave1) expect(done.states.get(g)?.rollout?.startedAt).toBe(atKill.get(g)?.rollout?.startedAt);
     // A wave-1 gateway whose Deployment was already changed was not changed again.
     for (const g of wave1) if (liveAtKill.get(g)?.image === newImage) expect(pick(done.live.get(g)), g).toEqual(pick(liveAtKill.get(g)));
