@@ -24,6 +24,12 @@ export interface HeartbeatTiming {
   readonly leaseDurationSeconds: number;
   readonly gracePeriodSeconds: number;
   readonly monitorPeriodSeconds: number;
+  /**
+   * How often KWOK reports a node's status besides its lease (plus up to half again as jitter),
+   * as a kubelet reports its conditions. A report already scheduled when the uplink is cut still
+   * goes out, so `offline` waits this long past the last one.
+   */
+  readonly statusReportSeconds: number;
 }
 
 /**
@@ -32,7 +38,12 @@ export interface HeartbeatTiming {
  */
 export function heartbeatTiming(gateways: number): HeartbeatTiming {
   const renewSeconds = Math.max(2, Math.ceil(gateways / 50));
-  return { renewSeconds, leaseDurationSeconds: renewSeconds * 4, gracePeriodSeconds: Math.max(12, renewSeconds * 4), monitorPeriodSeconds: 2 };
+  return { renewSeconds, leaseDurationSeconds: renewSeconds * 4, gracePeriodSeconds: Math.max(12, renewSeconds * 4), monitorPeriodSeconds: 2, statusReportSeconds: renewSeconds };
+}
+
+/** The latest a status report scheduled before the uplink was cut can still arrive, after the last one seen. */
+export function lastStatusReportWithinMs(timing: HeartbeatTiming): number {
+  return timing.statusReportSeconds * 1500 + 2000;
 }
 
 /** The label KWOK selects the nodes it heartbeats for by; `offline` flips it to `down`. */

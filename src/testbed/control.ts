@@ -1,7 +1,8 @@
 // What `essg testbed status`, `env`, `offline` and `online` do with a running test bed
 // (`fail-image` and `heal-image` are in fail-image.ts).
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { COMPONENTS, UPLINK_LABEL, type ComponentName } from './components.ts';
+import { setTimeout } from 'node:timers/promises';
+import { COMPONENTS, lastStatusReportWithinMs, UPLINK_LABEL, type ComponentName, type HeartbeatTiming } from './components.ts';
 import { NotRunningError, StagesNotServedError, UnknownNodeError } from './errors.ts';
 import { failingImages, type FailingImage } from './fail-image.ts';
 import { adminClient } from './gateways.ts';
@@ -77,7 +78,12 @@ async function failingImagesIfServed(kubeconfig: KubeConfig): Promise<FailingIma
   }
 }
 
-/** Cuts (`down`) or restores (`up`) a simulated gateway's uplink: KWOK stops or resumes its heartbeat. */
+/**
+ * Cuts (`down`) or restores (`up`) a simulated gateway's uplink: KWOK stops or resumes its
+ * heartbeat. KWOK still sends a status report it had scheduled before the cut (it does not
+ * cancel it), which would make the node look back for a grace period; so `down` returns only
+ * once that report is due, and from then on the gateway is silent.
+ */
 export async function setGatewayUplink({ node, uplink, stateDir }: { node: string; uplink: Uplink; stateDir?: string }): Promise<TestbedState> {
   const state = await runningState(stateDir);
   const kubeconfig = adminClient(state);
@@ -88,6 +94,16 @@ export async function setGatewayUplink({ node, uplink, stateDir }: { node: strin
     if (error instanceof ApiException && error.code === 404) throw new UnknownNodeError(node, state.gateways);
     throw error;
   }
+  const cutAt = Date.now();
   await setUplink({ kubeconfig, node, uplink });
+  if (uplink === 'down') await untilLastReportDue({ kubeconfig, node, timing: state.timing, cutAt });
   return state;
+}
+
+async function untilLastReportDue({ kubeconfig, node, timing, cutAt }: { kubeconfig: KubeConfig; node: string; timing: HeartbeatTiming; cutAt: number }): Promise<void> {
+  const current = await kubeconfig.makeApiClient(CoreV1Api).readNode({ name: node });
+  const heartbeat = current.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
+  const last = heartbeat ? Math.min(new Date(heartbeat).getTime(), cutAt) : cutAt;
+  const wait = last + lastStatusReportWithinMs(timing) - Date.now();
+  if (wait > 0) await setTimeout(wait);
 }

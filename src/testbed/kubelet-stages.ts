@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { KWOK_CRD_DIR, KWOK_STAGE_DIR } from './build-plan.ts';
+import type { HeartbeatTiming } from './components.ts';
 import { installCrds } from './crds.ts';
 import { conditionStatus, NOT_DELETING, podStage, STAGE_GROUP, STAGE_PLURAL, STAGE_ROLE_LABEL, STAGE_VERSION, type KwokStage } from './kwok-stage.ts';
 
@@ -48,16 +49,27 @@ export function podReadyAgainStage(): KwokStage {
   });
 }
 
-export async function readKubeletStages({ kwokDir, leaseDurationSeconds }: { kwokDir: string; leaseDurationSeconds: number }): Promise<KwokStage[]> {
-  const defaults = await Promise.all(kwokDefaultStageFiles({ leaseDurationSeconds }).map(async (file) => parse(await readFile(path.join(kwokDir, KWOK_STAGE_DIR, file), 'utf8')) as KwokStage));
-  return [...defaults.map(asKubeletStage), podReadyAgainStage()];
+/**
+ * KWOK's node status report comes every 20–45 s; here as often as the lease renews (plus up to
+ * half again), so that `offline`, which must outwait a report already scheduled when the
+ * uplink is cut, returns within seconds on a small test bed.
+ */
+export function reportingEvery(stage: KwokStage, seconds: number): KwokStage {
+  if (stage.spec.resourceRef.kind !== 'Node' || !stage.metadata.name.startsWith('node-heartbeat')) return stage;
+  return { ...stage, spec: { ...stage.spec, delay: { durationMilliseconds: seconds * 1000, jitterDurationMilliseconds: seconds * 500 } } };
+}
+
+export async function readKubeletStages({ kwokDir, timing }: { kwokDir: string; timing: Pick<HeartbeatTiming, 'leaseDurationSeconds' | 'statusReportSeconds'> }): Promise<KwokStage[]> {
+  const files = kwokDefaultStageFiles({ leaseDurationSeconds: timing.leaseDurationSeconds });
+  const defaults = await Promise.all(files.map(async (file) => parse(await readFile(path.join(kwokDir, KWOK_STAGE_DIR, file), 'utf8')) as KwokStage));
+  return [...defaults.map((stage) => asKubeletStage(reportingEvery(stage, timing.statusReportSeconds))), podReadyAgainStage()];
 }
 
 /** Installs the Stage CRD and the kubelet stages; before KWOK starts, so it finds them at once. */
-export async function installKubeletStages({ kubeconfig, kwokDir, leaseDurationSeconds }: { kubeconfig: KubeConfig; kwokDir: string; leaseDurationSeconds: number }): Promise<string[]> {
+export async function installKubeletStages({ kubeconfig, kwokDir, timing }: { kubeconfig: KubeConfig; kwokDir: string; timing: HeartbeatTiming }): Promise<string[]> {
   await installCrds({ kubeconfig, dir: path.join(kwokDir, KWOK_CRD_DIR) });
   const custom = kubeconfig.makeApiClient(CustomObjectsApi);
-  const stages = await readKubeletStages({ kwokDir, leaseDurationSeconds });
+  const stages = await readKubeletStages({ kwokDir, timing });
   await Promise.all(
     stages.map(async (body) => {
       try {

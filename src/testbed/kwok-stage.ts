@@ -28,7 +28,7 @@ export interface KwokStage {
     readonly selector: { readonly matchExpressions: readonly StageExpression[] };
     /** Among several stages matching at once, KWOK picks by weight; weight 0 loses to any positive weight. */
     readonly weight?: number;
-    readonly delay?: { readonly durationMilliseconds?: number; readonly durationFrom?: { readonly jq: { readonly expression: string } } };
+    readonly delay?: { readonly durationMilliseconds?: number; readonly jitterDurationMilliseconds?: number; readonly durationFrom?: { readonly jq: { readonly expression: string } } };
     readonly next: {
       /** A Go template (with sprig) over the resource, rendering the YAML merged into its status. */
       readonly statusTemplate?: string;

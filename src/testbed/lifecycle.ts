@@ -103,7 +103,7 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
     await launch('kube-scheduler', manifest.binaries['kube-scheduler'], schedulerArgs({ files, ports })),
   ];
   // KWOK reads its stages from the API server: they are there before it starts.
-  const stages = await installKubeletStages({ kubeconfig: adminClient(state), kwokDir: manifest.kwokDir, leaseDurationSeconds: timing.leaseDurationSeconds });
+  const stages = await installKubeletStages({ kubeconfig: adminClient(state), kwokDir: manifest.kwokDir, timing });
   step(`${stages.length} KWOK ${manifest.versions.kwok} kubelet stages installed`);
   const [kwok, gitServer] = [
     await launch('kwok', manifest.binaries.kwok, kwokArgs({ files, timing })),

@@ -12,20 +12,24 @@ describe('kubelet stages', () => {
     expect(kwokDefaultStageFiles({ leaseDurationSeconds: 0 })).toContain('node/heartbeat-with-lease/node-heartbeat-with-lease.yaml');
   });
 
-  it('reads KWOK’s published stages unchanged but for the test bed’s label, and adds the Ready-again stage', async () => {
+  it('reads KWOK’s published stages unchanged but for the test bed’s label and the node status report’s period, and adds the Ready-again stage', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kwok-stages-'));
     try {
       for (const file of kwokDefaultStageFiles({ leaseDurationSeconds: 8 })) {
         const target = path.join(dir, KWOK_STAGE_DIR, file);
         await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata:\n  name: ${path.basename(file, '.yaml')}\nspec:\n  resourceRef: { apiGroup: v1, kind: Pod }\n  selector: { matchExpressions: [] }\n  next: { delete: true }\n`);
+        const kind = file.startsWith('node/') ? 'Node' : 'Pod';
+        await writeFile(target, `apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata:\n  name: ${path.basename(file, '.yaml')}\nspec:\n  resourceRef: { apiGroup: v1, kind: ${kind} }\n  selector: { matchExpressions: [] }\n  delay: { durationMilliseconds: 20000, jitterDurationMilliseconds: 25000 }\n  next: { delete: true }\n`);
       }
 
-      const stages = await readKubeletStages({ kwokDir: dir, leaseDurationSeconds: 8 });
+      const stages = await readKubeletStages({ kwokDir: dir, timing: { leaseDurationSeconds: 8, statusReportSeconds: 2 } });
 
       expect(stages.map((s) => s.metadata.name)).toEqual(['node-initialize', 'node-heartbeat', 'pod-ready', 'pod-complete', 'pod-delete', 'essg-pod-ready-again']);
       expect(stages.every((s) => s.metadata.labels?.[STAGE_ROLE_LABEL] === 'kubelet')).toBe(true);
-      expect(stages[2]?.spec).toEqual({ resourceRef: { apiGroup: 'v1', kind: 'Pod' }, selector: { matchExpressions: [] }, next: { delete: true } });
+      expect(stages[2]?.spec).toEqual({ resourceRef: { apiGroup: 'v1', kind: 'Pod' }, selector: { matchExpressions: [] }, delay: { durationMilliseconds: 20000, jitterDurationMilliseconds: 25000 }, next: { delete: true } });
+      // The node status report alone comes as often as the lease renews, so `offline` can outwait it.
+      expect(stages[1]?.spec.delay).toEqual({ durationMilliseconds: 2000, jitterDurationMilliseconds: 1000 });
+      expect(stages[0]?.spec.delay).toEqual({ durationMilliseconds: 20000, jitterDurationMilliseconds: 25000 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
