@@ -9,10 +9,26 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { INVENTORY_NAMESPACE, INVENTORY_LABEL, KubeClusterClient } from '../src/apply/index.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { renderFleet, toYaml, type K8sObject } from '../src/render/index.ts';
-import { binDir } from '../src/testbed/paths.ts';
+import { heartbeatTiming } from '../src/testbed/components.ts';
+import { binDir, stateDir } from '../src/testbed/paths.ts';
+import { readState, type TestbedState } from '../src/testbed/state.ts';
 import { writeFleet, type FleetFiles } from './fleet-generator.ts';
 
 const run = promisify(execFile);
+
+/**
+ * The running test bed, timed for `gateways` nodes: one started for 3 renews every 2 s, which
+ * for 1,000 nodes keeps the API server busy and puts KWOK minutes behind.
+ */
+export async function testbedSizedFor({ gateways, benchmark }: { gateways: number; benchmark: string }): Promise<TestbedState> {
+  const command = `essg testbed up --size-for ${gateways}`;
+  const state = await readState(stateDir());
+  if (!state?.ready) throw new Error(`the ${benchmark} benchmark needs the running test bed: ${command}`);
+  if (state.timing.renewSeconds < heartbeatTiming(gateways).renewSeconds) {
+    throw new Error(`the running test bed renews node leases every ${state.timing.renewSeconds} s, too often for ${gateways} gateways: essg testbed down && ${command}`);
+  }
+  return state;
+}
 
 /** The same fleet under other gateway names and namespaces: a first sync for whoever applies it. */
 export function renamedFleet(files: FleetFiles, { gatewayPrefix, namespacePrefix }: { gatewayPrefix: string; namespacePrefix: string }): FleetFiles {

@@ -9,11 +9,9 @@ import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../src/apply/index.ts';
 import { startRuntime, type Runtime } from '../src/engine/runtime.ts';
 import { signBody } from '../src/source/index.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
-import { stateDir } from '../src/testbed/paths.ts';
-import { readState } from '../src/testbed/state.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
 import { generateFleet } from './fleet-generator.ts';
-import { cleanUp, kubectlApply, renamedFleet, renderFiles } from './reconcile-cluster.ts';
+import { cleanUp, kubectlApply, renamedFleet, renderFiles, testbedSizedFor } from './reconcile-cluster.ts';
 import { writeSection } from './report.ts';
 
 const GATEWAYS = 1_000;
@@ -47,8 +45,7 @@ async function timed<T>(action: () => Promise<T>): Promise<{ value: T; seconds: 
 }
 
 export async function main(): Promise<void> {
-  const state = await readState(stateDir());
-  if (!state?.ready) throw new Error('the reconcile benchmark needs the running test bed: essg testbed up');
+  const state = await testbedSizedFor({ gateways: GATEWAYS, benchmark: 'reconcile' });
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(state.kubeconfig);
   const core = kubeconfig.makeApiClient(CoreV1Api);

@@ -9,12 +9,10 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../src/apply/index.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../src/engine/runtime.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
-import { stateDir } from '../src/testbed/paths.ts';
-import { readState } from '../src/testbed/state.ts';
 import { startGitHubFake } from '../test/github-fake/index.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
 import { generateFleet } from './fleet-generator.ts';
-import { cleanUp, renamedFleet } from './reconcile-cluster.ts';
+import { cleanUp, renamedFleet, testbedSizedFor } from './reconcile-cluster.ts';
 import { writeSection } from './report.ts';
 
 const GATEWAYS = 1_000;
@@ -38,8 +36,7 @@ function upgradeAll(files: Record<string, string>): Record<string, string> {
 }
 
 export async function main(): Promise<void> {
-  const state = await readState(stateDir());
-  if (!state?.ready) throw new Error('the rollout benchmark needs the running test bed: essg testbed up');
+  const state = await testbedSizedFor({ gateways: GATEWAYS, benchmark: 'rollout' });
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(state.kubeconfig);
   const core = kubeconfig.makeApiClient(CoreV1Api);

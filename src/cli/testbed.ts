@@ -69,9 +69,10 @@ export function registerTestbed(program: Command): void {
     .option('--gateways <n>', 'simulated gateways gw-001 … to create', parseCount)
     .option('--fleet <dir>', "one gateway per Gateway of this fleet repo, named by its spec.node")
     .option('--git-auth <user:password>', 'require basic auth on the Git server', parseAuth)
+    .option('--size-for <n>', 'time the heartbeats for this many gateways, when more will be added later (benchmarks)', parseCount)
     .action(
-      action(async (options: { gateways?: number; fleet?: string; gitAuth?: { username: string; password: string } }) => {
-        const state = await up({ gateways: options.gateways ?? (options.fleet ? 0 : 3), fleet: options.fleet, gitAuth: options.gitAuth, log: progress });
+      action(async (options: { gateways?: number; fleet?: string; gitAuth?: { username: string; password: string }; sizeFor?: number }) => {
+        const state = await up({ gateways: options.gateways ?? (options.fleet ? 0 : 3), fleet: options.fleet, gitAuth: options.gitAuth, sizeFor: options.sizeFor, log: progress });
         process.stdout.write(`${envExports(state).join('\n')}\n`);
       }),
     );

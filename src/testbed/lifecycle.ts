@@ -28,6 +28,12 @@ export interface UpOptions {
   /** A fleet repo folder: one gateway per Gateway it declares, named by its spec.node. */
   readonly fleet?: string;
   readonly gitAuth?: { readonly username: string; readonly password: string };
+  /**
+   * Times the heartbeats for this many gateways, when more are added later (a benchmark adds
+   * its own): 1,000 nodes renewing every 2 s would keep the API server busy.
+   * @default the gateways created at start
+   */
+  readonly sizeFor?: number;
   readonly stateDir?: string;
   readonly log?: Log;
 }
@@ -76,7 +82,7 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   const kwokConfig = path.join(dir, 'kwok.yaml');
   await writeFile(kwokConfig, kwokConfiguration());
   const files: ComponentFiles = { stateDir: dir, pki, kubeconfigs, kwokConfig };
-  const timing = heartbeatTiming(names.length);
+  const timing = heartbeatTiming(Math.max(names.length, options.sizeFor ?? 0));
   const git = { baseUrl: `http://${LOOPBACK}:${ports.git}`, root: gitRoot, fleetRepoUrl: `http://${LOOPBACK}:${ports.git}/${FLEET_REPO}`, ...options.gitAuth };
   let state: TestbedState = { version: 1, stateDir: dir, startedAt: new Date().toISOString(), versions: manifest.versions, ports, timing, server, kubeconfig: kubeconfigs.admin, caCert: pki.caCert, processes: {}, git, gateways: [], ready: false };
   const launch = async (name: ComponentName, command: string, args: readonly string[]): Promise<StartedProcess> => {
