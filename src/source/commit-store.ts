@@ -6,6 +6,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import type { FleetFileReader } from '../model/file-reader.ts';
 import { GitObjectMissingError, GitSourceError, toGitError } from './errors.ts';
+import { type SecretRedactor, patternRedactor } from '../report/redact.ts';
 import { LruCache } from './lru.ts';
 import { type TreeEntryLike, TreeReader } from './tree-reader.ts';
 
@@ -69,19 +70,19 @@ function cachesFor(gitdir: string): SharedCaches {
   return caches;
 }
 
-export function openCommitStore({ gitdir, origin, secrets = [] }: {
+export function openCommitStore({ gitdir, origin, redactor = patternRedactor }: {
   readonly gitdir: string;
   readonly origin: string;
-  /** Credentials that must never appear in an error. */
-  readonly secrets?: readonly string[];
+  /** Knows the credentials that must never appear in an error. @default patternRedactor */
+  readonly redactor?: SecretRedactor;
 }): CommitStore {
-  return new GitdirCommitStore(gitdir, origin, secrets);
+  return new GitdirCommitStore(gitdir, origin, redactor);
 }
 
 class GitdirCommitStore implements CommitStore {
   private readonly caches: SharedCaches;
 
-  constructor(private readonly gitdir: string, readonly origin: string, private readonly secrets: readonly string[]) {
+  constructor(private readonly gitdir: string, readonly origin: string, private readonly redactor: SecretRedactor) {
     this.caches = cachesFor(gitdir);
   }
 
@@ -218,7 +219,7 @@ class GitdirCommitStore implements CommitStore {
       if (code === 'NotFoundError' || code === 'ObjectTypeError' || code === 'AmbiguousError' || code === 'ENOENT') {
         throw this.missing(ref, `${ref} is not a commit known`);
       }
-      throw toGitError({ error, url: this.origin, secrets: this.secrets });
+      throw toGitError({ error, url: this.origin, redactor: this.redactor });
     }
   }
 }

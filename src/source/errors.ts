@@ -1,6 +1,8 @@
 // The ways reading the fleet repo from Git fails. Each has a stable code; the reconciler
 // keeps the last good state on any of them and reports it. No error text or payload ever
-// carries a credential: URLs are redacted before they are stored.
+// carries a credential: URLs are redacted before they are stored, and messages pass the
+// one redactor (report/redact.ts).
+import { type SecretRedactor, patternRedactor } from '../report/redact.ts';
 
 export type GitFailure = 'unreachable' | 'auth' | 'branch-missing' | 'object-missing' | 'failed';
 
@@ -77,13 +79,6 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Removes every given secret and URL credential from a text. */
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1');
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
-  return out;
-}
-
 interface IsoGitErrorLike {
   readonly code?: string;
   readonly message?: string;
@@ -91,16 +86,17 @@ interface IsoGitErrorLike {
 }
 
 /** Maps what isomorphic-git or the HTTP client threw to one of the typed errors. */
-export function toGitError({ error, url, branch, secrets }: {
+export function toGitError({ error, url, branch, redactor = patternRedactor }: {
   readonly error: unknown;
   readonly url: string;
   readonly branch?: string;
-  readonly secrets: readonly string[];
+  /** Knows the source's credentials, so none reaches the message. @default patternRedactor */
+  readonly redactor?: SecretRedactor;
 }): GitSourceError {
   if (error instanceof GitSourceError) return error;
   const e = (error && typeof error === 'object' ? error : { message: String(error) }) as IsoGitErrorLike;
   const safeUrl = redactUrl(url);
-  const detail = redactText(e.message ?? 'unknown error', secrets);
+  const detail = redactor.redact(e.message ?? 'unknown error');
   const base = { component: 'git' as const, url: safeUrl, ...(branch ? { branch } : {}) };
   const status = e.data?.statusCode;
   if (e.code === 'HttpError' && (status === 401 || status === 403)) {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
+import { SecretRedactor } from '../report/redact.ts';
 import { type CommitStore, openCommitStore } from './commit-store.ts';
 import { GitAuthError, GitBranchMissingError, GitUnreachableError, redactUrl, toGitError } from './errors.ts';
 import { DEFAULT_GIT_TIMEOUT_MS, silenceDeadline } from './git-timeout.ts';
@@ -71,8 +72,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const http = options.http ?? nodeHttp;
   const gitdir = gitdirFor({ cacheDir, url });
   const safeUrl = redactUrl(url);
-  const secrets = secretsOf(options);
-  const store = openCommitStore({ gitdir, origin: safeUrl, secrets });
+  const redactor = redactorOf(options);
+  const store = openCommitStore({ gitdir, origin: safeUrl, redactor });
   const remoteRef = `refs/remotes/origin/${branch}`;
 
   const localHead = async (): Promise<string | undefined> => {
@@ -112,7 +113,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       if (code === 'UserCanceledError') {
         throw new GitAuthError(`git: ${safeUrl} needs credentials that were not accepted`, { component: 'git', failure: 'auth', url: safeUrl, branch, status: 401 });
       }
-      throw toGitError({ error, url, branch, secrets });
+      throw toGitError({ error, url, branch, redactor });
     } finally {
       deadline.done();
     }
@@ -160,15 +161,10 @@ function authOf(auth: GitAuth): { username: string; password: string } {
   return 'token' in auth ? { username: 'x-access-token', password: auth.token } : { username: auth.username, password: auth.password };
 }
 
-function secretsOf(options: GitSourceOptions): string[] {
-  const secrets: string[] = [];
-  if (options.auth) secrets.push(...('token' in options.auth ? [options.auth.token] : [options.auth.password]));
-  try {
-    const parsed = new URL(options.url);
-    if (parsed.password) secrets.push(decodeURIComponent(parsed.password));
-    if (parsed.username) secrets.push(decodeURIComponent(parsed.username));
-  } catch {
-    // not a URL: nothing embedded
-  }
-  return secrets.filter((s) => s.length > 0);
+/** The source's credentials (from its options and its URL), in the forms they travel in. */
+function redactorOf(options: GitSourceOptions): SecretRedactor {
+  const redactor = new SecretRedactor();
+  redactor.addUrlCredentials(options.url);
+  if (options.auth) redactor.addCredentials(authOf(options.auth));
+  return redactor;
 }

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../../src/report/http-server.ts';
 import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type WebhookHandler, createStatusServer } from '../../../src/report/index.ts';
 import { createWebhookHandler, signBody } from '../../../src/source/webhook.ts';
 
@@ -20,7 +22,7 @@ function gateway(name: string, customer: string, phase: GatewayReport['phase']):
   };
 }
 
-async function start(options: { webhook?: WebhookHandler; isReady?: () => boolean } = {}) {
+async function start(options: { webhook?: WebhookHandler; isReady?: () => boolean; timeouts?: Partial<HttpTimeouts> } = {}) {
   const store = new StatusStore();
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts() });
   const server = createStatusServer({ store, metrics, host: '127.0.0.1', port: 0, ...options });
@@ -166,5 +168,47 @@ describe('status HTTP server', () => {
     expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(500);
     expect(errors).toHaveLength(1);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('status HTTP server limits', () => {
+  /** Writes `text` on a raw connection and resolves with what the server sent before it closed it. */
+  function talk(url: string, text: string): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => socket.write(text));
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('sets Node\'s header, request and keep-alive timeouts by default', async () => {
+    const { server } = await start();
+    expect({ headersTimeout: server.server.headersTimeout, requestTimeout: server.server.requestTimeout, keepAliveTimeout: server.server.keepAliveTimeout }).toEqual(DEFAULT_HTTP_TIMEOUTS);
+    expect(DEFAULT_HTTP_TIMEOUTS).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 });
+  });
+
+  it('drops a client that never finishes its headers (slowloris) with 408', async () => {
+    const { url } = await start({ timeouts: { headersTimeout: 300, requestTimeout: 600 } });
+    const answer = await talk(url, 'GET /status HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('drops a client that never finishes its body with 408, and the webhook starts nothing', async () => {
+    const pushes: string[] = [];
+    const webhook = createWebhookHandler({ secret: 's3cret', branch: 'main', onPush: (push) => pushes.push(push.after) });
+    const { url } = await start({ webhook, timeouts: { headersTimeout: 300, requestTimeout: 600 } });
+    const answer = await talk(url, 'POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nX-GitHub-Event: push\r\n\r\n{"ref":');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(pushes).toEqual([]);
+  });
+
+  it('closes an idle kept-alive connection', async () => {
+    const { url } = await start({ timeouts: { keepAliveTimeout: 200 } });
+    const answer = await talk(url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    // The connection ended by itself after the answer: the client never closed it.
+    expect(answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*ok\n$/);
   });
 });

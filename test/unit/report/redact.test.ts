@@ -1,7 +1,7 @@
 // No GitHub credential reaches a log line or an error text: the known secrets wherever they
 // appear, and GitHub's token shapes, authorization headers and private keys by pattern.
 import { describe, expect, it } from 'vitest';
-import { SecretRedactor, patternRedactor } from '../../../src/report/redact.ts';
+import { MIN_CONFIGURED_SECRET_LENGTH, SecretRedactor, patternRedactor } from '../../../src/report/redact.ts';
 
 const chars = (n: number, alphabet = 'aB3_') => Array.from({ length: n }, (_, i) => alphabet[i % alphabet.length]).join('');
 
@@ -107,5 +107,86 @@ describe('SecretRedactor.redactValue: every string of a JSON-able value', () => 
   it('returns scalars as they are', () => {
     expect([1, false, null, undefined].map((v) => patternRedactor.redactValue(v))).toEqual([1, false, null, undefined]);
     expect(patternRedactor.redactValue(`ghp_${chars(20)}`)).toBe('[REDACTED]');
+  });
+});
+
+describe('SecretRedactor.addConfigured: a secret the runtime was given, in the forms it travels in', () => {
+  it('replaces it as given and URL-encoded', () => {
+    const redactor = new SecretRedactor();
+    redactor.addConfigured('p@ss/w0rd+x');
+    expect(redactor.redact('raw p@ss/w0rd+x, in a URL p%40ss%2Fw0rd%2Bx')).toBe('raw [REDACTED], in a URL [REDACTED]');
+  });
+
+  it('takes configured secrets from 4 characters on, shorter ones and missing ones not at all', () => {
+    const redactor = new SecretRedactor();
+    redactor.addConfigured('s3cr');
+    redactor.addConfigured('abc');
+    redactor.addConfigured(undefined);
+    redactor.addConfigured('');
+    expect(MIN_CONFIGURED_SECRET_LENGTH).toBe(4);
+    expect(redactor.redact('s3cr abc')).toBe('[REDACTED] abc');
+  });
+
+  it('replaces a private key whole, and each of its lines when quoted line by line or JSON-escaped', () => {
+    const body = ['MIIEowIBAAKCAQEAx7Lq2cW8hF3oZ9uK', 'c1N4d5e6f7g8h9i0j1k2l3m4n5o6p7q8', 'short'];
+    const key = `-----BEGIN RSA PRIVATE KEY-----\n${body.join('\n')}\n-----END RSA PRIVATE KEY-----\n`;
+    const redactor = new SecretRedactor();
+    redactor.addConfigured(key);
+    expect(redactor.redact(`key: ${key}`)).toBe('key: [REDACTED]');
+    // The armour of a key cut in pieces is gone, so only the lines themselves can be recognised.
+    expect(redactor.redact(`line 2: ${body[0]}; line 3: ${body[1]}`)).toBe('line 2: [REDACTED]; line 3: [REDACTED]');
+    expect(redactor.redact(JSON.stringify({ pem: key }))).not.toContain(body[0]);
+    // A line shorter than 16 characters is not taken on its own: it could be any word.
+    expect(redactor.redact('short')).toBe('short');
+  });
+
+  it('replaces a secret that contains another one whole', () => {
+    const redactor = new SecretRedactor();
+    redactor.addConfigured('abcd');
+    redactor.addConfigured('xxabcdyy');
+    expect(redactor.redact('xxabcdyy abcd')).toBe('[REDACTED] [REDACTED]');
+  });
+});
+
+describe('SecretRedactor.addCredentials: a user and password', () => {
+  it('replaces the password and the Authorization: Basic value they make, not the user name', () => {
+    const redactor = new SecretRedactor();
+    redactor.addCredentials({ username: 'fleet-bot', password: 'hunter2-s3cret' });
+    const basic = Buffer.from('fleet-bot:hunter2-s3cret').toString('base64');
+    expect(redactor.redact(`fleet-bot hunter2-s3cret ${basic} hunter2-s3cret`.replace(/ /g, '|'))).toBe('fleet-bot|[REDACTED]|[REDACTED]|[REDACTED]');
+  });
+
+  it('adds nothing for an empty password', () => {
+    const redactor = new SecretRedactor();
+    redactor.addCredentials({ username: 'fleet-bot', password: '' });
+    expect(redactor.redact(`fleet-bot ${Buffer.from('fleet-bot:').toString('base64')}`)).toBe(`fleet-bot ${Buffer.from('fleet-bot:').toString('base64')}`);
+  });
+});
+
+describe('SecretRedactor.addUrlCredentials: the credentials a URL carries', () => {
+  it('learns the password as written in the URL, decoded, and as basic auth', () => {
+    const redactor = new SecretRedactor();
+    redactor.addUrlCredentials('https://fleet-bot:p%40ss%3Aword@git.example.com/soc/fleet.git');
+    const basic = Buffer.from('fleet-bot:p@ss:word').toString('base64');
+    // No URL around them here, so only what the redactor learnt can find them.
+    expect(redactor.redact(`decoded p@ss:word encoded p%40ss%3Aword basic ${basic}`)).toBe('decoded [REDACTED] encoded [REDACTED] basic [REDACTED]');
+  });
+
+  it('takes a token alone in the user part as the secret', () => {
+    const redactor = new SecretRedactor();
+    redactor.addUrlCredentials('https://tok_enterprise_1234@git.example.com/fleet.git');
+    expect(redactor.redact('sent tok_enterprise_1234')).toBe('sent [REDACTED]');
+  });
+
+  it('learns nothing from a URL without credentials or a text that is not a URL', () => {
+    const redactor = new SecretRedactor();
+    redactor.addUrlCredentials('https://git.example.com/fleet.git');
+    redactor.addUrlCredentials('/srv/git/fleet.git');
+    redactor.addUrlCredentials('not a url at all');
+    expect(redactor.redact('git.example.com fleet.git not a url at all')).toBe('git.example.com fleet.git not a url at all');
+  });
+
+  it('replaces user:password@ in any URL by pattern, even one it never saw', () => {
+    expect(patternRedactor.redact('fetch http://bot:unknown-pass@10.0.0.1:8080/fleet.git failed')).toBe('fetch http://[REDACTED]@10.0.0.1:8080/fleet.git failed');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GitAuthError, GitFailedError, GitUnreachableError, redactUrl, toGitError } from '../../../src/source/errors.ts';
 import { gitdirFor } from '../../../src/source/git-source.ts';
+import { SecretRedactor } from '../../../src/report/redact.ts';
 import { LruCache } from '../../../src/source/lru.ts';
 
 describe('Git errors', () => {
@@ -11,12 +12,12 @@ describe('Git errors', () => {
 
   it('classify what isomorphic-git throws, keeping secrets out of the message', () => {
     const url = 'https://bot:topsecret99@git.example.com/fleet.git';
-    const auth = toGitError({ error: { code: 'HttpError', message: 'HTTP Error: 401', data: { statusCode: 401 } }, url, secrets: ['topsecret99'] });
+    const auth = toGitError({ error: { code: 'HttpError', message: 'HTTP Error: 401', data: { statusCode: 401 } }, url, redactor: new SecretRedactor(['topsecret99']) });
     expect(auth).toBeInstanceOf(GitAuthError);
     expect(auth.data).toEqual({ component: 'git', failure: 'auth', url: 'https://git.example.com/fleet.git', status: 401 });
-    const down = toGitError({ error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), url, secrets: [] });
+    const down = toGitError({ error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), url });
     expect(down).toBeInstanceOf(GitUnreachableError);
-    const other = toGitError({ error: new Error('bad pack from https://bot:topsecret99@git.example.com; token topsecret99'), url, secrets: ['topsecret99'] });
+    const other = toGitError({ error: new Error('bad pack from https://bot:topsecret99@git.example.com; token topsecret99'), url, redactor: new SecretRedactor(['topsecret99']) });
     expect(other).toBeInstanceOf(GitFailedError);
     expect(JSON.stringify(other)).not.toContain('topsecret99');
   });
