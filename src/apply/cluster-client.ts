@@ -6,6 +6,7 @@ import type { K8sObject } from '../render/index.ts';
 import { LABEL, MANAGED_BY } from '../render/labels.ts';
 import { allListed, ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
 import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryConfigMap, inventoryName, parseInventoryConfigMap, rolloutStateConfigMap } from './inventory-configmap.ts';
+import { historyConfigMap, HISTORY_LABEL, historyName, historyOfConfigMap } from './history-configmap.ts';
 import { collectionPath, MANAGED_KINDS, objectPath, type ManagedKind } from './kinds.ts';
 import { failureOf, isOk, KubeHttp, KubeRequestFailure, type KubeResponse } from './kube-http.ts';
 import type { RequestCounter } from './request-counter.ts';
@@ -13,6 +14,7 @@ import type { RequestCounter } from './request-counter.ts';
 export const FIELD_MANAGER = 'essg-fleet';
 /** The rollout state has its own field manager, so an inventory write never drops it (server-side apply removes only fields its manager owns). */
 export const ROLLOUT_FIELD_MANAGER = 'essg-fleet-rollout';
+export const HISTORY_FIELD_MANAGER = 'essg-fleet-history';
 const APPLY_PATCH = 'application/apply-patch+yaml';
 const PAGE_SIZE = '500';
 
@@ -39,6 +41,11 @@ export interface ClusterClient {
   deleteInventory(gateway: string): Promise<DeleteOutcome>;
   /** Records a gateway's rollout state (opaque text) in its inventory ConfigMap, beside the inventory and without touching it. */
   writeRolloutState(gateway: string, state: string): Promise<void>;
+  /** Every gateway's recorded history, as text (see src/report/history.ts). Throws ListFailedError. */
+  listHistories(): Promise<{ readonly gateway: string; readonly text: string }[]>;
+  /** Replaces a gateway's recorded history. */
+  writeHistory(gateway: string, text: string): Promise<void>;
+  deleteHistory(gateway: string): Promise<DeleteOutcome>;
   /** The edge nodes (the gateways), as raw JSON for health. Throws ListFailedError. */
   listEdgeNodes(): Promise<LiveObject[]>;
   /** The pods of our services (optionally of one gateway), as raw JSON for health. Throws ListFailedError. */
@@ -143,6 +150,24 @@ export class KubeClusterClient implements ClusterClient {
       response = await this.inventoryRequest(gateway, 'write', write);
     }
     if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
+  }
+
+  async listHistories(): Promise<{ gateway: string; text: string }[]> {
+    const kind = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
+    const items = await this.listKind(kind, HISTORY_LABEL, `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps`);
+    return items.map(historyOfConfigMap);
+  }
+
+  writeHistory(gateway: string, text: string): Promise<void> {
+    return this.writeInventoryConfigMap(gateway, historyConfigMap(gateway, text), HISTORY_FIELD_MANAGER);
+  }
+
+  async deleteHistory(gateway: string): Promise<DeleteOutcome> {
+    const ref: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: historyName(gateway) };
+    const response = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'delete', path: objectPath(ref) }));
+    if (response.status === 404) return 'absent';
+    if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
+    return 'deleted';
   }
 
   async deleteInventory(gateway: string): Promise<DeleteOutcome> {

@@ -8,4 +8,5 @@ export { RequestCounter, countsSince, VERBS, WRITE_VERBS, type Verb, type Reques
 export { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy } from './retry.ts';
 export { MANAGED_KINDS, type ManagedKind } from './kinds.ts';
 export { INVENTORY_NAMESPACE, INVENTORY_LABEL, inventoryName } from './inventory-configmap.ts';
+export { HISTORY_LABEL, historyName } from './history-configmap.ts';
 export { ClusterError, ListFailedError, ObjectRequestError, InventoryError, InventoryCorruptError, UnsupportedKindError, StillDeletingError, allListed, type RequestFailure } from './errors.ts';

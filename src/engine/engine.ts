@@ -13,6 +13,7 @@ import type { GitSource } from '../source/index.ts';
 import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
 import { FleetRevisions, type FleetAtCommit } from './fleet-at.ts';
 import { observeCluster, type Observed } from './observe.ts';
+import { GatewayHistories } from './history-step.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportGateways, standingOf } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
@@ -62,6 +63,7 @@ export class LeadershipLostError extends Error {
 export class Reconciler {
   private readonly revisions: FleetRevisions;
   private readonly deployStatus: DeployStatusReporter | undefined;
+  private readonly histories: GatewayHistories;
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
@@ -71,6 +73,7 @@ export class Reconciler {
     this.now = options.now ?? (() => new Date().toISOString());
     this.log = options.log ?? (() => {});
     this.deployStatus = options.github ? new DeployStatusReporter(options.github, this.log) : undefined;
+    this.histories = new GatewayHistories(options.client, this.log);
   }
 
   async runPass(): Promise<PassSummary> {
@@ -138,6 +141,7 @@ export class Reconciler {
     await this.recordApply(work, applied);
     for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
     await reportGateways({ ...report, applied });
+    await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
     await this.reportDeploy({ head: headFleet, fresh, rollout, applied });
     const failed = applied.filter((r) => !r.ok).length;
     const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';

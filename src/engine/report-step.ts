@@ -73,7 +73,6 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     store.reportGateway(report);
     const regarding = inventoryRef(target.gateway);
     if (decision?.action === 'rollback') {
-      store.recordHistory({ gateway: target.gateway, entries: [{ event: 'rolled-back', revision: decision.revision, message: standing!.standing.message }] });
       await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.rolledBack, message: standing!.standing.message });
     }
     if (outcome.phase === 'Offline' && !wasOffline) await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.gatewayOffline, message: `edge node ${node.name} is not reachable (last heartbeat ${node.lastHeartbeat ?? 'unknown'}); its services keep running and it converges when it returns` });

@@ -74,7 +74,7 @@ export function formatGatewayDetail(g: GatewayStatus): string {
     lines.push('', 'HISTORY');
     for (const h of [...g.history].reverse().slice(0, 20)) {
       const change = [h.from, h.to].filter(Boolean).join(' → ');
-      lines.push(`  ${h.time}  ${[h.event, h.service, change, h.revision ? `@${short(h.revision)}` : undefined, h.message].filter(Boolean).join('  ')}`);
+      lines.push(`  ${h.time}  ${[h.kind, h.service, change, h.revision ? `@${short(h.revision)}` : undefined, h.cause].filter(Boolean).join('  ')}`);
     }
   }
   return `${lines.join('\n')}\n`;

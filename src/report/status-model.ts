@@ -2,6 +2,7 @@
 // fleet-wide state of the last pass and of the fleet repo. Plain readonly data, so the
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
 import type { RolloutSummary, WindowOpening } from '../rollout/types.ts';
+import type { HistoryEntry } from './history.ts';
 
 /** Gateway phases, as in DESIGN.md. */
 export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
@@ -89,27 +90,7 @@ export interface GatewayRolloutStatus {
 /** A rollout as `essg rollout` shows it: the rollout stage's summary, derived from the gateways' durable states. */
 export type RolloutStatus = RolloutSummary;
 
-export type HistoryEventKind =
-  | 'started'
-  | 'updated'
-  | 'stopped'
-  | 'drift-restored'
-  | 'refused'
-  | 'phase-changed'
-  | 'apply-failed'
-  | 'bad-commit'
-  | 'pruned'
-  | 'rolled-back';
-
-export interface HistoryEntry {
-  readonly time: string;
-  readonly event: HistoryEventKind;
-  readonly service?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly revision?: string;
-  readonly message?: string;
-}
+export type { HistoryEntry, HistoryKind } from './history.ts';
 
 export interface GatewayStatus {
   readonly gateway: string;
@@ -128,7 +109,7 @@ export interface GatewayStatus {
   readonly rollout?: GatewayRolloutStatus;
   /** ISO time the phase last changed. */
   readonly lastTransition: string;
-  /** Newest last, bounded. */
+  /** Newest last, bounded (HISTORY_LIMIT), kept in the cluster: installs, updates, stops, rollbacks, drift repairs, responses, offline and online. */
   readonly history: readonly HistoryEntry[];
 }
 

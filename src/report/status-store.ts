@@ -15,7 +15,6 @@ import type {
 import {
   type GatewayReport,
   type StatusFilter,
-  appendHistory,
   compareGateways,
   filterSnapshot,
   nextGatewayStatus,
@@ -24,8 +23,6 @@ import {
 } from './status-update.ts';
 
 export interface StatusStoreOptions {
-  /** History entries kept per gateway (oldest dropped first). @default 50 */
-  readonly historyLimit?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /**
@@ -47,7 +44,6 @@ interface FleetState {
 }
 
 export class StatusStore {
-  private readonly historyLimit: number;
   private rollouts: readonly RolloutStatus[] = [];
   private readonly now: () => Date;
   private readonly redact: <T>(value: T) => T;
@@ -55,7 +51,6 @@ export class StatusStore {
   private readonly gateways = new Map<string, GatewayStatus>();
 
   constructor(options: StatusStoreOptions = {}) {
-    this.historyLimit = options.historyLimit ?? 50;
     this.now = options.now ?? (() => new Date());
     const redact = options.redact;
     this.redact = redact ? <T>(value: T) => redact(value) as T : <T>(value: T) => value;
@@ -101,14 +96,7 @@ export class StatusStore {
 
   /** The revision failed validation or rendering; `problems` are FILE:LINE:COL lines. */
   revisionBad({ revision, problems }: { readonly revision: string; readonly problems: readonly string[] }): void {
-    const known = this.fleet.badCommit?.revision === revision;
     this.fleet = { ...this.fleet, badCommit: { revision, problems: [...problems] } };
-    if (known) return;
-    const time = this.iso();
-    const message = problems.slice(0, 5).join('; ');
-    for (const [name, status] of this.gateways) {
-      this.gateways.set(name, appendHistory({ status, entries: [{ time, event: 'bad-commit', revision, message }], historyLimit: this.historyLimit }));
-    }
   }
 
   setReplica(replica: ReplicaStatus): void {
@@ -116,17 +104,15 @@ export class StatusStore {
   }
 
   reportGateway(report: GatewayReport): GatewayStatus {
-    const next = nextGatewayStatus({ previous: this.gateways.get(report.gateway), report, now: this.iso(), historyLimit: this.historyLimit });
+    const next = nextGatewayStatus({ previous: this.gateways.get(report.gateway), report, now: this.iso() });
     this.gateways.set(report.gateway, next);
     return next;
   }
 
-  /** Events the engine knows first-hand: starts of a new gateway, drift restored, refusals, prunes. */
-  recordHistory({ gateway, entries }: { readonly gateway: string; readonly entries: readonly Omit<HistoryEntry, 'time'>[] }): void {
+  /** The gateway's durable history as the engine recorded it in the cluster (newest last). */
+  setHistory(gateway: string, history: readonly HistoryEntry[]): void {
     const status = this.gateways.get(gateway);
-    if (!status) return;
-    const time = this.iso();
-    this.gateways.set(gateway, appendHistory({ status, entries: entries.map((e) => ({ time, ...e })), historyLimit: this.historyLimit }));
+    if (status) this.gateways.set(gateway, { ...status, history });
   }
 
   /** The gateway left the fleet repo and its objects are pruned. */

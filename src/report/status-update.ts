@@ -1,6 +1,6 @@
-// Pure transitions of the status record: a gateway report in, the next record out, with
-// the history entries the difference implies. No clock and no state of their own: the
-// store passes `now` in, so tests state exactly what happened when.
+// Pure transitions of the status record: a gateway report in, the next record out. No clock
+// and no state of their own: the store passes `now` in, so tests state exactly what happened
+// when. History is not derived here: the engine records it in the cluster (history.ts).
 import type { FleetStatus, GatewayStatus, HistoryEntry, Phase, ServiceStatus, StatusSnapshot } from './status-model.ts';
 import { PHASES, REASON } from './status-model.ts';
 
@@ -24,34 +24,19 @@ export interface NextGatewayArgs {
   readonly previous: GatewayStatus | undefined;
   readonly report: GatewayReport;
   readonly now: string;
-  readonly historyLimit: number;
+  /** The gateway's durable history, as the engine last recorded it. @default previous's */
+  readonly history?: readonly HistoryEntry[];
 }
 
-/**
- * The gateway's next record. Starts, updates and stops are derived from the desired
- * services of two consecutive reports. A gateway seen for the first time (a new gateway,
- * or every gateway after a reconciler restart) gets no derived history: a restart must not
- * claim that every service just started; the engine records real starts with `appendHistory`.
- */
-export function nextGatewayStatus({ previous, report, now, historyLimit }: NextGatewayArgs): GatewayStatus {
-  const revision = report.appliedRevision;
-  const entries: HistoryEntry[] = [];
+/** The gateway's next record: services keep their last transition unless they changed. */
+export function nextGatewayStatus({ previous, report, now, history }: NextGatewayArgs): GatewayStatus {
   const before = new Map((previous?.services ?? []).map((s) => [s.name, s]));
   const services = report.services.map((service): ServiceStatus => {
     const old = before.get(service.name);
-    if (previous && !old) entries.push(entry({ time: now, event: 'started', service: service.name, to: service.desiredVersion, revision }));
-    if (old && old.desiredVersion !== service.desiredVersion) {
-      entries.push(entry({ time: now, event: 'updated', service: service.name, from: old.desiredVersion, to: service.desiredVersion, revision }));
-    }
     const changed = !old || old.desiredVersion !== service.desiredVersion || old.runningVersion !== service.runningVersion || old.ready !== service.ready;
     return { ...service, lastTransition: changed ? now : (old.lastTransition ?? now) };
   });
-  const kept = new Set(report.services.map((s) => s.name));
-  for (const old of previous?.services ?? []) {
-    if (!kept.has(old.name)) entries.push(entry({ time: now, event: 'stopped', service: old.name, from: old.desiredVersion, revision }));
-  }
   const phaseChanged = previous !== undefined && previous.phase !== report.phase;
-  if (phaseChanged) entries.push(entry({ time: now, event: 'phase-changed', from: previous.phase, to: report.phase, revision, message: report.message }));
   return {
     gateway: report.gateway,
     customer: report.customer,
@@ -65,12 +50,8 @@ export function nextGatewayStatus({ previous, report, now, historyLimit }: NextG
     ...(report.approval ? { approval: report.approval } : {}),
     ...(report.rollout ? { rollout: report.rollout } : {}),
     lastTransition: previous === undefined || phaseChanged ? now : previous.lastTransition,
-    history: bounded([...(previous?.history ?? []), ...entries], historyLimit),
+    history: history ?? previous?.history ?? [],
   };
-}
-
-export function appendHistory({ status, entries, historyLimit }: { readonly status: GatewayStatus; readonly entries: readonly HistoryEntry[]; readonly historyLimit: number }): GatewayStatus {
-  return { ...status, history: bounded([...status.history, ...entries], historyLimit) };
 }
 
 /**
@@ -116,14 +97,6 @@ export function filterSnapshot(snapshot: StatusSnapshot, filter: StatusFilter): 
 
 export function compareGateways(a: Pick<GatewayStatus, 'customer' | 'gateway'>, b: Pick<GatewayStatus, 'customer' | 'gateway'>): number {
   return compare(a.customer, b.customer) || compare(a.gateway, b.gateway);
-}
-
-function bounded<T>(items: readonly T[], limit: number): T[] {
-  return items.length > limit ? items.slice(items.length - limit) : [...items];
-}
-
-function entry(fields: HistoryEntry): HistoryEntry {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as HistoryEntry;
 }
 
 function compare(a: string, b: string): number {

@@ -89,7 +89,7 @@ describe('reconciler', () => {
     expect(readyVersions.some((v) => v.includes('2.4.0')), JSON.stringify(readyVersions.slice(-5)) + readyVersions.length).toBe(true);
     // Never a moment without a ready log-collector: maxUnavailable 0, surge first.
     expect(readyVersions.filter((v) => v.length === 0)).toEqual([]);
-    expect(r.store.gateway(gw)!.history.some((h) => h.event === 'updated' && h.service === 'log-collector' && h.to === '2.4.0')).toBe(true);
+    expect(r.store.gateway(gw)!.history.some((h) => h.kind === 'updated' && h.service === 'log-collector' && h.to === '2.4.0')).toBe(true);
   });
 
   it('a hand edit is restored and reported as drift', async () => {

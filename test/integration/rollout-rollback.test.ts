@@ -71,7 +71,7 @@ describe('rollout halt and rollback', () => {
     expect(atRollback).toMatchObject({ phase: 'RolledBack', reason: 'RolledBack', appliedRevision: healthyRevision });
     expect(atRollback.message).toMatch(new RegExp(`^log-collector 2\\.5\\.0: container log-collector: CrashLoopBackOff.* on ${canary}; back on ${healthyRevision.slice(0, 12)}$`));
     expect(atRollback.rollout).toMatchObject({ id: bad, state: 'rolled-back' });
-    expect(atRollback.history.some((h) => h.event === 'rolled-back' && h.revision === healthyRevision)).toBe(true);
+    expect(atRollback.history.some((h) => h.kind === 'rolled-back' && h.revision === healthyRevision)).toBe(true);
     expect(rollbackStatus).toMatchObject({ id: bad, complete: false, halted: { by: canary, reason: expect.stringContaining('CrashLoopBackOff') } });
     expect([...(rollbackStatus?.pending ?? [])].sort()).toEqual(others);
     for (const g of others) expect(r.store.gateway(g)!.rollout).toMatchObject({ id: bad, state: 'halted', message: expect.stringContaining(`on ${canary}`) });

@@ -114,7 +114,7 @@ describe('rollout waves', () => {
       }
     }
     // The status history tells the same order: the canary updated first, each wave after the one before.
-    const updatedAt = (g: string) => Date.parse(r.store.gateway(g)!.history.find((h) => h.event === 'updated' && h.service === 'log-collector' && h.to === '2.4.0')!.time);
+    const updatedAt = (g: string) => Date.parse(r.store.gateway(g)!.history.find((h) => h.kind === 'updated' && h.service === 'log-collector' && h.to === '2.4.0')!.time);
     const waveTimes = [...waves.values()].map((gateways) => gateways.map(updatedAt));
     for (let w = 1; w < waveTimes.length; w++) expect(Math.min(...waveTimes[w]!)).toBeGreaterThan(Math.max(...waveTimes[w - 1]!));
     // The other service was never touched.

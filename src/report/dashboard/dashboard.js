@@ -124,8 +124,8 @@ function renderDetail(gateways) {
     ...approval,
     el('h3', {}, 'history'),
     el('table', {}, [...g.history].reverse().map((h) => el('tr', {},
-      el('td', {}, when(h.time)), el('td', {}, h.event), el('td', {}, h.service || ''),
-      el('td', {}, [h.from, h.to].filter(Boolean).join(' → ')), el('td', {}, short(h.revision)), el('td', {}, h.message || '')))),
+      el('td', {}, when(h.time)), el('td', {}, h.kind), el('td', {}, h.service || ''),
+      el('td', {}, [h.from, h.to].filter(Boolean).join(' → ')), el('td', {}, short(h.revision)), el('td', {}, h.cause || '')))),
   );
 }
 

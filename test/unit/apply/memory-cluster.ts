@@ -13,6 +13,7 @@ export class MemoryCluster implements ClusterClient {
   readonly requests = new RequestCounter();
   readonly objects = new Map<string, LiveObject>();
   readonly inventories = new Map<string, Inventory>();
+  readonly histories = new Map<string, string>();
   readonly log: string[] = [];
   /** By `verb Kind ns/name`: fail this many times with this status. */
   readonly failures = new Map<string, Failure>();
@@ -76,6 +77,23 @@ export class MemoryCluster implements ClusterClient {
     this.log.push(`write rollout state ${gateway}`);
     const inventory = this.inventories.get(gateway) ?? { gateway, revision: '', renderHash: '', objects: [] };
     this.inventories.set(gateway, { ...inventory, rolloutState: state });
+  }
+
+  async listHistories(): Promise<{ gateway: string; text: string }[]> {
+    this.requests.count('list');
+    return [...this.histories].map(([gateway, text]) => ({ gateway, text }));
+  }
+
+  async writeHistory(gateway: string, text: string): Promise<void> {
+    this.requests.count('patch');
+    this.log.push(`write history ${gateway}`);
+    this.histories.set(gateway, text);
+  }
+
+  async deleteHistory(gateway: string): Promise<DeleteOutcome> {
+    this.requests.count('delete');
+    this.log.push(`delete history ${gateway}`);
+    return this.histories.delete(gateway) ? 'deleted' : 'absent';
   }
 
   async listEdgeNodes(): Promise<LiveObject[]> {

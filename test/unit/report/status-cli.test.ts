@@ -88,6 +88,21 @@ describe('essg status', () => {
     }
   });
 
+  it('shows a gateway\'s history with --gateway, newest first: kind, service, from → to, revision and cause', async () => {
+    healthy.store.setHistory('acme-01', [
+      { time: '2026-01-01T00:00:00.000Z', kind: 'installed', service: 'ids', to: '1.0.0', revision: 'a'.repeat(40), cause: 'first install of the gateway' },
+      { time: '2026-01-02T00:00:00.000Z', kind: 'updated', service: 'ids', from: '1.0.0', to: '1.1.0', revision: 'b'.repeat(40), cause: 'rollout bbbbbbbbbbbb wave 1, PR #7 approved by acme-lead' },
+      { time: '2026-01-03T00:00:00.000Z', kind: 'offline', revision: 'b'.repeat(40), cause: 'edge node acme-01 unreachable' },
+    ]);
+    const result = await runEssg(['status', '--url', healthy.url, '--gateway', 'acme-01']);
+    const history = result.stdout.split('\n').slice(result.stdout.split('\n').indexOf('HISTORY') + 1).filter(Boolean);
+    expect(history).toEqual([
+      '  2026-01-03T00:00:00.000Z  offline  @bbbbbbbb  edge node acme-01 unreachable',
+      '  2026-01-02T00:00:00.000Z  updated  ids  1.0.0 → 1.1.0  @bbbbbbbb  rollout bbbbbbbbbbbb wave 1, PR #7 approved by acme-lead',
+      '  2026-01-01T00:00:00.000Z  installed  ids  1.0.0  @aaaaaaaa  first install of the gateway',
+    ]);
+  });
+
   it('reads the endpoint from ESSG_STATUS_URL', async () => {
     const result = await runEssg(['status', '--format', 'json'], { env: { ESSG_STATUS_URL: healthy.url } });
     expect(result.code).toBe(0);
