@@ -1,7 +1,7 @@
 // Applies gateway plans: per gateway in dependency order, gateways side by side with a
 // bound, each request retried on failures that pass by themselves. One gateway's failure
 // is reported for that gateway and never stops another.
-import { compareRefs, componentOf, type GatewayPlan, type ObjectRef, type OwnedRef } from '../plan/index.ts';
+import { compareRefs, componentOf, type GatewayPlan, type ObjectRef, type OwnedRef } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { ClusterClient } from './cluster-client.ts';
 import { StillDeletingError } from './errors.ts';

@@ -1,7 +1,7 @@
 // The narrow interface the reconciler talks to the cluster through, and its implementation
 // over client-node. Every read and write goes through here, so the request counter sees all.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Inventory, LiveObject, ObjectRef } from '../plan/index.ts';
+import type { Inventory, LiveObject, ObjectRef } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { LABEL, MANAGED_BY } from '../render/labels.ts';
 import { allListed, ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';

@@ -1,6 +1,6 @@
 // One error class per way talking to the cluster can fail, each with a stable `code`, a
 // `data` payload and `toJSON()`, so the engine, status and Events report them the same way.
-import type { ObjectRef } from '../plan/index.ts';
+import type { ObjectRef } from '../diff/index.ts';
 
 export abstract class ClusterError<Data extends object> extends Error {
   abstract readonly code: string;

@@ -1,6 +1,6 @@
 // The mass-deletion guard: a pass that would empty more than a set share of the fleet is
 // refused, so a failed listing, an emptied file or a bad merge cannot wipe gateways.
-import type { GatewayPlan } from '../plan/index.ts';
+import type { GatewayPlan } from '../diff/index.ts';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'CronJob', 'Job']);
 

@@ -1,6 +1,6 @@
 // The inventory as a ConfigMap `essg-inv-<gateway>` in `essg-system`: the record pruning
 // trusts, kept in the cluster so a restarted or new leader reads the same one.
-import type { Inventory, InventoryEntry } from '../plan/index.ts';
+import type { Inventory, InventoryEntry } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { InventoryCorruptError } from './errors.ts';
 

@@ -1,6 +1,6 @@
 // The kinds the renderer emits, and their REST paths. Known up front, so no discovery
 // request is needed and the reconciler's RBAC names exactly these.
-import type { ObjectRef } from '../plan/index.ts';
+import type { ObjectRef } from '../diff/index.ts';
 import { UnsupportedKindError } from './errors.ts';
 
 export interface ManagedKind {

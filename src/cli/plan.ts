@@ -8,7 +8,7 @@ import {
   type GateOctokit, GitHubUnavailable, createGitHubClient, fetchPullRequestFacts, setCommitStatus, unavailableFacts, upsertPlanComment,
 } from '../gate/index.ts';
 import { FleetReadError } from '../model/load.ts';
-import { type ChangePlan, type ReviewsLookup, formatJson, formatMarkdown, formatText, planBetween, statusDescription } from '../prplan/index.ts';
+import { type ChangePlan, type ReviewsLookup, formatChangePlanJson, formatChangePlanMarkdown, formatChangePlanText, planBetween, statusDescription } from '../change-plan/index.ts';
 import { GitSourceError, openLocalRepo } from '../source/index.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -83,7 +83,7 @@ export function registerPlan(program: Command): void {
         throw error;
       }
       const { plan } = result;
-      process.stdout.write(format === 'json' ? formatJson(plan) : format === 'markdown' ? formatMarkdown(plan) : formatText(plan));
+      process.stdout.write(format === 'json' ? formatChangePlanJson(plan) : format === 'markdown' ? formatChangePlanMarkdown(plan) : formatChangePlanText(plan));
       if (github && options.post) {
         try {
           await postPlan({ plan, ...github, sha: options.sha ?? result.headSha });
@@ -134,7 +134,7 @@ function reviewsOf({ octokit, owner, repo, pr }: PullRequestOnGitHub): ReviewsLo
 }
 
 async function postPlan({ plan, octokit, owner, repo, pr, sha }: PullRequestOnGitHub & { readonly plan: ChangePlan; readonly sha: string }): Promise<void> {
-  const comment = await upsertPlanComment({ octokit, owner, repo, pr, body: formatMarkdown(plan) });
+  const comment = await upsertPlanComment({ octokit, owner, repo, pr, body: formatChangePlanMarkdown(plan) });
   await setCommitStatus({
     octokit, owner, repo, sha,
     context: 'essg/plan',

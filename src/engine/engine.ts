@@ -6,7 +6,7 @@
 import { applyGateways, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
 import { describeDecision, EVENT_REASON, PassFacts } from '../gate/index.ts';
-import { isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../plan/index.ts';
+import { isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../diff/index.ts';
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
 import type { GitSource } from '../source/index.ts';

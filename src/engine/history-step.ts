@@ -4,7 +4,7 @@
 // histories are read once per leadership term, so a restarted or newly elected reconciler
 // goes on from what the last leader recorded.
 import type { ClusterClient, GatewayApplyResult } from '../apply/index.ts';
-import { liveForGateway, type GatewayPlan } from '../plan/index.ts';
+import { liveForGateway, type GatewayPlan } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { IP_BLOCK_FILE } from '../render/constructs/edge-pod.ts';
 import { LABEL } from '../render/labels.ts';

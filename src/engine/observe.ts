@@ -3,7 +3,7 @@
 // never read as "nothing there", so neither the plan nor a rollout acts on it.
 import { allListed, type ClusterClient } from '../apply/index.ts';
 import type { Node, Pod } from '../health/index.ts';
-import { groupLiveByGateway, type LiveByGateway } from '../plan/index.ts';
+import { groupLiveByGateway, type LiveByGateway } from '../diff/index.ts';
 import { LABEL } from '../render/labels.ts';
 
 export interface Observed {

@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient } from '../apply/index.ts';
 import { loadFleetFromDir } from '../model/load.ts';
 import { formatProblem } from '../model/problems.ts';
-import { formatPlan, groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan } from '../plan/index.ts';
+import { formatGatewayPlans, groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan } from '../diff/index.ts';
 import { renderFleet } from '../render/index.ts';
 
 export type PlanClusterResult = { readonly ok: true; readonly text: string; readonly plans: readonly GatewayPlan[] } | { readonly ok: false; readonly problems: readonly string[] };
@@ -26,5 +26,5 @@ export async function planCluster({ dir, kubeconfig, format, now = new Date().to
     return planGateway({ gateway, desired: rendered.get(gateway)?.objects ?? [], live: liveForGateway(grouped, gateway), ...(inventory ? { inventory } : {}), renderHash: rendered.get(gateway)?.inputHash ?? '' });
   });
   const changing = format === 'json' ? plans : plans.filter((p) => !isNoop(p));
-  return { ok: true, plans, text: changing.length > 0 || format === 'json' ? formatPlan({ plans: changing, format }) : `no changes: ${plans.length} gateways match the fleet\n` };
+  return { ok: true, plans, text: changing.length > 0 || format === 'json' ? formatGatewayPlans({ plans: changing, format }) : `no changes: ${plans.length} gateways match the fleet\n` };
 }

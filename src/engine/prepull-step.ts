@@ -6,7 +6,7 @@
 // the finished ones deleted, only after the rollout states are recorded.
 import type { ClusterClient } from '../apply/index.ts';
 import { nodeHealth } from '../health/index.ts';
-import type { Inventory } from '../plan/index.ts';
+import type { Inventory } from '../diff/index.ts';
 import { prePullJobObject } from '../render/pre-pull-job.ts';
 import { decidePrePull, prePullSettings, readPrePullJob, workloadImages, type PrePullGateway, type PrePullJob, type RolloutPlan } from '../rollout/index.ts';
 import type { FleetRevisions } from './fleet-at.ts';

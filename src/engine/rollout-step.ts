@@ -5,7 +5,7 @@
 import type { ClusterClient } from '../apply/index.ts';
 import { classifyChange } from '../gate/index.ts';
 import { assessGateway, type DesiredService, type GatewayHealth } from '../health/index.ts';
-import { liveForGateway, type Inventory } from '../plan/index.ts';
+import { liveForGateway, type Inventory } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { LABEL } from '../render/labels.ts';
 import {

@@ -2,7 +2,7 @@
 // follows the branch head while it is valid. Approvals on: each gateway walks the commits
 // since its applied revision and stops before the first change it may not take.
 import { advanceGateway, approvalPolicy, teamPrincipals, type ApprovalPolicy, type GateDecision, type GatewayAtCommit, type GatewayRender, type GitHubRepoRef, type PassFacts } from '../gate/index.ts';
-import type { Inventory } from '../plan/index.ts';
+import type { Inventory } from '../diff/index.ts';
 import type { CommitStore } from '../source/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 

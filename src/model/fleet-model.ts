@@ -3,7 +3,7 @@
 // fleet-repo contract, and every object is deep-frozen.
 import type { Customer, Fleet, Gateway, GatewayService, Response, ServiceVersion } from './types.generated.ts';
 
-export type { Customer, Fleet, Gateway, GatewayService, Response, ServiceVersion } from './types.generated.ts';
+export type { Customer, Fleet, Gateway, GatewayService, Response, ServiceVersion, ServiceVersionSpec } from './types.generated.ts';
 
 /** Where a document came from: its repo-relative path and the SHA-256 of its bytes. */
 export interface SourceFile {

@@ -1,7 +1,7 @@
 // Everything one gateway's render depends on, gathered from the fleet model as plain data,
 // and the cache key that digests the same things: a change anywhere else in the fleet leaves
 // this gateway's key, and its render, alone.
-import type { FleetModel, GatewayModel, ResponseModel, ServiceVersion } from '../model/fleet-model.ts';
+import type { FleetModel, GatewayModel, ResponseModel, ServiceVersionSpec } from '../model/fleet-model.ts';
 import { canonicalJson } from './canonical.ts';
 import { CatalogVersionMissingError } from './errors.ts';
 import { namespaceName } from './names.ts';
@@ -14,7 +14,7 @@ export const RENDER_DEFAULTS = {
   progressDeadlineSeconds: 600,
 } as const;
 
-export type ServiceVersionSpec = ServiceVersion['spec'];
+export type { ServiceVersionSpec };
 
 /** One catalog service at one version, as a gateway runs it. */
 export interface ServiceInput {

@@ -26,7 +26,7 @@ export const LABEL = {
 /** The value of `app.kubernetes.io/version` on objects that belong to no catalog version: the fleet-repo contract they were rendered from. */
 export const CONTRACT_VERSION = 'v1';
 
-export type Labels = Readonly<Record<string, string>>;
+export type MetadataMap = Readonly<Record<string, string>>;
 
 export interface ObjectLabelsProps {
   readonly customer: string;
@@ -41,7 +41,7 @@ export interface ObjectLabelsProps {
   readonly isService: boolean;
 }
 
-export function objectLabels(props: ObjectLabelsProps): Labels {
+export function objectLabels(props: ObjectLabelsProps): MetadataMap {
   return {
     [LABEL.managedBy]: MANAGED_BY,
     [LABEL.partOf]: MANAGED_BY,
@@ -55,6 +55,6 @@ export function objectLabels(props: ObjectLabelsProps): Labels {
 }
 
 /** The immutable Deployment selector: it must not include anything that changes on upgrade. */
-export function selectorLabels({ name, instance }: { readonly name: string; readonly instance: string }): Labels {
+export function selectorLabels({ name, instance }: { readonly name: string; readonly instance: string }): MetadataMap {
   return { [LABEL.name]: name, [LABEL.instance]: instance };
 }

@@ -24,7 +24,7 @@ export const EVENT_REASONS = {
 
 export type EventType = 'Normal' | 'Warning';
 
-export interface ObjectRef {
+export interface EventObjectRef {
   readonly apiVersion: string;
   readonly kind: string;
   readonly name: string;
@@ -34,7 +34,7 @@ export interface ObjectRef {
 }
 
 export interface EventInput {
-  readonly regarding: ObjectRef;
+  readonly regarding: EventObjectRef;
   readonly type: EventType;
   /** One of EVENT_REASONS, or another UpperCamelCase reason. */
   readonly reason: string;
@@ -49,17 +49,17 @@ export interface EventRecorder {
 }
 
 /** The object gateway-wide Events are about: the gateway's inventory ConfigMap. */
-export function inventoryRef(gateway: string): ObjectRef {
+export function inventoryRef(gateway: string): EventObjectRef {
   return { apiVersion: 'v1', kind: 'ConfigMap', name: `essg-inv-${gateway}`, namespace: SYSTEM_NAMESPACE };
 }
 
-export function refOf(object: { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly name: string; readonly namespace?: string; readonly uid?: string } }): ObjectRef {
+export function eventRefOf(object: { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly name: string; readonly namespace?: string; readonly uid?: string } }): EventObjectRef {
   const { name, namespace, uid } = object.metadata;
   return { apiVersion: object.apiVersion, kind: object.kind, name, ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}) };
 }
 
 /** Where an Event about `ref` lives: the object's namespace, `default` for cluster-scoped ones. */
-export function eventNamespace(ref: ObjectRef): string {
+export function eventNamespace(ref: EventObjectRef): string {
   return ref.namespace ?? 'default';
 }
 

@@ -14,13 +14,13 @@ export const DEFAULT_STATUS_PORT = 9464;
  * POST /webhook, as the source stage's createWebhookHandler builds it: it reads the raw
  * body itself (the HMAC covers those bytes), verifies it and answers.
  */
-export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface StatusServerOptions {
   readonly store: StatusStore;
   readonly metrics: FleetMetrics;
   /** POST /webhook; without one the route answers 404. Can be mounted later with `mountWebhook`. */
-  readonly webhook?: WebhookHandler;
+  readonly webhook?: HttpHandler;
   /** /readyz answers 200 when true. @default store.hasCompletedPass() */
   readonly isReady?: () => boolean;
   /** @default '0.0.0.0' */
@@ -50,7 +50,7 @@ export interface StatusServer {
   /** Starts listening; resolves with the base URL (http://host:port). */
   listen(): Promise<string>;
   close(): Promise<void>;
-  mountWebhook(handler: WebhookHandler): void;
+  mountWebhook(handler: HttpHandler): void;
 }
 
 const asset = (name: string): string => readFileSync(new URL(`./dashboard/${name}`, import.meta.url), 'utf8');

@@ -8,7 +8,7 @@ export {
   createStatusServer,
   type StatusServer,
   type StatusServerOptions,
-  type WebhookHandler,
+  type HttpHandler,
 } from './http-server.ts';
 export {
   EVENT_REASONS,
@@ -16,11 +16,11 @@ export {
   SYSTEM_NAMESPACE,
   InMemoryEventRecorder,
   inventoryRef,
-  refOf,
+  eventRefOf,
   type EventInput,
   type EventRecorder,
   type EventType,
-  type ObjectRef,
+  type EventObjectRef,
   type RecordedEvent,
 } from './events.ts';
 export { KubeEventRecorder, type KubeEventRecorderOptions } from './events-kube.ts';

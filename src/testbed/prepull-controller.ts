@@ -56,7 +56,7 @@ export interface PrePullJobObject {
 }
 
 /** KubeEdge's words (VerifyNodeDefine, the edge's image pre-pull action). */
-export const REASON = {
+export const KUBEEDGE_REASON = {
   notReady: 'the node is not ready',
   notEdge: 'the node is not an edge node',
   pullFailed: 'there were some failures when pulling images',
@@ -73,7 +73,7 @@ export function nextJobStatus({ job, nodes, config, now }: { job: PrePullJobObje
     if (names.length === 0) return { phase: 'Failure', reason: 'nodeNames and nodeSelector cannot both be empty' };
     const nodeStatus = names.map((nodeName): NodeTaskStatus => {
       const node = nodes.get(nodeName);
-      const problem = !node ? `failed to get node, err: nodes "${nodeName}" not found` : !node.edge ? REASON.notEdge : !node.ready ? REASON.notReady : undefined;
+      const problem = !node ? `failed to get node, err: nodes "${nodeName}" not found` : !node.edge ? KUBEEDGE_REASON.notEdge : !node.ready ? KUBEEDGE_REASON.notReady : undefined;
       return problem ? { nodeName, phase: 'Failure', reason: problem } : { nodeName, phase: 'InProgress', actionFlow: [{ action: 'Check', status: 'True', time: now }] };
     });
     return { phase: jobPhase(nodeStatus, template.failureTolerate), nodeStatus };
@@ -85,7 +85,7 @@ export function nextJobStatus({ job, nodes, config, now }: { job: PrePullJobObje
     if (Date.parse(now) - started < config.delaySeconds * 1000) return task;
     changed = true;
     // The message to a node that went away never arrives: it fails as KubeEdge reports an unreachable node.
-    if (!nodes.get(task.nodeName)?.ready) return { ...task, phase: 'Failure', reason: REASON.notReady };
+    if (!nodes.get(task.nodeName)?.ready) return { ...task, phase: 'Failure', reason: KUBEEDGE_REASON.notReady };
     const imageStatus = images.map((image): ImageStatus => {
       const fails = config.failures.some((f) => f.image === image && f.node === task.nodeName);
       return fails ? { image, status: 'False', reason: `failed to pull image "${image}": registry unreachable (simulated by the test bed)` } : { image, status: 'True' };
@@ -94,8 +94,8 @@ export function nextJobStatus({ job, nodes, config, now }: { job: PrePullJobObje
     return {
       ...task,
       phase: ok ? 'Successful' : 'Failure',
-      ...(ok ? {} : { reason: REASON.pullFailed }),
-      actionFlow: [...(task.actionFlow ?? []), { action: 'Pull', status: ok ? 'True' : 'False', ...(ok ? {} : { reason: REASON.pullFailed }), time: now }],
+      ...(ok ? {} : { reason: KUBEEDGE_REASON.pullFailed }),
+      actionFlow: [...(task.actionFlow ?? []), { action: 'Pull', status: ok ? 'True' : 'False', ...(ok ? {} : { reason: KUBEEDGE_REASON.pullFailed }), time: now }],
       imageStatus,
     };
   });

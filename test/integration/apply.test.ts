@@ -4,7 +4,7 @@
 // with and without --allow-mass-deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countsSince, INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
-import { describeRef, formatPlan } from '../../src/plan/index.ts';
+import { describeRef, formatGatewayPlans } from '../../src/diff/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet } from './helpers/fleet.ts';
 import { kube, managedObjects, waitFor, type Kube } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
@@ -92,7 +92,7 @@ describe('apply a fleet to the cluster', () => {
     const restored = await r.pass();
     const plan = restored.plans.find((p) => p.gateway === gateway);
     expect(plan?.drift.map((d) => [describeRef(d.ref), d.reason])).toEqual([[`Deployment ${namespace}/${name}`, 'modified']]);
-    expect(formatPlan({ plans: plan ? [plan] : [], format: 'text' })).toMatch(/-\s+replicas: 3\n.*\+\s+replicas: 1/s);
+    expect(formatGatewayPlans({ plans: plan ? [plan] : [], format: 'text' })).toMatch(/-\s+replicas: 3\n.*\+\s+replicas: 1/s);
     expect(restored.applied.find((a) => a.gateway === gateway)?.applied.map(describeRef)).toEqual([`Deployment ${namespace}/${name}`]);
     expect((await k.apps.readNamespacedDeployment({ name, namespace })).spec?.replicas).toBe(1);
 

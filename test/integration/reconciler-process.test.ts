@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClusterClient } from '../../src/apply/index.ts';
-import type { LiveObject } from '../../src/plan/index.ts';
+import type { LiveObject } from '../../src/diff/index.ts';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/engine/leader.ts';
 import { loadFleetFromDir } from '../../src/model/load.ts';
 import { renderFleet, type K8sObject } from '../../src/render/index.ts';

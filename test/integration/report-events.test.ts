@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
 import { defaultIdentity } from '../../src/engine/leader.ts';
-import { KubeEventRecorder, refOf } from '../../src/report/index.ts';
+import { KubeEventRecorder, eventRefOf } from '../../src/report/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { gatewayEvents, type Kube, kube, namespace } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
@@ -26,7 +26,7 @@ describe('Kubernetes Events of the reconciler', () => {
     const errors: unknown[] = [];
     const recorder = new KubeEventRecorder({ core: k.core, instance: 'essg-reconciler-test', repeatIntervalMs: 0, onError: (e) => errors.push(e) });
     const event = {
-      regarding: refOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ids-config', namespace: ns.name, uid: configMap.metadata?.uid } }),
+      regarding: eventRefOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ids-config', namespace: ns.name, uid: configMap.metadata?.uid } }),
       type: 'Normal' as const,
       reason: 'DriftRestored',
       message: 'data.a changed by hand; restored',

@@ -4,7 +4,7 @@
 import * as k8s from '../../../imports/k8s.ts';
 import { HostPortMismatchError } from '../errors.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
-import { LABEL, type Labels } from '../labels.ts';
+import { LABEL, type MetadataMap } from '../labels.ts';
 
 /** The label KubeEdge (keadm join) puts on every edge node. */
 export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';
@@ -58,9 +58,9 @@ export interface EdgePodProps {
   readonly node: string;
   readonly service: ServiceInput;
   /** Pod labels: the object's labels; the KubeEdge offline-autonomy label is added. */
-  readonly labels: Labels;
+  readonly labels: MetadataMap;
   /** Pod annotations, e.g. the config hash that rolls pods on a config change. */
-  readonly annotations: Labels;
+  readonly annotations: MetadataMap;
   /** The ConfigMap holding the service's config.json. */
   readonly configMap: string;
   /**

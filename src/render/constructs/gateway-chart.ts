@@ -8,7 +8,7 @@ import { IpBlockList } from './ip-block-list.ts';
 import { JobService } from './job-service.ts';
 import { serviceIdentity, type GatewayPlacement } from './placement.ts';
 import { ServiceConfig } from './service-config.ts';
-import { VulnScan } from './vuln-scan.ts';
+import { VulnScanJob } from './vuln-scan.ts';
 
 export interface GatewayChartProps {
   /** Everything the gateway's render depends on (see gatewayInputs). */
@@ -46,6 +46,6 @@ export class GatewayChart extends Chart {
       }
     }
 
-    for (const scan of inputs.scans) new VulnScan(this, `scan-${scan.response}`, { placement, scan });
+    for (const scan of inputs.scans) new VulnScanJob(this, `scan-${scan.response}`, { placement, scan });
   }
 }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../../imports/k8s.ts';
 import { contentHash } from '../canonical.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
-import type { Labels } from '../labels.ts';
+import type { MetadataMap } from '../labels.ts';
 import { dnsLabel } from '../names.ts';
 import { CONFIG_HASH_ANNOTATION, edgePodTemplate } from './edge-pod.ts';
 import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
@@ -31,7 +31,7 @@ export interface JobServiceProps {
    * Extra labels, e.g. the response a scan runs for.
    * @default - none
    */
-  readonly extraLabels?: Labels;
+  readonly extraLabels?: MetadataMap;
 }
 
 /**

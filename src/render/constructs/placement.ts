@@ -1,6 +1,6 @@
 // Where a gateway's objects go and who they belong to: shared by every construct of a chart.
 import { boundedName, CRONJOB_NAME_MAX, DNS_LABEL_MAX } from '../names.ts';
-import { objectLabels, type Labels } from '../labels.ts';
+import { objectLabels, type MetadataMap } from '../labels.ts';
 import type { ServiceInput } from '../inputs.ts';
 
 export interface GatewayPlacement {
@@ -16,7 +16,7 @@ export interface GatewayPlacement {
 export interface ServiceIdentity {
   /** `<gateway>-<service>`, cut to a DNS label: the name of its ConfigMap and workload. */
   readonly instance: string;
-  readonly labels: Labels;
+  readonly labels: MetadataMap;
 }
 
 export function serviceIdentity({ placement, service, instanceOf = service.name }: { readonly placement: GatewayPlacement; readonly service: ServiceInput; readonly instanceOf?: string }): ServiceIdentity {

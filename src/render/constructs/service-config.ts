@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../../../imports/k8s.ts';
 import { canonicalJson, contentHash } from '../canonical.ts';
-import type { Labels } from '../labels.ts';
+import type { MetadataMap } from '../labels.ts';
 import { CONFIG_FILE } from './edge-pod.ts';
 
 export interface ServiceConfigProps {
   readonly name: string;
   readonly namespace: string;
-  readonly labels: Labels;
+  readonly labels: MetadataMap;
   /** The validated config; written as config.json with sorted keys, so equal configs give equal bytes. */
   readonly config: unknown;
 }

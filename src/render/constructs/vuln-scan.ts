@@ -12,7 +12,7 @@ export interface VulnScanProps {
 }
 
 /** A vuln-scan response on one gateway: one run of the catalog scanner, with its targets as config.json. */
-export class VulnScan extends Construct {
+export class VulnScanJob extends Construct {
   constructor(scope: Construct, id: string, props: VulnScanProps) {
     super(scope, id);
     const { placement, scan } = props;

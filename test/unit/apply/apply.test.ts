@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects are plain JSON; tests edit them by path */
 import { describe, expect, it } from 'vitest';
 import { applyGateways } from '../../../src/apply/apply.ts';
-import { planGateway, type GatewayPlan } from '../../../src/plan/index.ts';
+import { planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 import { MemoryCluster } from './memory-cluster.ts';
 

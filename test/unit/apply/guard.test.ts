@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDeletionGuard, emptiedGateways } from '../../../src/apply/guard.ts';
-import { planGateway, type GatewayPlan } from '../../../src/plan/index.ts';
+import { planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 
 const ns: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme' } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InventoryCorruptError } from '../../../src/apply/errors.ts';
 import { inventoryConfigMap, parseInventoryConfigMap } from '../../../src/apply/inventory-configmap.ts';
-import type { Inventory } from '../../../src/plan/index.ts';
+import type { Inventory } from '../../../src/diff/index.ts';
 
 const inventory: Inventory = {
   gateway: 'acme-gw-01',

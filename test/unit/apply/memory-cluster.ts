@@ -4,7 +4,7 @@
 import type { ClusterClient, DeleteOutcome } from '../../../src/apply/cluster-client.ts';
 import { ObjectRequestError } from '../../../src/apply/errors.ts';
 import { RequestCounter } from '../../../src/apply/request-counter.ts';
-import { describeRef, refKey, refOf, type Inventory, type LiveObject, type ObjectRef } from '../../../src/plan/index.ts';
+import { describeRef, refKey, refOf, type Inventory, type LiveObject, type ObjectRef } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 
 export type Failure = { status?: number; times: number };

@@ -3,7 +3,7 @@
 // recorded as started while the one before it is not recorded as passed.
 import { describe, expect, it } from 'vitest';
 import { persistStates } from '../../../src/engine/rollout-step.ts';
-import type { Inventory } from '../../../src/plan/index.ts';
+import type { Inventory } from '../../../src/diff/index.ts';
 import { planRollouts, serializeRolloutState, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan } from '../../../src/rollout/index.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');

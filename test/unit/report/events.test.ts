@@ -1,6 +1,6 @@
 import { ApiException, type CoreV1Event } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { type EventInput, InMemoryEventRecorder, KubeEventRecorder, inventoryRef, refOf } from '../../../src/report/index.ts';
+import { type EventInput, InMemoryEventRecorder, KubeEventRecorder, inventoryRef, eventRefOf } from '../../../src/report/index.ts';
 
 const failed: EventInput = { regarding: inventoryRef('acme-sh-01'), type: 'Warning', reason: 'ApplyFailed', message: 'Deployment acme/ids: 422 invalid' };
 
@@ -54,8 +54,8 @@ describe('KubeEventRecorder', () => {
     const api = fakeCore();
     const recorder = new KubeEventRecorder({ core: api.core as never, instance: 'r' });
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ids', namespace: 'essg-acme', uid: 'u-1' } };
-    await recorder.record({ regarding: refOf(deployment), type: 'Normal', reason: 'DriftRestored', message: 'spec.replicas restored' });
-    await recorder.record({ regarding: refOf({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme' } }), type: 'Normal', reason: 'Applied', message: 'created' });
+    await recorder.record({ regarding: eventRefOf(deployment), type: 'Normal', reason: 'DriftRestored', message: 'spec.replicas restored' });
+    await recorder.record({ regarding: eventRefOf({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme' } }), type: 'Normal', reason: 'Applied', message: 'created' });
     expect(api.created.map((e) => e.metadata.namespace)).toEqual(['essg-acme', 'default']);
     expect(api.created[0]?.involvedObject).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'ids', namespace: 'essg-acme', uid: 'u-1' });
   });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../../src/report/http-server.ts';
-import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type WebhookHandler, createStatusServer } from '../../../src/report/index.ts';
+import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type HttpHandler, createStatusServer } from '../../../src/report/index.ts';
 import { createWebhookHandler, signBody } from '../../../src/source/webhook.ts';
 
 const servers: StatusServer[] = [];
@@ -22,7 +22,7 @@ function gateway(name: string, customer: string, phase: GatewayReport['phase']):
   };
 }
 
-async function start(options: { webhook?: WebhookHandler; isReady?: () => boolean; timeouts?: Partial<HttpTimeouts> } = {}) {
+async function start(options: { webhook?: HttpHandler; isReady?: () => boolean; timeouts?: Partial<HttpTimeouts> } = {}) {
   const store = new StatusStore();
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts() });
   const server = createStatusServer({ store, metrics, host: '127.0.0.1', port: 0, ...options });

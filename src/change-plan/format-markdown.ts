@@ -4,11 +4,11 @@
 import {
   OPERATORS_WHY, approvalNeeds, approvalStatus, fullyApproved, headline, notCountedText, plural, responseItems, reviewsUnreadText, serviceItems, shortSha, totals,
 } from './describe.ts';
-import type { ChangePlan, GatewayPlan, PlanProblem } from './types.ts';
+import type { ChangePlan, GatewayChangePlan, PlanProblem } from './types.ts';
 
 const MAX_PROBLEMS = 50;
 
-export function formatMarkdown(plan: ChangePlan): string {
+export function formatChangePlanMarkdown(plan: ChangePlan): string {
   const lines: string[] = [`## essg plan: ${headline(plan)}`, ''];
   const range = plan.revisions ? `\`${shortSha(plan.revisions.base)}\` → \`${shortSha(plan.revisions.head)}\`` : '';
   const counts = plan.ok ? totals(plan) : '';
@@ -54,7 +54,7 @@ function reviewLines(plan: ChangePlan): string[] {
 
 const capitalized = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
-function row(gateway: GatewayPlan): string {
+function row(gateway: GatewayChangePlan): string {
   const name = `\`${gateway.gateway}\`${gateway.change === 'changed' ? '' : ` (${gateway.change === 'added' ? 'new' : 'removed'})`}`;
   const cells = [
     name,

@@ -1,6 +1,6 @@
 // Words shared by every plan format, so markdown, text and the commit status agree.
 import { NOT_COUNTED } from '../gate/index.ts';
-import type { ApprovalGiven, ApprovalNeed, ChangePlan, GatewayPlan, PlanProblem, ReviewNotCounted } from './types.ts';
+import type { ApprovalGiven, ApprovalNeed, ChangePlan, GatewayChangePlan, PlanProblem, ReviewNotCounted } from './types.ts';
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -40,7 +40,7 @@ export function totals(plan: ChangePlan): string {
 }
 
 /** Each service change as one short phrase: `ids 1.0.0 → 1.1.0`, `+ scanner 2.0.0`, `− ids 1.0.0`. */
-export function serviceItems(gateway: GatewayPlan, arrow = '→'): string[] {
+export function serviceItems(gateway: GatewayChangePlan, arrow = '→'): string[] {
   const s = gateway.services;
   return [
     ...s.upgraded.map((u) => `${u.name} ${u.from} ${arrow} ${u.to}${u.downgrade ? ' (downgrade)' : ''}`),
@@ -49,7 +49,7 @@ export function serviceItems(gateway: GatewayPlan, arrow = '→'): string[] {
   ];
 }
 
-export function responseItems(gateway: GatewayPlan): string[] {
+export function responseItems(gateway: GatewayChangePlan): string[] {
   return [...gateway.responses.added.map((r) => `+ ${r}`), ...gateway.responses.removed.map((r) => `- ${r}`)];
 }
 

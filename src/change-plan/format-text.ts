@@ -2,9 +2,9 @@
 import {
   OPERATORS_WHY, approvalStatus, formatPlanProblem, fullyApproved, headline, notCountedText, responseItems, reviewsUnreadText, serviceItems, shortSha, totals,
 } from './describe.ts';
-import type { ChangePlan, GatewayPlan } from './types.ts';
+import type { ChangePlan, GatewayChangePlan } from './types.ts';
 
-export function formatText(plan: ChangePlan): string {
+export function formatChangePlanText(plan: ChangePlan): string {
   const range = plan.revisions ? ` ${shortSha(plan.revisions.base)}..${shortSha(plan.revisions.head)}` : '';
   const lines = [`essg plan${range}: ${headline(plan)}`];
   if (!plan.ok) {
@@ -35,7 +35,7 @@ function reviewLines(plan: ChangePlan): string[] {
   ];
 }
 
-function line(gateway: GatewayPlan): string {
+function line(gateway: GatewayChangePlan): string {
   const parts = [
     ...serviceItems(gateway, '->'),
     ...(gateway.services.configChanged.length ? [`config: ${gateway.services.configChanged.join(', ')}`] : []),

@@ -1,11 +1,11 @@
 // Golden plans: test/golden/plan-<case>/{base,head} are two revisions of a fleet repo;
 // expected/plan.md is the pull request comment `essg plan --format markdown` gives for them.
-// After an intended change: UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/prplan/golden.test.ts
+// After an intended change: UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/change-plan/golden.test.ts
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatMarkdown } from '../../../src/prplan/index.ts';
+import { formatChangePlanMarkdown } from '../../../src/change-plan/index.ts';
 import { planFiles } from './plan-fixture.ts';
 
 const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden');
@@ -32,7 +32,7 @@ describe('golden plans', () => {
 
   it.each(CASES)('%s gives expected/plan.md', async (name) => {
     const plan = await planFiles(filesOf(path.join(golden, name, 'base')), filesOf(path.join(golden, name, 'head')));
-    const markdown = formatMarkdown(plan);
+    const markdown = formatChangePlanMarkdown(plan);
     const file = path.join(golden, name, 'expected', 'plan.md');
     if (update || !existsSync(file)) writeFileSync(file, markdown);
     expect(markdown).toBe(readFileSync(file, 'utf8'));

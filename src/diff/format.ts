@@ -2,11 +2,11 @@
 import type { GatewayPlan } from './plan-gateway.ts';
 import { describeRef } from './refs.ts';
 
-export type PlanFormat = 'text' | 'json';
+export type GatewayPlanFormat = 'text' | 'json';
 
-export interface FormatPlanOptions {
+export interface FormatGatewayPlansOptions {
   readonly plans: readonly GatewayPlan[];
-  readonly format: PlanFormat;
+  readonly format: GatewayPlanFormat;
 }
 
 function counts(plan: GatewayPlan): string {
@@ -18,7 +18,7 @@ function indent(text: string, by: string): string {
   return text.split('\n').map((line) => `${by}${line}`).join('\n');
 }
 
-function formatText(plans: readonly GatewayPlan[]): string {
+function gatewayPlansText(plans: readonly GatewayPlan[]): string {
   const lines: string[] = [];
   const changed = plans.filter((p) => p.creates.length + p.updates.length + p.deletes.length > 0);
   for (const plan of plans) {
@@ -41,7 +41,7 @@ function formatText(plans: readonly GatewayPlan[]): string {
 }
 
 /** The JSON shape is a contract for machines: refs and diffs, not whole objects. */
-export function planToJson(plan: GatewayPlan): object {
+export function gatewayPlanToJson(plan: GatewayPlan): object {
   return {
     gateway: plan.gateway,
     creates: plan.creates.map((c) => c.ref),
@@ -53,7 +53,7 @@ export function planToJson(plan: GatewayPlan): object {
   };
 }
 
-export function formatPlan({ plans, format }: FormatPlanOptions): string {
-  if (format === 'json') return `${JSON.stringify({ gateways: plans.map(planToJson) }, null, 2)}\n`;
-  return formatText(plans);
+export function formatGatewayPlans({ plans, format }: FormatGatewayPlansOptions): string {
+  if (format === 'json') return `${JSON.stringify({ gateways: plans.map(gatewayPlanToJson) }, null, 2)}\n`;
+  return gatewayPlansText(plans);
 }

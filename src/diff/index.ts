@@ -1,6 +1,6 @@
-// The plan stage: desired objects against live ones, per gateway (pure, no IO).
+// The diff stage: desired objects against live ones, per gateway (pure, no IO).
 export { planGateway, isNoop, type GatewayPlan, type PlanGatewayOptions, type PlannedCreate, type PlannedUpdate, type DriftEntry, type DriftReason } from './plan-gateway.ts';
-export { formatPlan, planToJson, type FormatPlanOptions, type PlanFormat } from './format.ts';
+export { formatGatewayPlans, gatewayPlanToJson, type FormatGatewayPlansOptions, type GatewayPlanFormat } from './format.ts';
 export { groupLiveByGateway, liveForGateway, type LiveByGateway } from './live.ts';
 export { objectHash, inventoryEntry, sameInventory, type Inventory, type InventoryEntry } from './inventory.ts';
 export { refOf, refKey, describeRef, compareRefs, componentOf, toRef, KIND_ORDER, type ObjectRef, type OwnedRef, type LiveObject } from './refs.ts';

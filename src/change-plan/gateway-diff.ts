@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
 import type { FleetModel, GatewayModel } from '../model/fleet-model.ts';
 import type { K8sObject } from '../render/index.ts';
-import type { GatewayPlan, ServiceRef, ServiceUpgrade } from './types.ts';
+import type { GatewayChangePlan, ServiceRef, ServiceUpgrade } from './types.ts';
 
 /** Services that still run at `now` (an expired service is not rendered, so it does not change). */
 function activeServices(gateway: GatewayModel | undefined, now: number): Map<string, { version: string; config: unknown }> {
@@ -17,7 +17,7 @@ function activeServices(gateway: GatewayModel | undefined, now: number): Map<str
   return out;
 }
 
-export function serviceChanges({ before, after, now }: { readonly before: GatewayModel | undefined; readonly after: GatewayModel | undefined; readonly now: number }): GatewayPlan['services'] {
+export function serviceChanges({ before, after, now }: { readonly before: GatewayModel | undefined; readonly after: GatewayModel | undefined; readonly now: number }): GatewayChangePlan['services'] {
   const old = activeServices(before, now);
   const next = activeServices(after, now);
   const added: ServiceRef[] = [];
@@ -47,7 +47,7 @@ export function activeResponses({ model, gateway, now }: { readonly model: Fleet
   return out;
 }
 
-export function responseChanges({ before, after }: { readonly before: ReadonlySet<string>; readonly after: ReadonlySet<string> }): GatewayPlan['responses'] {
+export function responseChanges({ before, after }: { readonly before: ReadonlySet<string>; readonly after: ReadonlySet<string> }): GatewayChangePlan['responses'] {
   return {
     added: [...after].filter((name) => !before.has(name)).sort(),
     removed: [...before].filter((name) => !after.has(name)).sort(),

@@ -9,7 +9,7 @@ import type { FleetModel } from '../model/fleet-model.ts';
 import type { K8sObject, RenderedGateway } from '../render/index.ts';
 import { type ChangedPath, type FileTexts, catalogImmutabilityProblems } from './catalog-immutable.ts';
 import { activeResponses, imagesToPull, responseChanges, serviceChanges } from './gateway-diff.ts';
-import type { ApprovalGiven, ApprovalNeed, ChangePlan, CustomerPlan, GatewayPlan, PlanProblem, PlanReviews, ReviewNotCounted } from './types.ts';
+import type { ApprovalGiven, ApprovalNeed, ChangePlan, CustomerPlan, GatewayChangePlan, PlanProblem, PlanReviews, ReviewNotCounted } from './types.ts';
 
 export interface PlanSide {
   readonly model: FleetModel;
@@ -62,7 +62,7 @@ export function planPolicy({ base, head, customer }: { readonly base: PlanSide |
 }
 
 interface PlannedGateway {
-  readonly plan: GatewayPlan;
+  readonly plan: GatewayChangePlan;
   readonly decision: GateDecision | undefined;
   readonly customer: ApprovalNeed | undefined;
   readonly operators: ApprovalNeed | undefined;
@@ -91,7 +91,7 @@ function gatewayPlans({ base, head, now, facts }: {
       before: activeResponses({ model: base?.model, gateway: name, now: time }),
       after: activeResponses({ model: head.model, gateway: name, now: time }),
     });
-    const plan: GatewayPlan = {
+    const plan: GatewayChangePlan = {
       gateway: name,
       customer,
       change: !old ? 'added' : !next ? 'removed' : 'changed',
@@ -137,7 +137,7 @@ function isUnchangedSharedNamespace(key: string, namespaces: { readonly before: 
   return old !== undefined && next !== undefined && isDeepStrictEqual(old, next);
 }
 
-function groupByCustomer(plans: readonly GatewayPlan[], planned: readonly PlannedGateway[]): CustomerPlan[] {
+function groupByCustomer(plans: readonly GatewayChangePlan[], planned: readonly PlannedGateway[]): CustomerPlan[] {
   const names = [...new Set(plans.map((p) => p.customer))].sort();
   return names.map((customer) => {
     const mine = planned.filter((p) => p.plan.customer === customer);

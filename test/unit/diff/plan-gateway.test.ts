@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects are plain JSON; tests edit them by path */
 import { describe, expect, it } from 'vitest';
-import { describeRef, formatPlan, isSubset, planGateway, type GatewayPlan, type Inventory } from '../../../src/plan/index.ts';
+import { describeRef, formatGatewayPlans, isSubset, planGateway, type GatewayPlan, type Inventory } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 import { GATEWAY, asLive, configMap, deployment, inventoryOf, job, namespace } from './fixtures.ts';
 
@@ -231,13 +231,13 @@ describe('planGateway: removed fields and resource quantities', () => {
   });
 });
 
-describe('formatPlan', () => {
+describe('formatGatewayPlans', () => {
   const drifted = { ...(asLive(deployment()) as Record<string, any>) };
   drifted.spec = { ...drifted.spec, replicas: 3 };
   const plan = planGateway({ gateway: GATEWAY, desired: [...base, deployment('fw')], live: [asLive(namespace), asLive(configMap()), drifted as K8sObject, asLive(configMap('old'))], inventory: inventoryOf(base) });
 
   it('prints creates, updates with their diff and drift, and deletes for people', () => {
-    const text = formatPlan({ plans: [plan], format: 'text' });
+    const text = formatGatewayPlans({ plans: [plan], format: 'text' });
     expect(text).toContain('gateway acme-gw-01: 1 to create, 1 to update (1 drifted), 1 to delete, 2 unchanged');
     expect(text).toContain('  + Deployment essg-acme/acme-gw-01-fw\n');
     expect(text).toContain('  ~ Deployment essg-acme/acme-gw-01-ids (drift: changed by hand, will be restored)\n');
@@ -246,7 +246,7 @@ describe('formatPlan', () => {
   });
 
   it('prints refs and diffs as JSON for machines', () => {
-    const json = JSON.parse(formatPlan({ plans: [plan], format: 'json' })) as { gateways: Array<Record<string, any>> };
+    const json = JSON.parse(formatGatewayPlans({ plans: [plan], format: 'json' })) as { gateways: Array<Record<string, any>> };
     expect(json.gateways[0]).toMatchObject({
       gateway: GATEWAY,
       creates: [{ kind: 'Deployment', name: 'acme-gw-01-fw', namespace: 'essg-acme' }],

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { edit, templateFiles } from '../../support/template-fleet.ts';
 import type { ReviewFact } from '../../../src/gate/index.ts';
-import { type ReviewFacts, formatJson, formatMarkdown, formatText, fullyApproved, statusDescription } from '../../../src/prplan/index.ts';
+import { type ReviewFacts, formatChangePlanJson, formatChangePlanMarkdown, formatChangePlanText, fullyApproved, statusDescription } from '../../../src/change-plan/index.ts';
 import { planFiles } from './plan-fixture.ts';
 
 const SH01 = 'gateways/acme/acme-sh-01.yaml';
@@ -23,7 +23,7 @@ describe('planChanges', () => {
     const plan = await planFiles(base, head);
     expect(plan.ok).toBe(true);
     expect(plan.customers).toEqual([]);
-    expect(formatText(plan)).toContain('no gateway changes');
+    expect(formatChangePlanText(plan)).toContain('no gateway changes');
   });
 
   it('reports an upgrade as from → to, with the new image to pull', async () => {
@@ -115,7 +115,7 @@ describe('planChanges', () => {
     ].join('\n');
     const plan = await planFiles(base, head);
     expect(gatewaysOf(plan).map((g) => [g.gateway, g.responses])).toEqual([['acme-sh-02', { added: ['block-scan-acme'], removed: [] }]]);
-    expect(formatMarkdown(plan)).toContain('| `acme-sh-02` |   |   | + block-scan-acme |   | 1 |');
+    expect(formatChangePlanMarkdown(plan)).toContain('| `acme-sh-02` |   |   | + block-scan-acme |   | 1 |');
   });
 
   it('drops a response that has expired by the plan time', async () => {
@@ -151,7 +151,7 @@ describe('planChanges', () => {
     expect(plan.ok).toBe(false);
     expect(plan.customers).toEqual([]);
     expect(plan.problems).toEqual([expect.objectContaining({ file: SH02, line: 11, code: 'UNKNOWN_VERSION' })]);
-    expect(formatText(plan)).toMatch(/^essg plan: the head fleet is invalid: 1 problem\ngateways\/acme\/acme-sh-02.yaml:11:\d+: UNKNOWN_VERSION: /);
+    expect(formatChangePlanText(plan)).toMatch(/^essg plan: the head fleet is invalid: 1 problem\ngateways\/acme\/acme-sh-02.yaml:11:\d+: UNKNOWN_VERSION: /);
   });
 });
 
@@ -194,20 +194,20 @@ describe('planChanges with the pull request’s reviews', () => {
       notCounted: [{ login: 'mallory', reason: 'not-an-approver' }],
     });
     expect(statusDescription(plan)).toBe('1 gateway of 1 customer change; approvals needed: operators');
-    const markdown = formatMarkdown(plan);
+    const markdown = formatChangePlanMarkdown(plan);
     expect(markdown).toContain('- **acme**: approved by `acme-analyst` via `acme-bank/secops`\n');
     expect(markdown).toContain('- **operators** (catalog versions or fleet settings of a gateway change): needs 1 approval from `soc-lead`, `example-soc/fleet-operators`\n');
     expect(markdown).toContain('Not counted: `mallory` (not an approver).');
-    expect(formatText(plan)).toContain('acme: approved by acme-analyst via acme-bank/secops\n');
-    expect(JSON.parse(formatJson(plan)).customers[0].approval.approvedBy).toEqual([{ login: 'acme-analyst', via: 'acme-bank/secops' }]);
+    expect(formatChangePlanText(plan)).toContain('acme: approved by acme-analyst via acme-bank/secops\n');
+    expect(JSON.parse(formatChangePlanJson(plan)).customers[0].approval.approvedBy).toEqual([{ login: 'acme-analyst', via: 'acme-bank/secops' }]);
   });
 
   it('names who approved next to how many more a customer that needs two still needs', async () => {
     edit(head, FRA01, 'logDropped: true', 'logDropped: false');
     const plan = await planFiles(base, head, { facts: openPullRequest({ reviews: [{ login: 'globex-ciso', state: 'APPROVED' }] }) });
     expect(plan.customers.find((c) => c.customer === 'globex')?.approval).toEqual({ required: 1, approvers: ['globex-it-security'], approvedBy: [{ login: 'globex-ciso', via: 'globex-ciso' }] });
-    expect(formatMarkdown(plan)).toContain('- **globex**: approved by `globex-ciso`; needs 1 more from `globex-it-security`\n');
-    expect(formatText(plan)).toContain('globex: approved by globex-ciso; needs 1 more from globex-it-security\n');
+    expect(formatChangePlanMarkdown(plan)).toContain('- **globex**: approved by `globex-ciso`; needs 1 more from `globex-it-security`\n');
+    expect(formatChangePlanText(plan)).toContain('globex: approved by globex-ciso; needs 1 more from globex-it-security\n');
     expect(statusDescription(plan)).toBe('2 gateways of 2 customers change; approvals needed: acme, globex, operators');
   });
 
@@ -221,8 +221,8 @@ describe('planChanges with the pull request’s reviews', () => {
     const plan = await planFiles(base, head, { facts: openPullRequest({ reviews: [{ login: 'acme-secops-lead', state: 'APPROVED', commitId: BEFORE_PUSH }] }) });
     expect(plan.customers[0]?.approval).toEqual({ required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'], approvedBy: [] });
     expect(plan.reviews.state === 'read' && plan.reviews.notCounted).toEqual([{ login: 'acme-secops-lead', reason: 'stale' }]);
-    expect(formatMarkdown(plan)).toContain('Not counted: `acme-secops-lead` (approved before the last push).');
-    expect(formatText(plan)).toContain('not counted: acme-secops-lead (approved before the last push)');
+    expect(formatChangePlanMarkdown(plan)).toContain('Not counted: `acme-secops-lead` (approved before the last push).');
+    expect(formatChangePlanText(plan)).toContain('not counted: acme-secops-lead (approved before the last push)');
   });
 
   it('does not count the author’s own approval', async () => {
@@ -245,17 +245,17 @@ describe('planChanges with the pull request’s reviews', () => {
     expect(fullyApproved(plan)).toBe(true);
     expect(plan.operators).toEqual({ required: 0, approvers: [], approvedBy: [{ login: 'soc-lead', via: 'soc-lead' }] });
     expect(statusDescription(plan)).toBe('1 gateway of 1 customer change; fully approved');
-    const markdown = formatMarkdown(plan);
+    const markdown = formatChangePlanMarkdown(plan);
     expect(markdown).toContain('- **operators** (catalog versions or fleet settings of a gateway change): approved by `soc-lead`\n');
     expect(markdown).toContain("**Fully approved** on the pull request's head `c0ffee0`.");
-    expect(formatText(plan)).toContain("reviews counted on the pull request's head c0ffee0: fully approved");
+    expect(formatChangePlanText(plan)).toContain("reviews counted on the pull request's head c0ffee0: fully approved");
   });
 
   it('is not fully approved when no reviews were read', async () => {
     const plan = await planFiles(base, head);
     expect(fullyApproved(plan)).toBe(false);
     expect(plan.reviews).toEqual({ state: 'not-read' });
-    expect(formatMarkdown(plan)).not.toContain('Reviews counted');
+    expect(formatChangePlanMarkdown(plan)).not.toContain('Reviews counted');
   });
 
   it('lists every approval as needed and says the reviews could not be read when GitHub failed', async () => {
@@ -266,8 +266,8 @@ describe('planChanges with the pull request’s reviews', () => {
     expect(plan.customers[0]?.approval).toEqual({ required: 1, approvers: ['acme-secops-lead', 'acme-bank/secops'], approvedBy: [] });
     expect(plan.operators?.required).toBe(1);
     expect(plan.reviews).toMatchObject({ state: 'unavailable', error: { component: 'github', failure: 'server-error', status: 502 } });
-    expect(formatMarkdown(plan)).toContain(`> Reviews could not be read (github): ${message}; every approval is listed as needed.`);
-    expect(formatText(plan)).toContain(`reviews could not be read (github): ${message}`);
+    expect(formatChangePlanMarkdown(plan)).toContain(`> Reviews could not be read (github): ${message}; every approval is listed as needed.`);
+    expect(formatChangePlanText(plan)).toContain(`reviews could not be read (github): ${message}`);
     expect(statusDescription(plan)).toBe('1 gateway of 1 customer change; approvals needed: acme, operators (reviews could not be read)');
   });
 });

@@ -5,6 +5,6 @@ import type { ChangePlan } from './types.ts';
 
 export const PLAN_JSON_VERSION = 'essg.io/plan/v1';
 
-export function formatJson(plan: ChangePlan): string {
+export function formatChangePlanJson(plan: ChangePlan): string {
   return `${JSON.stringify({ version: PLAN_JSON_VERSION, ...plan }, null, 2)}\n`;
 }

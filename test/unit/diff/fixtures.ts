@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects are plain JSON; tests edit them by path */
 // Small desired objects of one gateway, and what the API server makes of them.
 import type { K8sObject } from '../../../src/render/index.ts';
-import type { Inventory } from '../../../src/plan/index.ts';
-import { inventoryEntry } from '../../../src/plan/index.ts';
+import type { Inventory } from '../../../src/diff/index.ts';
+import { inventoryEntry } from '../../../src/diff/index.ts';
 
 export const GATEWAY = 'acme-gw-01';
 

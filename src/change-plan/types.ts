@@ -29,7 +29,7 @@ export interface ServiceUpgrade {
 
 export type GatewayChangeKind = 'added' | 'removed' | 'changed';
 
-export interface GatewayPlan {
+export interface GatewayChangePlan {
   readonly gateway: string;
   readonly customer: string;
   readonly change: GatewayChangeKind;
@@ -83,7 +83,7 @@ export type PlanReviews =
 
 export interface CustomerPlan {
   readonly customer: string;
-  readonly gateways: readonly GatewayPlan[];
+  readonly gateways: readonly GatewayChangePlan[];
   /** Undefined when every change of the customer is pre-authorised. */
   readonly approval: ApprovalNeed | undefined;
 }

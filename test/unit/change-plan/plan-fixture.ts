@@ -1,7 +1,7 @@
 // Plans between two in-memory fleets, as `essg plan` does between two commits.
 import { MemoryReader } from '../../../src/model/file-reader.ts';
 import { loadFleet } from '../../../src/model/load.ts';
-import { type ChangedPath, type ChangePlan, type ReviewFacts, planChanges, renderSide } from '../../../src/prplan/index.ts';
+import { type ChangedPath, type ChangePlan, type ReviewFacts, planChanges, renderSide } from '../../../src/change-plan/index.ts';
 import { RenderCache } from '../../../src/render/index.ts';
 
 export const NOW = '2026-06-01T00:00:00Z';
