@@ -23,7 +23,7 @@ async function exposition(count: number): Promise<string> {
     metrics.apiRequest('PATCH');
     if (phase === 'Failed') metrics.applyError('APPLY_CONFLICT');
   }
-  metrics.observePass({ durationMs: 1200, result: 'applied' });
+  metrics.observePass({ durationMs: 1200, result: 'success' });
   metrics.rolledBack('b'.repeat(40));
   return (await metrics.render()).body;
 }
