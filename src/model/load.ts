@@ -5,6 +5,7 @@ import semver from 'semver';
 import { DirectoryReader, type FleetFileReader } from './file-reader.ts';
 import type { CustomerModel, FleetModel, GatewayModel, ResponseModel, ServiceVersionModel, SourceFile } from './fleet-model.ts';
 import { checkApprovals } from './approval-rules.ts';
+import { checkDataAuthorisation } from './data-authorisation.ts';
 import { classifyEntries, type FleetFilePlace } from './layout.ts';
 import { checkMaintenanceWindows } from './maintenance-windows.ts';
 import { sortProblems, type Problem } from './problems.ts';
@@ -55,7 +56,7 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
   }
   const existing = existingByPath(places);
   problems.push(...checkNames(valid), ...checkCatalog(valid), ...checkGateways(valid, existing), ...checkResponses(valid, existing), ...checkMaintenanceWindows(valid.customers));
-  problems.push(...checkApprovals(valid));
+  problems.push(...checkApprovals(valid), ...checkDataAuthorisation(valid));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, model: buildModel(valid) };
 }

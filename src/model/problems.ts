@@ -22,6 +22,8 @@ export const PROBLEM_CODES = [
   'DUPLICATE_GATEWAY', 'DUPLICATE_NODE', 'DUPLICATE_SERVICE', 'HOST_PORT_CONFLICT', 'INVALID_CIDR',
   // maintenance windows
   'INVALID_CRON', 'UNKNOWN_TIMEZONE', 'INVALID_DURATION', 'WINDOW_LONGER_THAN_PERIOD',
+  // data authorisation: a service collects or reports what its customer does not allow
+  'DATA_COLLECTION_NOT_ALLOWED', 'DATA_REPORTING_NOT_ALLOWED',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

@@ -13,6 +13,18 @@ export type GitHubPrincipal = string;
  */
 export type Duration = string;
 /**
+ * A category of site data, as a catalog version declares what it collects and reports and a customer allows it: alerts (detections raised by security devices and services: IDS alarms, EDR detections), security-events (events parsed and normalised at the gateway, labelled with their source device), raw-logs (logs as the site's devices and systems write them: syslog, Windows event logs), flow-logs (network flow records: NetFlow, IPFIX, firewall connection logs), packet-captures (captured packets or payload excerpts), asset-inventory (the site's hosts and devices as discovered), vulnerability-findings (results of vulnerability scans), system-metrics (resource and health metrics of the site's systems).
+ */
+export type DataCategory =
+  | 'alerts'
+  | 'security-events'
+  | 'raw-logs'
+  | 'flow-logs'
+  | 'packet-captures'
+  | 'asset-inventory'
+  | 'vulnerability-findings'
+  | 'system-metrics';
+/**
  * A Kubernetes node name (RFC 1123 subdomain): lower-case letters, digits, '-' and '.', at most 253 characters.
  */
 export type NodeName = string;
@@ -188,6 +200,7 @@ export interface CustomerSpec {
    * Response kinds the customer has authorised in advance: they apply without waiting for review.
    */
   preauthorized?: ('ip-block' | 'vuln-scan')[];
+  dataCollection?: DataCollection;
   dataReporting?: DataReporting;
 }
 /**
@@ -205,15 +218,22 @@ export interface MaintenanceWindow {
   timezone?: string;
 }
 /**
- * What the customer's gateways may report back to the SOC.
+ * What the customer's gateways may collect at the site (the customer's collection authorisation); none: nothing. A gateway whose service collects a category not listed is refused, and the list is rendered into each data-handling service's data-policy.json.
+ */
+export interface DataCollection {
+  /**
+   * The categories of site data the gateways' services may collect.
+   */
+  allow: DataCategory[];
+}
+/**
+ * What the customer's gateways may report back to the SOC (the customer's reporting authorisation); none: nothing. A gateway whose service reports a category not listed is refused, and the list is rendered into each data-handling service's data-policy.json.
  */
 export interface DataReporting {
   /**
-   * The categories of data the gateways may send to the SOC.
+   * The categories of data the gateways' services may send to the SOC.
    */
-  allow: (
-    'alerts' | 'asset-inventory' | 'flow-logs' | 'vulnerability-findings' | 'system-metrics' | 'packet-captures'
-  )[];
+  allow: DataCategory[];
 }
 /**
  * gateways/<customer>/<gateway>.yaml: one Edge Security Service Gateway and the security services it runs.
@@ -344,6 +364,7 @@ export interface ServiceVersionSpec {
    * Response kinds this service enforces: an ip-block consumer receives the gateway's block list as a file.
    */
   consumes?: 'ip-block'[];
+  data?: DataHandling;
   /**
    * A JSON Schema (draft 2020-12) that each gateway's config for this service must satisfy.
    */
@@ -463,6 +484,19 @@ export interface JobSettings {
    * How many times a failed run is retried.
    */
   backoffLimit?: number;
+}
+/**
+ * What the service collects at the site and reports to the SOC, by category; a version that declares none handles no site data. Each gateway's customer must allow every category (Customer.spec.dataCollection, dataReporting), and the service reads what the customer allows from data-policy.json beside its config.
+ */
+export interface DataHandling {
+  /**
+   * The categories of site data the service collects.
+   */
+  collects?: DataCategory[];
+  /**
+   * The categories of data the service sends to the SOC.
+   */
+  reports?: DataCategory[];
 }
 /**
  * responses/<name>.yaml: a time-bounded emergency action on a customer's gateways (block IP addresses, run a vulnerability scan).

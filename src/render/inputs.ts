@@ -1,6 +1,7 @@
 // Everything one gateway's render depends on, gathered from the fleet model as plain data,
 // and the cache key that digests the same things: a change anywhere else in the fleet leaves
 // this gateway's key, and its render, alone.
+import { customerDataPolicy, handlesData, type DataPolicy } from '../model/data-authorisation.ts';
 import type { FleetModel, GatewayModel, ResponseModel, ServiceVersionSpec } from '../model/fleet-model.ts';
 import { canonicalJson } from './canonical.ts';
 import { CatalogVersionMissingError } from './errors.ts';
@@ -23,6 +24,12 @@ export interface ServiceInput {
   readonly spec: ServiceVersionSpec;
   /** The gateway's validated config for the service; `{}` when it gives none. */
   readonly config: unknown;
+  /**
+   * What the gateway's customer allows to be collected and reported, for a service whose
+   * catalog version declares it handles site data (`spec.data`); the service enforces it.
+   * @default - none: the service handles no site data
+   */
+  readonly dataPolicy?: DataPolicy;
 }
 
 export interface IpBlockInput {
@@ -78,11 +85,24 @@ export function isExpired(expires: string | undefined, now: number): boolean {
   return expires !== undefined && Date.parse(expires) <= now;
 }
 
+/** The customer's data policy, for a service that handles site data; the loader has checked it allows all the service declares. */
+function dataPolicyFor(model: FleetModel, customer: string, spec: ServiceVersionSpec): { dataPolicy?: DataPolicy } {
+  if (!handlesData(spec)) return {};
+  const doc = model.customers.get(customer)?.doc;
+  return { dataPolicy: doc ? customerDataPolicy(doc) : { collect: [], report: [] } };
+}
+
 export function gatewayInputs({ model, gateway, now }: { readonly model: FleetModel; readonly gateway: GatewayModel; readonly now: number }): GatewayInputs {
   const fleet = model.fleet.doc.spec;
   const services = gateway.services
     .filter((service) => !isExpired(service.entry.expires, now))
-    .map((service): ServiceInput => ({ name: service.catalog.service, version: service.catalog.version, spec: service.catalog.doc.spec, config: service.entry.config ?? {} }));
+    .map((service): ServiceInput => ({
+      name: service.catalog.service,
+      version: service.catalog.version,
+      spec: service.catalog.doc.spec,
+      config: service.entry.config ?? {},
+      ...dataPolicyFor(model, gateway.customer, service.catalog.doc.spec),
+    }));
   const ipBlocks: IpBlockInput[] = [];
   const scans: VulnScanInput[] = [];
   for (const response of responsesByGateway(model).get(gateway.name) ?? []) {
@@ -94,7 +114,8 @@ export function gatewayInputs({ model, gateway, now }: { readonly model: FleetMo
       const { service, version, targets, profile } = spec.vulnScan;
       const catalog = model.catalog.get(service)?.get(version);
       if (!catalog) throw new CatalogVersionMissingError({ service, version, usedBy: `response ${response.name}` });
-      scans.push({ response: response.name, expires: spec.expires, scanner: { name: service, version, spec: catalog.doc.spec, config: { targets, profile: profile ?? 'quick' } } });
+      const scanner: ServiceInput = { name: service, version, spec: catalog.doc.spec, config: { targets, profile: profile ?? 'quick' }, ...dataPolicyFor(model, gateway.customer, catalog.doc.spec) };
+      scans.push({ response: response.name, expires: spec.expires, scanner });
     }
   }
   return {
@@ -136,11 +157,21 @@ export function renderKey({ model, gateway, now }: { readonly model: FleetModel;
   for (const service of gateway.services) {
     if (!isExpired(service.entry.expires, now)) parts.push(`service ${service.catalog.service} ${service.catalog.version} ${service.catalog.source.sha256}`);
   }
+  let dataHandled = gateway.services.some((service) => !isExpired(service.entry.expires, now) && handlesData(service.catalog.doc.spec));
   for (const response of responsesByGateway(model).get(gateway.name) ?? []) {
     const spec = response.doc.spec;
     if (isExpired(spec.expires, now)) continue;
     parts.push(`response ${response.name} ${response.source.sha256}`);
-    if (spec.vulnScan) parts.push(`scanner ${model.catalog.get(spec.vulnScan.service)?.get(spec.vulnScan.version)?.source.sha256 ?? 'missing'}`);
+    if (!spec.vulnScan) continue;
+    const scanner = model.catalog.get(spec.vulnScan.service)?.get(spec.vulnScan.version);
+    parts.push(`scanner ${scanner?.source.sha256 ?? 'missing'}`);
+    if (scanner && handlesData(scanner.doc.spec)) dataHandled = true;
+  }
+  // The customer's data policy is rendered into every service that handles site data; the
+  // rest of the customer file (approvers, windows) renders nothing.
+  if (dataHandled) {
+    const customer = model.customers.get(gateway.customer)?.doc;
+    parts.push(`data ${canonicalJson(customer ? customerDataPolicy(customer) : null)}`);
   }
   return parts.join('\n');
 }

@@ -10,6 +10,8 @@ import { LABEL, type MetadataMap } from '../labels.ts';
 export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';
 export const CONFIG_FILE = 'config.json';
 export const IP_BLOCK_FILE = 'ip-block.json';
+/** What the customer allows the service to collect at the site and report to the SOC (src/model/data-authorisation.ts). */
+export const DATA_POLICY_FILE = 'data-policy.json';
 /** Where a service reads config.json when its catalog entry does not say (serviceversion.schema.json). */
 export const DEFAULT_CONFIG_MOUNT_PATH = '/etc/essg';
 export const CONFIG_HASH_ANNOTATION = 'essg.io/config-hash';
@@ -78,7 +80,11 @@ export function edgePodTemplate(props: EdgePodProps): k8s.PodTemplateSpec {
   const spec = service.spec;
   const capabilities = [...(spec.capabilities ?? [])].sort();
   const mountPath = spec.configMountPath ?? DEFAULT_CONFIG_MOUNT_PATH;
-  const sources: k8s.VolumeProjection[] = [{ configMap: { name: props.configMap, items: [{ key: CONFIG_FILE, path: CONFIG_FILE }] } }];
+  // A service that handles site data reads what its customer allows from data-policy.json;
+  // which files are mounted depends on the catalog version only, so a policy change leaves
+  // the pod template (and a Job's name) alone.
+  const files = [CONFIG_FILE, ...(service.dataPolicy ? [DATA_POLICY_FILE] : [])];
+  const sources: k8s.VolumeProjection[] = [{ configMap: { name: props.configMap, items: files.map((file) => ({ key: file, path: file })) } }];
   if (props.ipBlockConfigMap) sources.push({ configMap: { name: props.ipBlockConfigMap, items: [{ key: IP_BLOCK_FILE, path: IP_BLOCK_FILE }] } });
   const container: k8s.Container = {
     name: service.name,

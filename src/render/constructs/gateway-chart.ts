@@ -34,7 +34,7 @@ export class GatewayChart extends Chart {
     for (const service of inputs.services) {
       const scope = new Construct(this, `service-${service.name}`);
       const identity = serviceIdentity({ placement, service });
-      const config = new ServiceConfig(scope, 'config', { name: identity.instance, namespace: placement.namespace, labels: identity.labels, config: service.config });
+      const config = new ServiceConfig(scope, 'config', { name: identity.instance, namespace: placement.namespace, labels: identity.labels, config: service.config, ...(service.dataPolicy ? { dataPolicy: service.dataPolicy } : {}) });
       const ipBlockConfigMap = ipBlockList && service.spec.consumes?.includes('ip-block') ? ipBlockList.name : undefined;
       const common = { placement, service, identity, config, ...(ipBlockConfigMap ? { ipBlockConfigMap } : {}) };
       if (service.spec.workload === 'daemon') {

@@ -19,7 +19,7 @@ export class VulnScanJob extends Construct {
     const identity = serviceIdentity({ placement, service: scan.scanner, instanceOf: `scan-${scan.response}` });
     const responseLabels = { [LABEL.response]: scan.response, [LABEL.responseAction]: 'vuln-scan' };
     const labels = { ...identity.labels, ...responseLabels };
-    const config = new ServiceConfig(this, 'config', { name: identity.instance, namespace: placement.namespace, labels, config: scan.scanner.config });
+    const config = new ServiceConfig(this, 'config', { name: identity.instance, namespace: placement.namespace, labels, config: scan.scanner.config, ...(scan.scanner.dataPolicy ? { dataPolicy: scan.scanner.dataPolicy } : {}) });
     new JobService(this, 'job', { placement, service: scan.scanner, identity, config, extraLabels: responseLabels });
   }
 }

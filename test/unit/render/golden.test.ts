@@ -11,7 +11,7 @@ import { renderFleet, toYaml } from '../../../src/render/index.ts';
 
 const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden');
 const NOW = '2026-12-01T00:00:00Z';
-const CASES = ['daemon', 'config-change', 'host-network', 'job', 'cronjob', 'responses', 'pre-pull'] as const;
+const CASES = ['daemon', 'config-change', 'host-network', 'job', 'cronjob', 'responses', 'pre-pull', 'data-policy'] as const;
 const update = process.env.UPDATE_GOLDEN === '1';
 
 async function renderCase(name: string): Promise<Map<string, string>> {
