@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   plan: async () => (await import('./plan.ts')).registerPlan,
   testbed: async () => (await import('./testbed.ts')).registerTestbed,
   status: async () => (await import('./status.ts')).registerStatus,
+  logs: async () => (await import('./logs.ts')).registerLogs,
   rollout: async () => (await import('./rollout.ts')).registerRollout,
   reconcile: async () => (await import('./reconcile.ts')).registerReconcile,
 };

@@ -27,6 +27,7 @@ interface ReconcileOptions {
   now?: string;
   clockOffset?: string;
   webhookMaxBytes: string;
+  logsTimeout: string;
 }
 
 const env = process.env;
@@ -59,6 +60,7 @@ export function registerReconcile(program: Command): void {
     .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
     .option('--listen <host:port>', 'status API, dashboard, metrics and webhook [ESSG_LISTEN]', env.ESSG_LISTEN ?? `0.0.0.0:${env.ESSG_STATUS_PORT ?? '9464'}`)
     .option('--webhook-max-bytes <n>', 'webhook bodies larger than this are answered 413 unread; a push needs only its ref, and a refused one waits for the next poll [ESSG_WEBHOOK_MAX_BYTES]', env.ESSG_WEBHOOK_MAX_BYTES ?? String(DEFAULT_WEBHOOK_MAX_BYTES))
+    .option('--logs-timeout <ms>', 'GET /logs answers that a gateway did not answer after this long, instead of waiting on it [ESSG_LOGS_TIMEOUT_MS]', env.ESSG_LOGS_TIMEOUT_MS ?? '10000')
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
     .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
     .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
@@ -87,6 +89,8 @@ export function registerReconcile(program: Command): void {
       if (!Number.isInteger(gitTimeoutMs) || gitTimeoutMs <= 0) return fail(`--git-timeout must be a positive number of milliseconds, not ${options.gitTimeout}`);
       const webhookMaxBytes = Number(options.webhookMaxBytes);
       if (!Number.isInteger(webhookMaxBytes) || webhookMaxBytes <= 0) return fail(`--webhook-max-bytes must be a positive number of bytes, not ${options.webhookMaxBytes}`);
+      const logsTimeoutMs = Number(options.logsTimeout);
+      if (!Number.isInteger(logsTimeoutMs) || logsTimeoutMs <= 0) return fail(`--logs-timeout must be a positive number of milliseconds, not ${options.logsTimeout}`);
       let github;
       if (options.approvals === 'github') {
         const [owner, repo] = (options.githubRepo ?? '').split('/');
@@ -106,7 +110,7 @@ export function registerReconcile(program: Command): void {
       const runtime = await startRuntime(
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
-          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs, webhookMaxBytes,
+          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs, webhookMaxBytes, logsTimeoutMs,
           ...(clock ? { clock } : {}),
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(github ? { github } : {}),

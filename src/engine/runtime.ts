@@ -3,7 +3,7 @@
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
-import { createStatusServer, FleetMetrics, KubeEventRecorder, StatusStore, type StatusServer } from '../report/index.ts';
+import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
 import type { SecretRedactor } from '../report/redact.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
 import { clockOf, type ClockOption } from './clock.ts';
@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   /** Webhook bodies over this are answered 413 unread (`--webhook-max-bytes`). @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB) */
   readonly webhookMaxBytes?: number;
   readonly leaderElection: boolean;
+  /** How long GET /logs waits for a gateway's first answer (`--logs-timeout`). @default DEFAULT_LOGS_TIMEOUT_MS (10 s) */
+  readonly logsTimeoutMs?: number;
   /**
    * The time every pass decides by (soaks, maintenance windows, expiry): `--now` or
    * `--clock-offset`. Status and log timestamps, Events and the Lease keep the system clock.
@@ -140,7 +142,11 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   let server: StatusServer | undefined;
   let url: string | undefined;
   if (serve) {
-    server = createStatusServer({ store, metrics, host: options.listen.host, port: options.listen.port, isReady: () => !leading || store.hasCompletedPass() });
+    server = createStatusServer({
+      store, metrics, host: options.listen.host, port: options.listen.port, isReady: () => !leading || store.hasCompletedPass(),
+      // Any replica serves logs: reading them changes nothing.
+      logs: (request) => openServiceLogs({ kubeconfig, request: { ...request, ...(options.logsTimeoutMs !== undefined ? { timeoutMs: options.logsTimeoutMs } : {}) } }),
+    });
     if (options.webhookSecret) {
       server.mountWebhook(createWebhookHandler({
         secret: options.webhookSecret, branch: options.branch,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FleetMetrics } from './metrics.ts';
+import { isLogsError, parseLogsSince, type ServiceLogs, type ServiceLogsRequest } from './pod-logs.ts';
 import { isPhase } from './status-model.ts';
 import type { StatusStore } from './status-store.ts';
 
@@ -16,11 +17,16 @@ export const DEFAULT_STATUS_PORT = 9464;
  */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/** Opens a service's log on a gateway (openServiceLogs with the reconciler's kubeconfig). */
+export type LogsReader = (request: ServiceLogsRequest) => Promise<ServiceLogs>;
+
 export interface StatusServerOptions {
   readonly store: StatusStore;
   readonly metrics: FleetMetrics;
   /** POST /webhook; without one the route answers 404. Can be mounted later with `mountWebhook`. */
   readonly webhook?: HttpHandler;
+  /** GET /logs/GATEWAY/SERVICE; without one the route answers 404. */
+  readonly logs?: LogsReader;
   /** /readyz answers 200 when true. @default store.hasCompletedPass() */
   readonly isReady?: () => boolean;
   /** @default '0.0.0.0' */
@@ -99,6 +105,8 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
       const gateway = store.gateway(name);
       return gateway ? sendJson(res, 200, gateway) : sendJson(res, 404, { error: `no gateway ${JSON.stringify(name)}` });
     }
+    const logsRoute = /^\/logs\/([^/]+)\/([^/]+)$/.exec(path);
+    if (logsRoute) return serveLogs({ res, reader: options.logs, gateway: decodeURIComponent(logsRoute[1] ?? ''), service: decodeURIComponent(logsRoute[2] ?? ''), query: url.searchParams, onError: options.onError });
     const page = ASSETS[path];
     if (page) return send(res, 200, page.type, page.body, PAGE_HEADERS);
     return sendJson(res, 404, { error: `no route ${path}` });
@@ -137,6 +145,52 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
       });
     },
   };
+}
+
+/** What each logs failure answers: the gateway's state decides, so the dashboard can say it. */
+const LOGS_STATUS: Readonly<Record<string, number>> = {
+  LOGS_NO_POD: 404,
+  LOGS_POD_NOT_STARTED: 409,
+  LOGS_GATEWAY_OFFLINE: 503,
+  LOGS_GATEWAY_UNREACHABLE: 504,
+  LOGS_REQUEST_FAILED: 502,
+};
+
+/**
+ * GET /logs/GATEWAY/SERVICE?tail=N&since=D&follow=true&timestamps=true: the log text as it
+ * streams from the gateway (chunked; with follow, until the client goes), or a JSON error
+ * with the failure's code, message and data.
+ */
+async function serveLogs({ res, reader, gateway, service, query, onError }: { res: ServerResponse; reader: LogsReader | undefined; gateway: string; service: string; query: URLSearchParams; onError: ((error: unknown) => void) | undefined }): Promise<void> {
+  if (!reader) return sendJson(res, 404, { error: 'logs are not served here' });
+  const tail = query.get('tail');
+  const since = query.get('since');
+  const tailLines = tail === null || tail === '' ? undefined : Number(tail);
+  if (tailLines !== undefined && !(Number.isInteger(tailLines) && tailLines >= 0)) return sendJson(res, 400, { error: `tail must be a whole number of lines, not ${JSON.stringify(tail)}` });
+  const sinceSeconds = since === null || since === '' ? undefined : parseLogsSince(since);
+  if (sinceSeconds === null) return sendJson(res, 400, { error: `since must be a duration such as 30s, 10m, 2h, 1d or 1h30m, not ${JSON.stringify(since)}` });
+  const flag = (name: string): boolean => ['true', '1', ''].includes(query.get(name) ?? 'false');
+  let logs: ServiceLogs;
+  try {
+    logs = await reader({
+      gateway, service,
+      ...(tailLines !== undefined ? { tailLines } : {}),
+      ...(sinceSeconds !== undefined ? { sinceSeconds } : {}),
+      ...(flag('follow') ? { follow: true } : {}),
+      ...(flag('timestamps') ? { timestamps: true } : {}),
+    });
+  } catch (error) {
+    if (isLogsError(error)) return sendJson(res, LOGS_STATUS[error.code] ?? 502, { error: error.message, ...error.toJSON() });
+    onError?.(error);
+    return sendJson(res, 502, { error: `reading the logs failed: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-essg-pod': `${logs.namespace}/${logs.pod}`, 'x-essg-container': logs.container });
+  // A follower may wait long for its first line: it learns at once that the stream is open.
+  res.flushHeaders();
+  // The client went (a closed log view): the gateway's stream is closed with it.
+  res.once('close', () => logs.stop());
+  logs.stream.once('error', () => res.destroy());
+  logs.stream.pipe(res);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

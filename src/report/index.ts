@@ -6,6 +6,7 @@ export { FleetMetrics, type FleetMetricsOptions } from './metrics.ts';
 export {
   DEFAULT_STATUS_PORT,
   createStatusServer,
+  type LogsReader,
   type StatusServer,
   type StatusServerOptions,
   type HttpHandler,
@@ -25,3 +26,16 @@ export {
 } from './events.ts';
 export { KubeEventRecorder, type KubeEventRecorderOptions } from './events-kube.ts';
 export { UNHEALTHY_PHASES, formatFleetSummary, formatGatewayDetail, formatRollout, formatRolloutList, formatStatusTable, hasUnhealthy } from './format-text.ts';
+export {
+  DEFAULT_LOGS_TIMEOUT_MS,
+  GatewayOfflineError,
+  LogsRequestError,
+  LogsUnreachableError,
+  NoServicePodError,
+  PodNotStartedError,
+  isLogsError,
+  openServiceLogs,
+  parseLogsSince,
+  type ServiceLogs,
+  type ServiceLogsRequest,
+} from './pod-logs.ts';

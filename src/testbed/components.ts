@@ -15,8 +15,10 @@ export interface Ports {
   readonly controllerManager: number;
   readonly scheduler: number;
   readonly git: number;
+  /** KWOK's kubelet API (logs, resource metrics): every simulated node's kubelet endpoint. */
+  readonly kwokServer: number;
 }
-export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'git'] as const satisfies readonly (keyof Ports)[];
+export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'git', 'kwokServer'] as const satisfies readonly (keyof Ports)[];
 
 /** How often a simulated gateway renews its node lease, and how soon a silent one is marked Unknown. */
 export interface HeartbeatTiming {
@@ -56,6 +58,11 @@ export interface ComponentFiles {
   readonly pki: Pki;
   readonly kubeconfigs: { readonly controllerManager: string; readonly scheduler: string; readonly kwok: string };
   readonly kwokConfig: string;
+}
+
+/** Where the test bed keeps the log lines KWOK serves for every container (CRI log format). */
+export function podLogFile(stateDir: string): string {
+  return path.join(stateDir, 'pod-logs', 'containers.log');
 }
 
 export function etcdDataDir(stateDir: string): string {
@@ -100,6 +107,10 @@ export function apiserverArgs({ files, ports }: { files: ComponentFiles; ports: 
     '--allow-privileged=true',
     // The `kubernetes` Service cannot have a loopback endpoint; nothing in the test bed needs it.
     '--endpoint-reconciler-type=none',
+    // pods/log goes to the node's kubelet endpoint, which is KWOK's server on loopback (the
+    // node's InternalIP); its Hostname address (the node name) resolves nowhere. Without a
+    // kubelet CA the API server does not verify the kubelet's certificate, as with KWOK's own clusters.
+    '--kubelet-preferred-address-types=InternalIP',
     '--profiling=false',
     '--v=0',
   ];
@@ -147,7 +158,7 @@ export function schedulerArgs({ files, ports }: { files: ComponentFiles; ports: 
   ];
 }
 
-export function kwokArgs({ files, timing }: { files: ComponentFiles; timing: HeartbeatTiming }): string[] {
+export function kwokArgs({ files, ports, timing }: { files: ComponentFiles; ports: Pick<Ports, 'kwokServer'>; timing: HeartbeatTiming }): string[] {
   return [
     `--config=${files.kwokConfig}`,
     `--kubeconfig=${files.kubeconfigs.kwok}`,
@@ -158,11 +169,20 @@ export function kwokArgs({ files, timing }: { files: ComponentFiles; timing: Hea
     `--manage-nodes-with-label-selector=${UPLINK_LABEL}=up`,
     `--node-lease-duration-seconds=${timing.leaseDurationSeconds}`,
     `--cidr=${POD_CIDR}`,
+    // KWOK's kubelet API (pods/log, resource metrics), with a certificate of its own. Every
+    // node it initialises gets this address and port as its kubelet endpoint, as kwokctl does.
+    `--server-address=${LOOPBACK}:${ports.kwokServer}`,
+    `--node-ip=${LOOPBACK}`,
+    `--node-port=${ports.kwokServer}`,
   ];
 }
 
-/** KWOK's own configuration: more parallelism than its defaults, for 1,000 gateways. */
-export function kwokConfiguration(): string {
+/**
+ * KWOK's own configuration: more parallelism than its defaults, for 1,000 gateways, and its
+ * log emulation: every container's pods/log reads the test bed's one CRI log file (KWOK's
+ * ClusterLogs; no selector matches every pod).
+ */
+export function kwokConfiguration({ podLogs }: { podLogs: string }): string {
   return [
     'apiVersion: config.kwok.x-k8s.io/v1alpha1',
     'kind: KwokConfiguration',
@@ -170,6 +190,15 @@ export function kwokConfiguration(): string {
     '  nodeLeaseParallelism: 16',
     '  nodePlayStageParallelism: 8',
     '  podPlayStageParallelism: 8',
+    '  enableDebuggingHandlers: true',
+    '---',
+    'apiVersion: kwok.x-k8s.io/v1alpha1',
+    'kind: ClusterLogs',
+    'metadata:',
+    '  name: essg-testbed-logs',
+    'spec:',
+    '  logs:',
+    `  - logsFile: ${JSON.stringify(podLogs)}`,
     '',
   ].join('\n');
 }

@@ -7,3 +7,4 @@ export { failImage, healImage, failingImages, type FailingImage, type HealedImag
 export { FAILURE_MODES, imageDigest, type FailureMode } from './image-failures.ts';
 export { readPullConfig, setPullDelay, setPullFailure, type PullConfig, type PullFailure } from './prepull-controller.ts';
 export type { TestbedState } from './state.ts';
+export { appendPodLog, EMULATED_LOG_LINES } from './pod-logs.ts';

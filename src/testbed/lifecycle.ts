@@ -10,6 +10,7 @@ import { ensureBuilt, type BuildManifest, type Log } from './build.ts';
 import { apiserverArgs, COMPONENTS, controllerManagerArgs, etcdArgs, etcdDataDir, heartbeatTiming, kwokArgs, kwokConfiguration, PORT_NAMES, schedulerArgs, type ComponentFiles, type ComponentName, type Ports } from './components.ts';
 import { installCrds } from './crds.ts';
 import { installKubeletStages } from './kubelet-stages.ts';
+import { writeEmulatedLogs } from './pod-logs.ts';
 import { PortsStillBusyError } from './errors.ts';
 import { answers200, get, waitUntil } from './health.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -80,7 +81,7 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   const server = `https://${LOOPBACK}:${ports.apiserver}`;
   const kubeconfigs = await writeKubeconfigs({ dir, pki, server });
   const kwokConfig = path.join(dir, 'kwok.yaml');
-  await writeFile(kwokConfig, kwokConfiguration());
+  await writeFile(kwokConfig, kwokConfiguration({ podLogs: await writeEmulatedLogs({ stateDir: dir }) }));
   const files: ComponentFiles = { stateDir: dir, pki, kubeconfigs, kwokConfig };
   const timing = heartbeatTiming(Math.max(names.length, options.sizeFor ?? 0));
   const git = { baseUrl: `http://${LOOPBACK}:${ports.git}`, root: gitRoot, fleetRepoUrl: `http://${LOOPBACK}:${ports.git}/${FLEET_REPO}`, ...options.gitAuth };
@@ -112,7 +113,7 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   const stages = await installKubeletStages({ kubeconfig: adminClient(state), kwokDir: manifest.kwokDir, timing });
   step(`${stages.length} KWOK ${manifest.versions.kwok} kubelet stages installed`);
   const [kwok, gitServer] = [
-    await launch('kwok', manifest.binaries.kwok, kwokArgs({ files, timing })),
+    await launch('kwok', manifest.binaries.kwok, kwokArgs({ files, ports, timing })),
     await launch('git-server', process.execPath, ['--import', 'tsx', path.join(TESTBED_SRC, 'git-server-main.ts'), gitRoot, String(ports.git), ...(authFile ? [authFile] : [])]),
   ];
   const crds = await installCrds({ kubeconfig: adminClient(state), dir: manifest.crdDir });
@@ -192,7 +193,8 @@ export async function down({ stateDir = defaultStateDir(), log = quiet }: { stat
   await Promise.all(COMPONENTS.filter((c) => c !== 'etcd' && c !== 'kube-apiserver').map(stop));
   await stop('kube-apiserver');
   await stop('etcd');
-  const ports = PORT_NAMES.map((p) => state.ports[p]);
+  // A test bed started before a port was added has none recorded for it.
+  const ports = PORT_NAMES.map((p) => state.ports[p]).filter((p): p is number => Number.isInteger(p));
   const deadline = Date.now() + 10_000;
   let busy = await busyPorts(ports);
   while (busy.length > 0 && Date.now() < deadline) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiserverArgs, controllerManagerArgs, heartbeatTiming, kwokArgs, UPLINK_LABEL, type ComponentFiles, type Ports } from '../../../src/testbed/components.ts';
+import { parseAllDocuments } from 'yaml';
+import { apiserverArgs, controllerManagerArgs, heartbeatTiming, kwokArgs, kwokConfiguration, UPLINK_LABEL, type ComponentFiles, type Ports } from '../../../src/testbed/components.ts';
 import { pkiPaths } from '../../../src/testbed/pki.ts';
 
 const files: ComponentFiles = {
@@ -8,7 +9,7 @@ const files: ComponentFiles = {
   kubeconfigs: { controllerManager: '/tb/cm', scheduler: '/tb/sched', kwok: '/tb/kwok' },
   kwokConfig: '/tb/kwok.yaml',
 };
-const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006 };
+const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006, kwokServer: 1007 };
 
 describe('test bed components', () => {
   it('marks a silent small-fleet gateway Unknown within seconds, always after more than one missed renewal', () => {
@@ -29,15 +30,15 @@ describe('test bed components', () => {
     const timing = heartbeatTiming(3);
 
     expect(controllerManagerArgs({ files, ports, timing })).toContain(`--node-monitor-grace-period=${timing.gracePeriodSeconds}s`);
-    expect(kwokArgs({ files, timing })).toContain(`--node-lease-duration-seconds=${timing.leaseDurationSeconds}`);
+    expect(kwokArgs({ files, ports, timing })).toContain(`--node-lease-duration-seconds=${timing.leaseDurationSeconds}`);
   });
 
   it('has KWOK read its stages from the API server, so images can be made to fail while it runs', () => {
-    expect(kwokArgs({ files, timing: heartbeatTiming(3) })).toContain('--enable-crds=Stage');
+    expect(kwokArgs({ files, ports, timing: heartbeatTiming(3) })).toContain('--enable-crds=Stage');
   });
 
   it('lets KWOK heartbeat only the gateways whose uplink is up', () => {
-    expect(kwokArgs({ files, timing: heartbeatTiming(3) })).toContain(`--manage-nodes-with-label-selector=${UPLINK_LABEL}=up`);
+    expect(kwokArgs({ files, ports, timing: heartbeatTiming(3) })).toContain(`--manage-nodes-with-label-selector=${UPLINK_LABEL}=up`);
   });
 
   it('serves the API server on loopback with TLS, client certificates, RBAC and service-account keys', () => {
@@ -54,5 +55,17 @@ describe('test bed components', () => {
         `--service-account-signing-key-file=${files.pki.serviceAccountKey}`,
       ]),
     );
+  });
+
+  it('makes KWOK\'s server every node\'s kubelet, which the API server reaches at the node\'s InternalIP for pods/log', () => {
+    expect(kwokArgs({ files, ports, timing: heartbeatTiming(3) })).toEqual(expect.arrayContaining(['--server-address=127.0.0.1:1007', '--node-ip=127.0.0.1', '--node-port=1007']));
+    expect(apiserverArgs({ files, ports })).toContain('--kubelet-preferred-address-types=InternalIP');
+  });
+
+  it('has KWOK serve every container the test bed\'s log file', () => {
+    const documents = parseAllDocuments(kwokConfiguration({ podLogs: '/tb/pod-logs/containers.log' })).map((d) => d.toJS() as { kind: string; spec?: unknown });
+
+    expect(documents.map((d) => d.kind)).toEqual(['KwokConfiguration', 'ClusterLogs']);
+    expect(documents[1]!.spec).toEqual({ logs: [{ logsFile: '/tb/pod-logs/containers.log' }] });
   });
 });

@@ -8,7 +8,7 @@ const state: TestbedState = {
   stateDir: "/it's/tb",
   startedAt: '2026-01-01T00:00:00Z',
   versions: { kubernetes: 'v1.32.2', kubeedge: 'v1.23.0', kwok: 'v0.7.0', etcd: 'v3.5.21' },
-  ports: { etcdClient: 1, etcdPeer: 2, apiserver: 3, controllerManager: 4, scheduler: 5, git: 6 },
+  ports: { etcdClient: 1, etcdPeer: 2, apiserver: 3, controllerManager: 4, scheduler: 5, git: 6, kwokServer: 7 },
   timing: heartbeatTiming(3),
   server: 'https://127.0.0.1:3',
   kubeconfig: "/it's/tb/kubeconfig",
