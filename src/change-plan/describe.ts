@@ -1,6 +1,6 @@
 // Words shared by every plan format, so markdown, text and the commit status agree.
 import { NOT_COUNTED } from '../gate/index.ts';
-import type { ApprovalGiven, ApprovalNeed, ChangePlan, GatewayChangePlan, PlanProblem, ReviewNotCounted } from './types.ts';
+import type { ApprovalGiven, ApprovalNeed, CategoryChange, ChangePlan, GatewayChangePlan, PlanProblem, ReviewNotCounted, ServiceDataChange } from './types.ts';
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -110,4 +110,30 @@ export function statusDescription(plan: ChangePlan): string {
   const waiting = approvalNeeds(plan).filter(({ need }) => need.required > 0).map(({ who }) => who);
   const unread = plan.reviews.state === 'unavailable' ? ' (reviews could not be read)' : '';
   return `${headline(plan)}${waiting.length ? `; approvals needed: ${waiting.join(', ')}${unread}` : ''}`;
+}
+
+/** "+ raw-logs, - flow-logs", or '' when nothing changes. */
+export function categoryItems(change: CategoryChange, quote: (s: string) => string = asIs): string {
+  return [...change.added.map((c) => `+ ${quote(c)}`), ...change.removed.map((c) => `- ${quote(c)}`)].join(', ');
+}
+
+/** "log-collector 2.4.0 → 2.5.0", "+ asset-discovery 1.0.0", "- asset-discovery 1.0.0". */
+export function serviceMove(change: ServiceDataChange, arrow = '→', quote: (s: string) => string = asIs): string {
+  if (change.from && change.to) return `${quote(change.service)} ${change.from} ${arrow} ${change.to}`;
+  return change.to ? `+ ${quote(change.service)} ${change.to}` : `- ${quote(change.service)} ${change.from ?? ''}`.trimEnd();
+}
+
+const LISTED_GATEWAYS = 10;
+
+/** The first gateways by name and how many more: a fleet-wide upgrade stays one short line. */
+export function gatewayList(gateways: readonly string[], quote: (s: string) => string = asIs): string {
+  const shown = gateways.slice(0, LISTED_GATEWAYS).map(quote).join(', ');
+  return gateways.length > LISTED_GATEWAYS ? `${shown} and ${gateways.length - LISTED_GATEWAYS} more` : shown;
+}
+
+/** Why the data-authorisation section matters, in every format. */
+export const DATA_AUTHORISATION_WHY = "a change of what a customer allows needs that customer's approval; each data-handling service enforces the lists it reads from data-policy.json";
+
+export function hasDataChanges(plan: ChangePlan): boolean {
+  return plan.dataAuthorisation.customers.length > 0 || plan.dataAuthorisation.services.length > 0;
 }

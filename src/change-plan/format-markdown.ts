@@ -2,7 +2,7 @@
 // row per gateway that changes, and the approvals: who has approved, who is still needed.
 // upsertPlanComment adds the hidden marker that lets CI edit this comment in place.
 import {
-  OPERATORS_WHY, approvalNeeds, approvalStatus, fullyApproved, headline, notCountedText, plural, responseItems, reviewsUnreadText, serviceItems, shortSha, totals,
+  DATA_AUTHORISATION_WHY, OPERATORS_WHY, categoryItems, gatewayList, hasDataChanges, serviceMove, approvalNeeds, approvalStatus, fullyApproved, headline, notCountedText, plural, responseItems, reviewsUnreadText, serviceItems, shortSha, totals,
 } from './describe.ts';
 import type { ChangePlan, GatewayChangePlan, PlanProblem } from './types.ts';
 
@@ -27,6 +27,7 @@ export function formatChangePlanMarkdown(plan: ChangePlan): string {
     lines.push('');
     if (!customer.approval) lines.push(`Pre-authorised: applies without a review from ${customer.customer}.`, '');
   }
+  lines.push(...dataSection(plan));
   if (plan.customers.length > 0) {
     lines.push('### Approvals', '');
     const needs = approvalNeeds(plan).map(({ who, operators, need }) => `- **${who}**${operators ? ` (${OPERATORS_WHY})` : ''}: ${approvalStatus(need, code)}`);
@@ -36,6 +37,26 @@ export function formatChangePlanMarkdown(plan: ChangePlan): string {
     if (images.length > 0) lines.push('<details><summary>Images to pull</summary>', '', ...images, '', '</details>', '');
   }
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+function dataSection(plan: ChangePlan): string[] {
+  if (!hasDataChanges(plan)) return [];
+  const { customers, services } = plan.dataAuthorisation;
+  const lines = ['### Data authorisation', '', `${capitalized(DATA_AUTHORISATION_WHY)}.`, ''];
+  if (customers.length > 0) {
+    lines.push('| customer allows | collection | reporting |', '|---|---|---|');
+    for (const c of customers) lines.push(`| ${escape(c.customer)} | ${escape(categoryItems(c.collection, code)) || ' '} | ${escape(categoryItems(c.reporting, code)) || ' '} |`);
+    lines.push('');
+  }
+  if (services.length > 0) {
+    lines.push('| customer | service | gateways | collects | reports |', '|---|---|---|---|---|');
+    for (const s of services) {
+      const cells = [s.customer, serviceMove(s, '→', code), gatewayList(s.gateways, code), categoryItems(s.collects, code), categoryItems(s.reports, code)];
+      lines.push(`| ${cells.map((c) => escape(c) || ' ').join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 function reviewLines(plan: ChangePlan): string[] {
@@ -59,7 +80,7 @@ function row(gateway: GatewayChangePlan): string {
   const cells = [
     name,
     serviceItems(gateway).join('<br>'),
-    gateway.services.configChanged.join(', '),
+    [...gateway.services.configChanged, ...(gateway.dataPolicyChanged ? ['data policy'] : [])].join(', '),
     responseItems(gateway).join('<br>'),
     gateway.imagesToPull.length ? String(gateway.imagesToPull.length) : '',
     String(gateway.objectsChanged),

@@ -6,8 +6,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type ApprovalFacts, type ApprovalPolicy, type GateDecision, type PullRequestFacts, approvalPolicy, classifyChange, decide, hasChange } from '../gate/index.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
-import type { K8sObject, RenderedGateway } from '../render/index.ts';
+import { DATA_POLICY_FILE, type K8sObject, type RenderedGateway } from '../render/index.ts';
 import { type ChangedPath, type FileTexts, catalogImmutabilityProblems } from './catalog-immutable.ts';
+import { NO_DATA_CHANGES, dataAuthorisationChanges } from './data-changes.ts';
 import { activeResponses, imagesToPull, responseChanges, serviceChanges } from './gateway-diff.ts';
 import type { ApprovalGiven, ApprovalNeed, ChangePlan, CustomerPlan, GatewayChangePlan, PlanProblem, PlanReviews, ReviewNotCounted } from './types.ts';
 
@@ -43,13 +44,14 @@ export function planChanges(args: PlanChangesArgs): ChangePlan {
   const problems: PlanProblem[] = [...('problems' in head ? head.problems : []), ...catalogImmutabilityProblems({ changedPaths, ...(args.texts ? { texts: args.texts } : {}) })];
   const common = { now, ...(args.revisions ? { revisions: args.revisions } : {}), baseInvalid: base === undefined };
   if ('problems' in head) {
-    return { ok: false, ...common, problems, customers: [], operators: undefined, reviews: notRead, summary: emptySummary };
+    return { ok: false, ...common, problems, customers: [], operators: undefined, reviews: notRead, dataAuthorisation: NO_DATA_CHANGES, summary: emptySummary };
   }
   const gateways = gatewayPlans({ base, head, now, facts: args.facts ?? noReviews(args.revisions?.head ?? 'HEAD') });
   const customers = groupByCustomer(gateways.map((g) => g.plan), gateways);
   const operators = mergeNeeds(gateways.map((g) => g.operators));
   const reviews = reviewsOf(args.facts, gateways.flatMap((g) => (g.decision ? [g.decision] : [])));
-  return { ok: problems.length === 0, ...common, problems, customers, operators, reviews, summary: summarize(customers) };
+  const dataAuthorisation = problems.length === 0 ? dataAuthorisationChanges({ before: base?.model, after: head.model, now: Date.parse(now) }) : NO_DATA_CHANGES;
+  return { ok: problems.length === 0, ...common, problems, customers, operators, reviews, dataAuthorisation, summary: summarize(customers) };
 }
 
 /**
@@ -99,6 +101,7 @@ function gatewayPlans({ base, head, now, facts }: {
       responses,
       imagesToPull: imagesToPull({ before: old?.objects ?? [], after: next?.objects ?? [] }),
       objectsChanged: change.changedObjects.filter((key) => !isUnchangedSharedNamespace(key, sharedNamespaces)).length,
+      dataPolicyChanged: old !== undefined && next !== undefined && dataPoliciesOf(old.objects) !== dataPoliciesOf(next.objects),
       needs: decision?.needs ?? { customer: true, operators: change.fleetWide },
     };
     out.push({
@@ -109,6 +112,16 @@ function gatewayPlans({ base, head, now, facts }: {
     });
   }
   return out;
+}
+
+/** Every data-policy.json the render holds, as one text: equal texts, the same policy at the edge. */
+function dataPoliciesOf(objects: readonly K8sObject[]): string {
+  return objects
+    .filter((o) => o.kind === 'ConfigMap')
+    .map((o) => (o as { data?: Record<string, string> }).data?.[DATA_POLICY_FILE])
+    .filter((text): text is string => text !== undefined)
+    .sort()
+    .join('\n');
 }
 
 /** What one gateway's decision says about one role: who counted, how many are still missing and from whom. */

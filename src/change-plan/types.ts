@@ -46,6 +46,8 @@ export interface GatewayChangePlan {
   readonly imagesToPull: readonly string[];
   /** Rendered objects created, changed or deleted (a customer namespace shared with other gateways not counted). */
   readonly objectsChanged: number;
+  /** The data policy its services read (data-policy.json) changes: its customer's allow-lists changed. */
+  readonly dataPolicyChanged: boolean;
   /** What the change needs: a customer review, the operators (fleet.yaml/catalog changed), or nothing (pre-authorised response). */
   readonly needs: { readonly customer: boolean; readonly operators: boolean };
 }
@@ -98,6 +100,45 @@ export interface ChangePlanSummary {
   readonly imagesToPull: number;
 }
 
+/** Categories of site data (see DataCategory) that a change adds to or removes from a list. */
+export interface CategoryChange {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+/** A customer whose data allow-lists change: a change only that customer's review authorises. */
+export interface CustomerDataChange {
+  readonly customer: string;
+  /** The customer file, customers/<customer>.yaml. */
+  readonly file: string;
+  /** `spec.dataCollection.allow`: what may be collected at the customer's sites. */
+  readonly collection: CategoryChange;
+  /** `spec.dataReporting.allow`: what may leave them for the SOC. */
+  readonly reporting: CategoryChange;
+  /** The lists at the head, as the customer's services will read them. */
+  readonly allows: { readonly collect: readonly string[]; readonly report: readonly string[] };
+}
+
+/** A service whose collected or reported categories change on some gateways (added, removed, or another version). */
+export interface ServiceDataChange {
+  readonly customer: string;
+  readonly service: string;
+  /** The version before; absent when the service is added. */
+  readonly from?: string;
+  /** The version after; absent when the service is removed. */
+  readonly to?: string;
+  readonly collects: CategoryChange;
+  readonly reports: CategoryChange;
+  /** The gateways that make this change, by name. */
+  readonly gateways: readonly string[];
+}
+
+/** The plan's data-authorisation section: what may be, and what will be, collected and reported. */
+export interface DataAuthorisationChanges {
+  readonly customers: readonly CustomerDataChange[];
+  readonly services: readonly ServiceDataChange[];
+}
+
 export interface ChangePlan {
   /** False when the head fleet is invalid or a published catalog version was edited. */
   readonly ok: boolean;
@@ -112,5 +153,7 @@ export interface ChangePlan {
   readonly operators: ApprovalNeed | undefined;
   /** Whether the approvals above count the reviews already given on the pull request. */
   readonly reviews: PlanReviews;
+  /** Changes of what the customers allow and of what their services collect and report (empty when the plan is not ok). */
+  readonly dataAuthorisation: DataAuthorisationChanges;
   readonly summary: ChangePlanSummary;
 }

@@ -5,3 +5,4 @@ export { toYaml } from './yaml.ts';
 export type { K8sObject } from './objects.ts';
 export { RenderError, UnknownGatewayError, InvalidRenderTimeError, CatalogVersionMissingError, HostPortMismatchError, IpBlockListTooLargeError, DuplicateObjectError } from './errors.ts';
 export { RENDERER_REVISION } from './inputs.ts';
+export { DATA_POLICY_FILE } from './constructs/edge-pod.ts';

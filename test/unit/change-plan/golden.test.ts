@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatChangePlanMarkdown } from '../../../src/change-plan/index.ts';
+import { formatChangePlanJson, formatChangePlanMarkdown, formatChangePlanText } from '../../../src/change-plan/index.ts';
 import { planFiles } from './plan-fixture.ts';
 
 const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden');
@@ -27,7 +27,7 @@ function filesOf(dir: string): Record<string, string> {
 
 describe('golden plans', () => {
   it('has cases', () => {
-    expect(CASES).toEqual(expect.arrayContaining(['plan-catalog-edit', 'plan-invalid-head', 'plan-new-catalog-version', 'plan-two-customers']));
+    expect(CASES).toEqual(expect.arrayContaining(['plan-catalog-edit', 'plan-invalid-head', 'plan-new-catalog-version', 'plan-two-customers', 'plan-data-authorisation']));
   });
 
   it.each(CASES)('%s gives expected/plan.md', async (name) => {
@@ -36,5 +36,17 @@ describe('golden plans', () => {
     const file = path.join(golden, name, 'expected', 'plan.md');
     if (update || !existsSync(file)) writeFileSync(file, markdown);
     expect(markdown).toBe(readFileSync(file, 'utf8'));
+  });
+
+  // The data-authorisation case is also kept in the terminal and machine formats, so its section is proven in all three.
+  it.each([
+    ['plan.txt', formatChangePlanText],
+    ['plan.json', formatChangePlanJson],
+  ] as const)('plan-data-authorisation gives expected/%s', async (name, format) => {
+    const dir = path.join(golden, 'plan-data-authorisation');
+    const text = format(await planFiles(filesOf(path.join(dir, 'base')), filesOf(path.join(dir, 'head'))));
+    const file = path.join(dir, 'expected', name);
+    if (update || !existsSync(file)) writeFileSync(file, text);
+    expect(text).toBe(readFileSync(file, 'utf8'));
   });
 });
