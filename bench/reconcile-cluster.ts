@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { INVENTORY_NAMESPACE, INVENTORY_LABEL, KubeClusterClient } from '../src/apply/index.ts';
+import { KubeClusterClient } from '../src/apply/index.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { renderFleet, toYaml, type K8sObject } from '../src/render/index.ts';
 import { heartbeatTiming } from '../src/testbed/components.ts';
 import { binDir, stateDir } from '../src/testbed/paths.ts';
 import { readState, type TestbedState } from '../src/testbed/state.ts';
 import { writeFleet, type FleetFiles } from './fleet-generator.ts';
+import { LABEL, SYSTEM_NAMESPACE } from '../src/contract/index.ts';
 
 const run = promisify(execFile);
 
@@ -69,14 +70,14 @@ export async function kubectlApply({ objects, kubeconfig }: { objects: readonly 
 export async function cleanUp({ kubeconfig, gateways, addedNodes, log }: { kubeconfig: KubeConfig; gateways: ReadonlySet<string>; addedNodes: readonly string[]; log: (line: string) => void }): Promise<void> {
   const client = new KubeClusterClient({ kubeconfig });
   const core = kubeconfig.makeApiClient(CoreV1Api);
-  const owned = (await client.listOwned()).filter((o) => gateways.has(o.metadata.labels?.['essg.io/gateway'] ?? ''));
+  const owned = (await client.listOwned()).filter((o) => gateways.has(o.metadata.labels?.[LABEL.gateway] ?? ''));
   const namespaces = new Set(owned.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
   const clusterScoped = owned.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
   log(`clean up: ${namespaces.size} namespaces, ${clusterScoped.length} cluster-scoped objects, inventories, ${addedNodes.length} nodes`);
   await inBatches(clusterScoped, (o) => client.delete({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name! }));
   await inBatches([...namespaces], (name) => core.deleteNamespace({ name }).catch(() => undefined));
-  const inventories = (await core.listNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL })).items.filter((c) => gateways.has(c.metadata?.labels?.[INVENTORY_LABEL] ?? ''));
-  await inBatches(inventories, (c) => core.deleteNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: c.metadata!.name! }).catch(() => undefined));
+  const inventories = (await core.listNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf })).items.filter((c) => gateways.has(c.metadata?.labels?.[LABEL.inventoryOf] ?? ''));
+  await inBatches(inventories, (c) => core.deleteNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: c.metadata!.name! }).catch(() => undefined));
   await inBatches(addedNodes, (name) => core.deleteNode({ name }).catch(() => undefined));
 }
 

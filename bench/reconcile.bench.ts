@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../src/apply/index.ts';
 import { startRuntime, type Runtime } from '../src/engine/runtime.ts';
 import { signBody } from '../src/source/index.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
@@ -13,6 +12,7 @@ import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.t
 import { generateFleet } from './fleet-generator.ts';
 import { cleanUp, kubectlApply, renamedFleet, renderFiles, testbedSizedFor } from './reconcile-cluster.ts';
 import { writeSection } from './report.ts';
+import { LABEL, SYSTEM_NAMESPACE } from '../src/contract/index.ts';
 
 const GATEWAYS = 1_000;
 const SERVICES = 4;
@@ -71,7 +71,7 @@ export async function main(): Promise<void> {
     log(`kubectl apply --server-side of ${KUBECTL_GATEWAYS} of the gateways under fresh names`);
     const rendered = await renderFiles(kubectlFiles);
     // A customer's Namespace is rendered into each of its gateways: count and apply it once.
-    const ofSlice = rendered.filter((o) => kubectlSlice.has(o.metadata.labels?.['essg.io/gateway'] ?? ''));
+    const ofSlice = rendered.filter((o) => kubectlSlice.has(o.metadata.labels?.[LABEL.gateway] ?? ''));
     const sliceNamespaces = new Set(ofSlice.map((o) => o.metadata.namespace));
     const inSlice = [...rendered.filter((o) => o.kind === 'Namespace' && sliceNamespaces.has(o.metadata.name)), ...ofSlice];
     const kubectlObjects = [...new Map(inSlice.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o])).values()];
@@ -90,7 +90,7 @@ export async function main(): Promise<void> {
     const url = runtime.url!;
 
     // A reconciler owns the whole cluster: forget other fleets' gateways so it does not prune them.
-    await core.deleteCollectionNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL }).catch(() => undefined);
+    await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf }).catch(() => undefined);
     log('first sync');
     let counts = await requestCounts(url);
     const first = await timed(() => runtime!.passOnce());
@@ -151,7 +151,7 @@ async function webhookChange({ repo, url, secret, files, gateway, namespacePrefi
   const namespace = `${namespacePrefix}${path.basename(path.dirname(gateway))}`;
   for (;;) {
     const d = await apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined);
-    if (d?.metadata?.labels?.['essg.io/version'] === other) return (performance.now() - started) / 1000;
+    if (d?.metadata?.labels?.[LABEL.serviceVersion] === other) return (performance.now() - started) / 1000;
     if (performance.now() - started > 120_000) throw new Error(`${namespace}/${name} never reached ${other}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

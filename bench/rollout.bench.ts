@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../src/apply/index.ts';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../src/engine/runtime.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
 import { startGitHubFake } from '../test/github-fake/index.ts';
@@ -14,6 +13,7 @@ import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.t
 import { generateFleet } from './fleet-generator.ts';
 import { cleanUp, renamedFleet, testbedSizedFor } from './reconcile-cluster.ts';
 import { writeSection } from './report.ts';
+import { LABEL, SYSTEM_NAMESPACE } from '../src/contract/index.ts';
 
 const GATEWAYS = 1_000;
 const SERVICES = 4;
@@ -55,7 +55,7 @@ export async function main(): Promise<void> {
   let runtime: Runtime | undefined;
   try {
     await commitAndPush({ url: repo.url, files, message: 'the benchmark fleet' });
-    await core.deleteCollectionNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL }).catch(() => undefined);
+    await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf }).catch(() => undefined);
     runtime = await startRuntime(base(), { serve: false });
     log('first sync, then until every gateway is Ready');
     const synced = performance.now();

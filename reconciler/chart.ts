@@ -4,9 +4,10 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import * as k8s from '../imports/k8s.ts';
+import { LABEL, PRODUCT, RECONCILER_NAME, SYSTEM_NAMESPACE } from '../src/contract/index.ts';
 
-export const NAMESPACE = 'essg-system';
-export const NAME = 'essg-reconciler';
+export const NAMESPACE = SYSTEM_NAMESPACE;
+export const NAME = RECONCILER_NAME;
 export const PORT = 9464;
 
 export interface ReconcilerChartProps extends ChartProps {
@@ -53,7 +54,7 @@ export const NAMESPACE_RULES: readonly k8s.PolicyRule[] = [
 export class ReconcilerChart extends Chart {
   constructor(scope: Construct, id: string, props: ReconcilerChartProps = {}) {
     super(scope, id, { ...props, namespace: undefined, disableResourceNameHashes: true });
-    const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'essg-fleet', 'app.kubernetes.io/component': 'reconciler' };
+    const labels = { [LABEL.name]: NAME, [LABEL.partOf]: PRODUCT, [LABEL.component]: 'reconciler' };
     const metadata = (name: string, namespaced = true): k8s.ObjectMeta => ({ name, ...(namespaced ? { namespace: NAMESPACE } : {}), labels });
 
     new k8s.KubeNamespace(this, 'namespace', { metadata: metadata(NAMESPACE, false) });
@@ -88,7 +89,7 @@ export class ReconcilerChart extends Chart {
     new k8s.KubeService(this, 'service', {
       metadata: metadata(NAME),
       spec: {
-        selector: { 'app.kubernetes.io/name': NAME },
+        selector: { [LABEL.name]: NAME },
         ports: [{ name: 'http', port: PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
       },
     });
@@ -105,7 +106,7 @@ function deploymentSpec({ labels, props }: { readonly labels: Record<string, str
   });
   return {
     replicas: props.replicas ?? 2,
-    selector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
+    selector: { matchLabels: { [LABEL.name]: NAME } },
     // The standby is ready (it serves status); a new pod must be ready before an old one goes.
     strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
     template: {
@@ -126,7 +127,7 @@ function deploymentSpec({ labels, props }: { readonly labels: Record<string, str
           podAntiAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [{
               weight: 100,
-              podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': NAME } } },
+              podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { [LABEL.name]: NAME } } },
             }],
           },
         },

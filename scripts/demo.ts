@@ -18,6 +18,7 @@ import { ensureBuilt } from '../src/testbed/build.ts';
 import { runningState } from '../src/testbed/control.ts';
 import { down, up } from '../src/testbed/lifecycle.ts';
 import { stateDir as testbedDir } from '../src/testbed/paths.ts';
+import { LABEL } from '../src/contract/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(root, 'fleet-repo-template');
@@ -119,8 +120,8 @@ async function demoUpgrade(): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   let last = '';
   for (let i = 0; i < 120; i++) {
-    const pods = (await core.listNamespacedPod({ namespace: 'essg-acme', labelSelector: 'app.kubernetes.io/instance=acme-sh-02-log-collector' })).items;
-    const line = pods.map((p) => `${p.metadata?.labels?.['essg.io/version']}:${p.metadata?.deletionTimestamp ? 'terminating' : p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'ready' : 'starting'}`).sort().join('  ');
+    const pods = (await core.listNamespacedPod({ namespace: 'essg-acme', labelSelector: `${LABEL.instance}=acme-sh-02-log-collector` })).items;
+    const line = pods.map((p) => `${p.metadata?.labels?.[LABEL.serviceVersion]}:${p.metadata?.deletionTimestamp ? 'terminating' : p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'ready' : 'starting'}`).sort().join('  ');
     if (line !== last) say(`   ${new Date().toISOString().slice(11, 19)}  ${line || '(no pod)'}`);
     last = line;
     if (pods.length === 1 && line === '2.4.0:ready') break;

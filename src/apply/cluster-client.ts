@@ -3,18 +3,16 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Inventory, LiveObject, ObjectRef } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
-import { LABEL, MANAGED_BY } from '../render/labels.ts';
+import { FIELD_MANAGER, HISTORY_FIELD_MANAGER, historyName, inventoryName, LABEL, MANAGED_BY, MANAGED_KINDS, ROLLOUT_FIELD_MANAGER, SYSTEM_LABELS, SYSTEM_NAMESPACE, type ManagedKind } from '../contract/index.ts';
 import { allListed, ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
-import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryConfigMap, inventoryName, parseInventoryConfigMap, rolloutStateConfigMap } from './inventory-configmap.ts';
-import { historyConfigMap, HISTORY_LABEL, historyName, historyOfConfigMap } from './history-configmap.ts';
-import { collectionPath, MANAGED_KINDS, objectPath, type ManagedKind } from './kinds.ts';
+import { inventoryConfigMap, parseInventoryConfigMap, rolloutStateConfigMap } from './inventory-configmap.ts';
+import { historyConfigMap, historyOfConfigMap } from './history-configmap.ts';
+import { collectionPath, objectPath } from './kinds.ts';
 import { failureOf, isOk, KubeHttp, KubeRequestFailure, type KubeResponse } from './kube-http.ts';
 import type { RequestCounter } from './request-counter.ts';
 
-export const FIELD_MANAGER = 'essg-fleet';
-/** The rollout state has its own field manager, so an inventory write never drops it (server-side apply removes only fields its manager owns). */
-export const ROLLOUT_FIELD_MANAGER = 'essg-fleet-rollout';
-export const HISTORY_FIELD_MANAGER = 'essg-fleet-history';
+// The rollout state has its own field manager (ROLLOUT_FIELD_MANAGER), so an inventory write
+// never drops it: server-side apply removes only fields its manager owns.
 const APPLY_PATCH = 'application/apply-patch+yaml';
 const PAGE_SIZE = '500';
 
@@ -127,7 +125,7 @@ export class KubeClusterClient implements ClusterClient {
 
   async listInventories(): Promise<Inventory[]> {
     const kind = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
-    const items = await this.listKind(kind, INVENTORY_LABEL, `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps`);
+    const items = await this.listKind(kind, LABEL.inventoryOf, `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`);
     return items.map(parseInventoryConfigMap);
   }
 
@@ -144,7 +142,7 @@ export class KubeClusterClient implements ClusterClient {
     let response = await this.inventoryRequest(gateway, 'write', write);
     if (response.status === 404) {
       // Only the first inventory ever written finds essg-system missing: create it then, not on every write.
-      const namespace: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INVENTORY_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'essg-fleet' } } };
+      const namespace: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE, labels: SYSTEM_LABELS } };
       const created = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'patch', path: objectPath(refOfObject(namespace)), query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: namespace, contentType: APPLY_PATCH }));
       if (!isOk(created)) throw this.inventoryError(gateway, 'write', failureOf(created));
       response = await this.inventoryRequest(gateway, 'write', write);
@@ -154,7 +152,7 @@ export class KubeClusterClient implements ClusterClient {
 
   async listHistories(): Promise<{ gateway: string; text: string }[]> {
     const kind = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
-    const items = await this.listKind(kind, HISTORY_LABEL, `/api/v1/namespaces/${INVENTORY_NAMESPACE}/configmaps`);
+    const items = await this.listKind(kind, LABEL.historyOf, `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`);
     return items.map(historyOfConfigMap);
   }
 
@@ -163,7 +161,7 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async deleteHistory(gateway: string): Promise<DeleteOutcome> {
-    const ref: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: historyName(gateway) };
+    const ref: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: SYSTEM_NAMESPACE, name: historyName(gateway) };
     const response = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'delete', path: objectPath(ref) }));
     if (response.status === 404) return 'absent';
     if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
@@ -210,7 +208,7 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   private inventoryRef(gateway: string): ObjectRef {
-    return { apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: inventoryName(gateway) };
+    return { apiVersion: 'v1', kind: 'ConfigMap', namespace: SYSTEM_NAMESPACE, name: inventoryName(gateway) };
   }
 
   private async objectRequest(verb: 'apply' | 'delete' | 'get', ref: ObjectRef, send: () => Promise<KubeResponse>): Promise<KubeResponse> {

@@ -1,12 +1,9 @@
 // The apply stage: the cluster behind a narrow interface, plans applied with retries, the
 // mass-deletion guard, and request counting.
-export { KubeClusterClient, FIELD_MANAGER, EDGE_NODE_SELECTOR, type ClusterClient, type KubeClusterClientOptions, type DeleteOutcome } from './cluster-client.ts';
+export { KubeClusterClient, EDGE_NODE_SELECTOR, type ClusterClient, type KubeClusterClientOptions, type DeleteOutcome } from './cluster-client.ts';
 export { applyGateways, type ApplyGatewaysOptions, type GatewayApplyResult, type ApplyError } from './apply.ts';
 export { checkDeletionGuard, emptiedGateways, ALLOW_MASS_DELETION_FLAG, ALLOW_MASS_DELETION_ENV, type DeletionGuardOptions, type DeletionGuardResult } from './guard.ts';
 export { withKubeDeadline } from './kube-deadline.ts';
 export { RequestCounter, countsSince, VERBS, WRITE_VERBS, type Verb, type RequestCounts } from './request-counter.ts';
 export { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy } from './retry.ts';
-export { MANAGED_KINDS, type ManagedKind } from './kinds.ts';
-export { INVENTORY_NAMESPACE, INVENTORY_LABEL, inventoryName } from './inventory-configmap.ts';
-export { HISTORY_LABEL, historyName } from './history-configmap.ts';
 export { ClusterError, ListFailedError, ObjectRequestError, InventoryError, InventoryCorruptError, UnsupportedKindError, StillDeletingError, allListed, type RequestFailure } from './errors.ts';

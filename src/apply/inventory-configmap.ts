@@ -2,18 +2,11 @@
 // trusts, kept in the cluster so a restarted or new leader reads the same one.
 import type { Inventory, InventoryEntry } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
+import { gatewayOfInventoryName, INVENTORY_KEY, inventoryName, LABEL, SYSTEM_LABELS, SYSTEM_NAMESPACE } from '../contract/index.ts';
 import { InventoryCorruptError } from './errors.ts';
 
-export const INVENTORY_NAMESPACE = 'essg-system';
-/** Not `app.kubernetes.io/managed-by`: an inventory is the reconciler's record, not a fleet object to plan or prune. */
-export const INVENTORY_LABEL = 'essg.io/inventory-of';
-
-export function inventoryName(gateway: string): string {
-  return `essg-inv-${gateway}`;
-}
-
 function metadataOf(gateway: string): K8sObject['metadata'] {
-  return { name: inventoryName(gateway), namespace: INVENTORY_NAMESPACE, labels: { [INVENTORY_LABEL]: gateway, 'app.kubernetes.io/part-of': 'essg-fleet' } };
+  return { name: inventoryName(gateway), namespace: SYSTEM_NAMESPACE, labels: { [LABEL.inventoryOf]: gateway, ...SYSTEM_LABELS } };
 }
 
 /** The inventory's part of the ConfigMap. The `rollout` key is not in it: it has a field manager of its own. */
@@ -22,7 +15,7 @@ export function inventoryConfigMap(inventory: Inventory): K8sObject {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: metadataOf(inventory.gateway),
-    data: { revision: inventory.revision, renderHash: inventory.renderHash, objects: JSON.stringify(inventory.objects) },
+    data: { [INVENTORY_KEY.revision]: inventory.revision, [INVENTORY_KEY.renderHash]: inventory.renderHash, [INVENTORY_KEY.objects]: JSON.stringify(inventory.objects) },
   };
 }
 
@@ -31,7 +24,7 @@ export function inventoryConfigMap(inventory: Inventory): K8sObject {
  * gives a new leader both what each gateway holds and where its rollout stands.
  */
 export function rolloutStateConfigMap(gateway: string, state: string): K8sObject {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(gateway), data: { rollout: state } };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(gateway), data: { [INVENTORY_KEY.rollout]: state } };
 }
 
 function isEntry(value: unknown): value is InventoryEntry {
@@ -40,17 +33,18 @@ function isEntry(value: unknown): value is InventoryEntry {
 }
 
 export function parseInventoryConfigMap(configMap: K8sObject): Inventory {
-  const gateway = configMap.metadata.labels?.[INVENTORY_LABEL] ?? configMap.metadata.name.replace(/^essg-inv-/, '');
+  const gateway = configMap.metadata.labels?.[LABEL.inventoryOf] ?? gatewayOfInventoryName(configMap.metadata.name);
   const data = (configMap['data'] ?? {}) as Record<string, string | undefined>;
-  const rollout = data['rollout'] ? { rolloutState: data['rollout'] } : {};
+  const rollout = data[INVENTORY_KEY.rollout] ? { rolloutState: data[INVENTORY_KEY.rollout] } : {};
   // The rollout state is written ahead of a gateway's first apply: no objects yet.
-  if (data['objects'] === undefined) return { gateway, revision: '', renderHash: '', objects: [], ...rollout };
+  const objectsJson = data[INVENTORY_KEY.objects];
+  if (objectsJson === undefined) return { gateway, revision: '', renderHash: '', objects: [], ...rollout };
   let objects: unknown;
   try {
-    objects = JSON.parse(data['objects']);
+    objects = JSON.parse(objectsJson);
   } catch (error) {
     throw new InventoryCorruptError({ gateway, detail: `data.objects is not JSON (${(error as Error).message})` });
   }
   if (!Array.isArray(objects) || !objects.every(isEntry)) throw new InventoryCorruptError({ gateway, detail: 'data.objects is not a list of object references' });
-  return { gateway, revision: data['revision'] ?? '', renderHash: data['renderHash'] ?? '', objects, ...rollout };
+  return { gateway, revision: data[INVENTORY_KEY.revision] ?? '', renderHash: data[INVENTORY_KEY.renderHash] ?? '', objects, ...rollout };
 }

@@ -1,24 +1,8 @@
-// The kinds the renderer emits, and their REST paths. Known up front, so no discovery
-// request is needed and the reconciler's RBAC names exactly these.
+// The REST paths of the managed kinds (src/contract): known up front, so no discovery
+// request is needed.
+import { MANAGED_KINDS, type ManagedKind } from '../contract/index.ts';
 import type { ObjectRef } from '../diff/index.ts';
 import { UnsupportedKindError } from './errors.ts';
-
-export interface ManagedKind {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly plural: string;
-  readonly namespaced: boolean;
-}
-
-/** In apply order. */
-export const MANAGED_KINDS: readonly ManagedKind[] = [
-  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
-  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
-  { apiVersion: 'operations.kubeedge.io/v1alpha2', kind: 'ImagePrePullJob', plural: 'imageprepulljobs', namespaced: false },
-  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
-  { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', namespaced: true },
-  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true },
-];
 
 export function managedKind(ref: Pick<ObjectRef, 'apiVersion' | 'kind'>): ManagedKind {
   const found = MANAGED_KINDS.find((k) => k.kind === ref.kind && k.apiVersion === ref.apiVersion);

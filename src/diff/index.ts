@@ -3,6 +3,6 @@ export { planGateway, isNoop, type GatewayPlan, type PlanGatewayOptions, type Pl
 export { formatGatewayPlans, gatewayPlanToJson, type FormatGatewayPlansOptions, type GatewayPlanFormat } from './format.ts';
 export { groupLiveByGateway, liveForGateway, type LiveByGateway } from './live.ts';
 export { objectHash, inventoryEntry, sameInventory, type Inventory, type InventoryEntry } from './inventory.ts';
-export { refOf, refKey, describeRef, compareRefs, componentOf, toRef, KIND_ORDER, type ObjectRef, type OwnedRef, type LiveObject } from './refs.ts';
+export { refOf, refKey, describeRef, compareRefs, componentOf, toRef, type ObjectRef, type OwnedRef, type LiveObject } from './refs.ts';
 export { isSubset } from './compare.ts';
 export { objectDiff } from './diff.ts';

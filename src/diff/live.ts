@@ -1,5 +1,5 @@
 // Splits one listing of everything we own into what each gateway's plan needs.
-import { LABEL } from '../render/labels.ts';
+import { LABEL } from '../contract/index.ts';
 import type { LiveObject } from './refs.ts';
 
 export interface LiveByGateway {

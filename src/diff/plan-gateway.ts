@@ -1,7 +1,7 @@
 // The plan of one gateway: desired objects against the live objects it owns and the
 // inventory of what was last applied. Pure: no IO, the same inputs give the same plan.
 import type { K8sObject } from '../render/index.ts';
-import { LABEL, MANAGED_BY } from '../render/labels.ts';
+import { LABEL, MANAGED_BY } from '../contract/index.ts';
 import { isSubset } from './compare.ts';
 import { objectDiff } from './diff.ts';
 import { inventoryEntry, inventoryIndex, sameInventory, sortEntries, type Inventory } from './inventory.ts';

@@ -1,4 +1,5 @@
 // Object identity (apiVersion, kind, namespace, name) and the order objects are applied in.
+import { KIND_ORDER, LABEL } from '../contract/index.ts';
 import type { K8sObject } from '../render/index.ts';
 
 export interface ObjectRef {
@@ -38,12 +39,7 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
-/**
- * Dependency order: the namespace, then what pods mount, then what pulls images, then
- * workloads. Deletions go the other way round.
- */
-export const KIND_ORDER: readonly string[] = ['Namespace', 'ConfigMap', 'ImagePrePullJob', 'Deployment', 'CronJob', 'Job'];
-
+/** Apply order is the contract's KIND_ORDER; deletions go the other way round. */
 function kindRank(kind: string): number {
   const rank = KIND_ORDER.indexOf(kind);
   return rank === -1 ? KIND_ORDER.length : rank;
@@ -59,7 +55,7 @@ export function compareRefs(a: ObjectRef, b: ObjectRef): number {
 
 export function componentOf(object: K8sObject): string {
   const labels = object.metadata.labels ?? {};
-  return labels['essg.io/service'] ?? labels['app.kubernetes.io/name'] ?? object.kind.toLowerCase();
+  return labels[LABEL.service] ?? labels[LABEL.name] ?? object.kind.toLowerCase();
 }
 
 export function toRef(ref: ObjectRef): ObjectRef {

@@ -7,7 +7,7 @@ import type { ClusterClient, GatewayApplyResult } from '../apply/index.ts';
 import { liveForGateway, type GatewayPlan } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import { IP_BLOCK_FILE } from '../render/constructs/edge-pod.ts';
-import { LABEL } from '../render/labels.ts';
+import { LABEL, WORKLOAD_KINDS } from '../contract/index.ts';
 import type { StatusStore } from '../report/index.ts';
 import { appendHistory, parseHistory, serializeHistory, type HistoryEntry } from '../report/history.ts';
 import { historyEventsOfPass, type GatewayContents, type GatewayPassFacts } from '../report/history-events.ts';
@@ -16,7 +16,6 @@ import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { Observed } from './observe.ts';
 import type { GatewayTarget } from './targets.ts';
 
-const WORKLOADS = new Set(['Deployment', 'Job', 'CronJob']);
 const IP_BLOCK_LIST = 'ip-block-list';
 const short = (revision: string): string => revision.slice(0, 12);
 
@@ -173,7 +172,7 @@ function contentsOf(objects: readonly K8sObject[]): GatewayContents {
       for (const name of ipBlockResponses(object)) responses.add(name);
     } else if (response) {
       responses.add(response);
-    } else if (WORKLOADS.has(object.kind) && labels[LABEL.service]) {
+    } else if (WORKLOAD_KINDS.has(object.kind) && labels[LABEL.service]) {
       services.set(labels[LABEL.service]!, labels[LABEL.serviceVersion] ?? '');
     }
   }

@@ -7,9 +7,8 @@
 // two replicas never apply at once.
 import { hostname } from 'node:os';
 import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import { LEASE_NAME, SYSTEM_NAMESPACE } from '../contract/index.ts';
 
-export const LEASE_NAME = 'essg-reconciler';
-export const LEASE_NAMESPACE = 'essg-system';
 
 export interface LeaseSpec {
   /** Empty when released. */
@@ -229,7 +228,7 @@ export class LeaderElector {
 }
 
 /** The Lease in the cluster, through client-node's CoordinationV1Api. */
-export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = LEASE_NAMESPACE, ensureNamespace }: {
+export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = SYSTEM_NAMESPACE, ensureNamespace }: {
   readonly api: Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
   readonly name?: string;
   readonly namespace?: string;

@@ -4,7 +4,7 @@
 import { allListed, type ClusterClient } from '../apply/index.ts';
 import type { Node, Pod } from '../health/index.ts';
 import { groupLiveByGateway, type LiveByGateway } from '../diff/index.ts';
-import { LABEL } from '../render/labels.ts';
+import { LABEL } from '../contract/index.ts';
 
 export interface Observed {
   readonly live: LiveByGateway;

@@ -7,15 +7,13 @@ import { classifyChange } from '../gate/index.ts';
 import { assessGateway, type DesiredService, type GatewayHealth } from '../health/index.ts';
 import { liveForGateway, type Inventory } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
-import { LABEL } from '../render/labels.ts';
+import { LABEL, WORKLOAD_KINDS } from '../contract/index.ts';
 import {
   awaitsPull, parseRolloutState, planRollouts, serializeRolloutState, verdictOf, windowAt, type GatewayRolloutInput, type GatewayRolloutState, type GatewayVerdict, type RolloutPlan, type RolloutSettings, type WindowState,
 } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { Observed } from './observe.ts';
 import type { GatewayTarget } from './targets.ts';
-
-const WORKLOADS = new Set(['Deployment', 'Job', 'CronJob']);
 
 /** Each gateway's durable rollout state; a gateway applied before states were kept starts from its inventory. */
 export function statesOf(inventories: ReadonlyMap<string, Inventory>, log: (line: string) => void): Map<string, GatewayRolloutState> {
@@ -40,7 +38,7 @@ function desiredServices(objects: readonly K8sObject[]): DesiredService[] {
   for (const object of objects) {
     const labels = object.metadata.labels ?? {};
     const service = labels[LABEL.service];
-    if (!WORKLOADS.has(object.kind) || !service || labels[LABEL.response]) continue;
+    if (!WORKLOAD_KINDS.has(object.kind) || !service || labels[LABEL.response]) continue;
     if (!services.some((s) => s.service === service)) services.push({ service, version: labels[LABEL.serviceVersion] ?? '' });
   }
   return services;

@@ -2,6 +2,7 @@
 // polls and webhooks, leader election, and a clean shutdown.
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
+import { SYSTEM_LABELS, SYSTEM_NAMESPACE } from '../contract/index.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
 import type { SecretRedactor } from '../report/redact.ts';
@@ -9,7 +10,7 @@ import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type
 import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
 import type { GitHubGate } from './targets.ts';
-import { defaultIdentity, kubeLeaseClient, LeaderElector, LEASE_NAMESPACE } from './leader.ts';
+import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
 import { redactorFor } from './secrets.ts';
 
 export interface RuntimeOptions {
@@ -166,7 +167,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
       lease: kubeLeaseClient({
         api: withKubeDeadline(kubeconfig.makeApiClient(CoordinationV1Api)),
         ensureNamespace: async () => {
-          await withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)).createNamespace({ body: { metadata: { name: LEASE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'essg-fleet' } } } }).catch((error: unknown) => {
+          await withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)).createNamespace({ body: { metadata: { name: SYSTEM_NAMESPACE, labels: { ...SYSTEM_LABELS } } } }).catch((error: unknown) => {
             if ((error as { code?: number }).code !== 409) throw error;
           });
         },

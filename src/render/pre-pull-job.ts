@@ -3,7 +3,7 @@
 // them). Cluster-scoped and spanning gateways, it carries the rollout and wave instead of a
 // gateway label; no gateway's inventory holds it, and the rollout deletes it once done.
 import { ImagePrePullJobV1Alpha2 } from '../../imports/operations.kubeedge.io.ts';
-import { CONTRACT_VERSION, LABEL, MANAGED_BY } from './labels.ts';
+import { CONTRACT_VERSION, LABEL, MANAGED_BY } from '../contract/index.ts';
 import type { K8sObject } from './objects.ts';
 
 export interface PrePullJobProps {

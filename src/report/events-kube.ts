@@ -2,11 +2,11 @@
 // recorder (an identical Event is patched with count+1 instead of created again) and
 // throttled, so a gateway that fails every pass costs at most one write per interval.
 import { ApiException, type CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
+import { REPORTING_COMPONENT } from '../contract/index.ts';
 import {
   EventAggregator,
   type EventInput,
   type EventRecorder,
-  REPORTING_COMPONENT,
   aggregationKey,
   eventNamespace,
   truncateMessage,

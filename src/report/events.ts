@@ -3,8 +3,7 @@
 // into one Event whose count goes up (as `kubectl get events` shows them), so a gateway
 // failing every pass produces one Event, not one per pass.
 
-export const REPORTING_COMPONENT = 'essg-fleet';
-export const SYSTEM_NAMESPACE = 'essg-system';
+import { inventoryName, SYSTEM_NAMESPACE } from '../contract/index.ts';
 
 /** Event reasons (UpperCamelCase, stable: users filter on them). */
 export const EVENT_REASONS = {
@@ -50,7 +49,7 @@ export interface EventRecorder {
 
 /** The object gateway-wide Events are about: the gateway's inventory ConfigMap. */
 export function inventoryRef(gateway: string): EventObjectRef {
-  return { apiVersion: 'v1', kind: 'ConfigMap', name: `essg-inv-${gateway}`, namespace: SYSTEM_NAMESPACE };
+  return { apiVersion: 'v1', kind: 'ConfigMap', name: inventoryName(gateway), namespace: SYSTEM_NAMESPACE };
 }
 
 export function eventRefOf(object: { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly name: string; readonly namespace?: string; readonly uid?: string } }): EventObjectRef {

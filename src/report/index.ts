@@ -13,8 +13,6 @@ export {
 } from './http-server.ts';
 export {
   EVENT_REASONS,
-  REPORTING_COMPONENT,
-  SYSTEM_NAMESPACE,
   InMemoryEventRecorder,
   inventoryRef,
   eventRefOf,

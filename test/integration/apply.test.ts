@@ -3,11 +3,12 @@
 // write nothing, drift restored, prune of a removed service, and the mass-deletion guard
 // with and without --allow-mass-deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countsSince, INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
+import { countsSince } from '../../src/apply/index.ts';
 import { describeRef, formatGatewayPlans } from '../../src/diff/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet } from './helpers/fleet.ts';
 import { kube, managedObjects, waitFor, type Kube } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
+import { FIELD_MANAGER, inventoryName, LABEL, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 // Daemons (the firewall with host networking), a CronJob (asset-discovery) and a Job (vuln-scanner), at both customers.
 const GATEWAYS: readonly TemplateGateway[] = ['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-fra-02'];
@@ -49,16 +50,16 @@ describe('apply a fleet to the cluster', () => {
 
     const gateway = fleet.gateway('acme-sh-02');
     const pods = await waitFor('a Running, Ready pod of each service on the gateway', async () => {
-      const list = await k.core.listNamespacedPod({ namespace: fleet.namespace('acme'), labelSelector: `essg.io/gateway=${gateway}` });
+      const list = await k.core.listNamespacedPod({ namespace: fleet.namespace('acme'), labelSelector: `${LABEL.gateway}=${gateway}` });
       const running = list.items.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       return running.length === 3 ? running : undefined;
     });
     expect(pods.map((p) => p.spec?.nodeName)).toEqual([gateway, gateway, gateway]);
-    expect(pods.map((p) => p.metadata?.labels?.['essg.io/service']).sort()).toEqual(['firewall', 'ids', 'log-collector']);
+    expect(pods.map((p) => p.metadata?.labels?.[LABEL.service]).sort()).toEqual(['firewall', 'ids', 'log-collector']);
     // Converged: every gateway Ready, and the reconciler has recorded it (its durable rollout state says so).
     await converged();
     const deployment = await k.apps.readNamespacedDeployment({ name: `${gateway}-ids`, namespace: fleet.namespace('acme') });
-    expect(deployment.metadata?.managedFields?.some((f) => f.manager === 'essg-fleet' && f.operation === 'Apply')).toBe(true);
+    expect(deployment.metadata?.managedFields?.some((f) => f.manager === FIELD_MANAGER && f.operation === 'Apply')).toBe(true);
     const objects = await managedObjects(k, namespaces());
     expect(objects).toContain(`CronJob ${fleet.namespace('acme')}/${fleet.gateway('acme-sh-01')}-asset-discovery`);
     expect(objects).toContain(`Deployment ${fleet.namespace('acme')}/${fleet.gateway('acme-sh-01')}-firewall`);
@@ -125,7 +126,7 @@ describe('apply a fleet to the cluster', () => {
     await fleet.push({ [removed]: null, [emptied]: fleet.files[emptied]!.replace(/ {2}services:\n[\s\S]*$/, '  services: []\n') }, 'remove one gateway, stop every service of another');
     const objectsBefore = await managedObjects(k, namespaces());
     // What the cluster records of the two gateways the pass would empty: their inventories and durable rollout state.
-    const records = () => Promise.all([fleet.gateway('acme-bj-01'), fleet.gateway('acme-sh-01')].map(async (g) => (await k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(g) })).data));
+    const records = () => Promise.all([fleet.gateway('acme-bj-01'), fleet.gateway('acme-sh-01')].map(async (g) => (await k.core.readNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: inventoryName(g) })).data));
     const recordsBefore = await records();
 
     const before = r.requests.snapshot();
@@ -147,6 +148,6 @@ describe('apply a fleet to the cluster', () => {
     const left = await managedObjects(k, namespaces());
     expect(left.filter((ref) => ref.includes(`/${fleet.gateway('acme-bj-01')}-`) || ref.includes(`/${fleet.gateway('acme-sh-01')}-`))).toEqual([]);
     expect(left.filter((ref) => ref.includes(`/${fleet.gateway('acme-sh-02')}-`)).length).toBeGreaterThan(0);
-    await expect(k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(fleet.gateway('acme-bj-01')) })).rejects.toThrow();
+    await expect(k.core.readNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: inventoryName(fleet.gateway('acme-bj-01')) })).rejects.toThrow();
   });
 });

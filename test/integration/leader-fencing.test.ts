@@ -14,14 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { AdmissionregistrationV1Api, ApiException, CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVENTORY_LABEL, INVENTORY_NAMESPACE } from '../../src/apply/index.ts';
-import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/engine/leader.ts';
 import type { StatusSnapshot } from '../../src/report/index.ts';
 import { forgetOtherFleets } from './helpers/fleet.ts';
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { createRolloutFleet, deployments, removeRolloutFleet, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { testbed } from './helpers/testbed.ts';
+import { FIELD_MANAGER, LABEL, LEASE_NAME, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 /** Enough gateways that, with the apply's 8 workers, some wait for a worker when the leader steps down. */
 const GATEWAYS = 32;
@@ -56,11 +55,11 @@ async function writtenObjects(): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const cm of (await k.core.listNamespacedConfigMap({ namespace: fleet.namespace })).items) out.set(`ConfigMap/${cm.metadata?.name}`, cm.metadata?.resourceVersion ?? '');
   for (const d of (await k.apps.listNamespacedDeployment({ namespace: fleet.namespace })).items) {
-    const applied = d.metadata?.managedFields?.find((m) => m.manager === 'essg-fleet' && m.operation === 'Apply');
+    const applied = d.metadata?.managedFields?.find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply');
     out.set(`Deployment/${d.metadata?.name}`, `${d.metadata?.generation} ${applied?.time ? new Date(applied.time).toISOString() : ''}`);
   }
-  for (const cm of (await k.core.listNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL })).items) {
-    if (fleet.gateways.includes(cm.metadata?.labels?.[INVENTORY_LABEL] ?? '')) out.set(`Inventory/${cm.metadata?.name}`, cm.metadata?.resourceVersion ?? '');
+  for (const cm of (await k.core.listNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf })).items) {
+    if (fleet.gateways.includes(cm.metadata?.labels?.[LABEL.inventoryOf] ?? '')) out.set(`Inventory/${cm.metadata?.name}`, cm.metadata?.resourceVersion ?? '');
   }
   return out;
 }
@@ -72,7 +71,7 @@ function changedBetween(before: ReadonlyMap<string, string>, after: ReadonlyMap<
 /** Writes the Lease as another replica would hold it, retrying when the leader renewed it in between. */
 async function holdLease(holder: string): Promise<V1Lease> {
   return waitFor(`the Lease written for ${holder}`, async () => {
-    const lease = await leases.readNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE });
+    const lease = await leases.readNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE });
     const now = new V1MicroTime(Date.now());
     const mine = lease.spec?.holderIdentity === holder;
     const body: V1Lease = {
@@ -86,7 +85,7 @@ async function holdLease(holder: string): Promise<V1Lease> {
       },
     };
     try {
-      return await leases.replaceNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE, body });
+      return await leases.replaceNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE, body });
     } catch (error) {
       if (error instanceof ApiException && error.code === 409) return undefined;
       throw error;
@@ -95,8 +94,8 @@ async function holdLease(holder: string): Promise<V1Lease> {
 }
 
 async function releaseLease(): Promise<void> {
-  const lease = await leases.readNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE });
-  await leases.replaceNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE, body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(Date.now()) } } });
+  const lease = await leases.readNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE });
+  await leases.replaceNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE, body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(Date.now()) } } });
 }
 
 /** Makes every create or update of a log-collector Deployment in the fleet's namespace wait for a webhook that never answers. */
@@ -113,7 +112,7 @@ async function slowWebhook(port: number): Promise<void> {
         clientConfig: { url: `https://127.0.0.1:${port}/validate` },
         rules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }],
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': fleet.namespace } },
-        objectSelector: { matchLabels: { 'essg.io/service': 'log-collector' } },
+        objectSelector: { matchLabels: { [LABEL.service]: 'log-collector' } },
       }],
     },
   });
@@ -128,7 +127,7 @@ describe('leader fencing', () => {
     admission = k.config.makeApiClient(AdmissionregistrationV1Api);
     await forgetOtherFleets();
     // A Lease left by an earlier replica would make this one wait for it to expire.
-    await leases.deleteNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE }).catch(() => undefined);
+    await leases.deleteNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE }).catch(() => undefined);
     fleet = await createRolloutFleet({ size: GATEWAYS, canaries: 0, maxUnavailable: '25%', soakSeconds: 2 });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     await slowWebhook((silent.address() as net.AddressInfo).port);
@@ -138,7 +137,7 @@ describe('leader fencing', () => {
     await Promise.all(running.map((p) => p.stop()));
     if (admission) await removeWebhook();
     silent.close();
-    await leases?.deleteNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE }).catch(() => undefined);
+    await leases?.deleteNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE }).catch(() => undefined);
     await removeRolloutFleet(fleet, k);
     await rm(cacheDir, { recursive: true, force: true });
   });
@@ -199,7 +198,7 @@ describe('leader fencing', () => {
         const [s, d] = await Promise.all([status(), deployments(k, fleet)]);
         return s.fleet.replica?.leading && fleet.gateways.every((g) => d.get(g)?.ready) && s.gateways.filter((g) => g.phase === 'Ready').length === fleet.gateways.length;
       }, { timeoutMs: 240_000, intervalMs: 1000 });
-      expect((await leases.readNamespacedLease({ name: LEASE_NAME, namespace: LEASE_NAMESPACE })).spec?.holderIdentity).toBe(identity);
+      expect((await leases.readNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE })).spec?.holderIdentity).toBe(identity);
       // … having sent no write between stepping down and leading again.
       const again = scrapes.find((x) => x.at > down.at && x.leader === 1)!;
       expect(Math.max(...scrapes.filter((s) => s.at >= down.at && s.at < again.at).map((s) => s.writes)) - down.writes, 'writes sent while standing by').toBeLessThanOrEqual(1);

@@ -2,10 +2,11 @@
 // builds it, refuses the pass through the mass-deletion guard, deletes nothing, and says
 // why in its status and in a Warning Event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countsSince, INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
+import { countsSince } from '../../src/apply/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet } from './helpers/fleet.ts';
 import { gatewayEvents, kube, managedObjects, waitFor, type Kube } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
+import { inventoryName, REPORTING_COMPONENT, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 const GATEWAYS: readonly TemplateGateway[] = ['acme-sh-01', 'acme-sh-02', 'globex-fra-02'];
 
@@ -49,7 +50,7 @@ describe('an emptied fleet repo', () => {
     expect(countsSince(before, r.requests.snapshot())).toMatchObject({ create: 0, patch: 0, update: 0, delete: 0 });
 
     expect(await managedObjects(k, namespaces())).toEqual(objectsBefore);
-    for (const g of GATEWAYS) await expect(k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(fleet.gateway(g)) })).resolves.toBeDefined();
+    for (const g of GATEWAYS) await expect(k.core.readNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: inventoryName(fleet.gateway(g)) })).resolves.toBeDefined();
 
     expect(r.store.snapshot().fleet.lastPass).toMatchObject({ result: 'refused', error: pass.error });
     // The Event is written beside the pass, not awaited by it.
@@ -57,7 +58,7 @@ describe('an emptied fleet repo', () => {
       const found = (await gatewayEvents(k, { gateway: 'fleet', reason: 'MassDeletionRefused' })).filter((e) => e.message?.includes(gateways));
       return found.length > 0 && found;
     });
-    expect(warnings).toMatchObject([{ type: 'Warning', message: pass.error, reportingComponent: 'essg-fleet' }]);
+    expect(warnings).toMatchObject([{ type: 'Warning', message: pass.error, reportingComponent: REPORTING_COMPONENT }]);
 
     // The next pass refuses again: the guard holds until an operator says otherwise.
     expect((await r.pass()).result).toBe('refused');

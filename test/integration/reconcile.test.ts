@@ -7,6 +7,7 @@ import { gatewayEvents, kube, waitFor, takeOffline, bringOnline, type Kube } fro
 import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 import { countsSince, WRITE_VERBS } from '../../src/apply/index.ts';
+import { LABEL } from '../../src/contract/index.ts';
 
 let k: Kube;
 let fleet: TestFleet;
@@ -73,16 +74,16 @@ describe('reconciler', () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const pods = await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${name}` });
-        readyVersions.push(pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !p.metadata?.deletionTimestamp).map((p) => p.metadata!.labels!['essg.io/version']!));
+        const pods = await k.core.listNamespacedPod({ namespace: ns, labelSelector: `${LABEL.instance}=${name}` });
+        readyVersions.push(pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !p.metadata?.deletionTimestamp).map((p) => p.metadata!.labels![LABEL.serviceVersion]!));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
     await fleet.push({ [file]: fleet.files[file]!.replace('name: log-collector\n      version: 2.3.0', 'name: log-collector\n      version: 2.4.0') }, 'upgrade log-collector on one gateway');
     await passUntil(() => r.store.gateway(gw)?.services.find((s) => s.name === 'log-collector')?.runningVersion === '2.4.0' && r.store.gateway(gw)?.phase === 'Ready', 'log-collector 2.4.0 running');
     await waitFor('only the new version left', async () => {
-      const pods = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${name}` })).items;
-      return pods.length === 1 && pods[0]!.metadata!.labels!['essg.io/version'] === '2.4.0' && readyVersions.at(-1)?.join() === '2.4.0';
+      const pods = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `${LABEL.instance}=${name}` })).items;
+      return pods.length === 1 && pods[0]!.metadata!.labels![LABEL.serviceVersion] === '2.4.0' && readyVersions.at(-1)?.join() === '2.4.0';
     });
     sampling = false;
     await sampler;

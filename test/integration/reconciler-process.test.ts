@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClusterClient } from '../../src/apply/index.ts';
 import type { LiveObject } from '../../src/diff/index.ts';
-import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/engine/leader.ts';
 import { loadFleetFromDir } from '../../src/model/load.ts';
 import { renderFleet, type K8sObject } from '../../src/render/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
@@ -14,6 +13,7 @@ import { clone } from './helpers/git.ts';
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
+import { FIELD_MANAGER, LABEL, LEASE_NAME, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 let k: Kube;
 let client: KubeClusterClient;
@@ -37,7 +37,7 @@ async function desiredAndLive(): Promise<{ desired: K8sObject[]; live: LiveObjec
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
   const seen = new Set<string>();
   const desired = renderFleet({ model: loaded.model, now: new Date().toISOString() }).gateways.flatMap((g) => g.objects).filter((o) => !seen.has(keyOf(o)) && seen.add(keyOf(o)));
-  const ours = (o: LiveObject) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.labels?.['essg.io/gateway'] ?? '').startsWith(`${fleet.prefix}-`);
+  const ours = (o: LiveObject) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.labels?.[LABEL.gateway] ?? '').startsWith(`${fleet.prefix}-`);
   return { desired, live: (await client.listOwned()).filter(ours) };
 }
 
@@ -90,7 +90,7 @@ describe('reconciler process', () => {
     expect(inventories.map((i) => i.gateway).sort()).toEqual(TEMPLATE_GATEWAYS.map((g) => fleet.gateway(g)).sort());
     for (const inventory of inventories) {
       expect(inventory.revision).toBe(summary.head);
-      const own = live.filter((o) => o.kind !== 'Namespace' && o.metadata.labels?.['essg.io/gateway'] === inventory.gateway).map(keyOf).sort();
+      const own = live.filter((o) => o.kind !== 'Namespace' && o.metadata.labels?.[LABEL.gateway] === inventory.gateway).map(keyOf).sort();
       expect(inventory.objects.filter((r) => r.kind !== 'Namespace').map((r) => `${r.kind}/${r.namespace ?? ''}/${r.name}`).sort()).toEqual(own);
     }
 
@@ -122,7 +122,7 @@ describe('reconciler process', () => {
     const name = `${gw}-log-collector`;
     const deployment = await waitFor('the upgrade applied', async () => {
       const d = await k.apps.readNamespacedDeployment({ namespace: fleet.namespace('acme'), name });
-      return d.metadata?.labels?.['essg.io/version'] === '2.4.0' ? d : undefined;
+      return d.metadata?.labels?.[LABEL.serviceVersion] === '2.4.0' ? d : undefined;
     }, { timeoutMs: 120_000, intervalMs: 500 });
 
     const s = await statuses();
@@ -130,13 +130,13 @@ describe('reconciler process', () => {
     expect(s[leaderIndex]!.fleet.replica?.identity).toBe(`${fleet.prefix}-replica-${'ab'[leaderIndex]}`);
     // The standby never ran a pass; the Lease names the leader; both agree in their metrics.
     expect(s[followerIndex]!.fleet.passes).toBe(0);
-    const lease = await k.config.makeApiClient((await import('@kubernetes/client-node')).CoordinationV1Api).readNamespacedLease({ namespace: LEASE_NAMESPACE, name: LEASE_NAME });
+    const lease = await k.config.makeApiClient((await import('@kubernetes/client-node')).CoordinationV1Api).readNamespacedLease({ namespace: SYSTEM_NAMESPACE, name: LEASE_NAME });
     expect(lease.spec?.holderIdentity).toBe(`${fleet.prefix}-replica-${'ab'[leaderIndex]}`);
     expect(await leaderGauge(urls[leaderIndex]!)).toBe('1');
     expect(await leaderGauge(urls[followerIndex]!)).toBe('0');
     // One writer: the object's fields are owned by one apply manager, essg-fleet.
     const appliers = (deployment.metadata?.managedFields ?? []).filter((m) => m.operation === 'Apply').map((m) => m.manager);
-    expect(appliers).toEqual(['essg-fleet']);
+    expect(appliers).toEqual([FIELD_MANAGER]);
 
     await Promise.all(replicas.map((r) => r.stop()));
     const ends = await Promise.all(replicas.map((r) => r.exited));

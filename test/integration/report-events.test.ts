@@ -2,12 +2,12 @@
 // the recorder on its own (on the object, aggregated by count), and the Events the
 // reconciler, built as `essg reconcile` builds it, writes about each gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVENTORY_NAMESPACE, inventoryName } from '../../src/apply/index.ts';
 import { defaultIdentity } from '../../src/engine/leader.ts';
 import { KubeEventRecorder, eventRefOf } from '../../src/report/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { gatewayEvents, type Kube, kube, namespace } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
+import { inventoryName, REPORTING_COMPONENT, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 let k: Kube;
 let ns: { readonly name: string; remove: () => Promise<void> };
@@ -46,7 +46,7 @@ describe('Kubernetes Events of the reconciler', () => {
       count: 3,
       type: 'Normal',
       message: 'data.a changed by hand; restored',
-      reportingComponent: 'essg-fleet',
+      reportingComponent: REPORTING_COMPONENT,
       reportingInstance: 'essg-reconciler-test',
       involvedObject: { kind: 'ConfigMap', name: 'ids-config', namespace: ns.name, uid: configMap.metadata?.uid },
     });
@@ -76,8 +76,8 @@ describe('Kubernetes Events of the running reconciler', () => {
       type: 'Normal',
       count: 1,
       message: expect.stringMatching(new RegExp(`^applied \\d+ object\\(s\\) at ${first.head!.slice(0, 12)}$`)),
-      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', namespace: INVENTORY_NAMESPACE, name: inventoryName(gateway) },
-      reportingComponent: 'essg-fleet',
+      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', namespace: SYSTEM_NAMESPACE, name: inventoryName(gateway) },
+      reportingComponent: REPORTING_COMPONENT,
       reportingInstance: defaultIdentity(),
     }]);
 

@@ -16,6 +16,7 @@ import { forgetOtherFleets } from './helpers/fleet.ts';
 import { bringOnline, kube, readyStatus, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
 import { createRolloutFleet, deployments, passUntil, removeRolloutFleet, viewOf, type PassRecord, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
+import { LABEL } from '../../src/contract/index.ts';
 
 const run = promisify(execFile);
 const essg = (...args: string[]): Promise<{ stdout: string }> => run(process.execPath, [path.resolve('bin/essg.js'), ...args], { env: process.env });
@@ -71,7 +72,7 @@ async function readyOn(fleet: RolloutFleet, image: string, service = 'log-collec
   const gateway = fleet.gateways[0]!;
   await waitFor(`${gateway} Ready on ${image}`, async () => {
     await r.pass();
-    const list = await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: `essg.io/service=${service}` });
+    const list = await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: `${LABEL.service}=${service}` });
     const view = list.items.map(viewOf)[0];
     return view?.image === image && view.ready && r.store.gateway(gateway)?.phase === 'Ready';
   }, { timeoutMs: 180_000, intervalMs: 300 });
@@ -147,7 +148,7 @@ describe('rollout with image pre-pull', () => {
     r = await startTestRuntime({ repo: fleet.url });
     const oldImage = /^ {2}image: (\S+)$/m.exec(fleet.files['catalog/firewall/3.0.0.yaml']!)![1]!;
     await readyOn(fleet, oldImage, 'firewall');
-    const before = (await k.core.listNamespacedPod({ namespace: fleet.namespace, labelSelector: 'essg.io/service=firewall' })).items.map((p) => p.metadata?.uid);
+    const before = (await k.core.listNamespacedPod({ namespace: fleet.namespace, labelSelector: `${LABEL.service}=firewall` })).items.map((p) => p.metadata?.uid);
     watchJobs();
 
     // firewall 3.1.0 (host network, fixed host port: Recreate), whose registry the node cannot reach.
@@ -169,9 +170,9 @@ describe('rollout with image pre-pull', () => {
 
     // Passes later it is still held: the Deployment keeps the old image, the old pod runs on, Ready.
     for (let i = 0; i < 5; i++) expect(holdOf(await r.pass(), gateway)?.reason).toBe('pre-pull-failed');
-    const firewall = (await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: 'essg.io/service=firewall' })).items.map(viewOf)[0]!;
+    const firewall = (await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: `${LABEL.service}=firewall` })).items.map(viewOf)[0]!;
     expect(firewall.image).toBe(oldImage);
-    const pods = (await k.core.listNamespacedPod({ namespace: fleet.namespace, labelSelector: 'essg.io/service=firewall' })).items;
+    const pods = (await k.core.listNamespacedPod({ namespace: fleet.namespace, labelSelector: `${LABEL.service}=firewall` })).items;
     expect(pods.map((p) => p.metadata?.uid)).toEqual(before);
     expect(pods[0]?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     // The failed job stays as the record of why.

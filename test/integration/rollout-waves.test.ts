@@ -9,6 +9,7 @@ import {
   changedIn, createRolloutFleet, passUntil, removeRolloutFleet, rolloutIn, rolloutStates, wavesOf, waveStatusIn, type PassRecord, type RolloutFleet,
 } from './helpers/rollout-fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
+import { LABEL } from '../../src/contract/index.ts';
 
 const MAX_UNAVAILABLE = 3;
 const SOAK_SECONDS = 3;
@@ -118,7 +119,7 @@ describe('rollout waves', () => {
     const waveTimes = [...waves.values()].map((gateways) => gateways.map(updatedAt));
     for (let w = 1; w < waveTimes.length; w++) expect(Math.min(...waveTimes[w]!)).toBeGreaterThan(Math.max(...waveTimes[w - 1]!));
     // The other service was never touched.
-    const firewalls = await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: 'essg.io/service=firewall' });
+    const firewalls = await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: `${LABEL.service}=firewall` });
     expect(firewalls.items.map((d) => d.metadata?.generation)).toEqual(fleet.gateways.map(() => 1));
   }, 420_000);
 });

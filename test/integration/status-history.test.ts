@@ -4,11 +4,11 @@
 // (its clock moved past the expiry by its own option). Once expired the service is not
 // desired: the gateway is Ready, not waiting for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyName, INVENTORY_NAMESPACE } from '../../src/apply/index.ts';
 import { parseHistory, type HistoryEntry } from '../../src/report/history.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { bringOnline, kube, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
+import { historyName, LABEL, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 let k: Kube;
 let fleet: TestFleet;
@@ -78,12 +78,12 @@ describe('gateway history', () => {
     await first.stop();
 
     // In the cluster, as the next reconciler reads it.
-    const stored = await k.core.readNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: historyName(gateway) });
+    const stored = await k.core.readNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: historyName(gateway) });
     expect(parseHistory(stored.data!['entries']!)).toEqual({ ok: true, history: recorded });
 
     // A new reconciler, two hours later by its clock: the history is still there, and the expired scanner stops.
     const second = await startTestRuntime({ repo: fleet.url, clock: { offsetMs: 2 * 3_600_000 } });
-    const jobs = async () => (await k.batch.listNamespacedJob({ namespace, labelSelector: `essg.io/gateway=${gateway},essg.io/service=vuln-scanner` })).items;
+    const jobs = async () => (await k.batch.listNamespacedJob({ namespace, labelSelector: `${LABEL.gateway}=${gateway},${LABEL.service}=vuln-scanner` })).items;
     await passUntil(second, 'the expired scanner removed', async () => (await jobs()).length === 0);
     await second.pass();
     const status = second.store.gateway(gateway)!;

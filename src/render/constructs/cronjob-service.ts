@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../../imports/k8s.ts';
 import type { ServiceInput } from '../inputs.ts';
-import { CONFIG_HASH_ANNOTATION, edgePodTemplate } from './edge-pod.ts';
+import { ANNOTATION } from '../../contract/index.ts';
+import { edgePodTemplate } from './edge-pod.ts';
 import { jobLimits } from './job-service.ts';
 import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
 
@@ -39,7 +40,7 @@ export class CronJobService extends Construct {
               node: props.placement.node,
               service,
               labels: identity.labels,
-              annotations: { [CONFIG_HASH_ANNOTATION]: props.config.hash },
+              annotations: { [ANNOTATION.configHash]: props.config.hash },
               configMap: props.config.name,
               ...(props.ipBlockConfigMap ? { ipBlockConfigMap: props.ipBlockConfigMap } : {}),
               restartPolicy: 'Never',

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../../../imports/k8s.ts';
-import { LABEL, MANAGED_BY } from '../labels.ts';
+import { LABEL, MANAGED_BY } from '../../contract/index.ts';
 
 export interface CustomerNamespaceProps {
   /** The namespace name, `<namespacePrefix><customer>`. */

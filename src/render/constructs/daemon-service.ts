@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as k8s from '../../../imports/k8s.ts';
 import type { ServiceInput } from '../inputs.ts';
 import { selectorLabels } from '../labels.ts';
-import { CONFIG_HASH_ANNOTATION, edgePodTemplate, holdsHostPorts } from './edge-pod.ts';
+import { ANNOTATION } from '../../contract/index.ts';
+import { edgePodTemplate, holdsHostPorts } from './edge-pod.ts';
 import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
 
 export interface DaemonServiceProps {
@@ -56,7 +57,7 @@ export class DaemonService extends Construct {
           node: props.placement.node,
           service,
           labels: identity.labels,
-          annotations: { [CONFIG_HASH_ANNOTATION]: props.config.hash },
+          annotations: { [ANNOTATION.configHash]: props.config.hash },
           configMap: props.config.name,
           ...(props.ipBlockConfigMap ? { ipBlockConfigMap: props.ipBlockConfigMap } : {}),
           restartPolicy: 'Always',

@@ -4,7 +4,7 @@
 import * as k8s from '../../../imports/k8s.ts';
 import { HostPortMismatchError } from '../errors.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
-import { LABEL, type MetadataMap } from '../labels.ts';
+import { LABEL, type MetadataMap } from '../../contract/index.ts';
 
 /** The label KubeEdge (keadm join) puts on every edge node. */
 export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';
@@ -14,7 +14,6 @@ export const IP_BLOCK_FILE = 'ip-block.json';
 export const DATA_POLICY_FILE = 'data-policy.json';
 /** Where a service reads config.json when its catalog entry does not say (serviceversion.schema.json). */
 export const DEFAULT_CONFIG_MOUNT_PATH = '/etc/essg';
-export const CONFIG_HASH_ANNOTATION = 'essg.io/config-hash';
 
 type CatalogProbe = NonNullable<ServiceVersionSpec['readiness']>;
 

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import * as k8s from '../../../imports/k8s.ts';
 import { contentHash } from '../canonical.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
-import type { MetadataMap } from '../labels.ts';
 import { dnsLabel } from '../names.ts';
-import { CONFIG_HASH_ANNOTATION, edgePodTemplate } from './edge-pod.ts';
+import { ANNOTATION, type MetadataMap } from '../../contract/index.ts';
+import { edgePodTemplate } from './edge-pod.ts';
 import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
 
 /** Limits of one run, defaulted as in serviceversion.schema.json. */
@@ -51,7 +51,7 @@ export class JobService extends Construct {
       node: props.placement.node,
       service,
       labels,
-      annotations: { [CONFIG_HASH_ANNOTATION]: props.config.hash },
+      annotations: { [ANNOTATION.configHash]: props.config.hash },
       configMap: props.config.name,
       ...(props.ipBlockConfigMap ? { ipBlockConfigMap: props.ipBlockConfigMap } : {}),
       restartPolicy: 'Never',

@@ -1,6 +1,7 @@
 // Where a gateway's objects go and who they belong to: shared by every construct of a chart.
 import { boundedName, CRONJOB_NAME_MAX, DNS_LABEL_MAX } from '../names.ts';
-import { objectLabels, type MetadataMap } from '../labels.ts';
+import type { MetadataMap } from '../../contract/index.ts';
+import { objectLabels } from '../labels.ts';
 import type { ServiceInput } from '../inputs.ts';
 
 export interface GatewayPlacement {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../../../imports/k8s.ts';
 import { canonicalJson, contentHash } from '../canonical.ts';
+import type { MetadataMap } from '../../contract/index.ts';
 import type { DataPolicy } from '../../model/data-authorisation.ts';
-import type { MetadataMap } from '../labels.ts';
 import { CONFIG_FILE, DATA_POLICY_FILE } from './edge-pod.ts';
 
 export interface ServiceConfigProps {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { VulnScanInput } from '../inputs.ts';
-import { LABEL } from '../labels.ts';
+import { LABEL } from '../../contract/index.ts';
 import { JobService } from './job-service.ts';
 import { serviceIdentity, type GatewayPlacement } from './placement.ts';
 import { ServiceConfig } from './service-config.ts';

@@ -3,11 +3,11 @@
 // Git server; and its removal from the cluster afterwards.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { INVENTORY_NAMESPACE, INVENTORY_LABEL, inventoryName } from '../../../src/apply/index.ts';
 import { templateFiles } from '../../support/template-fleet.ts';
 import { commitAndPush, createBareRepo } from './git.ts';
 import { ensureGateways, type Kube } from './kube.ts';
 import { testbed } from './testbed.ts';
+import { inventoryName, LABEL, SYSTEM_NAMESPACE } from '../../../src/contract/index.ts';
 
 export const TEMPLATE_GATEWAYS = ['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-ams-01', 'globex-fra-01', 'globex-fra-02'] as const;
 export type TemplateGateway = (typeof TEMPLATE_GATEWAYS)[number];
@@ -50,7 +50,7 @@ export async function forgetOtherFleets(): Promise<void> {
   config.loadFromFile((await testbed()).kubeconfig);
   const core = config.makeApiClient(CoreV1Api);
   try {
-    await core.deleteCollectionNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf });
   } catch {
     // no inventory namespace yet
   }
@@ -155,7 +155,7 @@ export async function removeTestFleet(fleet: TestFleet | undefined, k: Kube): Pr
     if (job.metadata.name.startsWith(`${fleet.prefix}-`)) await k.custom.deleteClusterCustomObject({ group: 'operations.kubeedge.io', version: 'v1alpha2', plural: 'imageprepulljobs', name: job.metadata.name }).catch(() => undefined);
   }
   for (const gateway of TEMPLATE_GATEWAYS) {
-    await k.core.deleteNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(fleet.gateway(gateway)) }).catch(() => undefined);
+    await k.core.deleteNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: inventoryName(fleet.gateway(gateway)) }).catch(() => undefined);
     await k.core.deleteNode({ name: fleet.gateway(gateway) }).catch(() => undefined);
   }
 }

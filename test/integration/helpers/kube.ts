@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, type CoreV1Event, type V1Node } from '@kubernetes/client-node';
-import { INVENTORY_NAMESPACE, inventoryName } from '../../../src/apply/index.ts';
 import { setGatewayUplink } from '../../../src/testbed/control.ts';
 import { waitForReadyNodes } from '../../../src/testbed/gateways.ts';
 import { createEdgeNodes } from '../../../src/testbed/nodes.ts';
 import { testbed } from './testbed.ts';
+import { inventoryName, LABEL, MANAGED_BY, SYSTEM_NAMESPACE } from '../../../src/contract/index.ts';
 
 export interface Kube {
   readonly config: KubeConfig;
@@ -93,12 +93,12 @@ export function hasTaint(node: V1Node, key: string, effect: string): boolean {
  */
 export async function gatewayEvents(k: Kube, { gateway, reason }: { gateway: string; reason?: string }): Promise<CoreV1Event[]> {
   const fieldSelector = ['involvedObject.kind=ConfigMap', `involvedObject.name=${inventoryName(gateway)}`, ...(reason ? [`reason=${reason}`] : [])].join(',');
-  return (await k.core.listNamespacedEvent({ namespace: INVENTORY_NAMESPACE, fieldSelector })).items;
+  return (await k.core.listNamespacedEvent({ namespace: SYSTEM_NAMESPACE, fieldSelector })).items;
 }
 
 /** `Kind namespace/name` of every object the reconciler manages in these namespaces (read with the test's own clients). */
 export async function managedObjects(k: Kube, namespaces: readonly string[]): Promise<string[]> {
-  const labelSelector = 'app.kubernetes.io/managed-by=essg-fleet';
+  const labelSelector = `${LABEL.managedBy}=${MANAGED_BY}`;
   const out: string[] = [];
   for (const namespace of namespaces) {
     const named = (kind: string, items: readonly { metadata?: { name?: string } }[]) => items.map((o) => `${kind} ${namespace}/${o.metadata?.name}`);

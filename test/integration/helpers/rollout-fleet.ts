@@ -4,12 +4,12 @@
 // read what the cluster holds: each gateway's Deployment and its durable rollout state.
 import { randomBytes } from 'node:crypto';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { INVENTORY_LABEL, INVENTORY_NAMESPACE, inventoryName } from '../../../src/apply/index.ts';
 import type { PassSummary } from '../../../src/engine/engine.ts';
 import type { GatewayRolloutState, RolloutSummary, WaveGatewayStatus } from '../../../src/rollout/index.ts';
 import { templateFiles } from '../../support/template-fleet.ts';
 import { commitAndPush, createBareRepo } from './git.ts';
 import { ensureGateways, waitFor, type Kube } from './kube.ts';
+import { FIELD_MANAGER, inventoryName, LABEL, SYSTEM_NAMESPACE } from '../../../src/contract/index.ts';
 
 export const ROLLOUT_SERVICE = 'log-collector';
 const CUSTOMER = 'acme';
@@ -150,7 +150,7 @@ export async function removeRolloutFleet(fleet: RolloutFleet | undefined, k: Kub
   if (!fleet) return;
   await k.core.deleteNamespace({ name: fleet.namespace }).catch(() => undefined);
   for (const gateway of fleet.gateways) {
-    await k.core.deleteNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, name: inventoryName(gateway) }).catch(() => undefined);
+    await k.core.deleteNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: inventoryName(gateway) }).catch(() => undefined);
     await k.core.deleteNode({ name: gateway }).catch(() => undefined);
   }
 }
@@ -169,7 +169,7 @@ export function viewOf(d: V1Deployment): DeploymentView {
   const status = d.status ?? {};
   const generation = d.metadata?.generation ?? 0;
   const replicas = d.spec?.replicas ?? 1;
-  const applied = (d.metadata?.managedFields ?? []).find((m) => m.manager === 'essg-fleet' && m.operation === 'Apply');
+  const applied = (d.metadata?.managedFields ?? []).find((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply');
   return {
     image: d.spec?.template.spec?.containers[0]?.image,
     generation,
@@ -180,10 +180,10 @@ export function viewOf(d: V1Deployment): DeploymentView {
 
 /** Each gateway's log-collector Deployment, by gateway (absent: not created yet). */
 export async function deployments(k: Kube, fleet: RolloutFleet): Promise<Map<string, DeploymentView>> {
-  const list = await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: `essg.io/service=${ROLLOUT_SERVICE}` });
+  const list = await k.apps.listNamespacedDeployment({ namespace: fleet.namespace, labelSelector: `${LABEL.service}=${ROLLOUT_SERVICE}` });
   const out = new Map<string, DeploymentView>();
   for (const d of list.items) {
-    const gateway = d.metadata?.labels?.['essg.io/gateway'];
+    const gateway = d.metadata?.labels?.[LABEL.gateway];
     if (gateway && fleet.gateways.includes(gateway)) out.set(gateway, viewOf(d));
   }
   return out;
@@ -191,10 +191,10 @@ export async function deployments(k: Kube, fleet: RolloutFleet): Promise<Map<str
 
 /** Each gateway's durable rollout state: the `rollout` key of its inventory ConfigMap. */
 export async function rolloutStates(k: Kube, fleet: RolloutFleet): Promise<Map<string, GatewayRolloutState>> {
-  const list = await k.core.listNamespacedConfigMap({ namespace: INVENTORY_NAMESPACE, labelSelector: INVENTORY_LABEL });
+  const list = await k.core.listNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf });
   const out = new Map<string, GatewayRolloutState>();
   for (const cm of list.items) {
-    const gateway = cm.metadata?.labels?.[INVENTORY_LABEL];
+    const gateway = cm.metadata?.labels?.[LABEL.inventoryOf];
     const text = cm.data?.['rollout'];
     if (gateway && text && fleet.gateways.includes(gateway)) out.set(gateway, JSON.parse(text) as GatewayRolloutState);
   }

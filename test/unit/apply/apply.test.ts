@@ -4,13 +4,14 @@ import { applyGateways } from '../../../src/apply/apply.ts';
 import { planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 import { MemoryCluster } from './memory-cluster.ts';
+import { LABEL, MANAGED_BY } from '../../../src/contract/index.ts';
 
 const noWait = async (): Promise<void> => {};
 
 function objects(gateway: string, services: readonly string[]): K8sObject[] {
-  const labels = (s: string) => ({ 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': gateway, 'essg.io/service': s });
+  const labels = (s: string) => ({ [LABEL.managedBy]: MANAGED_BY, [LABEL.gateway]: gateway, [LABEL.service]: s });
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet' } } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme', labels: { [LABEL.managedBy]: MANAGED_BY } } },
     ...services.flatMap((s): K8sObject[] => [
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${gateway}-${s}`, namespace: 'essg-acme', labels: labels(s) }, spec: { replicas: 1 } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${gateway}-${s}`, namespace: 'essg-acme', labels: labels(s) }, data: { v: '1' } },
@@ -21,7 +22,7 @@ function objects(gateway: string, services: readonly string[]): K8sObject[] {
 async function planAll(cluster: MemoryCluster, desired: Record<string, K8sObject[]>): Promise<GatewayPlan[]> {
   const live = await cluster.listOwned();
   return Object.entries(desired).map(([gateway, objs]) =>
-    planGateway({ gateway, desired: objs, live: live.filter((o) => o.kind === 'Namespace' || o.metadata.labels?.['essg.io/gateway'] === gateway), inventory: cluster.inventories.get(gateway), revision: 'c1', renderHash: gateway }),
+    planGateway({ gateway, desired: objs, live: live.filter((o) => o.kind === 'Namespace' || o.metadata.labels?.[LABEL.gateway] === gateway), inventory: cluster.inventories.get(gateway), revision: 'c1', renderHash: gateway }),
   );
 }
 
@@ -95,7 +96,7 @@ describe('applyGateways', () => {
 
   it('deletes and creates again a Job whose spec changed, since a Job pod template is immutable', async () => {
     const cluster = new MemoryCluster();
-    const jobOf = (image: string): K8sObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'gw-1-scan', namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': 'gw-1' } }, spec: { template: { spec: { containers: [{ name: 'scan', image }] } } } });
+    const jobOf = (image: string): K8sObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'gw-1-scan', namespace: 'essg-acme', labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.gateway]: 'gw-1' } }, spec: { template: { spec: { containers: [{ name: 'scan', image }] } } } });
     await applyGateways({ client: cluster, plans: await planAll(cluster, { 'gw-1': [jobOf('a')] }), sleep: noWait });
     (cluster.objects.values().next().value as any).spec.template.spec.containers[0].image = 'edited';
     cluster.log.length = 0;

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { checkDeletionGuard, emptiedGateways } from '../../../src/apply/guard.ts';
 import { planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
+import { LABEL, MANAGED_BY } from '../../../src/contract/index.ts';
 
 const ns: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme' } };
 function objects(gateway: string, services: readonly string[]): K8sObject[] {
-  const labels = { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': gateway };
+  const labels = { [LABEL.managedBy]: MANAGED_BY, [LABEL.gateway]: gateway };
   return [
     ns,
     ...services.flatMap((s) => [
@@ -178,8 +179,8 @@ describe('checkDeletionGuard: what can never wipe gateways', () => {
 });
 
 describe('emptiedGateways: which gateways a pass empties', () => {
-  const workload = (gateway: string, kind: 'Job' | 'CronJob') => ({ apiVersion: 'batch/v1', kind, metadata: { name: `${gateway}-scan`, namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': gateway } }, spec: {} });
-  const cm = (gateway: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${gateway}-extra`, namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': gateway } }, data: {} });
+  const workload = (gateway: string, kind: 'Job' | 'CronJob') => ({ apiVersion: 'batch/v1', kind, metadata: { name: `${gateway}-scan`, namespace: 'essg-acme', labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.gateway]: gateway } }, spec: {} });
+  const cm = (gateway: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${gateway}-extra`, namespace: 'essg-acme', labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.gateway]: gateway } }, data: {} });
   it.each([
     ['a removed gateway', plan('gw-1', ['ids'], undefined), [], ['gw-1']],
     ['a removed gateway that only had a ConfigMap left', planGateway({ gateway: 'gw-1', desired: [], live: [cm('gw-1')] }), [], ['gw-1']],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InventoryCorruptError } from '../../../src/apply/errors.ts';
 import { inventoryConfigMap, parseInventoryConfigMap } from '../../../src/apply/inventory-configmap.ts';
 import type { Inventory } from '../../../src/diff/index.ts';
+import { inventoryName, LABEL, SYSTEM_NAMESPACE } from '../../../src/contract/index.ts';
 
 const inventory: Inventory = {
   gateway: 'acme-gw-01',
@@ -16,8 +17,8 @@ const inventory: Inventory = {
 describe('inventory ConfigMap', () => {
   it('is essg-inv-<gateway> in essg-system, without the label that would make it a fleet object to prune', () => {
     const configMap = inventoryConfigMap(inventory);
-    expect(configMap.metadata).toMatchObject({ name: 'essg-inv-acme-gw-01', namespace: 'essg-system', labels: { 'essg.io/inventory-of': 'acme-gw-01' } });
-    expect(configMap.metadata.labels).not.toHaveProperty('app.kubernetes.io/managed-by');
+    expect(configMap.metadata).toMatchObject({ name: inventoryName('acme-gw-01'), namespace: SYSTEM_NAMESPACE, labels: { [LABEL.inventoryOf]: 'acme-gw-01' } });
+    expect(configMap.metadata.labels).not.toHaveProperty([LABEL.managedBy]);
     expect(configMap['data']).toMatchObject({ revision: 'c0ffee', renderHash: 'abc' });
   });
 

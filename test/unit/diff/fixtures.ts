@@ -3,13 +3,14 @@
 import type { K8sObject } from '../../../src/render/index.ts';
 import type { Inventory } from '../../../src/diff/index.ts';
 import { inventoryEntry } from '../../../src/diff/index.ts';
+import { FIELD_MANAGER, LABEL, MANAGED_BY } from '../../../src/contract/index.ts';
 
 export const GATEWAY = 'acme-gw-01';
 
 const labels = (service?: string) => ({
-  'app.kubernetes.io/managed-by': 'essg-fleet',
-  'essg.io/customer': 'acme',
-  ...(service ? { 'essg.io/gateway': GATEWAY, 'essg.io/service': service } : {}),
+  [LABEL.managedBy]: MANAGED_BY,
+  [LABEL.customer]: 'acme',
+  ...(service ? { [LABEL.gateway]: GATEWAY, [LABEL.service]: service } : {}),
 });
 
 export const namespace: K8sObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'essg-acme', labels: labels() } };
@@ -25,10 +26,10 @@ export function deployment(service = 'ids', { image = `registry.example.com/${se
     metadata: { name: `${GATEWAY}-${service}`, namespace: 'essg-acme', labels: labels(service) },
     spec: {
       replicas: 1,
-      selector: { matchLabels: { 'app.kubernetes.io/instance': `${GATEWAY}-${service}` } },
+      selector: { matchLabels: { [LABEL.instance]: `${GATEWAY}-${service}` } },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
-        metadata: { labels: { 'app.kubernetes.io/instance': `${GATEWAY}-${service}` } },
+        metadata: { labels: { [LABEL.instance]: `${GATEWAY}-${service}` } },
         spec: {
           containers: [{ name: service, image, resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu, memory: '1Gi' } } }],
           tolerations: [],
@@ -50,7 +51,7 @@ export function job(service = 'vuln-scanner', image = `registry.example.com/scan
 /** The object as read back: server metadata, defaults, status, canonical quantities. */
 export function asLive(object: K8sObject): K8sObject {
   const copy = structuredClone(object) as Record<string, any>;
-  copy.metadata = { ...copy.metadata, uid: 'b1c2', resourceVersion: '4711', generation: 2, creationTimestamp: '2026-01-01T00:00:00Z', managedFields: [{ manager: 'essg-fleet', operation: 'Apply' }], annotations: { 'deployment.kubernetes.io/revision': '1' } };
+  copy.metadata = { ...copy.metadata, uid: 'b1c2', resourceVersion: '4711', generation: 2, creationTimestamp: '2026-01-01T00:00:00Z', managedFields: [{ manager: FIELD_MANAGER, operation: 'Apply' }], annotations: { 'deployment.kubernetes.io/revision': '1' } };
   if (copy.kind === 'Deployment') {
     copy.spec.progressDeadlineSeconds = 600;
     copy.spec.revisionHistoryLimit = 10;

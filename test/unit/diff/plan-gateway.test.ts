@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeRef, formatGatewayPlans, isSubset, planGateway, type GatewayPlan, type Inventory } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 import { GATEWAY, asLive, configMap, deployment, inventoryOf, job, namespace } from './fixtures.ts';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const names = (refs: readonly { ref?: { kind: string; name: string } }[] | readonly { kind: string; name: string }[]) =>
   refs.map((r) => ('ref' in r && r.ref ? describeRef(r.ref as never) : describeRef(r as never)));
@@ -90,8 +91,8 @@ const cases: Case[] = [
     desired: [namespace],
     live: [
       asLive(namespace),
-      edited(configMap(), (c) => (c.metadata.labels['essg.io/gateway'] = 'acme-gw-02')),
-      edited(configMap('x'), (c) => (c.metadata.labels['app.kubernetes.io/managed-by'] = 'helm')),
+      edited(configMap(), (c) => (c.metadata.labels[LABEL.gateway] = 'acme-gw-02')),
+      edited(configMap('x'), (c) => (c.metadata.labels[LABEL.managedBy] = 'helm')),
     ],
     want: { deletes: [], unchanged: ['Namespace essg-acme'] },
   },
@@ -205,7 +206,7 @@ describe('planGateway: removed fields and resource quantities', () => {
   }
   const removed: RemovedCase[] = [
     { name: 'a resource limit', remove: (d) => delete d.spec.template.spec.containers[0].resources.limits },
-    { name: 'a label', remove: (d) => delete d.metadata.labels['essg.io/customer'] },
+    { name: 'a label', remove: (d) => delete d.metadata.labels[LABEL.customer] },
     { name: 'the rolling-update parameters', remove: (d) => delete d.spec.strategy.rollingUpdate },
   ];
 

@@ -2,11 +2,12 @@
 // stops at the first change it may not take; GitHub is asked only about changes that need a review.
 import { describe, expect, it } from 'vitest';
 import { advanceGateway, type AdvanceArgs, type ApprovalFacts, type ApprovalPolicy, type GatewayAtCommit, type RenderedObject } from '../../../src/gate/index.ts';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const policy: ApprovalPolicy = { approvers: ['acme-lead'], requiredApprovals: 1, preauthorized: ['ip-block'], operators: ['soc-lead'], requiredOperatorApprovals: 1 };
 const deployment = (image: string): RenderedObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gw-ids', namespace: 'essg-acme' }, spec: { image } });
 const blockList = (cidr: string): RenderedObject => ({
-  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gw-ip-block', namespace: 'essg-acme', labels: { 'essg.io/response': 'b', 'essg.io/response-action': 'ip-block' } }, data: { cidr },
+  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gw-ip-block', namespace: 'essg-acme', labels: { [LABEL.response]: 'b', [LABEL.responseAction]: 'ip-block' } }, data: { cidr },
 });
 
 function merged(sha: string, approvers: string[], author = 'operator-1'): ApprovalFacts {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type RenderedObject, classifyChange } from '../../../src/gate/classify-change.ts';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const ns = 'essg-acme';
 
 function deployment(image: string): RenderedObject {
   return {
     apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name: 'ids', namespace: ns, labels: { 'essg.io/service': 'ids' } },
+    metadata: { name: 'ids', namespace: ns, labels: { [LABEL.service]: 'ids' } },
     spec: { template: { spec: { containers: [{ name: 'ids', image }] } } },
   };
 }
@@ -14,7 +15,7 @@ function deployment(image: string): RenderedObject {
 function blockList(cidrs: string[]): RenderedObject {
   return {
     apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: 'block-scanner', namespace: ns, labels: { 'essg.io/response': 'block-scanner', 'essg.io/response-action': 'ip-block' } },
+    metadata: { name: 'block-scanner', namespace: ns, labels: { [LABEL.response]: 'block-scanner', [LABEL.responseAction]: 'ip-block' } },
     data: { cidrs: cidrs.join('\n') },
   };
 }
@@ -22,7 +23,7 @@ function blockList(cidrs: string[]): RenderedObject {
 function scanJob(target: string): RenderedObject {
   return {
     apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name: 'scan-dmz', namespace: ns, labels: { 'essg.io/response': 'scan-dmz', 'essg.io/response-action': 'vuln-scan' } },
+    metadata: { name: 'scan-dmz', namespace: ns, labels: { [LABEL.response]: 'scan-dmz', [LABEL.responseAction]: 'vuln-scan' } },
     spec: { template: { spec: { containers: [{ name: 'scan', args: [target] }] } } },
   };
 }
@@ -74,7 +75,7 @@ describe('classifyChange: what a commit changes in one gateway’s render', () =
   });
 
   it('an object labelled as a response with an unknown action counts as a workload change', () => {
-    const odd: RenderedObject = { ...blockList(['203.0.113.7/32']), metadata: { name: 'x', namespace: ns, labels: { 'essg.io/response': 'x', 'essg.io/response-action': 'reboot' } } };
+    const odd: RenderedObject = { ...blockList(['203.0.113.7/32']), metadata: { name: 'x', namespace: ns, labels: { [LABEL.response]: 'x', [LABEL.responseAction]: 'reboot' } } };
     expect(classify([ids1], [ids1, odd]).touchesWorkloads).toBe(true);
   });
 

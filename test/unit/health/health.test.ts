@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { assessGateway, cronJobHealth, deploymentHealth, GatewayPhase, gatewayHealth, HealthStatus, isWorse, isWorsePhase, jobHealth, nodeHealth, podHealth, serviceHealth, worstPhase, type Node, type Pod, type Workload } from '../../../src/health/index.ts';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const fixture = <T>(name: string): T => parse(readFileSync(fileURLToPath(new URL(`testdata/${name}.yaml`, import.meta.url)), 'utf8')) as T;
 const fixtures = (name: string): Array<{ kind: string } & Record<string, unknown>> =>
@@ -89,7 +90,7 @@ function assessFixture(name: string) {
   const docs = fixtures(name);
   const node = docs.find((d) => d.kind === 'Node') as unknown as Node;
   const workload = docs.find((d) => d.kind === 'Deployment') as unknown as Workload | undefined;
-  const pods = docs.filter((d) => d.kind === 'Pod' && (d['metadata'] as { labels?: Record<string, string> }).labels?.['essg.io/service'] === 'ids') as unknown as Pod[];
+  const pods = docs.filter((d) => d.kind === 'Pod' && (d['metadata'] as { labels?: Record<string, string> }).labels?.[LABEL.service] === 'ids') as unknown as Pod[];
   const ids = serviceHealth({ service: 'ids', desiredVersion: '1.1.0', ...(workload ? { workload } : {}), pods });
   return gatewayHealth({ gateway: 'gw', node, services: [ids] });
 }

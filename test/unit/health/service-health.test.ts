@@ -5,9 +5,10 @@ import {
   assessGateway, cronJobHealth, deploymentHealth, GatewayPhase, gatewayHealth, HealthStatus, isReady, isWorse, isWorsePhase, jobHealth, nodeHealth,
   podHealth, podVersion, restarts, serviceHealth, worstHealth, worstPhase, type Node, type Pod, type ServiceHealth, type Workload,
 } from '../../../src/health/index.ts';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const meta = (name: string, labels?: Record<string, string>) => ({ name, namespace: 'essg-acme', ...(labels ? { labels } : {}) });
-const svc = (service: string, version?: string) => ({ 'essg.io/service': service, ...(version ? { 'essg.io/version': version } : {}) });
+const svc = (service: string, version?: string) => ({ [LABEL.service]: service, ...(version ? { [LABEL.serviceVersion]: version } : {}) });
 
 function pod(name: string, { version = '1.1.0', service = 'ids', ready = true, phase = 'Running', waiting, labels = true }: {
   version?: string; service?: string; ready?: boolean; phase?: string; waiting?: string; labels?: boolean;

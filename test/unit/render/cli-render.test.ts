@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = (args: readonly string[]) =>
@@ -38,8 +39,8 @@ describe('essg render', { timeout: 60_000 }, () => {
     const one = await run(['fleet-repo-template', '--stdout', '--gateway', 'acme-sh-02', '--now', '2026-12-01T00:00:00Z']);
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/^---\napiVersion: v1\nkind: Namespace\n/);
-    expect(one.stdout).toContain('essg.io/gateway: acme-sh-02');
-    expect(one.stdout).not.toContain('essg.io/gateway: acme-sh-01');
+    expect(one.stdout).toContain(`${LABEL.gateway}: acme-sh-02`);
+    expect(one.stdout).not.toContain(`${LABEL.gateway}: acme-sh-01`);
     const unknown = await run(['fleet-repo-template', '--stdout', '--gateway', 'nope']);
     expect([unknown.code, unknown.stderr]).toEqual([2, 'essg render: unknown gateway(s): nope\n']);
     expect((await run(['fleet-repo-template'])).code).toBe(2);

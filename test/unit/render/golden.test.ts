@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadFleetFromDir } from '../../../src/model/load.ts';
 import { renderFleet, toYaml } from '../../../src/render/index.ts';
+import { ANNOTATION } from '../../../src/contract/index.ts';
 
 const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden');
 const NOW = '2026-12-01T00:00:00Z';
@@ -56,7 +57,7 @@ describe('golden config change', () => {
     const changed = after.filter((doc, i) => JSON.stringify(doc) !== JSON.stringify(before[i])).map((doc) => doc.kind);
     expect(changed).toEqual(['ConfigMap', 'Deployment']);
     const deployment = (list: typeof before) => list.find((d) => d.kind === 'Deployment');
-    const hash = (d: ReturnType<typeof deployment>) => d.spec.template.metadata.annotations['essg.io/config-hash'];
+    const hash = (d: ReturnType<typeof deployment>) => d.spec.template.metadata.annotations[ANNOTATION.configHash];
     expect(hash(deployment(after))).not.toBe(hash(deployment(before)));
     const withoutHash = (d: ReturnType<typeof deployment>) => JSON.stringify({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, annotations: {} } } } });
     expect(withoutHash(deployment(after))).toBe(withoutHash(deployment(before)));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderGateway } from '../../../src/render/index.ts';
 import { CATALOG, fleetModel, gatewayModel, NOW } from './fleet-fixture.ts';
 import { find, ofKind, podSpecOf } from './objects.ts';
+import { LABEL, MANAGED_BY, PRODUCT } from '../../../src/contract/index.ts';
 
 const model = fleetModel({
   gateways: [
@@ -64,22 +65,22 @@ describe('placement on the KubeEdge edge node', () => {
   it('labels every object of a service with the standard and essg.io labels', () => {
     for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
       expect(object.metadata.labels).toMatchObject({
-        'app.kubernetes.io/managed-by': 'essg-fleet',
-        'app.kubernetes.io/part-of': 'essg-fleet',
-        'essg.io/customer': 'acme',
-        'essg.io/gateway': 'acme-sh-01',
+        [LABEL.managedBy]: MANAGED_BY,
+        [LABEL.partOf]: PRODUCT,
+        [LABEL.customer]: 'acme',
+        [LABEL.gateway]: 'acme-sh-01',
       });
     }
     expect(find(objects, 'Deployment', 'acme-sh-01-firewall').metadata.labels).toEqual({
-      'app.kubernetes.io/managed-by': 'essg-fleet',
-      'app.kubernetes.io/part-of': 'essg-fleet',
-      'app.kubernetes.io/name': 'firewall',
-      'app.kubernetes.io/instance': 'acme-sh-01-firewall',
-      'app.kubernetes.io/version': '3.0.0',
-      'essg.io/customer': 'acme',
-      'essg.io/gateway': 'acme-sh-01',
-      'essg.io/service': 'firewall',
-      'essg.io/version': '3.0.0',
+      [LABEL.managedBy]: MANAGED_BY,
+      [LABEL.partOf]: PRODUCT,
+      [LABEL.name]: 'firewall',
+      [LABEL.instance]: 'acme-sh-01-firewall',
+      [LABEL.version]: '3.0.0',
+      [LABEL.customer]: 'acme',
+      [LABEL.gateway]: 'acme-sh-01',
+      [LABEL.service]: 'firewall',
+      [LABEL.serviceVersion]: '3.0.0',
     });
   });
 
@@ -87,7 +88,7 @@ describe('placement on the KubeEdge edge node', () => {
     expect(objects[0]).toEqual({
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'app.kubernetes.io/part-of': 'essg-fleet', 'essg.io/customer': 'acme' } },
+      metadata: { name: 'essg-acme', labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.partOf]: PRODUCT, [LABEL.customer]: 'acme' } },
     });
     for (const object of objects.slice(1)) expect(object.metadata.namespace).toBe('essg-acme');
     const prefixed = fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [] })], fleet: { namespacePrefix: 'soc-' } });

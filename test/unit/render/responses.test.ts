@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderGateway } from '../../../src/render/index.ts';
 import { CATALOG, fleetModel, gatewayModel, NOW, responseModel } from './fleet-fixture.ts';
 import { find, ofKind, podSpecOf } from './objects.ts';
+import { LABEL } from '../../../src/contract/index.ts';
 
 const LATER = '2027-06-01T00:00:00Z';
 const firewallGateway = (name: string) => gatewayModel({ name, services: [{ catalog: CATALOG.firewall }, { catalog: CATALOG.logCollector }] });
@@ -66,7 +67,7 @@ describe('vuln-scan responses', () => {
     const model = fleetModel({ gateways: [firewallGateway('gw-1'), firewallGateway('gw-2')], responses: [scan(['gw-1'])] });
     const { objects } = renderGateway({ model, gateway: 'gw-1', now: NOW });
     const [job] = ofKind(objects, 'Job');
-    expect(job.metadata.labels).toMatchObject({ 'essg.io/response': 'scan-plc', 'essg.io/service': 'vuln-scanner', 'essg.io/version': '2.0.0' });
+    expect(job.metadata.labels).toMatchObject({ [LABEL.response]: 'scan-plc', [LABEL.service]: 'vuln-scanner', [LABEL.serviceVersion]: '2.0.0' });
     expect(podSpecOf(job).containers[0].image).toBe(CATALOG.scanner.doc.spec.image);
     const config = find(objects, 'ConfigMap', 'gw-1-scan-scan-plc');
     expect(JSON.parse(config.data['config.json'])).toEqual({ targets: ['172.16.10.0/24'], profile: 'full' });
@@ -86,7 +87,7 @@ describe('vuln-scan responses', () => {
 
 describe('service expiry', () => {
   const model = fleetModel({ gateways: [gatewayModel({ name: 'gw', services: [{ catalog: CATALOG.logCollector }, { catalog: CATALOG.scanner, expires: '2026-12-15T00:00:00Z' }] })] });
-  const services = (now: string) => [...new Set(renderGateway({ model, gateway: 'gw', now }).objects.map((o) => o.metadata.labels?.['essg.io/service']).filter(Boolean))];
+  const services = (now: string) => [...new Set(renderGateway({ model, gateway: 'gw', now }).objects.map((o) => o.metadata.labels?.[LABEL.service]).filter(Boolean))];
 
   it('keeps a service until the render time reaches its expiry, then leaves it out', () => {
     expect(services('2026-12-14T23:59:59Z')).toEqual(['log-collector', 'vuln-scanner']);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderGateway } from '../../../src/render/index.ts';
 import { CATALOG, catalogEntry, fleetModel, gatewayModel, NOW } from './fleet-fixture.ts';
 import { find, ofKind, podSpecOf } from './objects.ts';
+import { ANNOTATION } from '../../../src/contract/index.ts';
 
 function render(services: Parameters<typeof gatewayModel>[0]['services'], fleet = {}) {
   const model = fleetModel({ gateways: [gatewayModel({ name: 'gw', services })], fleet });
@@ -36,7 +37,7 @@ describe('rolling updates of daemon services', () => {
   });
 
   it('rolls the pods when the config changes, and only then', () => {
-    const hash = (config: object) => find(render([{ catalog: CATALOG.logCollector, config }]), 'Deployment', 'gw-log-collector').spec.template.metadata.annotations['essg.io/config-hash'];
+    const hash = (config: object) => find(render([{ catalog: CATALOG.logCollector, config }]), 'Deployment', 'gw-log-collector').spec.template.metadata.annotations[ANNOTATION.configHash];
     expect(hash({ a: 1, b: [1, 2] })).toBe(hash({ b: [1, 2], a: 1 }));
     expect(hash({ a: 1, b: [1, 2] })).not.toBe(hash({ a: 1, b: [2, 1] }));
   });

@@ -1,6 +1,7 @@
 import { ApiException, type CoreV1Event } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { type EventInput, InMemoryEventRecorder, KubeEventRecorder, inventoryRef, eventRefOf } from '../../../src/report/index.ts';
+import { inventoryName, REPORTING_COMPONENT, SYSTEM_NAMESPACE } from '../../../src/contract/index.ts';
 
 const failed: EventInput = { regarding: inventoryRef('acme-sh-01'), type: 'Warning', reason: 'ApplyFailed', message: 'Deployment acme/ids: 422 invalid' };
 
@@ -37,17 +38,17 @@ describe('KubeEventRecorder', () => {
     await new KubeEventRecorder({ core: api.core as never, instance: 'essg-reconciler-0' }).record(failed);
     expect(api.created).toHaveLength(1);
     expect(api.created[0]).toMatchObject({
-      metadata: { namespace: 'essg-system' },
-      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', name: 'essg-inv-acme-sh-01', namespace: 'essg-system' },
+      metadata: { namespace: SYSTEM_NAMESPACE },
+      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', name: inventoryName('acme-sh-01'), namespace: SYSTEM_NAMESPACE },
       type: 'Warning',
       reason: 'ApplyFailed',
       message: 'Deployment acme/ids: 422 invalid',
       count: 1,
-      source: { component: 'essg-fleet' },
-      reportingComponent: 'essg-fleet',
+      source: { component: REPORTING_COMPONENT },
+      reportingComponent: REPORTING_COMPONENT,
       reportingInstance: 'essg-reconciler-0',
     });
-    expect(api.created[0]?.metadata.name).toMatch(/^essg-inv-acme-sh-01\.[0-9a-f]+$/);
+    expect(api.created[0]?.metadata.name).toMatch(new RegExp(`^${inventoryName('acme-sh-01')}\\.[0-9a-f]+$`));
   });
 
   it('puts Events about a managed object in that object\'s namespace, and cluster-scoped ones in default', async () => {
@@ -73,7 +74,7 @@ describe('KubeEventRecorder', () => {
     expect(api.patches).toHaveLength(2);
     expect(api.patches[1]).toEqual({
       name: api.created[0]?.metadata.name,
-      namespace: 'essg-system',
+      namespace: SYSTEM_NAMESPACE,
       body: [
         { op: 'replace', path: '/count', value: 3 },
         { op: 'replace', path: '/lastTimestamp', value: '2026-01-01T00:00:02Z' },
@@ -144,6 +145,6 @@ describe('InMemoryEventRecorder', () => {
     await recorder.record(failed);
     await recorder.record({ ...failed, reason: 'GatewayOffline', message: 'node acme-sh-01 Ready=Unknown' });
     expect(recorder.list({ reason: 'ApplyFailed' })).toEqual([expect.objectContaining({ count: 2 })]);
-    expect(recorder.list({ name: 'essg-inv-acme-sh-01' })).toHaveLength(2);
+    expect(recorder.list({ name: inventoryName('acme-sh-01') })).toHaveLength(2);
   });
 });

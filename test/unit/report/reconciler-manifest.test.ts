@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { MANAGED_KINDS } from '../../../src/apply/kinds.ts';
 import { MANIFEST, synthManifest } from '../../../reconciler/synth.ts';
+import { LABEL, MANAGED_KINDS, RECONCILER_NAME, SYSTEM_NAMESPACE } from '../../../src/contract/index.ts';
 
 interface Rule { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }
 interface Doc { kind: string; metadata: { name: string; namespace?: string }; rules?: Rule[]; [key: string]: unknown }
@@ -68,12 +68,12 @@ describe('reconciler manifests', () => {
       if (!known) throw new Error(`the renderer emits ${kind}, which the cluster client does not manage`);
       return `${groupOf(known.apiVersion)}/${known.plural}`;
     });
-    const clusterRole = grants(find('ClusterRole', 'essg-reconciler').rules ?? []);
+    const clusterRole = grants(find('ClusterRole', RECONCILER_NAME).rules ?? []);
     expect([...clusterRole.keys()].sort()).toEqual([...managed, ...READS].sort());
   });
 
   it('let the reconciler apply and prune what it renders, but never delete a namespace', () => {
-    const clusterRole = grants(find('ClusterRole', 'essg-reconciler').rules ?? []);
+    const clusterRole = grants(find('ClusterRole', RECONCILER_NAME).rules ?? []);
     for (const kind of MANAGED_KINDS.filter((k) => renderedKinds().includes(k.kind))) {
       const verbs = clusterRole.get(`${groupOf(kind.apiVersion)}/${kind.plural}`);
       expect(verbs, kind.kind).toEqual(new Set(kind.kind === 'Namespace'
@@ -83,7 +83,7 @@ describe('reconciler manifests', () => {
   });
 
   it('only read nodes and pods, and only write events', () => {
-    const clusterRole = grants(find('ClusterRole', 'essg-reconciler').rules ?? []);
+    const clusterRole = grants(find('ClusterRole', RECONCILER_NAME).rules ?? []);
     expect(clusterRole.get('/nodes')).toEqual(new Set(['get', 'list', 'watch']));
     expect(clusterRole.get('/pods')).toEqual(new Set(['get', 'list', 'watch']));
     expect(clusterRole.get('/pods/log')).toEqual(new Set(['get']));
@@ -92,16 +92,16 @@ describe('reconciler manifests', () => {
 
   it('grant Lease access only in essg-system, for leader election', () => {
     const role = find('Role');
-    expect(role.metadata.namespace).toBe('essg-system');
+    expect(role.metadata.namespace).toBe(SYSTEM_NAMESPACE);
     expect(grants(role.rules ?? [])).toEqual(new Map([['coordination.k8s.io/leases', new Set(['get', 'create', 'update'])]]));
     expect(grants(find('ClusterRole').rules ?? []).has('coordination.k8s.io/leases')).toBe(false);
   });
 
   it('bind both roles to the reconciler service account', () => {
-    const subject = { kind: 'ServiceAccount', name: 'essg-reconciler', namespace: 'essg-system' };
-    expect(find('ClusterRoleBinding')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'essg-reconciler' }, subjects: [subject] });
-    expect(find('RoleBinding')).toMatchObject({ metadata: { namespace: 'essg-system' }, roleRef: { kind: 'Role', name: find('Role').metadata.name }, subjects: [subject] });
-    expect(find('ServiceAccount')).toMatchObject({ metadata: { name: 'essg-reconciler', namespace: 'essg-system' } });
+    const subject = { kind: 'ServiceAccount', name: RECONCILER_NAME, namespace: SYSTEM_NAMESPACE };
+    expect(find('ClusterRoleBinding')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: RECONCILER_NAME }, subjects: [subject] });
+    expect(find('RoleBinding')).toMatchObject({ metadata: { namespace: SYSTEM_NAMESPACE }, roleRef: { kind: 'Role', name: find('Role').metadata.name }, subjects: [subject] });
+    expect(find('ServiceAccount')).toMatchObject({ metadata: { name: RECONCILER_NAME, namespace: SYSTEM_NAMESPACE } });
   });
 
   it('run two hardened replicas with liveness and readiness probes, configured from a ConfigMap and a Secret', () => {
@@ -118,23 +118,23 @@ describe('reconciler manifests', () => {
     };
     expect(deployment.spec.replicas).toBe(2);
     const pod = deployment.spec.template.spec;
-    expect(pod.serviceAccountName).toBe('essg-reconciler');
+    expect(pod.serviceAccountName).toBe(RECONCILER_NAME);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
     const [container] = pod.containers;
     expect(container?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(container?.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container?.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container?.resources.limits.memory).toBe('1Gi');
-    expect(container?.envFrom).toEqual([{ configMapRef: { name: 'essg-reconciler' } }]);
+    expect(container?.envFrom).toEqual([{ configMapRef: { name: RECONCILER_NAME } }]);
     const secretKeys = (container?.env ?? [])
       .filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom?.secretKeyRef?.key]);
     expect(secretKeys).toEqual([['GITHUB_TOKEN', 'github-token'], ['ESSG_WEBHOOK_SECRET', 'webhook-secret']]);
-    expect(Object.keys((find('ConfigMap', 'essg-reconciler') as unknown as { data: object }).data)).toEqual(
+    expect(Object.keys((find('ConfigMap', RECONCILER_NAME) as unknown as { data: object }).data)).toEqual(
       expect.arrayContaining(['ESSG_REPO', 'ESSG_BRANCH', 'ESSG_APPROVALS', 'ESSG_INTERVAL']),
     );
   });
 
   it('expose the webhook, metrics and dashboard port through a Service', () => {
-    expect(find('Service')).toMatchObject({ spec: { selector: { 'app.kubernetes.io/name': 'essg-reconciler' }, ports: [{ name: 'http', port: 9464, targetPort: 'http' }] } });
+    expect(find('Service')).toMatchObject({ spec: { selector: { [LABEL.name]: RECONCILER_NAME }, ports: [{ name: 'http', port: 9464, targetPort: 'http' }] } });
   });
 });

@@ -9,6 +9,7 @@ import {
   type GatewayRolloutState, type PrePullGateway, type PrePullJobView, type RolloutPlan, type RolloutSettings,
 } from '../../../src/rollout/index.ts';
 import { schemaErrors } from '../render/openapi-validator.ts';
+import { LABEL, MANAGED_BY } from '../../../src/contract/index.ts';
 
 // Every gateway is a canary: wave 0 holds them all.
 const settings: RolloutSettings = { canarySelector: { tier: 'canary' }, maxUnavailable: 2, soakSeconds: 0, autoRollback: true, emergencyBypassesWindows: false };
@@ -181,7 +182,7 @@ describe('pre-pull facts', () => {
     const object = prePullJobObject({ name: 'essg-pre-pull-bbbbbbbbbbbb-w0-abcdef', rollout: ROLLOUT, wave: 0, images: [NEW, NEW], nodes: ['n2', 'n1'], settings: pull });
     expect(schemaErrors(JSON.parse(JSON.stringify(object)))).toEqual([]);
     expect(object.spec).toEqual({ imagePrePullTemplate: { images: [NEW], nodeNames: ['n1', 'n2'], concurrency: 10, timeoutSeconds: 600, retryTimes: 2, failureTolerate: '0.1' } });
-    expect(object.metadata.labels).toMatchObject({ 'essg.io/rollout': ROLLOUT, 'essg.io/wave': '0', 'app.kubernetes.io/managed-by': 'essg-fleet' });
-    expect(object.metadata.labels?.['essg.io/gateway']).toBeUndefined();
+    expect(object.metadata.labels).toMatchObject({ [LABEL.rollout]: ROLLOUT, [LABEL.wave]: '0', [LABEL.managedBy]: MANAGED_BY });
+    expect(object.metadata.labels?.[LABEL.gateway]).toBeUndefined();
   });
 });
