@@ -10,6 +10,7 @@ import { KWOK_CRD_DIR, KWOK_STAGE_DIR } from './build-plan.ts';
 import type { HeartbeatTiming } from './components.ts';
 import { installCrds } from './crds.ts';
 import { conditionStatus, NOT_DELETING, podStage, STAGE_GROUP, STAGE_PLURAL, STAGE_ROLE_LABEL, STAGE_VERSION, type KwokStage } from './kwok-stage.ts';
+import { LABEL } from '../contract/index.ts';
 
 /**
  * KWOK's defaults, as its controller picks them when no stage is configured (kwok v0.7
@@ -24,7 +25,7 @@ export function kwokDefaultStageFiles({ leaseDurationSeconds }: { leaseDurationS
 
 /** Marks a stage as one of the test bed's kubelet stages, leaving KWOK's definition as published. */
 export function asKubeletStage(stage: KwokStage): KwokStage {
-  return { ...stage, metadata: { ...stage.metadata, labels: { ...stage.metadata.labels, 'app.kubernetes.io/managed-by': 'essg-testbed', [STAGE_ROLE_LABEL]: 'kubelet' } } };
+  return { ...stage, metadata: { ...stage.metadata, labels: { ...stage.metadata.labels, [LABEL.managedBy]: 'essg-testbed', [STAGE_ROLE_LABEL]: 'kubelet' } } };
 }
 
 /**

@@ -2,6 +2,7 @@
 // patches the resource's status after a delay, playing the part of the kubelet. The test
 // bed serves its stages from the API server (KWOK --enable-crds=Stage), so they can be
 // added and removed while KWOK runs. Only the fields the test bed writes are typed here.
+import { LABEL } from '../contract/index.ts';
 
 export const STAGE_GROUP = 'kwok.x-k8s.io';
 export const STAGE_VERSION = 'v1alpha1';
@@ -41,7 +42,7 @@ export function podStage({ name, role, annotations, selector, weight, delay, nex
   return {
     apiVersion: `${STAGE_GROUP}/${STAGE_VERSION}`,
     kind: 'Stage',
-    metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'essg-testbed', [STAGE_ROLE_LABEL]: role }, ...(annotations ? { annotations } : {}) },
+    metadata: { name, labels: { [LABEL.managedBy]: 'essg-testbed', [STAGE_ROLE_LABEL]: role }, ...(annotations ? { annotations } : {}) },
     spec: {
       resourceRef: { apiGroup: 'v1', kind: 'Pod' },
       selector: { matchExpressions: selector },
