@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import parseDuration from 'parse-duration';
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { withKubeDeadline } from '../apply/index.ts';
-import { LABEL } from '../render/labels.ts';
+import { LABEL } from '../contract/index.ts';
 
 /** How long a log request waits for the gateway's first answer. */
 export const DEFAULT_LOGS_TIMEOUT_MS = 10_000;

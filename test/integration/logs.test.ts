@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendPodLog, EMULATED_LOG_LINES } from '../../src/testbed/index.ts';
-import { LABEL } from '../../src/render/labels.ts';
+import { LABEL } from '../../src/contract/index.ts';
 import { ESSG_BIN, runEssg } from '../support/cli.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { bringOnline, kube, namespace, readyStatus, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
