@@ -3,6 +3,7 @@
 // and the two renders of that gateway.
 import { isDeepStrictEqual } from 'node:util';
 import semver from 'semver';
+import { isExpired } from '../model/expiry.ts';
 import type { FleetModel, GatewayModel } from '../model/fleet-model.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { GatewayChangePlan, ServiceRef, ServiceUpgrade } from './types.ts';
@@ -11,7 +12,7 @@ import type { GatewayChangePlan, ServiceRef, ServiceUpgrade } from './types.ts';
 function activeServices(gateway: GatewayModel | undefined, now: number): Map<string, { version: string; config: unknown }> {
   const out = new Map<string, { version: string; config: unknown }>();
   for (const { entry } of gateway?.services ?? []) {
-    if (entry.expires && Date.parse(entry.expires) <= now) continue;
+    if (isExpired(entry.expires, now)) continue;
     out.set(entry.name, { version: entry.version, config: entry.config ?? {} });
   }
   return out;
@@ -41,7 +42,7 @@ export function activeResponses({ model, gateway, now }: { readonly model: Fleet
   const out = new Set<string>();
   for (const response of model?.responses.values() ?? []) {
     if (!response.gateways.includes(gateway)) continue;
-    if (Date.parse(response.doc.spec.expires) <= now) continue;
+    if (isExpired(response.doc.spec.expires, now)) continue;
     out.add(response.name);
   }
   return out;

@@ -1,10 +1,9 @@
 // The IO around planChanges: read two revisions of a fleet repo from Git (no checkout),
 // load and render both as of one fixed time, ask for the pull request's reviews when some
 // change needs an approval, and plan. Used by `essg plan`.
+import { fleetAt, GatewayRenders, renderGateways, type RenderedGateways } from '../engine/fleet-at.ts';
 import { teamPrincipals } from '../gate/index.ts';
-import { loadFleet } from '../model/load.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
-import { RenderCache, RenderError, type RenderedGateway, renderFleet } from '../render/index.ts';
 import type { CommitStore } from '../source/index.ts';
 import { type FileTexts, isPublishedCatalogEdit } from './catalog-immutable.ts';
 import { type PlanChangesArgs, type PlanSide, type ReviewFacts, planChanges, planPolicy } from './plan-changes.ts';
@@ -46,9 +45,9 @@ export async function planBetween({ store, base, head, now, reviews }: PlanBetwe
   const [baseSha, headSha] = [await store.resolve(base), await store.resolve(head)];
   const time = now ?? new Date((await store.readCommit(headSha)).committerTime * 1000).toISOString();
   const changedPaths = await store.changedPaths({ from: baseSha, to: headSha });
-  const cache = new RenderCache();
-  const baseSide = await sideAt({ store, sha: baseSha, now: time, cache });
-  const headSide = await sideAt({ store, sha: headSha, now: time, cache });
+  const renders = new GatewayRenders();
+  const baseSide = await sideAt({ store, sha: baseSha, now: time, renders });
+  const headSide = await sideAt({ store, sha: headSha, now: time, renders });
   const texts = new Map<string, { base: string; head: string }>();
   for (const change of changedPaths.filter(isPublishedCatalogEdit)) {
     texts.set(change.path, { base: await textAt(store, baseSha, change.path), head: await textAt(store, headSha, change.path) });
@@ -77,25 +76,19 @@ function teamsOf({ base, head }: { readonly base: PlanSide | undefined; readonly
   return teamPrincipals([...customers].flatMap((customer) => planPolicy({ base, head, customer }) ?? []));
 }
 
-async function sideAt({ store, sha, now, cache }: { readonly store: CommitStore; readonly sha: string; readonly now: string; readonly cache: RenderCache }): Promise<PlanSide | { problems: readonly PlanProblem[] }> {
-  const loaded = await loadFleet({ reader: store.readerAt(sha) });
-  if (!loaded.ok) return { problems: loaded.problems };
-  return renderSide({ model: loaded.model, now, cache });
+async function sideAt({ store, sha, now, renders }: { readonly store: CommitStore; readonly sha: string; readonly now: string; readonly renders: GatewayRenders }): Promise<PlanSide | { problems: readonly PlanProblem[] }> {
+  const fleet = await fleetAt({ reader: store.readerAt(sha), now, renders });
+  return fleet.ok ? sideOf(fleet.model, fleet) : { problems: fleet.problems };
 }
 
-/** Renders each gateway on its own, so a render failure names the gateway file at fault. */
-export function renderSide({ model, now, cache }: { readonly model: FleetModel; readonly now: string; readonly cache?: RenderCache }): PlanSide | { problems: readonly PlanProblem[] } {
-  const rendered: RenderedGateway[] = [];
-  const problems: PlanProblem[] = [];
-  for (const gateway of model.gateways.values()) {
-    try {
-      rendered.push(...renderFleet({ model, now, gateways: [gateway.name], ...(cache ? { cache } : {}) }).gateways);
-    } catch (error) {
-      if (!(error instanceof RenderError)) throw error;
-      problems.push({ file: gateway.source.path, line: 1, col: 1, code: error.code, message: error.message });
-    }
-  }
-  return problems.length > 0 ? { problems } : { model, rendered };
+/** Renders each gateway on its own (the fleet-at render), so a render failure names the gateway file at fault. */
+export function renderSide({ model, now, renders }: { readonly model: FleetModel; readonly now: string; readonly renders?: GatewayRenders }): PlanSide | { problems: readonly PlanProblem[] } {
+  return sideOf(model, renderGateways({ model, now, ...(renders ? { renders } : {}) }));
+}
+
+function sideOf(model: FleetModel, { rendered, failures }: RenderedGateways): PlanSide | { problems: readonly PlanProblem[] } {
+  if (failures.size > 0) return { problems: [...failures.values()].map(({ file, line, col, code, message }) => ({ file, line, col, code, message })) };
+  return { model, rendered: [...rendered.values()] };
 }
 
 async function textAt(store: CommitStore, sha: string, path: string): Promise<string> {

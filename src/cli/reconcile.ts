@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseClockOffset, parseNow, type ClockOption } from '../engine/clock.ts';
 import type { GitHubAuth } from '../gate/index.ts';
+import { DEFAULT_LOAD_BOUNDS } from '../engine/load-worker.ts';
 import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -19,6 +20,8 @@ interface ReconcileOptions {
   githubTimeout: string;
   githubRetries: string;
   gitTimeout: string;
+  loadTimeout: string;
+  loadMaxMemory: string;
   trustedRevision?: string;
   allowMassDeletion?: boolean;
   cacheDir: string;
@@ -55,6 +58,8 @@ export function registerReconcile(program: Command): void {
     .option('--github-timeout <ms>', 'a GitHub request not answered by then has failed [ESSG_GITHUB_TIMEOUT_MS]', env.ESSG_GITHUB_TIMEOUT_MS ?? '10000')
     .option('--github-retries <n>', 'retries of a GitHub request after a server error, timeout or short rate limit [ESSG_GITHUB_RETRIES]', env.ESSG_GITHUB_RETRIES ?? '2')
     .option('--git-timeout <ms>', 'a Git fetch whose server stays silent this long has failed; the pass goes on from the last fetched state [ESSG_GIT_TIMEOUT_MS]', env.ESSG_GIT_TIMEOUT_MS ?? '30000')
+    .option('--load-timeout <ms>', 'a commit not loaded and rendered within this is bad: never applied, the gateways stay on their last good state [ESSG_LOAD_TIMEOUT_MS]', env.ESSG_LOAD_TIMEOUT_MS ?? String(DEFAULT_LOAD_BOUNDS.timeoutMs))
+    .option('--load-max-memory <MiB>', 'the heap loading and rendering a commit may use; a commit that needs more is bad [ESSG_LOAD_MAX_MEMORY_MB]', env.ESSG_LOAD_MAX_MEMORY_MB ?? String(DEFAULT_LOAD_BOUNDS.maxMemoryMb))
     .option('--trusted-revision <sha>', 'commits up to this one are trusted as approved (first adoption of an existing fleet) [ESSG_TRUSTED_REVISION]', env.ESSG_TRUSTED_REVISION)
     .option('--allow-mass-deletion', 'let this run delete past the fleet\'s prune.maxDeletionShare [ESSG_ALLOW_MASS_DELETION=true]', env.ESSG_ALLOW_MASS_DELETION === 'true')
     .option('--cache-dir <dir>', 'where the fleet repo is fetched [ESSG_CACHE_DIR]', env.ESSG_CACHE_DIR ?? path.join(os.tmpdir(), 'essg-cache'))
@@ -87,6 +92,10 @@ export function registerReconcile(program: Command): void {
       }
       const gitTimeoutMs = Number(options.gitTimeout);
       if (!Number.isInteger(gitTimeoutMs) || gitTimeoutMs <= 0) return fail(`--git-timeout must be a positive number of milliseconds, not ${options.gitTimeout}`);
+      const loadTimeoutMs = Number(options.loadTimeout);
+      if (!Number.isInteger(loadTimeoutMs) || loadTimeoutMs <= 0) return fail(`--load-timeout must be a positive number of milliseconds, not ${options.loadTimeout}`);
+      const loadMaxMemoryMb = Number(options.loadMaxMemory);
+      if (!Number.isInteger(loadMaxMemoryMb) || loadMaxMemoryMb < 64) return fail(`--load-max-memory must be a whole number of MiB, at least 64 (the loader and renderer need that much to start), not ${options.loadMaxMemory}`);
       const webhookMaxBytes = Number(options.webhookMaxBytes);
       if (!Number.isInteger(webhookMaxBytes) || webhookMaxBytes <= 0) return fail(`--webhook-max-bytes must be a positive number of bytes, not ${options.webhookMaxBytes}`);
       const logsTimeoutMs = Number(options.logsTimeout);
@@ -111,6 +120,7 @@ export function registerReconcile(program: Command): void {
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
           listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs, webhookMaxBytes, logsTimeoutMs,
+          loadBounds: { timeoutMs: loadTimeoutMs, maxMemoryMb: loadMaxMemoryMb },
           ...(clock ? { clock } : {}),
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(github ? { github } : {}),

@@ -11,7 +11,7 @@ import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, typ
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
 import type { GitSource } from '../source/index.ts';
 import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
-import { FleetRevisions, type FleetAtCommit } from './fleet-at.ts';
+import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from './fleet-at.ts';
 import { observeCluster, type Observed } from './observe.ts';
 import { GatewayHistories } from './history-step.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
@@ -21,6 +21,11 @@ import { chooseTargets, type GatewayTarget, type GitHubGate } from './targets.ts
 
 export interface ReconcilerOptions {
   readonly source: GitSource;
+  /**
+   * Loads and renders the fleet at a commit; `essg reconcile` gives it a bounded worker (load-worker.ts).
+   * @default - in this thread, unbounded
+   */
+  readonly loader?: FleetLoader;
   readonly client: ClusterClient;
   readonly store: StatusStore;
   readonly metrics: FleetMetrics;
@@ -69,7 +74,7 @@ export class Reconciler {
   private passLeadership: AbortSignal | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {
-    this.revisions = new FleetRevisions(options.source);
+    this.revisions = new FleetRevisions(options.loader ?? inThreadLoader(options.source));
     this.now = options.now ?? (() => new Date().toISOString());
     this.log = options.log ?? (() => {});
     this.deployStatus = options.github ? new DeployStatusReporter(options.github, this.log) : undefined;

@@ -1,28 +1,146 @@
-// The fleet at a commit: loaded from the Git object store (no checkout) and rendered,
-// kept per commit for the pass, with gateway renders shared across commits by input hash.
-import type { CommitStore } from '../source/index.ts';
-import { loadFleet, type LoadResult } from '../model/load.ts';
+// The fleet at a commit: loaded and rendered. This is the one composition of the loader and
+// the renderer: the reconciler's passes (inside the load worker, see load-worker.ts),
+// `essg plan` (both sides of a pull request) and `essg plan --cluster` all call `fleetAt`.
+// A gateway that cannot be rendered is a value in `failures`, naming its file, never a throw.
+import type { FleetFileReader } from '../model/file-reader.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
+import { loadFleet } from '../model/load.ts';
 import { formatProblem, type Problem } from '../model/problems.ts';
 import { RenderCache, renderFleet, type RenderedGateway } from '../render/index.ts';
 
+/** A gateway whose render failed: at its gateway file, with the render error's code. */
+export interface RenderFailure {
+  readonly gateway: string;
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** The render error's stable code (`RENDER_…`); RENDER_FAILED for an error without one. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface RenderedGateways {
+  /** By gateway name, every gateway that rendered. */
+  readonly rendered: ReadonlyMap<string, RenderedGateway>;
+  /** By gateway name, every gateway that did not. */
+  readonly failures: ReadonlyMap<string, RenderFailure>;
+}
+
+export type FleetAt =
+  | ({ readonly ok: true; readonly model: FleetModel } & RenderedGateways)
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/**
+ * Renders kept between commits: one cache per gateway, so a gateway unchanged from one commit
+ * to the next is rendered once (one cache for the whole fleet would hold only the last commit).
+ */
+export class GatewayRenders {
+  private readonly byGateway = new Map<string, RenderCache>();
+
+  cacheFor(gateway: string): RenderCache {
+    let cache = this.byGateway.get(gateway);
+    if (!cache) this.byGateway.set(gateway, (cache = new RenderCache()));
+    return cache;
+  }
+
+  /** Forgets the gateways a fleet no longer declares. */
+  retain(model: FleetModel): void {
+    for (const gateway of this.byGateway.keys()) if (!model.gateways.has(gateway)) this.byGateway.delete(gateway);
+  }
+}
+
+/** Each gateway rendered on its own as of `now`, so one failure names its own file and spares the rest. */
+export function renderGateways({ model, now, renders }: { readonly model: FleetModel; readonly now: string; readonly renders?: GatewayRenders }): RenderedGateways {
+  const rendered = new Map<string, RenderedGateway>();
+  const failures = new Map<string, RenderFailure>();
+  for (const gateway of model.gateways.values()) {
+    try {
+      const cache = renders?.cacheFor(gateway.name);
+      const [one] = renderFleet({ model, now, gateways: [gateway.name], ...(cache ? { cache } : {}) }).gateways;
+      rendered.set(gateway.name, one!);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      failures.set(gateway.name, {
+        gateway: gateway.name, file: gateway.source.path, line: 1, col: 1,
+        code: typeof code === 'string' ? code : 'RENDER_FAILED',
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  renders?.retain(model);
+  return { rendered, failures };
+}
+
+/**
+ * The fleet a reader holds, loaded and rendered as of `now` (RFC 3339; renders depend on it
+ * only through expiry).
+ * @throws FleetReadError when the reader cannot list the repo at all
+ */
+export async function fleetAt({ reader, now, renders }: { readonly reader: FleetFileReader; readonly now: string; readonly renders?: GatewayRenders }): Promise<FleetAt> {
+  const loaded = await loadFleet({ reader });
+  if (!loaded.ok) return loaded;
+  return { ok: true, model: loaded.model, ...renderGateways({ model: loaded.model, now, ...(renders ? { renders } : {}) }) };
+}
+
+/**
+ * How the reconciler sees a commit: good (every gateway loaded and rendered) or bad, with
+ * each problem as `FILE:LINE:COL: CODE: message`, or `load: …` when the load itself failed
+ * or went past its bounds. A bad commit is never applied, not even in part.
+ */
 export type FleetAtCommit =
   | { readonly ok: true; readonly commit: string; readonly model: FleetModel; readonly rendered: ReadonlyMap<string, RenderedGateway> }
   | { readonly ok: false; readonly commit: string; readonly problems: readonly string[] };
 
+/** `FILE:LINE:COL: CODE: message`, as the loader's problems read. */
+export function formatRenderFailure(failure: RenderFailure): string {
+  return `${failure.file}:${failure.line}:${failure.col}: ${failure.code}: ${failure.message}`;
+}
+
+/** `fleetAt` for one commit, as the reconciler takes it: never throws. */
+export async function fleetAtCommit({ reader, commit, now, renders }: {
+  readonly reader: FleetFileReader; readonly commit: string; readonly now: string; readonly renders?: GatewayRenders;
+}): Promise<FleetAtCommit> {
+  let fleet: FleetAt;
+  try {
+    fleet = await fleetAt({ reader, now, ...(renders ? { renders } : {}) });
+  } catch (error) {
+    return { ok: false, commit, problems: [`load: ${reader.origin}: ${error instanceof Error ? error.message : String(error)}`] };
+  }
+  if (!fleet.ok) return { ok: false, commit, problems: fleet.problems.map(formatProblem) };
+  if (fleet.failures.size > 0) return { ok: false, commit, problems: [...fleet.failures.values()].map(formatRenderFailure) };
+  return { ok: true, commit, model: fleet.model, rendered: fleet.rendered };
+}
+
+/** Loads the fleet at a commit for the reconciler: in this thread, or in a bounded worker (load-worker.ts). */
+export interface FleetLoader {
+  load(args: { readonly commit: string; readonly now: string }): Promise<FleetAtCommit>;
+  /** A pass begins: what the loader keeps for the passes may be trimmed to what the last one used. */
+  startPass?(): void;
+  /** Stops whatever the loader keeps running. */
+  close(): Promise<void>;
+}
+
+/** Loads in this thread, with no deadline or memory bound: for tools and tests, not for `essg reconcile`. */
+export function inThreadLoader(store: { readerAt(commit: string): FleetFileReader }): FleetLoader {
+  const renders = new GatewayRenders();
+  return {
+    load: ({ commit, now }) => fleetAtCommit({ reader: store.readerAt(commit), commit, now, renders }),
+    close: async () => {},
+  };
+}
+
+/** The fleet at each commit a pass needs, loaded once per pass. */
 export class FleetRevisions {
   private readonly byCommit = new Map<string, Promise<FleetAtCommit>>();
-  /** One render cache per commit would defeat it: gateways unchanged between commits are rendered once. */
-  private readonly renders = new Map<string, RenderCache>();
 
-  constructor(private readonly store: CommitStore) {}
+  constructor(private readonly loader: FleetLoader) {}
 
-  /** The fleet at `commit`, rendered as of `now`. Renders depend on `now` only through expiry. */
+  /** The fleet at `commit`, rendered as of `now`. */
   at(commit: string, now: string): Promise<FleetAtCommit> {
     const key = `${commit}@${now}`;
     let entry = this.byCommit.get(key);
     if (!entry) {
-      entry = this.load(commit, now);
+      entry = this.loader.load({ commit, now });
       this.byCommit.set(key, entry);
     }
     return entry;
@@ -31,28 +149,6 @@ export class FleetRevisions {
   /** Forgets every commit: call at the start of a pass so memory stays bounded by one pass. */
   startPass(): void {
     this.byCommit.clear();
-  }
-
-  private async load(commit: string, now: string): Promise<FleetAtCommit> {
-    let result: LoadResult;
-    try {
-      result = await loadFleet({ reader: this.store.readerAt(commit) });
-    } catch (error) {
-      return { ok: false, commit, problems: [`${this.store.origin}@${commit.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`] };
-    }
-    if (!result.ok) return { ok: false, commit, problems: result.problems.map((p: Problem) => formatProblem(p)) };
-    try {
-      const rendered = new Map<string, RenderedGateway>();
-      for (const gateway of result.model.gateways.keys()) {
-        let cache = this.renders.get(gateway);
-        if (!cache) this.renders.set(gateway, (cache = new RenderCache()));
-        const [one] = renderFleet({ model: result.model, now, cache, gateways: [gateway] }).gateways;
-        rendered.set(gateway, one!);
-      }
-      for (const gateway of this.renders.keys()) if (!result.model.gateways.has(gateway)) this.renders.delete(gateway);
-      return { ok: true, commit, model: result.model, rendered };
-    } catch (error) {
-      return { ok: false, commit, problems: [`render: ${error instanceof Error ? error.message : String(error)}`] };
-    }
+    this.loader.startPass?.();
   }
 }

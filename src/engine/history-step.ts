@@ -15,6 +15,7 @@ import type { RolloutDecision, RolloutPlan } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { Observed } from './observe.ts';
 import type { GatewayTarget } from './targets.ts';
+import { isExpired } from '../model/expiry.ts';
 
 const IP_BLOCK_LIST = 'ip-block-list';
 const short = (revision: string): string => revision.slice(0, 12);
@@ -213,7 +214,7 @@ function stopCause(fleet: FleetAtCommit | undefined, gateway: string, service: s
   const model = fleet.model.gateways.get(gateway);
   if (!model) return `the gateway left the fleet at ${short(fleet.commit)}`;
   const entry = model.services.find((s) => s.entry.name === service)?.entry;
-  if (entry?.expires && Date.parse(entry.expires) <= Date.parse(now)) return `expired at ${entry.expires}`;
+  if (entry?.expires && isExpired(entry.expires, Date.parse(now))) return `expired at ${entry.expires}`;
   return `removed from the gateway at ${short(fleet.commit)}`;
 }
 

@@ -2,16 +2,17 @@
 // directory, gateway by gateway, without writing anything.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient } from '../apply/index.ts';
-import { loadFleetFromDir } from '../model/load.ts';
+import { DirectoryReader } from '../model/file-reader.ts';
 import { formatProblem } from '../model/problems.ts';
 import { formatGatewayPlans, groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan } from '../diff/index.ts';
-import { renderFleet } from '../render/index.ts';
+import { fleetAt, formatRenderFailure } from './fleet-at.ts';
 
 export type PlanClusterResult = { readonly ok: true; readonly text: string; readonly plans: readonly GatewayPlan[] } | { readonly ok: false; readonly problems: readonly string[] };
 
 export async function planCluster({ dir, kubeconfig, format, now = new Date().toISOString() }: { dir: string; kubeconfig?: string; format: 'text' | 'json'; now?: string }): Promise<PlanClusterResult> {
-  const loaded = await loadFleetFromDir(dir);
-  if (!loaded.ok) return { ok: false, problems: loaded.problems.map(formatProblem) };
+  const fleet = await fleetAt({ reader: new DirectoryReader(dir), now });
+  if (!fleet.ok) return { ok: false, problems: fleet.problems.map(formatProblem) };
+  if (fleet.failures.size > 0) return { ok: false, problems: [...fleet.failures.values()].map(formatRenderFailure) };
   const kc = new KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
@@ -19,7 +20,7 @@ export async function planCluster({ dir, kubeconfig, format, now = new Date().to
   const [inventories, live] = await Promise.all([client.listInventories(), client.listOwned()]);
   const byGateway = new Map(inventories.map((inv) => [inv.gateway, inv]));
   const grouped = groupLiveByGateway(live);
-  const rendered = new Map(renderFleet({ model: loaded.model, now }).gateways.map((g) => [g.gateway, g]));
+  const { rendered } = fleet;
   const names = [...new Set([...rendered.keys(), ...byGateway.keys()])].sort();
   const plans = names.map((gateway) => {
     const inventory = byGateway.get(gateway);

@@ -9,6 +9,7 @@ import type { SecretRedactor } from '../report/redact.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
 import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from './engine.ts';
+import { WorkerLoader, type LoadBounds } from './load-worker.ts';
 import type { GitHubGate } from './targets.ts';
 import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader.ts';
 import { redactorFor } from './secrets.ts';
@@ -21,6 +22,8 @@ export interface RuntimeOptions {
   readonly gitAuth?: GitAuth;
   /** How long a Git fetch waits on a silent server before it fails (`--git-timeout`). @default 30000 */
   readonly gitTimeoutMs?: number;
+  /** The deadline and heap bound of loading and rendering one commit (`--load-timeout`, `--load-max-memory`). @default DEFAULT_LOAD_BOUNDS */
+  readonly loadBounds?: Partial<LoadBounds>;
   /** undefined: approvals off. */
   readonly github?: GitHubOptions;
   readonly trustedRevision?: string;
@@ -114,8 +117,9 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     ...(options.gitTimeoutMs !== undefined ? { timeoutMs: options.gitTimeoutMs } : {}),
   });
   const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
+  const loader = new WorkerLoader({ gitdir: source.gitdir, origin: redactor.redact(source.origin), log, ...(options.loadBounds ? { bounds: options.loadBounds } : {}) });
   const reconciler = new Reconciler({
-    source, client, store, metrics,
+    source, loader, client, store, metrics,
     events: new KubeEventRecorder({ core: withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)), instance: defaultIdentity(), redact: (text) => redactor.redact(text) }),
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
@@ -211,6 +215,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
       await elector?.stop();
       trigger.close();
       await server?.close();
+      await loader.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { FleetModel, GatewayModel, ResponseModel, ServiceVersionSpec } from
 import { canonicalJson } from './canonical.ts';
 import { CatalogVersionMissingError } from './errors.ts';
 import { namespaceName } from './names.ts';
+import { isExpired } from '../model/expiry.ts';
 
 /** Bumped whenever rendering changes its output for the same inputs, so cached renders are not reused. */
 export const RENDERER_REVISION = '3';
@@ -80,10 +81,6 @@ function responsesByGateway(model: FleetModel): ReadonlyMap<string, readonly Res
   return index;
 }
 
-/** True when an RFC 3339 `expires` is at or before `now` (epoch milliseconds). */
-export function isExpired(expires: string | undefined, now: number): boolean {
-  return expires !== undefined && Date.parse(expires) <= now;
-}
 
 /** The customer's data policy, for a service that handles site data; the loader has checked it allows all the service declares. */
 function dataPolicyFor(model: FleetModel, customer: string, spec: ServiceVersionSpec): { dataPolicy?: DataPolicy } {

@@ -2,7 +2,7 @@
 import { MemoryReader } from '../../../src/model/file-reader.ts';
 import { loadFleet } from '../../../src/model/load.ts';
 import { type ChangedPath, type ChangePlan, type ReviewFacts, planChanges, renderSide } from '../../../src/change-plan/index.ts';
-import { RenderCache } from '../../../src/render/index.ts';
+import { GatewayRenders } from '../../../src/engine/fleet-at.ts';
 
 export const NOW = '2026-06-01T00:00:00Z';
 
@@ -18,10 +18,10 @@ export function changedBetween(base: Record<string, string>, head: Record<string
 
 /** `facts`: what GitHub says about the pull request; none read when omitted. */
 export async function planFiles(base: Record<string, string>, head: Record<string, string>, { facts }: { readonly facts?: ReviewFacts } = {}): Promise<ChangePlan> {
-  const cache = new RenderCache();
+  const renders = new GatewayRenders();
   const side = async (files: Record<string, string>) => {
     const loaded = await loadFleet({ reader: new MemoryReader({ files }) });
-    return loaded.ok ? renderSide({ model: loaded.model, now: NOW, cache }) : { problems: loaded.problems };
+    return loaded.ok ? renderSide({ model: loaded.model, now: NOW, renders }) : { problems: loaded.problems };
   };
   const [b, h] = [await side(base), await side(head)];
   const changedPaths = changedBetween(base, head);

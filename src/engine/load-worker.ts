@@ -1,0 +1,134 @@
+// Bounded loading: the reconciler loads and renders each commit in a worker thread (a
+// piscina pool of one), never on the event loop that answers /healthz, the webhook and the
+// Lease. Each load has a deadline and the worker a heap bound; a load past either is a bad
+// commit naming the bound, the worker is terminated and a fresh one takes its place, so one
+// pushed commit can cost the fleet one bounded wait, never the reconciler.
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { RenderedGateway } from '../render/index.ts';
+import type { FleetAtCommit, FleetLoader } from './fleet-at.ts';
+import { renderId, type LoadAnswer, type LoadTask } from './load-task.ts';
+
+export interface LoadBounds {
+  /** A commit not loaded and rendered within this is bad (`--load-timeout`). @default 120000 */
+  readonly timeoutMs: number;
+  /** The worker's JS heap (V8 old generation); a load that needs more is bad (`--load-max-memory`). @default 512 */
+  readonly maxMemoryMb: number;
+}
+
+/**
+ * A cold render of 10,000 gateways takes about 20 s on two cores (BENCHMARKS.md), and the
+ * reconciler's container is limited to 1 GiB: the defaults leave room for both.
+ */
+export const DEFAULT_LOAD_BOUNDS: LoadBounds = { timeoutMs: 120_000, maxMemoryMb: 512 };
+
+/** Starting a worker loads the loader and renderer (tsx, cdk8s): bounded too, but not by the commit's deadline. */
+const WORKER_START_MS = 60_000;
+
+const TASK_FILE = fileURLToPath(new URL('./load-task.ts', import.meta.url));
+
+export interface WorkerLoaderOptions {
+  readonly gitdir: string;
+  /** The repository as errors name it (no credentials). */
+  readonly origin: string;
+  readonly bounds?: Partial<LoadBounds>;
+  readonly log?: (line: string) => void;
+}
+
+/** Why a load ended without a fleet, as the reconciler's status says it. */
+export type LoadFailure = 'deadline' | 'memory' | 'worker';
+
+export class WorkerLoader implements FleetLoader {
+  readonly bounds: LoadBounds;
+  private readonly pool: Piscina;
+  /** Loads run one at a time, so each deadline counts that load alone, not a queue. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly log: (line: string) => void;
+  /** Renders received, by renderId; those no load used during a whole pass are dropped. */
+  private readonly renders = new Map<string, RenderedGateway>();
+  private used = new Set<string>();
+  /** Loads ended by a bound, by reason: the worker was replaced each time. */
+  readonly failures: Record<LoadFailure, number> = { deadline: 0, memory: 0, worker: 0 };
+
+  constructor(private readonly options: WorkerLoaderOptions) {
+    this.bounds = { ...DEFAULT_LOAD_BOUNDS, ...options.bounds };
+    this.log = options.log ?? (() => {});
+    this.pool = new Piscina({
+      filename: TASK_FILE,
+      minThreads: 1,
+      maxThreads: 1,
+      // The worker's caches (Git objects, renders of unchanged gateways) are what make a pass cheap: keep it.
+      idleTimeout: Number.POSITIVE_INFINITY,
+      execArgv: ['--import', 'tsx'],
+      resourceLimits: { maxOldGenerationSizeMb: this.bounds.maxMemoryMb },
+    });
+    // A worker that fails between loads is replaced by the pool; unheard, the pool's 'error' would end the process.
+    this.pool.on('error', (error: unknown) => this.log(`load: the load worker failed between loads: ${messageOf(error)}`));
+  }
+
+  load({ commit, now }: { readonly commit: string; readonly now: string }): Promise<FleetAtCommit> {
+    const run = this.queue.then(() => this.loadNow(commit, now));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  startPass(): void {
+    for (const id of this.renders.keys()) if (!this.used.has(id)) this.renders.delete(id);
+    this.used = new Set();
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async loadNow(commit: string, now: string): Promise<FleetAtCommit> {
+    try {
+      await this.pool.run({ kind: 'ready' } satisfies LoadTask, { signal: AbortSignal.timeout(Math.max(WORKER_START_MS, this.bounds.timeoutMs)) });
+    } catch (error) {
+      return this.failed(commit, 'worker', `the load worker did not start: ${messageOf(error)}`);
+    }
+    const task: LoadTask = { kind: 'load', gitdir: this.options.gitdir, origin: this.options.origin, commit, now, known: [...this.renders.keys()] };
+    let answer: LoadAnswer;
+    try {
+      answer = (await this.pool.run(task, { signal: AbortSignal.timeout(this.bounds.timeoutMs) })) as LoadAnswer;
+    } catch (error) {
+      if (isAbort(error)) {
+        return this.failed(commit, 'deadline', `loading and rendering the fleet at ${commit.slice(0, 12)} took longer than ${this.bounds.timeoutMs} ms (--load-timeout); the load worker was stopped and replaced`);
+      }
+      if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        return this.failed(commit, 'memory', `loading and rendering the fleet at ${commit.slice(0, 12)} needed more than ${this.bounds.maxMemoryMb} MiB of heap (--load-max-memory); the load worker was stopped and replaced`);
+      }
+      return this.failed(commit, 'worker', `the load worker failed on ${commit.slice(0, 12)}: ${messageOf(error)}`);
+    }
+    return answer.ok ? this.resolved(answer) : answer;
+  }
+
+  /** The answer with every render it named by reference taken from those received before. */
+  private resolved(answer: Extract<LoadAnswer, { ok: true }>): FleetAtCommit {
+    const rendered = new Map<string, RenderedGateway>();
+    for (const [gateway, render] of answer.rendered) {
+      const full = 'known' in render ? this.renders.get(render.known) : render;
+      if (!full) return this.failed(answer.commit, 'worker', `the load worker named a render of ${gateway} this reconciler does not hold`);
+      const id = renderId(full);
+      this.renders.set(id, full);
+      this.used.add(id);
+      rendered.set(gateway, full);
+    }
+    return { ...answer, rendered };
+  }
+
+  private failed(commit: string, reason: LoadFailure, message: string): FleetAtCommit {
+    this.failures[reason]++;
+    this.log(`load: ${message}`);
+    return { ok: false, commit, problems: [`load: ${message}`] };
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown }).name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

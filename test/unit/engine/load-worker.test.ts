@@ -1,0 +1,112 @@
+// Bounded loading: the reconciler loads and renders a commit in a worker thread with a
+// deadline and a heap bound. A commit past either is a bad commit naming the bound, the
+// worker is replaced, the next commit loads, and the event loop is free meanwhile.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inThreadLoader } from '../../../src/engine/fleet-at.ts';
+import { WorkerLoader } from '../../../src/engine/load-worker.ts';
+import { openLocalRepo } from '../../../src/source/index.ts';
+import { TEMPLATE_DIR, templateFiles } from '../../support/template-fleet.ts';
+
+let dir: string;
+const commits: Record<'good' | 'broken' | 'slow' | 'huge', string> = { good: '', broken: '', slow: '', huge: '' };
+const NOW = '2026-06-01T00:00:00Z';
+/** Far more than the template fleet needs in a fresh worker, far less than 3,000 more gateways. */
+const DEADLINE_MS = 6000;
+const git = (...args: string[]): string =>
+  execFileSync('git', ['-C', dir, '-c', 'user.name=ops', '-c', 'user.email=ops@example.com', ...args], { encoding: 'utf8' }).trim();
+
+function commitFiles(files: Record<string, string>, message: string): string {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+  return git('rev-parse', 'HEAD');
+}
+
+/** Copies of one template gateway, each on its own node: valid, and as many as a fleet may hold. */
+function copiesOf(count: number, homeNet: (i: number) => string): Record<string, string> {
+  const gateway = templateFiles()['gateways/acme/acme-sh-01.yaml']!;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    const name = `acme-bulk-${String(i).padStart(4, '0')}`;
+    out[`gateways/acme/${name}.yaml`] = gateway.replaceAll('acme-sh-01', name).replace(/homeNet: \[[^\]]*\]/, `homeNet: [${homeNet(i)}]`);
+  }
+  return out;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'essg-load-'));
+  cpSync(TEMPLATE_DIR, dir, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  commits.good = commitFiles({}, 'fleet');
+  commits.broken = commitFiles({ 'fleet.yaml': 'apiVersion: essg.io/v1\nkind: Fleet\n' }, 'broken');
+  git('reset', '-q', '--hard', commits.good);
+  // Slow to render (tens of seconds), small to hold: 3,000 more gateways.
+  commits.slow = commitFiles(copiesOf(3000, (i) => `10.${i % 250}.0.0/16`), 'many gateways');
+  // Large to hold: 40 gateway files near the size limit, each a home network of 12,000 CIDRs.
+  commits.huge = commitFiles(copiesOf(40, (i) => Array.from({ length: 12_000 }, (_, k) => `10.${i}.${k % 250}.${Math.floor(k / 250)}/32`).join(', ')), 'huge home networks');
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const loaders: WorkerLoader[] = [];
+afterEach(async () => {
+  for (const loader of loaders.splice(0)) await loader.close();
+});
+function workerLoader(bounds: { timeoutMs?: number; maxMemoryMb?: number }): WorkerLoader {
+  const loader = new WorkerLoader({ gitdir: path.join(dir, '.git'), origin: dir, bounds });
+  loaders.push(loader);
+  return loader;
+}
+
+describe('loading a commit in the bounded worker', () => {
+  it('gives the same fleet and renders as loading in this thread, also when renders come back by reference', async () => {
+    const loader = workerLoader({});
+    const inThread = await inThreadLoader(openLocalRepo({ dir })).load({ commit: commits.good, now: NOW });
+    const first = await loader.load({ commit: commits.good, now: NOW });
+    // The second answer names the renders this side already holds instead of copying them.
+    loader.startPass();
+    const second = await loader.load({ commit: commits.good, now: NOW });
+    expect(inThread.ok && first.ok && second.ok).toBe(true);
+    if (!inThread.ok || !first.ok || !second.ok) return;
+    expect([...first.model.gateways.keys()]).toEqual([...inThread.model.gateways.keys()]);
+    expect(first.model.fleet.doc).toEqual(inThread.model.fleet.doc);
+    for (const answer of [first, second]) expect(answer.rendered).toEqual(inThread.rendered);
+    expect(loader.failures).toEqual({ deadline: 0, memory: 0, worker: 0 });
+  });
+
+  it('a commit not loaded within the deadline is bad, names --load-timeout, and the next commit, queued behind it, loads against its own deadline in a fresh worker', async () => {
+    const loader = workerLoader({ timeoutMs: DEADLINE_MS });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const [slow, good] = await Promise.all([loader.load({ commit: commits.slow, now: NOW }), loader.load({ commit: commits.good, now: NOW })]);
+    clearInterval(timer);
+    expect(slow).toEqual({ ok: false, commit: commits.slow, problems: [expect.stringMatching(/^load: loading and rendering the fleet at [0-9a-f]{12} took longer than 6000 ms \(--load-timeout\); the load worker was stopped and replaced$/)] });
+    // The event loop ran its timers while the worker loaded.
+    expect(ticks).toBeGreaterThan(0);
+    expect(loader.failures.deadline).toBe(1);
+    expect(good.ok && [...good.rendered.keys()]).toEqual(['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-ams-01', 'globex-fra-01', 'globex-fra-02']);
+  });
+
+  it('a commit that needs more heap than the bound is bad, names --load-max-memory, and the next commit loads', async () => {
+    const loader = workerLoader({ maxMemoryMb: 64 });
+    const huge = await loader.load({ commit: commits.huge, now: NOW });
+    expect(huge).toEqual({ ok: false, commit: commits.huge, problems: [expect.stringMatching(/^load: loading and rendering the fleet at [0-9a-f]{12} needed more than 64 MiB of heap \(--load-max-memory\); the load worker was stopped and replaced$/)] });
+    expect(loader.failures.memory).toBe(1);
+    const good = await loader.load({ commit: commits.good, now: NOW });
+    expect(good.ok).toBe(true);
+  });
+
+  it('an invalid commit is bad with the loader’s problems, as in this thread', async () => {
+    const broken = commits.broken;
+    const inWorker = await workerLoader({}).load({ commit: broken, now: NOW });
+    const inThread = await inThreadLoader(openLocalRepo({ dir })).load({ commit: broken, now: NOW });
+    expect(inWorker.ok).toBe(false);
+    expect(inWorker).toEqual(inThread);
+  });
+});
