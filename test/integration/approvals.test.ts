@@ -13,7 +13,7 @@ import {
   createApprovalBed, firewallLogging, flipFirewallLogging, forcePush, gatewayFile, mergedPullRequest, removeApprovalBed, TEAM, TOKEN,
   type ApprovalBed, type TemplateGateway,
 } from './helpers/approval-bed.ts';
-import { gatewayEvents, kube, type Kube } from './helpers/kube.ts';
+import { gatewayEvents, kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler } from './helpers/process.ts';
 import { printReconcilerLogOnFailure } from './helpers/runtime.ts';
 import { testbed } from './helpers/testbed.ts';
@@ -186,6 +186,31 @@ describe('approval gate on the test bed', () => {
     const removed = await pass();
     expect(target(removed, 'acme-sh-01').revision).toBe(head);
     await expect(firewallLogging(k, fleet, 'acme-sh-01')).rejects.toMatchObject({ code: 404 });
+  });
+
+  it("holds a change of acme's data allow-lists that only an operator approved on every acme gateway, until acme approves; globex's gateways move at once", async () => {
+    const { fleet, fake, trusted } = b();
+    const file = 'customers/acme.yaml';
+    const reports = 'allow: [alerts, security-events, asset-inventory, vulnerability-findings]';
+    const head = await fleet.push({ [file]: fleet.files[file]!.replace(reports, 'allow: [alerts, security-events, asset-inventory, vulnerability-findings, system-metrics]') }, 'acme: also report system metrics');
+    const pr = mergedPullRequest(fake, { sha: head, approvals: ['soc-lead'] });
+    const policyOf = async (name: TemplateGateway) => JSON.parse((await k.core.readNamespacedConfigMap({ namespace: fleet.namespace('acme'), name: `${gw(name)}-log-collector` })).data?.['data-policy.json'] ?? '{}');
+    const held = await pass();
+    for (const name of ['acme-bj-01', 'acme-sh-01', 'acme-sh-02'] as const) {
+      expectHeld(held, name, { revision: trusted, head, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+      expect(status(name).approval?.missing).toEqual({ customerApprovals: 1, operatorApprovals: 0, approvers: ['acme-secops-lead', 'acme-bank/secops'] });
+      expect((await policyOf(name)).report).not.toContain('system-metrics');
+    }
+    for (const name of ['globex-ams-01', 'globex-fra-01', 'globex-fra-02'] as const) expect(target(held, name)).toMatchObject({ revision: head, decisions: [] });
+
+    fake.state.submitReview({ pr, user: 'acme-secops-lead', state: 'APPROVED' });
+    const approved = await pass();
+    for (const name of ['acme-bj-01', 'acme-sh-01', 'acme-sh-02'] as const) expect(target(approved, name).revision).toBe(head);
+    // Approved, the change rolls out like any other: canary first, then the next wave.
+    await waitFor("acme's new policy on every acme gateway", async () => {
+      await pass();
+      return (await Promise.all((['acme-bj-01', 'acme-sh-01', 'acme-sh-02'] as const).map(async (name) => (await policyOf(name)).report.includes('system-metrics')))).every(Boolean);
+    }, { timeoutMs: 120_000, intervalMs: 500 });
   });
 
   it("holds a catalog change its customers approved until a fleet operator approves it", async () => {
