@@ -47,6 +47,7 @@ export class WorkerLoader implements FleetLoader {
   /** Renders received, by renderId; those no load used during a whole pass are dropped. */
   private readonly renders = new Map<string, RenderedGateway>();
   private used = new Set<string>();
+  private warm = false;
   /** Loads ended by a bound, by reason: the worker was replaced each time. */
   readonly failures: Record<LoadFailure, number> = { deadline: 0, memory: 0, worker: 0 };
 
@@ -82,10 +83,14 @@ export class WorkerLoader implements FleetLoader {
   }
 
   private async loadNow(commit: string, now: string): Promise<FleetAtCommit> {
-    try {
-      await this.pool.run({ kind: 'ready' } satisfies LoadTask, { signal: AbortSignal.timeout(Math.max(WORKER_START_MS, this.bounds.timeoutMs)) });
-    } catch (error) {
-      return this.failed(commit, 'worker', `the load worker did not start: ${messageOf(error)}`);
+    // Only a worker that may be starting (the first, or one replaced after a failure) is waited for apart.
+    if (!this.warm) {
+      try {
+        await this.pool.run({ kind: 'ready' } satisfies LoadTask, { signal: AbortSignal.timeout(Math.max(WORKER_START_MS, this.bounds.timeoutMs)) });
+      } catch (error) {
+        return this.failed(commit, 'worker', `the load worker did not start: ${messageOf(error)}`);
+      }
+      this.warm = true;
     }
     const task: LoadTask = { kind: 'load', gitdir: this.options.gitdir, origin: this.options.origin, commit, now, known: [...this.renders.keys()] };
     let answer: LoadAnswer;
@@ -118,6 +123,7 @@ export class WorkerLoader implements FleetLoader {
   }
 
   private failed(commit: string, reason: LoadFailure, message: string): FleetAtCommit {
+    this.warm = false;
     this.failures[reason]++;
     this.log(`load: ${message}`);
     return { ok: false, commit, problems: [`load: ${message}`] };
