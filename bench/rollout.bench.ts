@@ -56,7 +56,7 @@ export async function main(): Promise<void> {
   try {
     await commitAndPush({ url: repo.url, files, message: 'the benchmark fleet' });
     await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf }).catch(() => undefined);
-    runtime = await startRuntime(base(), { serve: false });
+    runtime = await startRuntime(base(), { mode: 'on-demand' });
     log('first sync, then until every gateway is Ready');
     const synced = performance.now();
     for (let ready = 0; ready < GATEWAYS; ) {
@@ -90,7 +90,7 @@ export async function main(): Promise<void> {
     const fake = await startGitHubFake({ owner: 'soc', repo: 'fleet', tokens: { [TOKEN]: 'essg-bot' } });
     fake.injectFault({ path: /./, kind: 'server-error', status: 503, times: 1_000_000 });
     for (let i = 0; i < PENDING_COMMITS; i++) await commitAndPush({ url: repo.url, files: upgradeAll(files), message: `pending change ${i + 1}` });
-    runtime = await startRuntime({ ...base(), trustedRevision: head, github: { owner: 'soc', repo: 'fleet', baseUrl: fake.baseUrl, auth: { token: TOKEN } } }, { serve: false });
+    runtime = await startRuntime({ ...base(), trustedRevision: head, github: { owner: 'soc', repo: 'fleet', baseUrl: fake.baseUrl, auth: { token: TOKEN } } }, { mode: 'on-demand' });
     const writesBefore = runtime.requests.writes;
     const outageStarted = performance.now();
     const outage = await runtime.passOnce();

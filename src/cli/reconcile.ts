@@ -129,7 +129,7 @@ export function registerReconcile(program: Command): void {
           ...(env.ESSG_WEBHOOK_SECRET ? { webhookSecret: env.ESSG_WEBHOOK_SECRET } : {}),
           ...(env.ESSG_GIT_USERNAME && env.ESSG_GIT_PASSWORD ? { gitAuth: { username: env.ESSG_GIT_USERNAME, password: env.ESSG_GIT_PASSWORD } } : {}),
         },
-        { serve: !options.once },
+        { mode: options.once ? 'on-demand' : 'service' },
       );
       if (options.once) {
         const summary = await runtime.passOnce().catch((error: unknown) => {

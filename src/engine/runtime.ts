@@ -93,7 +93,17 @@ function gitHubGate(github: GitHubOptions, log: (line: string) => void, redactor
   return { octokit, owner: github.owner, repo: github.repo };
 }
 
-export async function startRuntime(options: RuntimeOptions, { serve = true }: { serve?: boolean } = {}): Promise<Runtime> {
+/**
+ * How the runtime is driven. `service` is `essg reconcile` as a process: it serves the HTTP
+ * port (status, dashboard, /metrics with the process's own metrics, the webhook), runs passes
+ * on the poll schedule and looks again when a rollout's soak ends. `on-demand` runs a pass
+ * only when `pass()` is called and does none of that: `--once`, the tests and the benchmarks,
+ * which must decide when passes happen and must not open ports or timers of their own.
+ */
+export type RuntimeMode = 'service' | 'on-demand';
+
+export async function startRuntime(options: RuntimeOptions, { mode = 'service' }: { readonly mode?: RuntimeMode } = {}): Promise<Runtime> {
+  const service = mode === 'service';
   // The one redaction point: every line, status field, Event and metric leaves through it.
   const redactor = redactorFor({
     repo: options.repo,
@@ -104,7 +114,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   const log = (line: string): void => options.log(redactor.redact(line));
   const kubeconfig = loadKubeconfig(options.kubeconfig);
   const store = new StatusStore({ redact: (value) => redactor.redactValue(value) });
-  const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: serve, redact: (text) => redactor.redact(text) });
+  const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: service, redact: (text) => redactor.redact(text) });
   // Writes are fenced by the leadership they are made under (see the elector below).
   let leadership: AbortSignal | undefined = options.leaderElection ? AbortSignal.abort() : undefined;
   // The leadership the running pass started under: a pass begun by a lost leadership stays fenced even once the replica leads again.
@@ -130,7 +140,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   });
 
   let leading = !options.leaderElection;
-  const recheckEnabled = serve;
+  const recheckEnabled = service;
   // While a rollout is in flight the next look comes when it is due (a soak ends), not at the next poll.
   let recheck: NodeJS.Timeout | undefined;
   const trigger: PassTrigger<PassSummary | undefined> = new PassTrigger<PassSummary | undefined>(async () => {
@@ -146,7 +156,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
   });
   let server: StatusServer | undefined;
   let url: string | undefined;
-  if (serve) {
+  if (service) {
     server = createStatusServer({
       store, metrics, host: options.listen.host, port: options.listen.port, isReady: () => !leading || store.hasCompletedPass(),
       // Any replica serves logs: reading them changes nothing.
@@ -163,7 +173,7 @@ export async function startRuntime(options: RuntimeOptions, { serve = true }: { 
     url = await server.listen();
     log(`status, dashboard and metrics on ${url}`);
   }
-  const polls = serve ? schedulePolls({ cron: options.interval, trigger }) : undefined;
+  const polls = service ? schedulePolls({ cron: options.interval, trigger }) : undefined;
 
   let elector: LeaderElector | undefined;
   if (options.leaderElection) {

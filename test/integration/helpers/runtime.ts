@@ -61,7 +61,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
       ...(options.clock ? { clock: options.clock } : {}),
       ...(state.git.username !== undefined && state.git.password !== undefined ? { gitAuth: { username: state.git.username, password: state.git.password } } : {}),
     },
-    { serve: false },
+    { mode: 'on-demand' },
   );
   let stopped = false;
   const test: TestRuntime = {
