@@ -42,6 +42,8 @@ export const CLUSTER_RULES: readonly k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+  // CPU and memory figures (metrics-server's API), read only.
+  { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list'] },
   // Events on the managed objects, in the customers' namespaces.
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];

@@ -10,6 +10,7 @@ import { historyConfigMap, historyOfConfigMap } from './history-configmap.ts';
 import { collectionPath, objectPath } from './kinds.ts';
 import { failureOf, isOk, KubeHttp, KubeRequestFailure, type KubeResponse } from './kube-http.ts';
 import type { RequestCounter } from './request-counter.ts';
+import type { NodeMetricsItem, PodMetricsItem, ResourceMetricsRead } from '../report/resource-usage.ts';
 
 // The rollout state has its own field manager (ROLLOUT_FIELD_MANAGER), so an inventory write
 // never drops it: server-side apply removes only fields its manager owns.
@@ -48,6 +49,11 @@ export interface ClusterClient {
   listEdgeNodes(): Promise<LiveObject[]>;
   /** The pods of our services (optionally of one gateway), as raw JSON for health. Throws ListFailedError. */
   listServicePods(options?: { readonly gateway?: string }): Promise<LiveObject[]>;
+  /**
+   * The metrics API's node and pod listings (metrics.k8s.io); never throws: without a metrics
+   * API, or when it fails, it says why. Optional: a client without it has no figures.
+   */
+  readResourceMetrics?(): Promise<ResourceMetricsRead>;
   readonly requests: RequestCounter;
 }
 
@@ -177,6 +183,24 @@ export class KubeClusterClient implements ClusterClient {
 
   listEdgeNodes(): Promise<LiveObject[]> {
     return this.listKind(NODE_KIND, EDGE_NODE_SELECTOR);
+  }
+
+  async readResourceMetrics(): Promise<ResourceMetricsRead> {
+    const read = async (path: string, labelSelector: string): Promise<{ items: unknown[] } | string> => {
+      try {
+        const response = await this.http.send({ verb: 'list', path, query: { labelSelector } });
+        if (isOk(response)) return response.body as { items: unknown[] };
+        if (response.status === 404) return 'the cluster serves no metrics API (metrics.k8s.io: install metrics-server)';
+        if (response.status === 403) return 'the reconciler may not read metrics.k8s.io (RBAC)';
+        return `the metrics API answered HTTP ${response.status}${response.status === 503 ? ' (metrics-server unavailable)' : ''}`;
+      } catch (error) {
+        return `the metrics API did not answer: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    };
+    const [nodes, pods] = await Promise.all([read('/apis/metrics.k8s.io/v1beta1/nodes', EDGE_NODE_SELECTOR), read('/apis/metrics.k8s.io/v1beta1/pods', ownedSelector(undefined))]);
+    if (typeof nodes === 'string') return { available: false, reason: nodes };
+    if (typeof pods === 'string') return { available: false, reason: pods };
+    return { available: true, nodes: (nodes.items ?? []) as NodeMetricsItem[], pods: (pods.items ?? []) as PodMetricsItem[] };
   }
 
   listServicePods({ gateway }: { readonly gateway?: string } = {}): Promise<LiveObject[]> {

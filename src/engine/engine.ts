@@ -126,7 +126,7 @@ export class Reconciler {
     const plans = await this.planStep({ targets, rollout, observed, now, inventories });
     // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
     const guard = this.guardStep(plans, headFleet, inventories);
-    const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events };
+    const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
     if (guard) {
       await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard });
       await reportGateways({ ...report, applied: [], refusal: guard });

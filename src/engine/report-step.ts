@@ -8,6 +8,9 @@ import { EVENT_REASONS, inventoryRef, type EventRecorder, type GatewayReport, ty
 import { describeOpening, type RolloutDecision, type RolloutPlan, type RolloutSummary, type WindowOpening } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 import type { GatewayTarget } from './targets.ts';
+import type { Observed } from './observe.ts';
+import { LABEL } from '../contract/index.ts';
+import { nodeUsage, resourceMetricsStatus, serviceUsage, type NodeLike, type PodLike, type ServiceUsage } from '../report/resource-usage.ts';
 
 export interface ReportArgs {
   readonly head: FleetAtCommit;
@@ -21,11 +24,15 @@ export interface ReportArgs {
   readonly events: EventRecorder;
   /** Set when the mass-deletion guard refused the pass. */
   readonly refusal?: string;
+  /** What the cluster held this pass: nodes and pods (for capacity and limits) and the metrics API's figures. */
+  readonly observed?: Pick<Observed, 'nodes' | 'pods' | 'resourceMetrics'>;
 }
 
 export async function reportGateways(args: ReportArgs): Promise<void> {
   const { targets, store, events, rollout } = args;
   store.setRollouts(rollout.rollouts);
+  const metrics = args.observed?.resourceMetrics;
+  store.setResourceMetrics(resourceMetricsStatus(metrics));
   const results = new Map(args.applied.map((r) => [r.gateway, r]));
   const summaries = new Map<string, RolloutSummary>(rollout.rollouts.map((r) => [r.id, r]));
   for (const target of targets) {
@@ -42,7 +49,13 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     const previous = store.gateway(target.gateway);
     const health = args.health.get(target.gateway);
     const nodeName = gateway?.node ?? previous?.node.name ?? target.gateway;
-    const node = health?.node ? nodeStatus(health.node) : { name: nodeName, ready: 'Unknown' as const, pressure: { memory: false, disk: false, pid: false } };
+    const observedNode = args.observed?.nodes.get(nodeName);
+    const usage = metrics?.available && observedNode ? nodeUsage({ node: observedNode as unknown as NodeLike, metrics: metrics.nodes }) : undefined;
+    const baseNode = health?.node ? nodeStatus(health.node) : { name: nodeName, ready: 'Unknown' as const, pressure: { memory: false, disk: false, pid: false } };
+    const node = usage ? { ...baseNode, usage } : baseNode;
+    const gatewayPods = (args.observed?.pods.get(target.gateway) ?? []) as unknown as PodLike[];
+    const usageOf = (service: string): ServiceUsage | undefined =>
+      metrics?.available ? serviceUsage({ pods: gatewayPods.filter((p) => p.metadata.labels?.[LABEL.service] === service), metrics: metrics.pods }) : undefined;
     const applyFailed = result !== undefined && !result.ok;
     const appliedRevision = applyFailed ? previous?.appliedRevision : revision;
     const standing = decision ? standingOf(decision, summaries) : undefined;
@@ -64,7 +77,7 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
       message: outcome.message,
       ...(appliedRevision ? { appliedRevision } : {}),
       ...(pending && pending !== appliedRevision ? { pendingRevision: pending } : {}),
-      services: (health?.services ?? []).map((s) => ({ name: s.service, desiredVersion: s.desiredVersion, ...(s.runningVersion ? { runningVersion: s.runningVersion } : {}), ready: s.ready, restarts: s.restarts })),
+      services: (health?.services ?? []).map((s) => ({ name: s.service, desiredVersion: s.desiredVersion, ...(s.runningVersion ? { runningVersion: s.runningVersion } : {}), ready: s.ready, restarts: s.restarts, ...withUsage(usageOf(s.service)) })),
       // The audit of the gate's latest ruling for this gateway: what stops it, or what let it move.
       ...(target.blockedBy ?? target.decisions.at(-1) ? { approval: approvalSummary(target.blockedBy ?? target.decisions.at(-1)!) } : {}),
       ...(standing ? { rollout: standing.status } : {}),
@@ -123,6 +136,10 @@ export function standingOf(decision: RolloutDecision, rollouts: ReadonlyMap<stri
       }
     }
   }
+}
+
+function withUsage(usage: ServiceUsage | undefined): { usage?: ServiceUsage } {
+  return usage ? { usage } : {};
 }
 
 function nodeStatus(health: NodeHealth): NodeStatus {

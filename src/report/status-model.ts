@@ -3,6 +3,9 @@
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
 import type { RolloutSummary, WindowOpening } from '../rollout/types.ts';
 import type { HistoryEntry } from './history.ts';
+import type { NodeUsage, ResourceMetricsStatus, ServiceUsage } from './resource-usage.ts';
+
+export type { NodeUsage, ResourceMetricsStatus, ServiceUsage } from './resource-usage.ts';
 
 /** Gateway phases, as in DESIGN.md. */
 export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
@@ -50,6 +53,8 @@ export interface NodeStatus {
   /** ISO time of the node's last heartbeat (Lease renew or Ready condition heartbeat). */
   readonly lastHeartbeat?: string;
   readonly pressure: NodePressure;
+  /** CPU and memory against capacity, from the metrics API; absent when it has none (see FleetStatus.resourceMetrics). */
+  readonly usage?: NodeUsage;
 }
 
 export interface ServiceStatus {
@@ -61,6 +66,8 @@ export interface ServiceStatus {
   readonly restarts: number;
   /** ISO time the service last changed version or readiness. */
   readonly lastTransition?: string;
+  /** CPU and memory of its pods against their limits, from the metrics API; absent when it has none. */
+  readonly usage?: ServiceUsage;
 }
 
 /** What the approval gate decided for the gateway's pending revision, in a form a person reads. */
@@ -154,6 +161,8 @@ export interface FleetStatus {
   readonly source: SourceStatus;
   readonly replica?: ReplicaStatus;
   readonly phases: Readonly<Record<Phase, number>>;
+  /** Whether the last pass read CPU and memory figures from the metrics API, and if not why. */
+  readonly resourceMetrics?: ResourceMetricsStatus;
 }
 
 export interface StatusSnapshot {

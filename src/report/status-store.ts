@@ -1,6 +1,7 @@
 // The in-memory status of the fleet, written by the engine as a pass goes and read by the
 // HTTP server, the metrics and `essg status`. Every change goes through a pure function of
 // status-update.ts; the store only holds the current value and the clock.
+import type { ResourceMetricsStatus } from './resource-usage.ts';
 import type {
   GatewayStatus,
   HistoryEntry,
@@ -41,6 +42,7 @@ interface FleetState {
   readonly passes: number;
   readonly source: SourceStatus;
   readonly replica?: ReplicaStatus;
+  readonly resourceMetrics?: ResourceMetricsStatus;
 }
 
 export class StatusStore {
@@ -139,6 +141,11 @@ export class StatusStore {
   }
 
   /** The rollouts as the last pass derived them from the gateways' durable states. */
+  /** Whether this pass read CPU and memory figures, and if not why (status says so rather than showing zeros). */
+  setResourceMetrics(status: ResourceMetricsStatus): void {
+    this.fleet = { ...this.fleet, resourceMetrics: status };
+  }
+
   setRollouts(rollouts: readonly RolloutStatus[]): void {
     this.rollouts = rollouts;
   }

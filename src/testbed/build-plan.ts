@@ -3,7 +3,7 @@
 // versions.json stays the one place that names them. Pure; build.ts runs it.
 import { stagingVersion, type TestbedVersions } from './versions.ts';
 
-export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
+export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'metrics-server'] as const;
 export type BinaryName = (typeof BINARIES)[number];
 
 export interface BuildStep {
@@ -18,8 +18,8 @@ export interface BuildStep {
   readonly pins: readonly { readonly module: string; readonly version: string }[];
 }
 
-/** Minimum Go: the wrapper modules use go.mod `tool` directives (Go 1.24). */
-export const MINIMUM_GO = '1.24';
+/** Minimum Go: the wrapper modules use go.mod `tool` directives (Go 1.24), and metrics-server v0.8 needs 1.24.4. */
+export const MINIMUM_GO = '1.24.4';
 
 export function buildPlan(versions: TestbedVersions): readonly BuildStep[] {
   const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(versions.kubernetes) ?? [];
@@ -57,6 +57,14 @@ export function buildPlan(versions: TestbedVersions): readonly BuildStep[] {
       binaries: ['kwok'],
       ldflags: [],
       pins: [{ module: 'sigs.k8s.io/kwok', version: versions.kwok }],
+    },
+    {
+      module: 'metrics-server',
+      title: `metrics-server ${versions.metricsServer}`,
+      packages: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
+      binaries: ['metrics-server'],
+      ldflags: [],
+      pins: [{ module: 'sigs.k8s.io/metrics-server', version: versions.metricsServer }],
     },
   ];
 }
@@ -108,7 +116,12 @@ export const KWOK_MODULE = 'sigs.k8s.io/kwok';
 export const KWOK_STAGES_FOLDER = 'kwok-stages';
 export const KWOK_STAGE_DIR = 'stage';
 export const KWOK_CRD_DIR = 'crds';
+export const KWOK_METRICS_DIR = 'metrics';
+/** KWOK's kubelet /metrics/resource emulation (a Metric) and its pod usage from annotations (a ClusterResourceUsage), as kwokctl installs them. */
+export const KWOK_METRICS_FILES = ['metrics-resource.yaml', 'usage-from-annotation.yaml'] as const;
 export const KWOK_COPIES = [
   { from: 'kustomize/stage', to: KWOK_STAGE_DIR },
   { from: 'kustomize/crd/bases/kwok.x-k8s.io_stages.yaml', to: `${KWOK_CRD_DIR}/kwok.x-k8s.io_stages.yaml` },
+  { from: 'kustomize/metrics/resource/metrics-resource.yaml', to: `${KWOK_METRICS_DIR}/metrics-resource.yaml` },
+  { from: 'kustomize/metrics/usage/usage-from-annotation.yaml', to: `${KWOK_METRICS_DIR}/usage-from-annotation.yaml` },
 ] as const;

@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BINARIES, buildPlan, findPinMismatch, goAtLeast, KWOK_COPIES, KWOK_CRD_DIR, KWOK_MODULE, KWOK_STAGES_FOLDER, MINIMUM_GO, parseGoVersion, type BinaryName, type BuildStep } from './build-plan.ts';
+import { BINARIES, buildPlan, findPinMismatch, goAtLeast, KWOK_COPIES, KWOK_MODULE, KWOK_STAGES_FOLDER, MINIMUM_GO, parseGoVersion, type BinaryName, type BuildStep } from './build-plan.ts';
 import { BuildFailedError, GoMissingError, VersionMismatchError } from './errors.ts';
 import { binDir, GO_MODULES_DIR } from './paths.ts';
 import { readVersions, VERSIONS_FILE, type TestbedVersions } from './versions.ts';
@@ -26,6 +26,8 @@ export interface BuildManifest {
   readonly crdDir: string;
   /** KWOK's stage YAML and Stage CRD, copied from the kwok module (see KWOK_COPIES). */
   readonly kwokDir: string;
+  /** Each build step's own fingerprint, so a change rebuilds only its step. */
+  readonly steps?: Readonly<Record<string, string>>;
 }
 
 export type Log = (line: string) => void;
@@ -50,32 +52,53 @@ export async function ensureBuilt({ log = stderrLog, env = process.env }: { log?
   await checkPins(plan);
   const out = binDir(env);
   const fingerprint = await fingerprintOf({ plan, goVersion });
+  const steps = Object.fromEntries(await Promise.all(plan.map(async (step) => [step.module, await stepFingerprint({ step, goVersion })] as const)));
   const previous = await readManifest(out);
-  if (previous?.fingerprint === fingerprint && BINARIES.every((b) => existsSync(previous.binaries[b])) && existsSync(previous.crdDir)) {
-    log(`testbed build: up to date in ${out} (${versions.kubernetes}, etcd ${versions.etcd}, KWOK ${versions.kwok}, KubeEdge CRDs ${versions.kubeedge})`);
-    // A build from before the stage YAML was copied needs only the copy, not a rebuild.
-    if (typeof previous.kwokDir === 'string' && existsSync(path.join(previous.kwokDir, KWOK_CRD_DIR))) return previous;
-    const manifest: BuildManifest = { ...previous, kwokDir: await copyKwokManifests({ out, env }) };
-    await writeFile(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    return manifest;
+  const binariesOf = (dir: string) => Object.fromEntries(BINARIES.map((b) => [b, path.join(dir, b)])) as Record<BinaryName, string>;
+  const crdsThere = previous !== undefined && existsSync(previous.crdDir) && previous.versions.kubeedge === versions.kubeedge;
+  const kwokThere = previous !== undefined && typeof previous.kwokDir === 'string' && KWOK_COPIES.every((c) => existsSync(path.join(previous.kwokDir, c.to)));
+  const stale = plan.filter((step) => !(previous && stepUpToDate({ step, previous, fingerprint: steps[step.module] ?? '', versions, out })));
+  if (previous && stale.length === 0 && crdsThere && kwokThere) {
+    log(`testbed build: up to date in ${out} (${versions.kubernetes}, etcd ${versions.etcd}, KWOK ${versions.kwok}, metrics-server ${versions.metricsServer}, KubeEdge CRDs ${versions.kubeedge})`);
+    if (previous.fingerprint === fingerprint && previous.steps) return previous;
+    return writeManifest(out, { ...previous, fingerprint, steps, versions, binaries: binariesOf(out) });
   }
   await mkdir(out, { recursive: true });
-  for (const [index, step] of plan.entries()) {
+  // Only what changed is built: a new component does not rebuild the control plane.
+  const total = stale.length + 1;
+  for (const [index, step] of stale.entries()) {
     const stepStarted = Date.now();
-    log(`testbed build: [${index + 1}/${plan.length + 1}] ${step.title} …`);
+    log(`testbed build: [${index + 1}/${total}] ${step.title} …`);
     await runGo({ step, out, env });
-    log(`testbed build: [${index + 1}/${plan.length + 1}] ${step.title} done in ${seconds(stepStarted)}`);
+    log(`testbed build: [${index + 1}/${total}] ${step.title} done in ${seconds(stepStarted)}`);
   }
-  const crdStarted = Date.now();
-  log(`testbed build: [${plan.length + 1}/${plan.length + 1}] KubeEdge ${versions.kubeedge} CRDs …`);
-  const crdDir = await copyKubeEdgeCrds({ version: versions.kubeedge, out, env });
-  log(`testbed build: [${plan.length + 1}/${plan.length + 1}] KubeEdge CRDs done in ${seconds(crdStarted)}`);
-  const kwokDir = await copyKwokManifests({ out, env });
-  const binaries = Object.fromEntries(BINARIES.map((b) => [b, path.join(out, b)])) as Record<BinaryName, string>;
-  const manifest: BuildManifest = { fingerprint, versions, builtAt: new Date().toISOString(), binaries, crdDir, kwokDir };
-  await writeFile(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  let crdDir = previous?.crdDir ?? '';
+  if (!crdsThere) {
+    const crdStarted = Date.now();
+    log(`testbed build: [${total}/${total}] KubeEdge ${versions.kubeedge} CRDs …`);
+    crdDir = await copyKubeEdgeCrds({ version: versions.kubeedge, out, env });
+    log(`testbed build: [${total}/${total}] KubeEdge CRDs done in ${seconds(crdStarted)}`);
+  }
+  const kwokDir = stale.some((s) => s.module === 'kwok') || !kwokThere ? await copyKwokManifests({ out, env }) : previous!.kwokDir;
+  const manifest = await writeManifest(out, { fingerprint, steps, versions, builtAt: new Date().toISOString(), binaries: binariesOf(out), crdDir, kwokDir });
   log(`testbed build: done in ${seconds(started)} → ${out}`);
   return manifest;
+}
+
+async function writeManifest(out: string, manifest: BuildManifest): Promise<BuildManifest> {
+  await writeFile(path.join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/**
+ * A step is built when its binaries exist and were built from the same inputs. A manifest
+ * from before steps were recorded one by one stands for the versions it names.
+ */
+function stepUpToDate({ step, previous, fingerprint, versions, out }: { step: BuildStep; previous: BuildManifest; fingerprint: string; versions: TestbedVersions; out: string }): boolean {
+  if (!step.binaries.every((b) => existsSync(path.join(out, b)))) return false;
+  if (previous.steps) return previous.steps[step.module] === fingerprint;
+  const main = step.pins[0];
+  return main !== undefined && Object.entries(previous.versions).some(([key, version]) => version === main.version && versions[key as keyof TestbedVersions] === version);
 }
 
 function checkGo(env: NodeJS.ProcessEnv): string {
@@ -103,6 +126,17 @@ async function fingerprintOf({ plan, goVersion }: { plan: readonly BuildStep[]; 
     for (const file of (await readdir(dir)).filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go')).sort()) {
       hash.update(file).update(await readFile(path.join(dir, file)));
     }
+  }
+  return hash.digest('hex');
+}
+
+/** What decides one step's output: its recipe, its wrapper module and the Go toolchain. */
+async function stepFingerprint({ step, goVersion }: { step: BuildStep; goVersion: string }): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(goVersion).update(JSON.stringify(step));
+  const dir = path.join(GO_MODULES_DIR, step.module);
+  for (const file of (await readdir(dir)).filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go')).sort()) {
+    hash.update(file).update(await readFile(path.join(dir, file)));
   }
   return hash.digest('hex');
 }

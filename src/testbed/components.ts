@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LOOPBACK } from './ports.ts';
 import type { Pki } from './pki.ts';
 
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'git-server', 'prepull-controller'] as const;
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'git-server', 'prepull-controller'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export interface Ports {
@@ -17,8 +17,10 @@ export interface Ports {
   readonly git: number;
   /** KWOK's kubelet API (logs, resource metrics): every simulated node's kubelet endpoint. */
   readonly kwokServer: number;
+  /** metrics-server, behind the API server's aggregation layer (metrics.k8s.io). */
+  readonly metricsServer: number;
 }
-export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'git', 'kwokServer'] as const satisfies readonly (keyof Ports)[];
+export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'git', 'kwokServer', 'metricsServer'] as const satisfies readonly (keyof Ports)[];
 
 /** How often a simulated gateway renews its node lease, and how soon a silent one is marked Unknown. */
 export interface HeartbeatTiming {
@@ -56,7 +58,7 @@ export const POD_CIDR = '10.244.0.0/16';
 export interface ComponentFiles {
   readonly stateDir: string;
   readonly pki: Pki;
-  readonly kubeconfigs: { readonly controllerManager: string; readonly scheduler: string; readonly kwok: string };
+  readonly kubeconfigs: { readonly controllerManager: string; readonly scheduler: string; readonly kwok: string; readonly admin: string };
   readonly kwokConfig: string;
 }
 
@@ -111,6 +113,10 @@ export function apiserverArgs({ files, ports }: { files: ComponentFiles; ports: 
     // node's InternalIP); its Hostname address (the node name) resolves nowhere. Without a
     // kubelet CA the API server does not verify the kubelet's certificate, as with KWOK's own clusters.
     '--kubelet-preferred-address-types=InternalIP',
+    // The aggregation layer (metrics.k8s.io is served by metrics-server): the API server
+    // proxies with a client certificate metrics-server trusts, as kwokctl sets it up.
+    `--proxy-client-cert-file=${pki.clients.admin.cert}`,
+    `--proxy-client-key-file=${pki.clients.admin.key}`,
     '--profiling=false',
     '--v=0',
   ];
@@ -177,12 +183,45 @@ export function kwokArgs({ files, ports, timing }: { files: ComponentFiles; port
   ];
 }
 
+/** How often metrics-server scrapes every node (its minimum): figures appear within two scrapes. */
+export const METRIC_RESOLUTION_SECONDS = 10;
+
 /**
- * KWOK's own configuration: more parallelism than its defaults, for 1,000 gateways, and its
- * log emulation: every container's pods/log reads the test bed's one CRI log file (KWOK's
- * ClusterLogs; no selector matches every pod).
+ * metrics-server as kwokctl runs it next to KWOK: it finds each node's kubelet at its
+ * InternalIP and status port (KWOK's server), at the path the node's
+ * `metrics.k8s.io/resource-metrics-path` annotation names, and trusts KWOK's own certificate.
  */
-export function kwokConfiguration({ podLogs }: { podLogs: string }): string {
+export function metricsServerArgs({ files, ports }: { files: ComponentFiles; ports: Pick<Ports, 'metricsServer'> }): string[] {
+  const kubeconfig = files.kubeconfigs.admin;
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    `--bind-address=${LOOPBACK}`,
+    `--secure-port=${ports.metricsServer}`,
+    `--tls-cert-file=${files.pki.serverCert}`,
+    `--tls-private-key-file=${files.pki.serverKey}`,
+    '--kubelet-preferred-address-types=InternalIP',
+    '--kubelet-use-node-status-port',
+    '--kubelet-insecure-tls',
+    `--metric-resolution=${METRIC_RESOLUTION_SECONDS}s`,
+    '--kubelet-request-timeout=5s',
+    '--v=0',
+  ];
+}
+
+/** The path KWOK serves a node's kubelet resource metrics on (its Metric `metrics-resource`). */
+export function resourceMetricsPath(node: string): string {
+  return `/metrics/nodes/${node}/metrics/resource`;
+}
+
+/**
+ * KWOK's own configuration: more parallelism than its defaults, for 1,000 gateways; its
+ * log emulation: every container's pods/log reads the test bed's one CRI log file (KWOK's
+ * ClusterLogs; no selector matches every pod); and its resource metrics emulation, KWOK's
+ * published Metric and ClusterResourceUsage documents as they are (`metrics`).
+ */
+export function kwokConfiguration({ podLogs, metrics = [] }: { podLogs: string; metrics?: readonly string[] }): string {
   return [
     'apiVersion: config.kwok.x-k8s.io/v1alpha1',
     'kind: KwokConfiguration',
@@ -199,6 +238,7 @@ export function kwokConfiguration({ podLogs }: { podLogs: string }): string {
     'spec:',
     '  logs:',
     `  - logsFile: ${JSON.stringify(podLogs)}`,
+    ...metrics.flatMap((document) => ['---', document.trim()]),
     '',
   ].join('\n');
 }

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ensureBuilt, type BuildManifest, type Log } from './build.ts';
-import { apiserverArgs, COMPONENTS, controllerManagerArgs, etcdArgs, etcdDataDir, heartbeatTiming, kwokArgs, kwokConfiguration, PORT_NAMES, schedulerArgs, type ComponentFiles, type ComponentName, type Ports } from './components.ts';
+import { apiserverArgs, COMPONENTS, controllerManagerArgs, etcdArgs, etcdDataDir, heartbeatTiming, kwokArgs, kwokConfiguration, metricsServerArgs, PORT_NAMES, schedulerArgs, type ComponentFiles, type ComponentName, type Ports } from './components.ts';
 import { installCrds } from './crds.ts';
 import { installKubeletStages } from './kubelet-stages.ts';
+import { readKwokMetricsDocuments, registerMetricsApi } from './metrics-api.ts';
 import { writeEmulatedLogs } from './pod-logs.ts';
 import { PortsStillBusyError } from './errors.ts';
 import { answers200, get, waitUntil } from './health.ts';
@@ -81,7 +82,7 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   const server = `https://${LOOPBACK}:${ports.apiserver}`;
   const kubeconfigs = await writeKubeconfigs({ dir, pki, server });
   const kwokConfig = path.join(dir, 'kwok.yaml');
-  await writeFile(kwokConfig, kwokConfiguration({ podLogs: await writeEmulatedLogs({ stateDir: dir }) }));
+  await writeFile(kwokConfig, kwokConfiguration({ podLogs: await writeEmulatedLogs({ stateDir: dir }), metrics: await readKwokMetricsDocuments(manifest.kwokDir) }));
   const files: ComponentFiles = { stateDir: dir, pki, kubeconfigs, kwokConfig };
   const timing = heartbeatTiming(Math.max(names.length, options.sizeFor ?? 0));
   const git = { baseUrl: `http://${LOOPBACK}:${ports.git}`, root: gitRoot, fleetRepoUrl: `http://${LOOPBACK}:${ports.git}/${FLEET_REPO}`, ...options.gitAuth };
@@ -116,6 +117,8 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
     await launch('kwok', manifest.binaries.kwok, kwokArgs({ files, ports, timing })),
     await launch('git-server', process.execPath, ['--import', 'tsx', path.join(TESTBED_SRC, 'git-server-main.ts'), gitRoot, String(ports.git), ...(authFile ? [authFile] : [])]),
   ];
+  const metricsServer = await launch('metrics-server', manifest.binaries['metrics-server'], metricsServerArgs({ files, ports }));
+  await registerMetricsApi({ kubeconfig: adminClient(state), port: ports.metricsServer });
   const crds = await installCrds({ kubeconfig: adminClient(state), dir: manifest.crdDir });
   step(`${crds.length} KubeEdge ${manifest.versions.kubeedge} CRDs established`);
   // CloudCore's part for ImagePrePullJob status, as KWOK plays the kubelet's: a simulation (see prepull-controller.ts).
@@ -123,12 +126,14 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
   await Promise.all([
     waitUntil({ component: 'kube-controller-manager', process: cm, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.controllerManager}/healthz`, { insecure: true }) }),
     waitUntil({ component: 'kube-scheduler', process: scheduler, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.scheduler}/healthz`, { insecure: true }) }),
+    // Live, not ready: its figures come within two scrapes of the gateways, which tests wait for.
+    waitUntil({ component: 'metrics-server', process: metricsServer, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.metricsServer}/livez`, { insecure: true }) }),
     waitUntil({ component: 'git-server', process: gitServer, timeoutMs: 30_000, check: () => gitAnswers(state) }),
     waitUntil({ component: 'prepull-controller', process: prePull, timeoutMs: 30_000, check: async () => (await readFile(prePull.log, 'utf8').catch(() => '')).includes('image pre-pull controller:') }),
     // The controllers are really working once they have given the default namespace its service account.
     waitUntil({ component: 'kube-controller-manager (service accounts)', process: cm, timeoutMs: 60_000, check: () => hasDefaultServiceAccount(state) }),
   ]);
-  step('kube-controller-manager, kube-scheduler and the Git server ready');
+  step('kube-controller-manager, kube-scheduler, metrics-server and the Git server ready');
   await ensureGateways({ state, names, log, kwok });
   step(`${names.length} gateways Ready`);
   state = { ...state, gateways: names, ready: true };

@@ -1,7 +1,7 @@
 // The simulated gateways: Node objects labelled as KubeEdge's edgecore labels an edge
 // node, which KWOK keeps Ready and runs pods on while their uplink label says `up`.
 import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { UPLINK_LABEL } from './components.ts';
+import { resourceMetricsPath, UPLINK_LABEL } from './components.ts';
 
 export type Uplink = 'up' | 'down';
 
@@ -21,7 +21,8 @@ export function edgeNodeManifest({ name, kubeedge, kubernetes }: { name: string;
         'node-role.kubernetes.io/agent': '',
         [UPLINK_LABEL]: 'up',
       },
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+      // Where metrics-server finds this node's resource metrics on KWOK's server (metrics-server ≥ 0.7 reads it).
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake', 'metrics.k8s.io/resource-metrics-path': resourceMetricsPath(name) },
     },
     spec: {},
     status: {

@@ -12,6 +12,8 @@ export interface TestbedVersions {
   readonly kwok: string;
   /** go.etcd.io/etcd/server/v3. */
   readonly etcd: string;
+  /** sigs.k8s.io/metrics-server, which scrapes KWOK's emulated kubelet resource metrics. */
+  readonly metricsServer: string;
 }
 
 export const VERSIONS_FILE = path.join(TESTBED_SRC, 'versions.json');
@@ -23,7 +25,7 @@ export function readVersions(file: string = VERSIONS_FILE): TestbedVersions {
     if (typeof value !== 'string' || !/^v\d+\.\d+\.\d+$/.test(value)) throw new Error(`${file}: '${key}' must be a version like v1.2.3, not ${JSON.stringify(value)}`);
     return value;
   };
-  return { kubernetes: pick('kubernetes'), kubeedge: pick('kubeedge'), kwok: pick('kwok'), etcd: pick('etcd') };
+  return { kubernetes: pick('kubernetes'), kubeedge: pick('kubeedge'), kwok: pick('kwok'), etcd: pick('etcd'), metricsServer: pick('metricsServer') };
 }
 
 /** k8s.io/kubernetes v1.X.Y is published with staging modules (k8s.io/api, …) at v0.X.Y. */

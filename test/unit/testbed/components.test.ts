@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { apiserverArgs, controllerManagerArgs, heartbeatTiming, kwokArgs, kwokConfiguration, UPLINK_LABEL, type ComponentFiles, type Ports } from '../../../src/testbed/components.ts';
+import { apiserverArgs, controllerManagerArgs, heartbeatTiming, kwokArgs, kwokConfiguration, metricsServerArgs, resourceMetricsPath, UPLINK_LABEL, type ComponentFiles, type Ports } from '../../../src/testbed/components.ts';
+import { edgeNodeManifest } from '../../../src/testbed/nodes.ts';
 import { pkiPaths } from '../../../src/testbed/pki.ts';
 
 const files: ComponentFiles = {
   stateDir: '/tb',
   pki: pkiPaths('/tb/pki'),
-  kubeconfigs: { controllerManager: '/tb/cm', scheduler: '/tb/sched', kwok: '/tb/kwok' },
+  kubeconfigs: { controllerManager: '/tb/cm', scheduler: '/tb/sched', kwok: '/tb/kwok', admin: '/tb/kubeconfig' },
   kwokConfig: '/tb/kwok.yaml',
 };
-const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006, kwokServer: 1007 };
+const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006, kwokServer: 1007, metricsServer: 1008 };
 
 describe('test bed components', () => {
   it('marks a silent small-fleet gateway Unknown within seconds, always after more than one missed renewal', () => {
@@ -62,10 +63,17 @@ describe('test bed components', () => {
     expect(apiserverArgs({ files, ports })).toContain('--kubelet-preferred-address-types=InternalIP');
   });
 
-  it('has KWOK serve every container the test bed\'s log file', () => {
-    const documents = parseAllDocuments(kwokConfiguration({ podLogs: '/tb/pod-logs/containers.log' })).map((d) => d.toJS() as { kind: string; spec?: unknown });
+  it('has KWOK serve every container the test bed\'s log file, and its resource metrics documents as given', () => {
+    const metric = 'kind: Metric\napiVersion: kwok.x-k8s.io/v1alpha1\nmetadata:\n  name: metrics-resource\n';
+    const documents = parseAllDocuments(kwokConfiguration({ podLogs: '/tb/pod-logs/containers.log', metrics: [metric] })).map((d) => d.toJS() as { kind: string; spec?: unknown });
 
-    expect(documents.map((d) => d.kind)).toEqual(['KwokConfiguration', 'ClusterLogs']);
+    expect(documents.map((d) => d.kind)).toEqual(['KwokConfiguration', 'ClusterLogs', 'Metric']);
     expect(documents[1]!.spec).toEqual({ logs: [{ logsFile: '/tb/pod-logs/containers.log' }] });
+  });
+
+  it('points metrics-server at each node\'s kubelet port and the resource metrics path its annotation names', () => {
+    expect(metricsServerArgs({ files, ports })).toEqual(expect.arrayContaining(['--secure-port=1008', '--kubelet-use-node-status-port', '--kubelet-preferred-address-types=InternalIP']));
+    expect(edgeNodeManifest({ name: 'gw-001', kubeedge: 'v1.23.0', kubernetes: 'v1.32.2' }).metadata?.annotations?.['metrics.k8s.io/resource-metrics-path']).toBe(resourceMetricsPath('gw-001'));
+    expect(resourceMetricsPath('gw-001')).toBe('/metrics/nodes/gw-001/metrics/resource');
   });
 });

@@ -49,8 +49,8 @@ describe('kubelet stages', () => {
     expect(stage.spec.weight).toBeUndefined();
   });
 
-  it('copies the stage YAML and the Stage CRD out of the KWOK module into folders of their own', () => {
-    expect(KWOK_COPIES.map((c) => c.to)).toEqual(['stage', 'crds/kwok.x-k8s.io_stages.yaml']);
+  it('copies the stage YAML, the Stage CRD and the resource metrics emulation out of the KWOK module into folders of their own', () => {
+    expect(KWOK_COPIES.map((c) => c.to)).toEqual(['stage', 'crds/kwok.x-k8s.io_stages.yaml', 'metrics/metrics-resource.yaml', 'metrics/usage-from-annotation.yaml']);
     expect(KWOK_COPIES.every((c) => !path.isAbsolute(c.to) && !c.to.split('/').includes('..'))).toBe(true);
   });
 });
