@@ -60,7 +60,8 @@ export class WorkerLoader implements FleetLoader {
       maxThreads: 1,
       // The worker's caches (Git objects, renders of unchanged gateways) are what make a pass cheap: keep it.
       idleTimeout: Number.POSITIVE_INFINITY,
-      execArgv: ['--import', 'tsx'],
+      // Resolved here, not by the worker from the process's working directory, which may be anywhere.
+      execArgv: ['--import', import.meta.resolve('tsx')],
       resourceLimits: { maxOldGenerationSizeMb: this.bounds.maxMemoryMb },
     });
     // A worker that fails between loads is replaced by the pool; unheard, the pool's 'error' would end the process.

@@ -2,6 +2,7 @@
 // deadline and a heap bound. A commit past either is a bad commit naming the bound, the
 // worker is replaced, the next commit loads, and the event loop is free meanwhile.
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,4 +110,20 @@ describe('loading a commit in the bounded worker', () => {
     expect(inWorker.ok).toBe(false);
     expect(inWorker).toEqual(inThread);
   });
+  it('starts from any working directory, not only one with the reconciler’s node_modules beside it', () => {
+    // `essg reconcile` may be started from anywhere (a systemd unit, a shell in $HOME): the worker must find its loader itself.
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'essg-cwd-'));
+    const worker = pathToFileURL(path.resolve('src/engine/load-worker.ts')).href;
+    const script = `const { WorkerLoader } = await import(${JSON.stringify(worker)});
+const loader = new WorkerLoader({ gitdir: ${JSON.stringify(path.join(dir, '.git'))}, origin: 'fleet' });
+const answer = await loader.load({ commit: ${JSON.stringify(commits.good)}, now: ${JSON.stringify(NOW)} });
+await loader.close();
+process.stdout.write(JSON.stringify(answer.ok ? [...answer.rendered.keys()] : answer.problems));`;
+    try {
+      const out = execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd: elsewhere, encoding: 'utf8', timeout: 90_000 });
+      expect(JSON.parse(out)).toEqual(['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-ams-01', 'globex-fra-01', 'globex-fra-02']);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
