@@ -4,11 +4,10 @@
 // given on the pull request, prints the plan, and with --post writes it to the pull request
 // as one comment (edited in place) and the commit status `essg/plan`.
 import type { Command } from 'commander';
-import {
-  type GateOctokit, GitHubUnavailable, createGitHubClient, fetchPullRequestFacts, setCommitStatus, unavailableFacts, upsertPlanComment,
-} from '../gate/index.ts';
+import { GitHubUnavailable } from '../gate/index.ts';
 import { FleetReadError } from '../model/load.ts';
-import { type ChangePlan, type ReviewsLookup, formatChangePlanJson, formatChangePlanMarkdown, formatChangePlanText, planBetween, statusDescription } from '../change-plan/index.ts';
+import { formatChangePlanJson, formatChangePlanMarkdown, formatChangePlanText, planBetween } from '../change-plan/index.ts';
+import { postChangePlan, pullRequestOnGitHub, pullRequestReviews } from '../report/pull-request-plan.ts';
 import { GitSourceError, openLocalRepo } from '../source/index.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -68,14 +67,14 @@ export function registerPlan(program: Command): void {
       if (!options.base) return fail('give --base REV (e.g. origin/main)', EXIT.usage);
       const target = options.post || options.reviews ? pullRequestTarget(options, options.post ? '--post' : '--reviews') : undefined;
       if (target && 'error' in target) return fail(target.error, EXIT.usage);
-      const github = target ? connect(target) : undefined;
+      const github = target ? pullRequestOnGitHub(target) : undefined;
 
       let result;
       try {
         result = await planBetween({
           store: openLocalRepo({ dir }), base: options.base, head: options.head,
           ...(options.now ? { now: options.now } : {}),
-          ...(github ? { reviews: reviewsOf(github) } : {}),
+          ...(github ? { reviews: pullRequestReviews(github) } : {}),
         });
       } catch (error) {
         if (error instanceof GitSourceError || error instanceof FleetReadError) return fail(error.message, EXIT.usage);
@@ -86,7 +85,8 @@ export function registerPlan(program: Command): void {
       process.stdout.write(format === 'json' ? formatChangePlanJson(plan) : format === 'markdown' ? formatChangePlanMarkdown(plan) : formatChangePlanText(plan));
       if (github && options.post) {
         try {
-          await postPlan({ plan, ...github, sha: options.sha ?? result.headSha });
+          const comment = await postChangePlan({ plan, ...github, sha: options.sha ?? result.headSha });
+          process.stderr.write(`plan comment ${comment.action}: ${comment.url}\n`);
         } catch (error) {
           if (!(error instanceof GitHubUnavailable)) throw error;
           return fail(`could not post the plan: ${error.message}`, EXIT.usage);
@@ -104,13 +104,6 @@ interface PullRequestTarget {
   readonly baseUrl?: string;
 }
 
-interface PullRequestOnGitHub {
-  readonly octokit: GateOctokit;
-  readonly owner: string;
-  readonly repo: string;
-  readonly pr: number;
-}
-
 function pullRequestTarget(options: PlanOptions, flag: string): PullRequestTarget | { error: string } {
   const [owner, repo, extra] = (options.repo ?? '').split('/');
   if (!owner || !repo || extra !== undefined) return { error: `${flag} needs --repo OWNER/NAME` };
@@ -119,28 +112,4 @@ function pullRequestTarget(options: PlanOptions, flag: string): PullRequestTarge
   const token = process.env.GITHUB_TOKEN;
   if (!token) return { error: `${flag} needs a token in GITHUB_TOKEN` };
   return { owner, repo, pr, token, ...(options.githubUrl ? { baseUrl: options.githubUrl } : {}) };
-}
-
-function connect({ owner, repo, pr, token, baseUrl }: PullRequestTarget): PullRequestOnGitHub {
-  // The client redacts the token from every error and log line it produces.
-  const { octokit } = createGitHubClient({ auth: { token }, ...(baseUrl ? { baseUrl } : {}) });
-  return { octokit, owner, repo, pr };
-}
-
-/** The pull request's reviews as the gate reads them; a GitHub failure is a plan that says so, not an error. */
-function reviewsOf({ octokit, owner, repo, pr }: PullRequestOnGitHub): ReviewsLookup {
-  return ({ teams, head }) => fetchPullRequestFacts({ octokit, owner, repo, number: pr, teams })
-    .catch((error: unknown) => unavailableFacts({ commitSha: head, error }));
-}
-
-async function postPlan({ plan, octokit, owner, repo, pr, sha }: PullRequestOnGitHub & { readonly plan: ChangePlan; readonly sha: string }): Promise<void> {
-  const comment = await upsertPlanComment({ octokit, owner, repo, pr, body: formatChangePlanMarkdown(plan) });
-  await setCommitStatus({
-    octokit, owner, repo, sha,
-    context: 'essg/plan',
-    state: plan.ok ? 'success' : 'failure',
-    description: statusDescription(plan),
-    targetUrl: comment.url,
-  });
-  process.stderr.write(`plan comment ${comment.action}: ${comment.url}\n`);
 }
