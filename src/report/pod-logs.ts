@@ -15,6 +15,7 @@ import parseDuration from 'parse-duration';
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { withKubeDeadline } from '../apply/index.ts';
 import { LABEL } from '../contract/index.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 /** How long a log request waits for the gateway's first answer. */
 export const DEFAULT_LOGS_TIMEOUT_MS = 10_000;
@@ -44,19 +45,7 @@ export interface ServiceLogs {
   stop(): void;
 }
 
-export abstract class LogsError<Data extends object> extends Error {
-  abstract readonly code: string;
-  constructor(
-    message: string,
-    readonly data: Data,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-  toJSON(): { code: string; message: string; data: Data } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
-}
+export abstract class LogsError<Data extends object> extends FleetError<Data> {}
 
 type Where = { readonly gateway: string; readonly service: string };
 

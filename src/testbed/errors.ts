@@ -1,19 +1,8 @@
 // One error class per way the test bed can fail. Each has a stable `code`, a `data`
 // payload and `toJSON()`, and its message says what to do next.
+import { FleetError } from '../errors/fleet-error.ts';
 
-export abstract class TestbedError<Data extends object> extends Error {
-  abstract readonly code: string;
-  constructor(
-    message: string,
-    readonly data: Data,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-  toJSON(): { code: string; message: string; data: Data } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
-}
+export abstract class TestbedError<Data extends object> extends FleetError<Data> {}
 
 /** Building the test bed needs the Go toolchain; nothing else can build Kubernetes here. */
 export class GoMissingError extends TestbedError<{ minimum: string; found: string | null }> {
