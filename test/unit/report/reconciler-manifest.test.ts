@@ -43,7 +43,7 @@ function grants(rules: readonly Rule[]): Map<string, Set<string>> {
 }
 
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0] as string : '');
-const READS = ['/nodes', '/pods', '/pods/log', '/events'];
+const READS = ['/nodes', '/pods', '/pods/log', 'metrics.k8s.io/nodes', 'metrics.k8s.io/pods', '/events'];
 
 describe('reconciler manifests', () => {
   it('are up to date with the chart (run `npm run reconciler:synth` after changing reconciler/)', () => {
@@ -60,7 +60,7 @@ describe('reconciler manifests', () => {
     }
   });
 
-  it('cover exactly the kinds the renderer emits, plus nodes, pods, pod logs and events', () => {
+  it('cover exactly the kinds the renderer emits, plus nodes, pods, pod logs, their resource metrics and events', () => {
     const kinds = renderedKinds();
     expect(kinds.length).toBeGreaterThan(0);
     const managed = kinds.map((kind) => {
@@ -82,11 +82,13 @@ describe('reconciler manifests', () => {
     }
   });
 
-  it('only read nodes and pods, and only write events', () => {
+  it('only read nodes, pods and their resource metrics, and only write events', () => {
     const clusterRole = grants(find('ClusterRole', RECONCILER_NAME).rules ?? []);
     expect(clusterRole.get('/nodes')).toEqual(new Set(['get', 'list', 'watch']));
     expect(clusterRole.get('/pods')).toEqual(new Set(['get', 'list', 'watch']));
     expect(clusterRole.get('/pods/log')).toEqual(new Set(['get']));
+    expect(clusterRole.get('metrics.k8s.io/nodes')).toEqual(new Set(['get', 'list']));
+    expect(clusterRole.get('metrics.k8s.io/pods')).toEqual(new Set(['get', 'list']));
     expect(clusterRole.get('/events')).toEqual(new Set(['create', 'patch']));
   });
 
