@@ -30,6 +30,7 @@ export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
       (fleet.replica ? `, ${fleet.replica.identity} ${fleet.replica.leading ? 'leading' : 'standby'}` : ''),
   ];
   if (!fleet.source.ok) lines.push(`fleet repo unreachable: ${fleet.source.error ?? 'unknown error'} (last state kept)`);
+  if (fleet.resourceMetrics && !fleet.resourceMetrics.available) lines.push(fleet.resourceMetrics.message ?? 'no CPU or memory figures');
   if (fleet.badCommit) {
     lines.push(`commit ${short(fleet.badCommit.revision)} is invalid and not applied:`);
     for (const problem of fleet.badCommit.problems) lines.push(`  ${problem}`);
@@ -63,12 +64,19 @@ export function formatGatewayDetail(g: GatewayStatus): string {
     `  node ${g.node.name}: Ready=${g.node.ready}, last heartbeat ${g.node.lastHeartbeat ?? '-'}, pressure ${pressure}`,
     `  applied ${g.appliedRevision ?? '-'}${g.pendingRevision ? `, pending ${g.pendingRevision}` : ''}`,
   ];
+  const u = g.node.usage;
+  lines.splice(3, 0, u ? `  node use: CPU ${cpu(u.cpuMillicores, u.cpuCapacityMillicores)}, memory ${memory(u.memoryBytes, u.memoryCapacityBytes)}${u.at ? ` (at ${u.at})` : ''}` : '  node use: no figures (see the fleet status)');
   if (g.approval) lines.push(`  approval: ${g.approval.summary}`);
   if (g.rollout) lines.push(`  rollout ${short(g.rollout.id)}${g.rollout.wave !== undefined ? `, wave ${g.rollout.wave}` : ''}: ${g.rollout.message}`);
   if (g.rollout?.nextWindow) lines.push(`  next maintenance window opens ${g.rollout.nextWindow.at} UTC, ${g.rollout.nextWindow.local} ${g.rollout.nextWindow.timezone}`);
   lines.push('', table([
-    ['SERVICE', 'DESIRED', 'RUNNING', 'READY', 'RESTARTS', 'CHANGED'],
-    ...g.services.map((s) => [s.name, s.desiredVersion, s.runningVersion ?? '-', s.ready ? 'yes' : 'no', String(s.restarts), s.lastTransition ?? '-']),
+    ['SERVICE', 'DESIRED', 'RUNNING', 'READY', 'RESTARTS', 'CPU/LIMIT', 'MEMORY/LIMIT', 'CHANGED'],
+    ...g.services.map((s) => [
+      s.name, s.desiredVersion, s.runningVersion ?? '-', s.ready ? 'yes' : 'no', String(s.restarts),
+      s.usage ? cpu(s.usage.cpuMillicores, s.usage.cpuLimitMillicores) : '-',
+      s.usage ? memory(s.usage.memoryBytes, s.usage.memoryLimitBytes) : '-',
+      s.lastTransition ?? '-',
+    ]),
   ]));
   if (g.history.length > 0) {
     lines.push('', 'HISTORY');
@@ -78,6 +86,21 @@ export function formatGatewayDetail(g: GatewayStatus): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "250m/2000m (12%)"; without the bound, just the use. */
+function cpu(used: number, of: number | undefined): string {
+  return `${used}m${of ? `/${of}m (${percent(used, of)})` : ''}`;
+}
+
+/** "64Mi/8192Mi (1%)", in MiB as kubectl top prints memory. */
+function memory(used: number, of: number | undefined): string {
+  const mi = (n: number): string => `${Math.round(n / 1024 ** 2)}Mi`;
+  return `${mi(used)}${of ? `/${mi(of)} (${percent(used, of)})` : ''}`;
+}
+
+function percent(used: number, of: number): string {
+  return `${Math.round((used / of) * 100)}%`;
 }
 
 /** `essg rollout ls`: one line per rollout. */

@@ -6,7 +6,8 @@
 
 const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'];
 const REFRESH_MS = 5000;
-const state = { phase: undefined, selected: undefined, snapshot: undefined };
+const LOG_TAIL = 200;
+const state = { phase: undefined, selected: undefined, snapshot: undefined, logs: undefined };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -44,6 +45,7 @@ function renderFleet(fleet) {
     fleet.currentPass ? el('span', {}, 'pass running since ', when(fleet.currentPass.started)) : undefined,
     fleet.source.ok ? el('span', {}, 'fleet repo reachable') : el('span', { class: 'bad' }, `fleet repo unreachable: ${fleet.source.error || ''}`),
     fleet.badCommit ? el('span', { class: 'bad' }, `commit ${short(fleet.badCommit.revision)} is invalid (${fleet.badCommit.problems.length} problems)`) : undefined,
+    fleet.resourceMetrics && !fleet.resourceMetrics.available ? el('span', { class: 'bad' }, fleet.resourceMetrics.message || 'no CPU or memory figures') : undefined,
     fleet.replica ? el('span', {}, `${fleet.replica.identity} ${fleet.replica.leading ? '(leader)' : '(standby)'}`) : undefined,
   ];
   document.getElementById('fleet').replaceChildren(...items.filter(Boolean));
@@ -97,6 +99,49 @@ function renderCustomers(gateways) {
   document.getElementById('customers').replaceChildren(...(sections.length ? sections : [el('p', {}, 'no gateways')]));
 }
 
+function percent(used, of) {
+  return of ? ` (${Math.round((used / of) * 100)}%)` : '';
+}
+
+// CPU in millicores, memory in MiB as kubectl top prints them, each against its bound when there is one.
+function cpu(used, of) {
+  return `${used}m${of ? `/${of}m` : ''}${percent(used, of)}`;
+}
+
+function memory(used, of) {
+  const mi = (n) => `${Math.round(n / 1048576)}Mi`;
+  return `${mi(used)}${of ? `/${mi(of)}` : ''}${percent(used, of)}`;
+}
+
+// The service's recent lines from GET /logs (the pods/log subresource); an offline or silent gateway answers with why.
+async function showLogs(gateway, service) {
+  state.logs = { gateway, service, text: 'loading…' };
+  draw();
+  try {
+    const response = await fetch(`logs/${encodeURIComponent(gateway)}/${encodeURIComponent(service)}?tail=${LOG_TAIL}`);
+    const text = await response.text();
+    let shown = text;
+    if (!response.ok) {
+      try { shown = JSON.parse(text).error; } catch { shown = `HTTP ${response.status}`; }
+    }
+    state.logs = { gateway, service, text: shown || '(no lines)', failed: !response.ok };
+  } catch (error) {
+    state.logs = { gateway, service, text: `logs unavailable: ${error.message}`, failed: true };
+  }
+  draw();
+}
+
+function renderLogs(g) {
+  const logs = state.logs;
+  if (!logs || logs.gateway !== g.gateway) return [];
+  return [
+    el('h3', {}, `logs of ${logs.service} (last ${LOG_TAIL} lines) `,
+      el('button', { 'aria-label': `reload the logs of ${logs.service}`, onclick: () => showLogs(logs.gateway, logs.service) }, 'reload'),
+      el('button', { 'aria-label': 'close the logs', onclick: () => { state.logs = undefined; draw(); } }, 'close')),
+    el('pre', { id: 'logs', class: logs.failed ? 'logs bad' : 'logs', 'aria-live': 'polite' }, logs.text),
+  ];
+}
+
 function renderDetail(gateways) {
   const panel = document.getElementById('detail');
   const g = gateways.find((x) => x.gateway === state.selected);
@@ -107,26 +152,33 @@ function renderDetail(gateways) {
   const approval = g.approval
     ? [el('h3', {}, 'approval'), el('p', {}, g.approval.summary)]
     : [];
-  panel.replaceChildren(
+  // A part that does not apply is left out, not drawn as the text "undefined".
+  panel.replaceChildren(...[
     el('button', { onclick: () => { state.selected = undefined; window.location.hash = ''; draw(); } }, 'close'),
     el('h2', {}, `${g.gateway} `, el('span', { class: `tile ${g.phase}` }, g.phase)),
     el('p', {}, `customer ${g.customer} · node ${node.name} (Ready=${node.ready}, heartbeat ${when(node.lastHeartbeat)}, pressure ${pressure})`),
+    el('p', { class: 'node-use' }, node.usage ? `node use: CPU ${cpu(node.usage.cpuMillicores, node.usage.cpuCapacityMillicores)}, memory ${memory(node.usage.memoryBytes, node.usage.memoryCapacityBytes)}` : 'node use: no figures'),
     el('p', {}, `applied ${short(g.appliedRevision)} · pending ${short(g.pendingRevision)} · since ${when(g.lastTransition)}`),
     el('div', { class: 'message' }, `${g.reason}: ${g.message}`),
     g.rollout ? el('p', {}, `rollout ${short(g.rollout.id)}${g.rollout.wave !== undefined ? `, wave ${g.rollout.wave}` : ''}: ${g.rollout.message}`) : undefined,
     g.rollout && g.rollout.nextWindow ? el('p', { class: 'next-window' }, `next maintenance window opens ${opening(g.rollout.nextWindow)}`) : undefined,
     el('h3', {}, 'services'),
     el('table', {},
-      el('tr', {}, ['service', 'desired', 'running', 'ready', 'restarts', 'changed'].map((h) => el('th', {}, h))),
+      el('tr', {}, ['service', 'desired', 'running', 'ready', 'restarts', 'CPU/limit', 'memory/limit', 'changed', ''].map((h) => el('th', {}, h))),
       g.services.map((s) => el('tr', {},
         el('td', {}, s.name), el('td', {}, s.desiredVersion), el('td', {}, s.runningVersion || '—'),
-        el('td', {}, s.ready ? 'yes' : 'no'), el('td', {}, s.restarts), el('td', {}, when(s.lastTransition))))),
+        el('td', {}, s.ready ? 'yes' : 'no'), el('td', {}, s.restarts),
+        el('td', {}, s.usage ? cpu(s.usage.cpuMillicores, s.usage.cpuLimitMillicores) : '—'),
+        el('td', {}, s.usage ? memory(s.usage.memoryBytes, s.usage.memoryLimitBytes) : '—'),
+        el('td', {}, when(s.lastTransition)),
+        el('td', {}, el('button', { 'aria-label': `show the logs of ${s.name}`, onclick: () => showLogs(g.gateway, s.name) }, 'logs'))))),
+    ...renderLogs(g),
     ...approval,
     el('h3', {}, 'history'),
     el('table', {}, [...g.history].reverse().map((h) => el('tr', {},
       el('td', {}, when(h.time)), el('td', {}, h.kind), el('td', {}, h.service || ''),
       el('td', {}, [h.from, h.to].filter(Boolean).join(' → ')), el('td', {}, short(h.revision)), el('td', {}, h.cause || '')))),
-  );
+  ].filter(Boolean));
 }
 
 function draw() {
