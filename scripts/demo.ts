@@ -2,8 +2,9 @@
 //   up (default): build and start the test bed with one simulated gateway per gateway of
 //     fleet-repo-template, push the template to the test bed's Git server, start the
 //     reconciler with approvals OFF, and wait until every gateway is Ready.
-//   upgrade: upgrade log-collector 2.3.0 → 2.4.0 on acme-sh-02 by a commit, and watch the rolling
-//     update (the new pod is ready before the old one goes).
+//   upgrade: upgrade log-collector 2.3.0 → 2.4.0 on acme-sh-02 by a commit; while acme's maintenance
+//     window is closed the change waits, so a second commit opens one; then watch the rolling update
+//     (the new pod is ready before the old one goes).
 //   down: stop the reconciler and the test bed.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,7 +39,7 @@ async function pushTemplate(url: string, auth?: { username: string; password: st
   return sha;
 }
 
-async function fleetStatus(): Promise<{ gateways: { gateway: string; phase: string; services: { name: string; runningVersion?: string; ready: boolean }[] }[] } | undefined> {
+async function fleetStatus(): Promise<{ gateways: { gateway: string; phase: string; message?: string; services: { name: string; runningVersion?: string; ready: boolean }[] }[] } | undefined> {
   try {
     const response = await fetch(`${STATUS}/status`);
     return response.ok ? ((await response.json()) as never) : undefined;
@@ -100,35 +101,70 @@ async function demoUp(): Promise<void> {
   say('Stop: npm run demo -- down');
 }
 
-async function demoUpgrade(): Promise<void> {
+/** Clones the test bed's fleet repo, changes one file, commits and pushes; returns the commit. */
+async function pushChange(file: string, change: (content: string) => string, message: string): Promise<string> {
   const state = await runningState();
   const url = state.git.fleetRepoUrl;
   const auth = state.git.username !== undefined ? { onAuth: () => ({ username: state.git.username!, password: state.git.password! }) } : {};
   const dir = await mkdtemp(path.join(os.tmpdir(), 'essg-demo-'));
-  await git.clone({ fs, http, dir, url, ref: 'main', singleBranch: true, ...auth });
-  const file = 'gateways/acme/acme-sh-02.yaml';
-  const content = await readFile(path.join(dir, file), 'utf8');
+  try {
+    await git.clone({ fs, http, dir, url, ref: 'main', singleBranch: true, ...auth });
+    await writeFile(path.join(dir, file), change(await readFile(path.join(dir, file), 'utf8')));
+    await git.add({ fs, dir, filepath: file });
+    const sha = await git.commit({ fs, dir, message, author: AUTHOR });
+    await git.push({ fs, http, dir, url, ref: 'main', ...auth });
+    return sha;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The gateway's phase once the reconciler has seen the commit (it polls every 5 s), or undefined. */
+async function phaseAfterPush(gateway: string): Promise<{ phase: string; message?: string } | undefined> {
+  let seen: { phase: string; message?: string } | undefined;
+  for (let i = 0; i < 20; i++) {
+    await sleep(1000);
+    seen = (await fleetStatus())?.gateways.find((g) => g.gateway === gateway);
+    if (seen && seen.phase !== 'Ready') return seen;
+  }
+  return seen;
+}
+
+async function demoUpgrade(): Promise<void> {
+  const state = await runningState();
+  const gateway = 'acme-sh-02';
   const from = 'name: log-collector\n      version: 2.3.0';
-  if (!content.includes(from)) throw new Error(`${file} does not run log-collector 2.3.0: the upgrade was already done (npm run demo -- down, then npm run demo)`);
-  await writeFile(path.join(dir, file), content.replace(from, 'name: log-collector\n      version: 2.4.0'));
-  await git.add({ fs, dir, filepath: file });
-  const sha = await git.commit({ fs, dir, message: 'Upgrade log-collector to 2.4.0 on acme-sh-02', author: AUTHOR });
-  await git.push({ fs, http, dir, url, ref: 'main', ...auth });
-  say(`== pushed ${sha.slice(0, 12)}: log-collector 2.3.0 → 2.4.0 on acme-sh-02; watching the rollout (ready pods by version)`);
+  const sha = await pushChange(`gateways/acme/${gateway}.yaml`, (content) => {
+    if (!content.includes(from)) throw new Error(`${gateway} does not run log-collector 2.3.0: the upgrade was already done (npm run demo -- down, then npm run demo)`);
+    return content.replace(from, 'name: log-collector\n      version: 2.4.0');
+  }, `Upgrade log-collector to 2.4.0 on ${gateway}`);
+  say(`== pushed ${sha.slice(0, 12)}: log-collector 2.3.0 → 2.4.0 on ${gateway}`);
+  const held = await phaseAfterPush(gateway);
+  if (held?.phase === 'OutsideWindow') {
+    say(`   ${gateway} is OutsideWindow: ${held.message ?? 'outside acme\'s maintenance windows'}`);
+    say('   A change to a running gateway starts only inside its customer\'s maintenance window (customers/acme.yaml).');
+    const opened = await pushChange('customers/acme.yaml', (content) => content.replace(/( *)maintenanceWindows:\n/, (line, indent: string) => `${line}${indent}  - { cron: "0 * * * *", duration: 1h, timezone: UTC }   # the demo's: open at every hour\n`), 'Demo: give acme a maintenance window that is open now');
+    say(`== pushed ${opened.slice(0, 12)}: acme gets a window open at every hour (customers/acme.yaml), so the upgrade starts now`);
+  }
+  say('   watching the rollout (ready pods by version)');
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   let last = '';
-  for (let i = 0; i < 120; i++) {
-    const pods = (await core.listNamespacedPod({ namespace: 'essg-acme', labelSelector: `${LABEL.instance}=acme-sh-02-log-collector` })).items;
+  for (let i = 0; i < 240; i++) {
+    const pods = (await core.listNamespacedPod({ namespace: 'essg-acme', labelSelector: `${LABEL.instance}=${gateway}-log-collector` })).items;
     const line = pods.map((p) => `${p.metadata?.labels?.[LABEL.serviceVersion]}:${p.metadata?.deletionTimestamp ? 'terminating' : p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'ready' : 'starting'}`).sort().join('  ');
     if (line !== last) say(`   ${new Date().toISOString().slice(11, 19)}  ${line || '(no pod)'}`);
     last = line;
-    if (pods.length === 1 && line === '2.4.0:ready') break;
+    if (pods.length === 1 && line === '2.4.0:ready') {
+      say('   log-collector rolls with maxSurge 1, maxUnavailable 0: the 2.3.0 pod is removed only once the 2.4.0 pod is ready.');
+      say('   (Services that bind fixed host ports, like ids, cannot surge on one gateway: they use Recreate; see src/render.)');
+      return;
+    }
     await sleep(500);
   }
-  say('   log-collector rolls with maxSurge 1, maxUnavailable 0: the 2.3.0 pod is removed only once the 2.4.0 pod is ready.');
-  say('   (Services that bind fixed host ports, like ids, cannot surge on one gateway: they use Recreate; see src/render.)');
+  const now = (await fleetStatus())?.gateways.find((g) => g.gateway === gateway);
+  say(`   the upgrade has not finished in 2 minutes: ${gateway} is ${now?.phase ?? 'unknown'}${now?.message ? ` (${now.message})` : ''}; see node bin/essg.js status --url ${STATUS} --gateway ${gateway}`);
 }
 
 async function demoDown(): Promise<void> {
