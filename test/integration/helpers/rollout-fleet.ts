@@ -86,7 +86,8 @@ ${emergencyBypassesWindows === undefined ? '' : `    emergencyBypassesWindows: $
 `;
 
 // No maintenance windows unless the test names them: a change may then start on these
-// gateways at any time, so the waves are all a rollout waits for.
+// gateways at any time, so the waves are all a rollout waits for. Every data category is
+// allowed: the catalog's services collect and report several, and these tests are about waves.
 const customerYaml = ({ maintenanceWindows = [], preauthorized = [] }: Pick<RolloutFleetOptions, 'maintenanceWindows' | 'preauthorized'>): string => `apiVersion: essg.io/v1
 kind: Customer
 metadata:
@@ -95,8 +96,10 @@ spec:
   displayName: ACME Bank
   approvers: [acme-secops-lead]
   requiredApprovals: 1
-${maintenanceWindows.length > 0 ? `  maintenanceWindows:\n${maintenanceWindows.map((w) => `    - ${w}\n`).join('')}` : ''}${preauthorized.length > 0 ? `  preauthorized: [${preauthorized.join(', ')}]\n` : ''}  dataReporting:
-    allow: [alerts, asset-inventory]
+${maintenanceWindows.length > 0 ? `  maintenanceWindows:\n${maintenanceWindows.map((w) => `    - ${w}\n`).join('')}` : ''}${preauthorized.length > 0 ? `  preauthorized: [${preauthorized.join(', ')}]\n` : ''}  dataCollection:
+    allow: [alerts, security-events, raw-logs, flow-logs, packet-captures, asset-inventory, vulnerability-findings, system-metrics]
+  dataReporting:
+    allow: [alerts, security-events, raw-logs, flow-logs, packet-captures, asset-inventory, vulnerability-findings, system-metrics]
 `;
 
 const VERSION_LINE = /(name: log-collector\n {6}version: )(\S+)/;
