@@ -1,6 +1,7 @@
 // Applies gateway plans: per gateway in dependency order, gateways side by side with a
 // bound, each request retried on failures that pass by themselves. One gateway's failure
 // is reported for that gateway and never stops another.
+import pLimit from 'p-limit';
 import { compareRefs, componentOf, type GatewayPlan, type ObjectRef, type OwnedRef } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { ClusterClient } from './cluster-client.ts';
@@ -125,22 +126,18 @@ async function applyGateway({ client, plan, retry }: { client: ClusterClient; pl
 export async function applyGateways({ client, plans, concurrency = 8, retry, sleep, random, signal, onGatewayDone }: ApplyGatewaysOptions): Promise<GatewayApplyResult[]> {
   const options: RetryOptions = { policy: { ...DEFAULT_RETRY, ...retry }, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) };
   const results: GatewayApplyResult[] = new Array<GatewayApplyResult>(plans.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < plans.length && !signal?.aborted) {
-      const index = next++;
-      const plan = plans[index] as GatewayPlan;
-      let result: GatewayApplyResult;
-      try {
-        result = await applyGateway({ client, plan, retry: options });
-      } catch (error) {
-        // Not a request failure (those are caught above): still this gateway's alone.
-        result = { gateway: plan.gateway, ok: false, applied: [], deleted: [], inventoryWritten: false, errors: [errorOf({ gateway: plan.gateway, component: 'gateway', verb: 'apply', error })] };
-      }
-      results[index] = result;
-      onGatewayDone?.(result);
+  const limit = pLimit(Math.max(1, concurrency));
+  await Promise.all(plans.map((plan, index) => limit(async () => {
+    if (signal?.aborted) return;
+    let result: GatewayApplyResult;
+    try {
+      result = await applyGateway({ client, plan, retry: options });
+    } catch (error) {
+      // Not a request failure (those are caught above): still this gateway's alone.
+      result = { gateway: plan.gateway, ok: false, applied: [], deleted: [], inventoryWritten: false, errors: [errorOf({ gateway: plan.gateway, component: 'gateway', verb: 'apply', error })] };
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plans.length)) }, worker));
+    results[index] = result;
+    onGatewayDone?.(result);
+  })));
   return signal?.aborted ? results.filter((r) => r !== undefined) : results;
 }

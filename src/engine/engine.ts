@@ -3,6 +3,7 @@
 // decide when each gateway moves (the rollout), record those decisions, plan against the
 // live objects, guard deletions, apply, and report. A failed step ends the pass with the
 // cluster on its last good state.
+import pLimit from 'p-limit';
 import { applyGateways, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
 import { describeDecision, EVENT_REASON, PassFacts } from '../gate/index.ts';
@@ -17,6 +18,7 @@ import { GatewayHistories } from './history-step.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportGateways, standingOf } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
+import { describeTimings, PassTimings, type StepTimings } from './pass-timings.ts';
 import { chooseTargets, type GatewayTarget, type GitHubGate } from './targets.ts';
 
 export interface ReconcilerOptions {
@@ -54,6 +56,8 @@ export interface PassSummary {
   /** A rollout is in flight: look again after this many seconds rather than at the next poll. */
   readonly recheckAfterSeconds?: number;
   readonly error?: string;
+  /** Milliseconds spent in each step of the pass. */
+  readonly timings: StepTimings;
 }
 
 /** A pass stopped because this replica no longer leads. */
@@ -84,46 +88,50 @@ export class Reconciler {
   async runPass(): Promise<PassSummary> {
     const { store, metrics } = this.options;
     const started = Date.now();
+    const timer = new PassTimings();
     store.passStarted();
-    let summary: PassSummary;
+    let summary: Omit<PassSummary, 'timings'>;
     try {
-      summary = await this.steps();
+      summary = await this.steps(timer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`pass failed: ${message}`);
       summary = { result: 'failed', plans: [], applied: [], targets: [], error: message };
     }
+    const durationMs = Date.now() - started;
+    const { timings } = timer;
     store.passFinished({ result: summary.result, ...(summary.error ? { error: summary.error } : {}) });
-    metrics.observePass({ durationMs: Date.now() - started, result: summary.result });
-    return summary;
+    metrics.observePass({ durationMs, result: summary.result, timings });
+    this.log(`pass took ${(durationMs / 1000).toFixed(1)} s: ${describeTimings(timings)}`);
+    return { ...summary, timings };
   }
 
-  private async steps(): Promise<PassSummary> {
+  private async steps(t: PassTimings): Promise<Omit<PassSummary, 'timings'>> {
     const now = this.now();
     // The leadership this pass started under: losing it ends the pass, even if another begins.
     this.passLeadership = this.options.leadership?.();
     this.revisions.startPass();
-    const fetched = await this.fetchStep();
+    const fetched = await t.time('fetch', () => this.fetchStep());
     if (fetched.head === undefined) return { result: 'failed', plans: [], applied: [], targets: [], error: fetched.error };
     const { head, fresh } = fetched;
     // What the cluster holds (a failed listing throws: never read as "nothing").
-    const inventories = new Map((await this.read(() => this.options.client.listInventories())).map((inv): [string, Inventory] => [inv.gateway, inv]));
+    const inventories = new Map((await t.time('observe', () => this.read(() => this.options.client.listInventories()))).map((inv): [string, Inventory] => [inv.gateway, inv]));
     const states = statesOf(inventories, this.log);
-    const headFleet = await this.loadStep(head, now);
-    const targets = await chooseTargets({
+    const headFleet = await t.time('load', () => this.loadStep(head, now));
+    const targets = await t.time('gate', () => chooseTargets({
       head: headFleet, inventories, headIsFresh: fresh, revisions: this.revisions, store: this.options.source, now,
       onRevision: new Map([...states].map(([gateway, state]) => [gateway, state.revision])),
       // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
       ...(this.options.github ? { facts: new PassFacts(this.options.github) } : {}),
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
-    });
-    await this.recordDecisions(targets);
-    const observed = await this.read(() => observeCluster(this.options.client));
+    }));
+    await t.time('gate', () => this.recordDecisions(targets));
+    const observed = await t.time('observe', () => this.read(() => observeCluster(this.options.client)));
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
-    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
+    const decided = await t.time('rollout', () => decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now }));
     const { health } = decided;
-    const { plan: rollout, ...prePullJobs } = await prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now });
-    const plans = await this.planStep({ targets, rollout, observed, now, inventories });
+    const { plan: rollout, ...prePullJobs } = await t.time('rollout', () => prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now }));
+    const plans = await t.time('plan', () => this.planStep({ targets, rollout, observed, now, inventories }));
     // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
     const guard = this.guardStep(plans, headFleet, inventories);
     const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
@@ -133,7 +141,24 @@ export class Reconciler {
       return { result: 'refused', head, plans, applied: [], targets, rollout, error: guard };
     }
     this.checkLeadership();
-    // A gateway whose new state could not be recorded waits for the next pass: the cluster never runs ahead of the record.
+    const { work, applied } = await t.time('apply', () => this.applyStep({ plans, inventories, rollout, prePullJobs }));
+    await t.time('report', async () => {
+      for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
+      await reportGateways({ ...report, applied });
+      await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
+      await this.reportDeploy({ head: headFleet, fresh, rollout, applied });
+    });
+    const failed = applied.filter((r) => !r.ok).length;
+    const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
+    this.log(`pass ${result}: head ${head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${failed} failed`);
+    return { result, head, plans, applied, targets, rollout, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
+  }
+
+  /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
+  private async applyStep({ plans, inventories, rollout, prePullJobs }: {
+    plans: readonly GatewayPlan[]; inventories: ReadonlyMap<string, Inventory>; rollout: RolloutPlan; prePullJobs: Omit<Awaited<ReturnType<typeof prePullStep>>, 'plan'>;
+  }): Promise<{ work: GatewayPlan[]; applied: readonly GatewayApplyResult[] }> {
+    // The cluster never runs ahead of the record.
     const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
     await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
     const work = plans.filter((plan) => !unsaved.has(plan.gateway) && (!isNoop(plan) || plan.inventoryChanged));
@@ -144,14 +169,7 @@ export class Reconciler {
     });
     this.checkLeadership();
     await this.recordApply(work, applied);
-    for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
-    await reportGateways({ ...report, applied });
-    await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
-    await this.reportDeploy({ head: headFleet, fresh, rollout, applied });
-    const failed = applied.filter((r) => !r.ok).length;
-    const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
-    this.log(`pass ${result}: head ${head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${failed} failed`);
-    return { result, head, plans, applied, targets, rollout, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
+    return { work, applied };
   }
 
   /** Source: a Git failure keeps the last fetched state and says so; nothing advances on it. */
@@ -243,18 +261,22 @@ export class Reconciler {
     }
   }
 
+  /** An Event per gate decision: a gateway's in order, several gateways at once (an outage holds them all in one pass). */
   private async recordDecisions(targets: readonly GatewayTarget[]): Promise<void> {
-    for (const target of targets) {
-      for (const decision of target.decisions) {
-        this.log(`gate: ${describeDecision(decision)}`);
-        await this.options.events.record({
-          regarding: inventoryRef(target.gateway),
-          type: decision.result === 'approved' ? 'Normal' : 'Warning',
-          reason: EVENT_REASON[decision.result],
-          message: describeDecision(decision),
-        });
-        if (decision.result === 'hold') this.options.metrics.githubError();
-      }
+    const limit = pLimit(16);
+    await Promise.all(targets.map((target) => limit(() => this.recordDecisionsOf(target))));
+  }
+
+  private async recordDecisionsOf(target: GatewayTarget): Promise<void> {
+    for (const decision of target.decisions) {
+      this.log(`gate: ${describeDecision(decision)}`);
+      await this.options.events.record({
+        regarding: inventoryRef(target.gateway),
+        type: decision.result === 'approved' ? 'Normal' : 'Warning',
+        reason: EVENT_REASON[decision.result],
+        message: describeDecision(decision),
+      });
+      if (decision.result === 'hold') this.options.metrics.githubError();
     }
   }
 

@@ -3,6 +3,7 @@
 // written by the leader only: passes run only while leading, and writes are fenced). The
 // histories are read once per leadership term, so a restarted or newly elected reconciler
 // goes on from what the last leader recorded.
+import pLimit from 'p-limit';
 import type { ClusterClient, GatewayApplyResult } from '../apply/index.ts';
 import { liveForGateway, type GatewayPlan } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
@@ -100,20 +101,15 @@ export class GatewayHistories {
 
   /** Writes the histories that grew, a few at once; one that fails is tried again next pass. */
   private async persist(concurrency = 16): Promise<void> {
-    const pending = [...this.unsaved];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < pending.length) {
-        const gateway = pending[next++]!;
-        try {
-          await this.client.writeHistory(gateway, serializeHistory(this.book.get(gateway) ?? []));
-          this.unsaved.delete(gateway);
-        } catch (error) {
-          this.log(`history of ${gateway} not written, tried again next pass: ${error instanceof Error ? error.message : String(error)}`);
-        }
+    const limit = pLimit(concurrency);
+    await Promise.all([...this.unsaved].map((gateway) => limit(async () => {
+      try {
+        await this.client.writeHistory(gateway, serializeHistory(this.book.get(gateway) ?? []));
+        this.unsaved.delete(gateway);
+      } catch (error) {
+        this.log(`history of ${gateway} not written, tried again next pass: ${error instanceof Error ? error.message : String(error)}`);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
+    })));
   }
 
   private async forget(gateway: string): Promise<void> {

@@ -2,6 +2,7 @@
 // from its inventory ConfigMap, and the rollout stage's decision of when it moves. Every
 // state that changes is written before anything is applied, so a reconciler killed at any
 // point resumes from exactly where this pass decided to go.
+import pLimit from 'p-limit';
 import type { ClusterClient } from '../apply/index.ts';
 import { classifyChange } from '../gate/index.ts';
 import { assessGateway, type DesiredService, type GatewayHealth } from '../health/index.ts';
@@ -140,13 +141,7 @@ export async function persistStates({ client, before, plan, concurrency = 16 }: 
 
 async function writeAll(client: Pick<ClusterClient, 'writeRolloutState'>, entries: readonly (readonly [string, string])[], concurrency: number): Promise<string[]> {
   const failed: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < entries.length) {
-      const [gateway, text] = entries[next++]!;
-      await client.writeRolloutState(gateway, text).catch(() => failed.push(gateway));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+  const limit = pLimit(concurrency);
+  await Promise.all(entries.map(([gateway, text]) => limit(() => client.writeRolloutState(gateway, text).catch(() => failed.push(gateway)))));
   return failed;
 }

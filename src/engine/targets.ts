@@ -3,7 +3,7 @@
 // since its applied revision and stops before the first change it may not take.
 import { advanceGateway, approvalPolicy, teamPrincipals, type ApprovalPolicy, type GateDecision, type GatewayAtCommit, type GatewayRender, type GitHubRepoRef, type PassFacts } from '../gate/index.ts';
 import type { Inventory } from '../diff/index.ts';
-import type { CommitStore } from '../source/index.ts';
+import type { CommitInfo, CommitStore } from '../source/index.ts';
 import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
 
 export type GitHubGate = GitHubRepoRef;
@@ -62,10 +62,44 @@ function teamsAt(fleet: FleetAtCommit): readonly string[] {
   return teams;
 }
 
+/** The commits from a gateway's revision to the head, oldest first, and whether that revision is still in the branch's history. */
+interface HistoryWalk {
+  readonly known: boolean;
+  readonly rewritten: boolean;
+  readonly history: readonly CommitInfo[];
+}
+
+/** Walks of the history to the head, once per starting revision and pass: gateways on the same revision share one. */
+class HistoryWalks {
+  private readonly byFrom = new Map<string, Promise<HistoryWalk>>();
+
+  constructor(private readonly store: CommitStore, private readonly head: string) {}
+
+  from(from: string | undefined): Promise<HistoryWalk> {
+    const key = from ?? '';
+    let walk = this.byFrom.get(key);
+    if (!walk) {
+      walk = this.walk(from);
+      this.byFrom.set(key, walk);
+    }
+    return walk;
+  }
+
+  private async walk(from: string | undefined): Promise<HistoryWalk> {
+    // An applied revision the branch no longer holds at all (force-push and garbage
+    // collection, or another repo) counts as rewritten history for this gateway only.
+    const known = from !== undefined && (await this.store.isAncestor({ ancestor: from, commit: from }).catch(() => false));
+    const rewritten = from !== undefined && (!known || !(await this.store.isAncestor({ ancestor: from, commit: this.head })));
+    const history = (await this.store.commitsBetween({ ...(from && known ? { from } : {}), to: this.head })).reverse();
+    return { known, rewritten, history };
+  }
+}
+
 export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]> {
   const { head, inventories } = args;
   const names = new Set<string>([...inventories.keys(), ...(head.ok ? head.model.gateways.keys() : [])]);
   const targets: GatewayTarget[] = [];
+  const walks = new HistoryWalks(args.store, head.commit);
   for (const gateway of [...names].sort()) {
     const inventory = inventories.get(gateway);
     const customer = customerOf(head, gateway) ?? inventory?.objects.find((o) => o.namespace)?.namespace ?? '';
@@ -76,7 +110,7 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
       targets.push({ gateway, customer, revision: head.commit, decisions: [] });
     } else {
       try {
-        targets.push(await gatedTarget({ ...args, facts: args.facts, gateway, customer, inventory }));
+        targets.push(await gatedTarget({ ...args, facts: args.facts, walks, gateway, customer, inventory }));
       } catch {
         // A Git read that fails for one gateway's history holds that gateway only.
         targets.push({ ...stay, pending: head.commit });
@@ -86,15 +120,11 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
   return targets;
 }
 
-async function gatedTarget(args: TargetsArgs & { facts: PassFacts; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
-  const { head, store, revisions, now, gateway, inventory, trustedRevision } = args;
+async function gatedTarget(args: TargetsArgs & { facts: PassFacts; walks: HistoryWalks; gateway: string; customer: string; inventory: Inventory | undefined }): Promise<GatewayTarget> {
+  const { head, revisions, now, gateway, inventory, trustedRevision } = args;
   const from = args.onRevision.get(gateway) ?? (inventory?.revision || trustedRevision);
   if (from === head.commit) return { gateway, customer: args.customer, revision: head.commit, decisions: [] };
-  // An applied revision the branch no longer holds at all (force-push and garbage
-  // collection, or another repo) counts as rewritten history for this gateway only.
-  const known = from !== undefined && (await store.isAncestor({ ancestor: from, commit: from }).catch(() => false));
-  const rewritten = from !== undefined && (!known || !(await store.isAncestor({ ancestor: from, commit: head.commit })));
-  const history = (await store.commitsBetween({ ...(from && known ? { from } : {}), to: head.commit })).reverse();
+  const { known, rewritten, history } = await args.walks.from(from);
   const base = from && known ? await revisions.at(from, now) : undefined;
   // A gateway removed from the fleet belongs to the customer it had where it was accepted:
   // its removal needs that customer's review like any other change.

@@ -1,5 +1,6 @@
 // load: a fleet repo (through a FleetFileReader) → a validated, deep-frozen FleetModel, or
 // every problem at once, sorted. Pure apart from reading through the reader.
+import pLimit from 'p-limit';
 import { createHash } from 'node:crypto';
 import semver from 'semver';
 import { DirectoryReader, type FleetFileReader } from './file-reader.ts';
@@ -70,14 +71,10 @@ async function readAndCheck(reader: FleetFileReader, places: readonly FleetFileP
     responses: ValidDoc<Response>[];
   };
   const results: (ValidDoc<unknown> | undefined)[] = new Array(places.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < places.length) {
-      const index = next++;
-      results[index] = await readOne(reader, places[index]!, problems);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, places.length) }, worker));
+  const limit = pLimit(READ_CONCURRENCY);
+  await Promise.all(places.map((place, index) => limit(async () => {
+    results[index] = await readOne(reader, place, problems);
+  })));
   // Collect in path order, whatever order the reads finished in.
   for (const result of results) {
     if (!result) continue;

@@ -20,6 +20,7 @@ export interface FleetMetricsOptions {
 export class FleetMetrics {
   readonly registry: Registry;
   private readonly passDuration: Histogram<'result'>;
+  private readonly stepDuration: Histogram<'step'>;
   private readonly passes: Counter<'result'>;
   private readonly applyErrors: Counter<'reason'>;
   private readonly apiRequests: Counter<'verb'>;
@@ -42,6 +43,13 @@ export class FleetMetrics {
       labelNames: ['result'],
       // From a no-op pass over a small fleet to a first sync of thousands of gateways.
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.stepDuration = new Histogram({
+      name: 'essg_pass_step_duration_seconds',
+      help: 'Time reconcile passes spent in each step',
+      labelNames: ['step'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     });
     this.passes = new Counter({ name: 'essg_passes_total', help: 'Reconcile passes by result', labelNames: ['result'], registers });
@@ -69,8 +77,9 @@ export class FleetMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'essg_' });
   }
 
-  observePass({ durationMs, result }: { readonly durationMs: number; readonly result: PassResult }): void {
+  observePass({ durationMs, result, timings }: { readonly durationMs: number; readonly result: PassResult; readonly timings?: Readonly<Record<string, number>> }): void {
     this.passDuration.observe({ result }, durationMs / 1000);
+    for (const [step, ms] of Object.entries(timings ?? {})) this.stepDuration.observe({ step }, ms / 1000);
     this.passes.inc({ result });
   }
 

@@ -1,5 +1,6 @@
 // The simulated gateways: Node objects labelled as KubeEdge's edgecore labels an edge
 // node, which KWOK keeps Ready and runs pods on while their uplink label says `up`.
+import pLimit from 'p-limit';
 import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { resourceMetricsPath, UPLINK_LABEL } from './components.ts';
 
@@ -55,18 +56,14 @@ export async function createEdgeNodes({ kubeconfig, names, kubeedge, kubernetes,
   const core = kubeconfig.makeApiClient(CoreV1Api);
   const existing = new Set((await core.listNode({ labelSelector: 'node-role.kubernetes.io/edge' })).items.map((n) => n.metadata?.name));
   const missing = names.filter((n) => !existing.has(n));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < missing.length) {
-      const name = missing[next++] as string;
-      try {
-        await core.createNode({ body: edgeNodeManifest({ name, kubeedge, kubernetes }) });
-      } catch (error) {
-        if (!(error instanceof ApiException && error.code === 409)) throw error;
-      }
+  const limit = pLimit(concurrency);
+  await Promise.all(missing.map((name) => limit(async () => {
+    try {
+      await core.createNode({ body: edgeNodeManifest({ name, kubeedge, kubernetes }) });
+    } catch (error) {
+      if (!(error instanceof ApiException && error.code === 409)) throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, missing.length) }, worker));
+  })));
   return missing;
 }
 

@@ -68,7 +68,7 @@ describe('status HTTP server', () => {
     const { store, metrics, url } = await start();
     store.reportGateway(gateway('acme-01', 'acme', 'Ready'));
     store.reportGateway(gateway('acme-02', 'acme', 'Failed'));
-    metrics.observePass({ durationMs: 1500, result: 'partial' });
+    metrics.observePass({ durationMs: 1500, result: 'partial', timings: { fetch: 200, load: 1300 } });
     metrics.apiRequest('list', 3);
     metrics.apiRequest('patch', 2);
     metrics.applyError('Conflict');
@@ -85,6 +85,9 @@ describe('status HTTP server', () => {
     expect(text).toContain('essg_passes_total{result="partial"} 1');
     expect(text).toContain('essg_pass_duration_seconds_bucket{le="2.5",result="partial"} 1');
     expect(text).toContain('essg_pass_duration_seconds_bucket{le="1",result="partial"} 0');
+    expect(text).toContain('essg_pass_step_duration_seconds_bucket{le="0.25",step="fetch"} 1');
+    expect(text).toContain('essg_pass_step_duration_seconds_bucket{le="1",step="load"} 0');
+    expect(text).toContain('essg_pass_step_duration_seconds_sum{step="load"} 1.3');
     expect(text).toContain('essg_api_requests_total{verb="list"} 3');
     expect(text).toContain('essg_api_requests_total{verb="patch"} 2');
     expect(text).toContain('essg_api_writes_total{verb="patch"} 2');
