@@ -27,11 +27,13 @@ export async function failImage({ kubeconfig, digest: image, mode }: { kubeconfi
   const names = new Set(wanted.map((s) => s.metadata.name));
   const stale = (await stagesOf({ kubeconfig, digest })).filter((s) => !names.has(s.metadata.name));
   await Promise.all(stale.map((s) => deleteStage(custom, s.metadata.name)));
-  await Promise.all(
-    wanted.map((body) =>
-      custom.patchClusterCustomObject({ ...STAGES, name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply)),
-    ),
-  );
+  // One after the other, the stage a pod enters first written last: KWOK sees the stages in the
+  // order they were written, so once a fresh pod can enter the chain, every later stage of it
+  // is known too. Written at once, a pod could start failing before KWOK knew its next stage,
+  // and KWOK, which plays a stage only when the pod changes, would leave it there for good.
+  for (const body of [...wanted].reverse()) {
+    await custom.patchClusterCustomObject({ ...STAGES, name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply));
+  }
   return { digest, mode, stages: [...names] };
 }
 

@@ -50,7 +50,7 @@ export function parseFailureMode(value: string): FailureMode {
   return mode;
 }
 
-/** The stages that make pods running `digest` fail in `mode`. */
+/** The stages that make pods running `digest` fail in `mode`, in the order a pod goes through them: the one a fresh pod enters first. */
 export function failureStages({ digest, mode }: { digest: string; mode: FailureMode }): KwokStage[] {
   const checked = imageDigest(digest);
   const stage = (step: string, spec: Omit<Parameters<typeof podStage>[0], 'name' | 'role' | 'annotations' | 'weight'>): KwokStage =>

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { deploymentHealth, HealthStatus, podHealth, restarts, type Deployment, type Pod } from '../../src/health/index.ts';
 import { failImage, failingImages, healImage } from '../../src/testbed/index.ts';
+import { DIGEST_ANNOTATION, failureStages } from '../../src/testbed/image-failures.ts';
 import { ensureGateways, kube, namespace, waitFor, type Kube } from './helpers/kube.ts';
 
 const GATEWAY = 'it-fail-image-gw';
@@ -109,6 +110,14 @@ describe('test bed failing images', () => {
     const still = (await pods('ids')).find((p) => p.metadata?.uid === old.metadata?.uid);
     expect(still && ready(still)).toBe(true);
   }, 180_000);
+
+  it('writes a failure’s stages one after the other, the stage a fresh pod enters last, so KWOK knows every later stage before a pod can enter the first', async () => {
+    const digest = await failing('crashloop');
+    const written = (await k.custom.listClusterCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', plural: 'stages' })) as { items: { metadata: { name: string; resourceVersion: string; annotations?: Record<string, string> } }[] };
+    const ofDigest = written.items.filter((s) => s.metadata.annotations?.[DIGEST_ANNOTATION] === digest);
+    const byWrite = [...ofDigest].sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion)).map((s) => s.metadata.name);
+    expect(byWrite).toEqual(failureStages({ digest, mode: 'crashloop' }).map((s) => s.metadata.name).reverse());
+  });
 
   it('keeps a pod of an image that never becomes ready Running and not Ready, until the Deployment exceeds its progress deadline', async () => {
     const digest = await failing('never-ready');
