@@ -118,11 +118,12 @@ export class Reconciler {
     const inventories = new Map((await t.time('observe', () => this.read(() => this.options.client.listInventories()))).map((inv): [string, Inventory] => [inv.gateway, inv]));
     const states = statesOf(inventories, this.log);
     const headFleet = await t.time('load', () => this.loadStep(head, now));
+    // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
+    const facts = this.options.github ? new PassFacts(this.options.github) : undefined;
     const targets = await t.time('gate', () => chooseTargets({
       head: headFleet, inventories, headIsFresh: fresh, revisions: this.revisions, store: this.options.source, now,
       onRevision: new Map([...states].map(([gateway, state]) => [gateway, state.revision])),
-      // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
-      ...(this.options.github ? { facts: new PassFacts(this.options.github) } : {}),
+      ...(facts ? { facts } : {}),
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
     }));
     await t.time('gate', () => this.recordDecisions(targets));
@@ -146,7 +147,7 @@ export class Reconciler {
       for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
       await reportGateways({ ...report, applied });
       await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
-      await this.reportDeploy({ head: headFleet, fresh, rollout, applied });
+      await this.reportDeploy({ head: headFleet, fresh, rollout, applied, githubDown: facts?.unavailable });
     });
     const failed = applied.filter((r) => !r.ok).length;
     const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
@@ -238,8 +239,15 @@ export class Reconciler {
     return guard.message;
   }
 
-  private async reportDeploy({ head, fresh, rollout, applied }: { head: FleetAtCommit; fresh: boolean; rollout: RolloutPlan; applied: readonly GatewayApplyResult[] }): Promise<void> {
+  /** The `essg/deploy` commit status; not while GitHub failed this pass (the next pass writes it), so an outage costs no second wait. */
+  private async reportDeploy({ head, fresh, rollout, applied, githubDown }: {
+    head: FleetAtCommit; fresh: boolean; rollout: RolloutPlan; applied: readonly GatewayApplyResult[]; githubDown: string | undefined;
+  }): Promise<void> {
     if (!head.ok || !fresh || !this.deployStatus) return;
+    if (githubDown) {
+      this.log(`commit status essg/deploy on ${head.commit.slice(0, 12)} not written this pass, GitHub failed: ${githubDown}`);
+      return;
+    }
     const summaries = new Map(rollout.rollouts.map((r) => [r.id, r]));
     const failures = [...rollout.decisions.values()].filter((d) => d.action === 'rollback' || (d.action === 'hold' && d.hold.reason === 'failed-render'));
     const moved = [...rollout.decisions.values()].map((d) => ({ gateway: d.gateway, revision: d.revision }));

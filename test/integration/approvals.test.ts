@@ -257,7 +257,10 @@ describe('approval gate on the test bed', () => {
       const head = await fleet.push(flipFirewallLogging(fleet, 'acme-sh-01'), 'acme-sh-01: stop logging dropped packets');
       mergedPullRequest(fake, { sha: head, approvals: ['acme-secops-lead'] });
       fake.injectFault({ path: '/commits/', ...fault.spec, times: 1_000 });
+      const deployStatuses = () => fake.requestsTo(`/statuses/${head}`).filter((r) => r.method === 'POST');
       const held = await pass();
+      // GitHub failed this pass: the pass does not wait for it a second time to write essg/deploy.
+      expect(deployStatuses()).toEqual([]);
       expectHeld(held, 'acme-sh-01', { revision: trusted, head, phase: 'AwaitingApproval', reason: 'ApprovalCheckHeld' });
       expect(target(held, 'acme-sh-01').blockedBy).toMatchObject({ result: 'hold', reason: 'github-unavailable' });
       expect(held.applied.filter((a) => a.applied.length > 0 || a.deleted.length > 0)).toEqual([]);
@@ -267,6 +270,7 @@ describe('approval gate on the test bed', () => {
       fake.clearFaults();
       const recovered = await pass();
       expectApplied(recovered, 'acme-sh-01', head);
+      expect(deployStatuses()).toMatchObject([{ status: 201 }]);
       expect(await firewallLogging(k, fleet, 'acme-sh-01')).toBe(false);
       expect(status('acme-sh-01').phase).not.toBe('AwaitingApproval');
     });
