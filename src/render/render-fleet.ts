@@ -5,21 +5,39 @@ import { UnknownGatewayError } from './errors.ts';
 import { gatewayInputs, operatorKey, renderKey } from './inputs.ts';
 import { renderInputs, renderTime, type RenderedGateway } from './render-gateway.ts';
 
-/** Renders kept between passes, by gateway name, each with the render key it was made from. */
+/**
+ * Renders kept between passes, by gateway name, each with the render key it was made from:
+ * the last `perGateway` distinct ones of each gateway, most recently used first. Two by
+ * default, because a pass in a rollout renders a moving gateway twice (at the head and at the
+ * revision it is on): with one, each would push the other out and every pass rendered both.
+ */
 export class RenderCache {
-  private readonly entries = new Map<string, { readonly key: string; readonly rendered: RenderedGateway }>();
+  private readonly entries = new Map<string, { readonly key: string; readonly rendered: RenderedGateway }[]>();
+
+  constructor(private readonly perGateway = 2) {}
+
   /** The gateway's render if it was made from exactly this key. */
   get(gateway: string, key: string): RenderedGateway | undefined {
-    const entry = this.entries.get(gateway);
-    return entry?.key === key ? entry.rendered : undefined;
+    const kept = this.entries.get(gateway);
+    const index = kept?.findIndex((entry) => entry.key === key) ?? -1;
+    if (!kept || index < 0) return undefined;
+    const [hit] = kept.splice(index, 1);
+    kept.unshift(hit!);
+    return hit!.rendered;
   }
+
   set(key: string, rendered: RenderedGateway): void {
-    this.entries.set(rendered.gateway, { key, rendered });
+    const kept = (this.entries.get(rendered.gateway) ?? []).filter((entry) => entry.key !== key);
+    kept.unshift({ key, rendered });
+    this.entries.set(rendered.gateway, kept.slice(0, this.perGateway));
   }
+
   /** Forgets every gateway not in `keep`. */
   retain(keep: ReadonlySet<string>): void {
     for (const gateway of this.entries.keys()) if (!keep.has(gateway)) this.entries.delete(gateway);
   }
+
+  /** How many gateways have a render kept. */
   get size(): number {
     return this.entries.size;
   }

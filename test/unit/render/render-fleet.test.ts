@@ -26,6 +26,35 @@ describe('rendering a fleet', () => {
     expect(second.gateways[2]).toBe(first.gateways[2]);
   });
 
+  it('keeps a gateway\'s last two renders: going back and forth between two revisions renders nothing again', () => {
+    // GIVEN gw-b rendered at one revision and then at another that changes it
+    const cache = new RenderCache();
+    const before = fleetModel({ gateways });
+    const changed = gatewayModel({ name: 'gw-b', services: [{ catalog: CATALOG.logCollector, config: { site: 'gw-b', verbose: true } }, { catalog: CATALOG.firewall }] });
+    const after = fleetModel({ gateways: [gateways[0]!, changed, gateways[2]!] });
+    const old = renderFleet({ model: before, now: NOW, cache });
+    const next = renderFleet({ model: after, now: NOW, cache });
+    // WHEN a pass in a rollout renders both again, in either order
+    const again = [renderFleet({ model: before, now: NOW, cache }), renderFleet({ model: after, now: NOW, cache }), renderFleet({ model: before, now: NOW, cache })];
+    // THEN each is taken from the cache, the same objects as the first time
+    expect(again.map((r) => r.synthesized)).toEqual([0, 0, 0]);
+    expect(again[0]!.gateways[1]).toBe(old.gateways[1]);
+    expect(again[1]!.gateways[1]).toBe(next.gateways[1]);
+  });
+
+  it('keeps no more than the renders it was made to keep per gateway, the least recently used going first', () => {
+    const cache = new RenderCache(2);
+    const version = (verbose: number) => fleetModel({ gateways: [gatewayModel({ name: 'gw-a', services: [{ catalog: CATALOG.logCollector, config: { site: 'gw-a', level: verbose } }] })] });
+    for (const v of [1, 2, 3]) renderFleet({ model: version(v), now: NOW, cache });
+    // 1 was pushed out by 3; 2 and 3 are kept.
+    expect(renderFleet({ model: version(2), now: NOW, cache }).synthesized).toBe(0);
+    expect(renderFleet({ model: version(3), now: NOW, cache }).synthesized).toBe(0);
+    expect(renderFleet({ model: version(1), now: NOW, cache }).synthesized).toBe(1);
+    // Now 1 and 3 are kept (3 was used after 2), and 2 is gone.
+    expect(renderFleet({ model: version(3), now: NOW, cache }).synthesized).toBe(0);
+    expect(renderFleet({ model: version(2), now: NOW, cache }).synthesized).toBe(1);
+  });
+
   it('re-renders the gateways a new response acts on, and no other', () => {
     const cache = new RenderCache();
     renderFleet({ model: fleetModel({ gateways }), now: NOW, cache });
