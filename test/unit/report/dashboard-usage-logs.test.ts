@@ -58,7 +58,7 @@ const settle = async () => {
 };
 
 async function drawDashboard(status: StatusSnapshot, logs: { status: number; body: string }) {
-  const ids = new Map(['fleet', 'phases', 'rollouts', 'customers', 'detail', 'footer'].map((id) => [id, new FakeElement('section')]));
+  const ids = new Map(['glance', 'fleet', 'phases', 'controls', 'rollouts', 'shown', 'customers', 'services', 'detail', 'footer'].map((id) => [id, new FakeElement('section')]));
   const asked: string[] = [];
   const context = {
     document: { createElement: (tag: string) => new FakeElement(tag), getElementById: (id: string) => ids.get(id) },

@@ -55,7 +55,7 @@ const snapshot: StatusSnapshot = {
 };
 
 async function drawDashboard(): Promise<Map<string, FakeElement>> {
-  const ids = new Map(['fleet', 'phases', 'rollouts', 'customers', 'detail', 'footer'].map((id) => [id, new FakeElement('section')]));
+  const ids = new Map(['glance', 'fleet', 'phases', 'controls', 'rollouts', 'shown', 'customers', 'services', 'detail', 'footer'].map((id) => [id, new FakeElement('section')]));
   const context = {
     document: { createElement: (tag: string) => new FakeElement(tag), getElementById: (id: string) => ids.get(id) },
     window: { location: { hash: '#acme-sh-01' } },
