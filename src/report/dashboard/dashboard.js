@@ -204,7 +204,7 @@ function renderServices(gateways, rollouts) {
   document.getElementById('services').replaceChildren(
     el('h2', {}, 'services'),
     rows.length === 0 ? el('p', {}, 'no services match') : el('table', { id: 'service-table' },
-      el('tr', {}, ['service', 'versions running', 'gateways', 'not ready', 'at desired version', 'rollouts in progress'].map((h) => el('th', {}, h))),
+      el('tr', {}, ['service', 'versions running', 'gateways', 'not ready', 'at their desired version', 'rollouts in progress on its gateways'].map((h) => el('th', {}, h))),
       rows.map((row) => el('tr', { 'data-service': row.name },
         el('td', {}, el('button', { 'aria-label': `show the gateways running ${row.name}`, 'aria-pressed': String(row.name === state.service), onclick: () => { state.service = state.service === row.name ? undefined : row.name; draw(); } }, row.name)),
         el('td', {}, [...row.running.entries()].map(([version, n]) => `${version} on ${n}`).join(', ')),
