@@ -201,7 +201,8 @@ function rolloutProgress(rollout) {
 function renderServices(gateways, rollouts) {
   const rows = serviceRows(gateways, rollouts);
   const chosen = rows.find((row) => row.name === state.service);
-  document.getElementById('services').replaceChildren(
+  // A part that does not apply is left out, not drawn as the text "undefined".
+  document.getElementById('services').replaceChildren(...[
     el('h2', {}, 'services'),
     rows.length === 0 ? el('p', {}, 'no services match') : el('table', { id: 'service-table' },
       el('tr', {}, ['service', 'versions running', 'gateways', 'not ready', 'at their desired version', 'rollouts in progress on its gateways'].map((h) => el('th', {}, h))),
@@ -219,7 +220,7 @@ function renderServices(gateways, rollouts) {
         'data-gateway': g.gateway,
         onclick: selectGateway(g.gateway),
       }, `${g.gateway} ${s.runningVersion || '—'}`))) : undefined,
-  );
+  ].filter(Boolean));
 }
 
 function percent(used, of) {
