@@ -1,13 +1,15 @@
 /* global document, fetch, window, setTimeout */
-// The fleet dashboard: one screen for the whole fleet, drill-down to a gateway and its
-// services. Reads /status every few seconds; builds the page with DOM calls and text nodes
-// only (no HTML parsing), since messages and names come from the fleet repo and the cluster.
+// The fleet dashboard: one screen for the whole fleet — at a glance, by customer and by
+// service — with drill-down to a gateway, its services, their pods' logs and its history.
+// Reads /status every few seconds; builds the page with DOM calls and text nodes only (no
+// HTML parsing), since messages and names come from the fleet repo and the cluster.
 'use strict';
 
 const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'];
-const REFRESH_MS = 5000;
+// Live without a reload: an offline gateway's chip turns within a few seconds of /status saying so.
+const REFRESH_MS = 3000;
 const LOG_TAIL = 200;
-const state = { phase: undefined, selected: undefined, snapshot: undefined, logs: undefined };
+const state = { phase: undefined, customer: '', search: '', view: 'customers', service: undefined, selected: undefined, snapshot: undefined, searchKeys: new Map(), logs: undefined };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -53,6 +55,8 @@ function renderFleet(fleet) {
     el('button', {
       class: `${phase}${state.phase === phase ? ' active' : ''}`,
       title: `show only ${phase}`,
+      'aria-pressed': String(state.phase === phase),
+      'data-phase': phase,
       onclick: () => { state.phase = state.phase === phase ? undefined : phase; draw(); },
     }, `${phase} ${fleet.phases[phase] || 0}`));
   document.getElementById('phases').replaceChildren(...buttons);
@@ -62,7 +66,7 @@ function renderRollouts(rollouts) {
   const section = document.getElementById('rollouts');
   if (!rollouts || rollouts.length === 0) { section.hidden = true; return; }
   section.hidden = false;
-  const select = (gateway) => () => { state.selected = gateway; window.location.hash = encodeURIComponent(gateway); draw(); };
+  const select = selectGateway;
   section.replaceChildren(el('h2', {}, 'rollouts'), ...rollouts.map((r) =>
     el('div', { class: `rollout${r.halted ? ' halted' : ''}` },
       el('h3', {}, `${short(r.id)} · ${r.halted ? 'halted' : r.complete ? 'complete' : 'in progress'}`),
@@ -83,20 +87,140 @@ function renderRollouts(rollouts) {
 function renderCustomers(gateways) {
   const byCustomer = new Map();
   for (const g of gateways) {
-    if (state.phase && g.phase !== state.phase) continue;
     if (!byCustomer.has(g.customer)) byCustomer.set(g.customer, []);
     byCustomer.get(g.customer).push(g);
   }
   const sections = [...byCustomer.entries()].map(([customer, list]) =>
     el('div', { class: 'customer' },
-      el('h2', {}, `${customer} (${list.length})`),
+      el('h2', {}, `${customer} (${list.length})`, el('span', { class: 'customer-phases' }, phaseSummary(list))),
       el('div', { class: 'tiles' }, list.map((g) =>
         el('button', {
           class: `tile ${g.phase}${state.selected === g.gateway ? ' selected' : ''}`,
           title: `${g.gateway}: ${g.phase} — ${g.message}${g.rollout ? ` (rollout ${short(g.rollout.id)}: ${g.rollout.state})` : ''}`,
-          onclick: () => { state.selected = g.gateway; window.location.hash = encodeURIComponent(g.gateway); draw(); },
+          'data-gateway': g.gateway,
+          onclick: selectGateway(g.gateway),
         }, g.gateway)))));
-  document.getElementById('customers').replaceChildren(...(sections.length ? sections : [el('p', {}, 'no gateways')]));
+  document.getElementById('customers').replaceChildren(...(sections.length ? sections : [el('p', {}, 'no gateways match')]));
+}
+
+function selectGateway(gateway) {
+  return () => { state.selected = gateway; window.location.hash = encodeURIComponent(gateway); draw(); };
+}
+
+// "3 Ready · 1 Offline": a customer's gateways by phase, the phases it has only.
+function phaseSummary(gateways) {
+  const counts = countBy(gateways, (g) => g.phase);
+  return PHASES.filter((phase) => counts.get(phase)).map((phase) => `${counts.get(phase)} ${phase}`).join(' · ');
+}
+
+function countBy(items, keyOf) {
+  const counts = new Map();
+  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) || 0) + 1);
+  return counts;
+}
+
+const inFlight = (rollout) => !rollout.complete && !rollout.halted;
+
+// The whole fleet in a line of figures, each named so a reader (and a test) can find it.
+function renderGlance(snapshot) {
+  const { fleet, rollouts, gateways } = snapshot;
+  const figure = (name, label, value, bad) => el('span', { class: `figure${bad && value ? ' bad' : ''}`, 'data-figure': name }, `${label} `, el('b', {}, String(value)));
+  document.getElementById('glance').replaceChildren(
+    figure('gateways', 'gateways', gateways.length),
+    figure('ready', 'ready', fleet.phases.Ready || 0),
+    figure('rollouts', 'rollouts in progress', rollouts.filter(inFlight).length),
+    figure('halted', 'rollouts halted', rollouts.filter((r) => r.halted).length, true),
+    figure('offline', 'offline', fleet.phases.Offline || 0, true),
+    figure('failed', 'failed', (fleet.phases.Failed || 0) + (fleet.phases.RolledBack || 0), true),
+    figure('degraded', 'degraded', fleet.phases.Degraded || 0, true),
+  );
+}
+
+// Search, customer filter and view: built once, so a redraw never takes the focus or the caret from them.
+function renderControls() {
+  const controls = document.getElementById('controls');
+  const search = el('input', { type: 'search', id: 'search', placeholder: 'search gateway, customer, node, service', 'aria-label': 'search gateways by name, customer, node or service' });
+  search.addEventListener('input', () => { state.search = search.value.trim().toLowerCase(); draw(); });
+  const customer = el('select', { id: 'customer-filter', 'aria-label': 'show one customer' }, el('option', { value: '' }, 'all customers'));
+  customer.addEventListener('change', () => { state.customer = customer.value; draw(); });
+  const view = (name, label) => el('button', { id: `view-${name}`, 'aria-pressed': String(state.view === name), onclick: () => { state.view = name; draw(); } }, label);
+  controls.replaceChildren(search, customer, view('customers', 'by customer'), view('services', 'by service'));
+}
+
+// The customer filter's options follow the fleet; rebuilt only when its customers change.
+function renderCustomerOptions(gateways) {
+  const select = document.getElementById('customer-filter');
+  if (!select) return;
+  const customers = [...new Set(gateways.map((g) => g.customer))];
+  if (select.dataset.customers === customers.join('\n')) return;
+  select.dataset.customers = customers.join('\n');
+  select.replaceChildren(el('option', { value: '' }, 'all customers'), ...customers.map((c) => el('option', { value: c }, c)));
+  select.value = state.customer;
+}
+
+// Each gateway's search text, lower-cased once per snapshot, so a keystroke at 1,000 gateways is one pass of includes().
+function indexSearch(gateways) {
+  state.searchKeys = new Map(gateways.map((g) => [g.gateway, [g.gateway, g.customer, g.node && g.node.name, ...g.services.map((s) => s.name)].join(' ').toLowerCase()]));
+}
+
+function visibleGateways(gateways) {
+  return gateways.filter((g) =>
+    (!state.phase || g.phase === state.phase)
+    && (!state.customer || g.customer === state.customer)
+    && (!state.search || (state.searchKeys.get(g.gateway) || '').includes(state.search)));
+}
+
+// Each service of the catalog that runs somewhere: the versions that run and on how many
+// gateways, how many are not ready, and how far each rollout that moves it has come.
+function serviceRows(gateways, rollouts) {
+  const rolloutById = new Map(rollouts.map((r) => [r.id, r]));
+  const rows = new Map();
+  for (const g of gateways) {
+    for (const s of g.services) {
+      if (!rows.has(s.name)) rows.set(s.name, { name: s.name, gateways: [], running: new Map(), notReady: 0, atDesired: 0, rollouts: new Map() });
+      const row = rows.get(s.name);
+      row.gateways.push({ gateway: g, service: s });
+      const running = s.runningVersion || 'not running';
+      row.running.set(running, (row.running.get(running) || 0) + 1);
+      if (!s.ready) row.notReady += 1;
+      if (s.runningVersion === s.desiredVersion) row.atDesired += 1;
+      const rollout = g.rollout && rolloutById.get(g.rollout.id);
+      if (rollout && inFlight(rollout)) row.rollouts.set(rollout.id, rollout);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+// A rollout's progress: its gateways done of all it will reach.
+function rolloutProgress(rollout) {
+  const reached = rollout.waves.flatMap((w) => w.gateways);
+  const done = reached.filter((g) => g.status === 'done').length;
+  return `${short(rollout.id)}: ${done} of ${reached.length + rollout.pending.length} done`;
+}
+
+function renderServices(gateways, rollouts) {
+  const rows = serviceRows(gateways, rollouts);
+  const chosen = rows.find((row) => row.name === state.service);
+  // A part that does not apply is left out, not drawn as the text "undefined".
+  document.getElementById('services').replaceChildren(...[
+    el('h2', {}, 'services'),
+    rows.length === 0 ? el('p', {}, 'no services match') : el('table', { id: 'service-table' },
+      el('tr', {}, ['service', 'versions running', 'gateways', 'not ready', 'at their desired version', 'rollouts in progress on its gateways'].map((h) => el('th', {}, h))),
+      rows.map((row) => el('tr', { 'data-service': row.name },
+        el('td', {}, el('button', { 'aria-label': `show the gateways running ${row.name}`, 'aria-pressed': String(row.name === state.service), onclick: () => { state.service = state.service === row.name ? undefined : row.name; draw(); } }, row.name)),
+        el('td', {}, [...row.running.entries()].map(([version, n]) => `${version} on ${n}`).join(', ')),
+        el('td', {}, row.gateways.length),
+        el('td', { class: row.notReady ? 'bad' : '' }, row.notReady),
+        el('td', {}, `${row.atDesired} of ${row.gateways.length}`),
+        el('td', { class: 'service-rollouts' }, [...row.rollouts.values()].map(rolloutProgress).join('; ') || '—')))),
+    chosen ? el('div', { class: 'tiles', id: 'service-gateways', 'aria-label': `gateways running ${chosen.name}` }, chosen.gateways.map(({ gateway: g, service: s }) =>
+      el('button', {
+        class: `tile ${s.ready ? g.phase : 'Degraded'}`,
+        title: `${g.gateway}: ${s.name} ${s.runningVersion || 'not running'} (desired ${s.desiredVersion})${s.ready ? '' : ', not ready'}`,
+        'data-gateway': g.gateway,
+        onclick: selectGateway(g.gateway),
+      }, `${g.gateway} ${s.runningVersion || '—'}`))) : undefined,
+  ].filter(Boolean));
 }
 
 function percent(used, of) {
@@ -124,7 +248,9 @@ async function showLogs(gateway, service) {
     if (!response.ok) {
       try { shown = JSON.parse(text).error; } catch { shown = `HTTP ${response.status}`; }
     }
-    state.logs = { gateway, service, text: shown || '(no lines)', failed: !response.ok };
+    // The pod the lines came from: the last step of the drill-down, gateway → service → pod → logs.
+    const pod = response.ok && response.headers ? response.headers.get('x-essg-pod') : undefined;
+    state.logs = { gateway, service, pod, text: shown || '(no lines)', failed: !response.ok };
   } catch (error) {
     state.logs = { gateway, service, text: `logs unavailable: ${error.message}`, failed: true };
   }
@@ -135,7 +261,7 @@ function renderLogs(g) {
   const logs = state.logs;
   if (!logs || logs.gateway !== g.gateway) return [];
   return [
-    el('h3', {}, `logs of ${logs.service} (last ${LOG_TAIL} lines) `,
+    el('h3', {}, `logs of ${logs.service}${logs.pod ? ` from pod ${logs.pod}` : ''} (last ${LOG_TAIL} lines) `,
       el('button', { 'aria-label': `reload the logs of ${logs.service}`, onclick: () => showLogs(logs.gateway, logs.service) }, 'reload'),
       el('button', { 'aria-label': 'close the logs', onclick: () => { state.logs = undefined; draw(); } }, 'close')),
     el('pre', { id: 'logs', class: logs.failed ? 'logs bad' : 'logs', 'aria-live': 'polite' }, logs.text),
@@ -154,7 +280,7 @@ function renderDetail(gateways) {
     : [];
   // A part that does not apply is left out, not drawn as the text "undefined".
   panel.replaceChildren(...[
-    el('button', { onclick: () => { state.selected = undefined; window.location.hash = ''; draw(); } }, 'close'),
+    el('button', { 'aria-label': `close ${g.gateway}`, onclick: () => { state.selected = undefined; window.location.hash = ''; draw(); } }, 'close'),
     el('h2', {}, `${g.gateway} `, el('span', { class: `tile ${g.phase}` }, g.phase)),
     el('p', {}, `customer ${g.customer} · node ${node.name} (Ready=${node.ready}, heartbeat ${when(node.lastHeartbeat)}, pressure ${pressure})`),
     el('p', { class: 'node-use' }, node.usage ? `node use: CPU ${cpu(node.usage.cpuMillicores, node.usage.cpuCapacityMillicores)}, memory ${memory(node.usage.memoryBytes, node.usage.memoryCapacityBytes)}` : 'node use: no figures'),
@@ -175,18 +301,30 @@ function renderDetail(gateways) {
     ...renderLogs(g),
     ...approval,
     el('h3', {}, 'history'),
-    el('table', {}, [...g.history].reverse().map((h) => el('tr', {},
+    g.history.length === 0 ? el('p', {}, 'nothing recorded yet') : undefined,
+    el('table', { id: 'history' }, [...g.history].reverse().map((h) => el('tr', {},
       el('td', {}, when(h.time)), el('td', {}, h.kind), el('td', {}, h.service || ''),
       el('td', {}, [h.from, h.to].filter(Boolean).join(' → ')), el('td', {}, short(h.revision)), el('td', {}, h.cause || '')))),
   ].filter(Boolean));
 }
 
 function draw() {
-  if (!state.snapshot) return;
-  renderFleet(state.snapshot.fleet);
-  renderRollouts(state.snapshot.rollouts);
-  renderCustomers(state.snapshot.gateways);
-  renderDetail(state.snapshot.gateways);
+  const snapshot = state.snapshot;
+  if (!snapshot) return;
+  const visible = visibleGateways(snapshot.gateways);
+  renderGlance(snapshot);
+  renderFleet(snapshot.fleet);
+  renderCustomerOptions(snapshot.gateways);
+  for (const name of ['customers', 'services']) {
+    document.getElementById(`view-${name}`)?.setAttribute('aria-pressed', String(state.view === name));
+  }
+  renderRollouts(snapshot.rollouts);
+  document.getElementById('customers').hidden = state.view !== 'customers';
+  document.getElementById('services').hidden = state.view !== 'services';
+  if (state.view === 'customers') renderCustomers(visible);
+  else renderServices(visible, snapshot.rollouts);
+  renderDetail(snapshot.gateways);
+  document.getElementById('shown').textContent = `${visible.length} of ${snapshot.gateways.length} gateways shown`;
 }
 
 async function refresh() {
@@ -194,6 +332,7 @@ async function refresh() {
     const response = await fetch('status', { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     state.snapshot = await response.json();
+    indexSearch(state.snapshot.gateways);
     document.getElementById('footer').textContent = `updated ${new Date().toLocaleTimeString()}`;
     draw();
   } catch (error) {
@@ -204,4 +343,5 @@ async function refresh() {
 }
 
 state.selected = decodeURIComponent(window.location.hash.slice(1)) || undefined;
+renderControls();
 refresh();

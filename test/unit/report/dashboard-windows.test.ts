@@ -1,45 +1,11 @@
 // The dashboard's own script, run against a small stand-in for the DOM it uses, on a status
 // snapshot with a gateway outside its maintenance window: the gateway's detail and the
 // rollout say when the next window opens, in UTC and in the customer's zone.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../../src/report/status-model.ts';
+import { drawDashboard } from './fake-dashboard.ts';
 
-const SCRIPT = readFileSync(fileURLToPath(new URL('../../../src/report/dashboard/dashboard.js', import.meta.url)), 'utf8');
 
-/** The part of a DOM element the dashboard touches. */
-class FakeElement {
-  className = '';
-  hidden = false;
-  readonly attributes: Record<string, string> = {};
-  children: (FakeElement | string)[] = [];
-  private ownText: string | undefined;
-  constructor(readonly tag: string) {}
-  set textContent(value: string) {
-    this.ownText = value;
-    this.children = [];
-  }
-  get textContent(): string {
-    return this.ownText ?? this.children.map((c) => (typeof c === 'string' ? c : c.textContent)).join('');
-  }
-  setAttribute(key: string, value: string): void {
-    this.attributes[key] = value;
-  }
-  addEventListener(): void {}
-  append(...nodes: (FakeElement | string)[]): void {
-    this.children.push(...nodes);
-  }
-  replaceChildren(...nodes: (FakeElement | string)[]): void {
-    this.ownText = undefined;
-    this.children = nodes;
-  }
-  /** Every element below this one, depth first. */
-  all(): FakeElement[] {
-    return this.children.flatMap((c) => (typeof c === 'string' ? [] : [c, ...c.all()]));
-  }
-}
 
 const NEXT = { at: '2026-12-11T18:00:00.000Z', local: '2026-12-12T02:00:00+08:00', timezone: 'Asia/Shanghai' };
 const REVISION = 'e'.repeat(40);
@@ -54,23 +20,9 @@ const snapshot: StatusSnapshot = {
   }],
 };
 
-async function drawDashboard(): Promise<Map<string, FakeElement>> {
-  const ids = new Map(['fleet', 'phases', 'rollouts', 'customers', 'detail', 'footer'].map((id) => [id, new FakeElement('section')]));
-  const context = {
-    document: { createElement: (tag: string) => new FakeElement(tag), getElementById: (id: string) => ids.get(id) },
-    window: { location: { hash: '#acme-sh-01' } },
-    fetch: async () => ({ ok: true, json: async () => snapshot }),
-    setTimeout: () => 0,
-  };
-  vm.runInNewContext(SCRIPT, context);
-  // refresh() awaits the fetch and its body: let both settle.
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-  return ids;
-}
-
 describe('the dashboard, for a gateway outside its maintenance window', () => {
   it('shows the tile as OutsideWindow, and in its detail when the next window opens in UTC and in the customer’s zone', async () => {
-    const page = await drawDashboard();
+    const { page } = await drawDashboard({ status: snapshot, hash: '#acme-sh-01' });
     const tile = page.get('customers')!.all().find((e) => e.tag === 'button' && e.textContent === 'acme-sh-01');
     expect(tile?.className).toContain('OutsideWindow');
     const detail = page.get('detail')!;
@@ -80,7 +32,7 @@ describe('the dashboard, for a gateway outside its maintenance window', () => {
   });
 
   it('lists the gateway as deferred in its rollout, with the next opening on the chip', async () => {
-    const page = await drawDashboard();
+    const { page } = await drawDashboard({ status: snapshot, hash: '#acme-sh-01' });
     const chip = page.get('rollouts')!.all().find((e) => e.className.includes('chip') && e.textContent.startsWith('acme-sh-01'));
     expect(chip?.textContent).toBe('acme-sh-01 outside-window');
     expect(chip?.className).toBe('chip deferred outside-window');
