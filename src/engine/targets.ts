@@ -129,19 +129,22 @@ async function gatedTarget(args: TargetsArgs & { facts: PassFacts; walks: Histor
   // A gateway removed from the fleet belongs to the customer it had where it was accepted:
   // its removal needs that customer's review like any other change.
   const customer = customerOf(head, gateway) ?? (base ? customerOf(base, gateway) : undefined) ?? args.customer;
-  const commits: GatewayAtCommit[] = [];
   const fleets = new Map<string, FleetAtCommit>();
-  for (const info of history) {
-    const fleet = await revisions.at(info.sha, now);
-    if (!fleet.ok) continue; // an invalid commit is never a target; a later valid one may be
-    fleets.set(info.sha, fleet);
-    commits.push({ sha: info.sha, render: renderAt(fleet, gateway), policy: policyAt(fleet, customer) });
+  // Loaded as the walk reaches them: a gateway held at its first pending commit (an outage,
+  // a missing review) waits for that one commit's load, not for every commit up to the head.
+  async function* commits(): AsyncGenerator<GatewayAtCommit> {
+    for (const info of history) {
+      const fleet = await revisions.at(info.sha, now);
+      if (!fleet.ok) continue; // an invalid commit is never a target; a later valid one may be
+      fleets.set(info.sha, fleet);
+      yield { sha: info.sha, render: renderAt(fleet, gateway), policy: policyAt(fleet, customer) };
+    }
   }
   const advancement = await advanceGateway({
     gateway,
     customer,
     applied: base?.ok ? { revision: base.commit, render: renderAt(base, gateway), policy: policyAt(base, customer) } : undefined,
-    commits,
+    commits: commits(),
     facts: (commit) => args.facts.factsFor({ commit, teams: teamsAt(fleets.get(commit)!) }),
     ...(rewritten ? { rewrittenFrom: from } : {}),
   });

@@ -2,6 +2,8 @@
 // newest commit whose changes to *its* render are all approved. The rule is pure; GitHub's
 // facts come through a lookup that is asked only for a change that needs a review, so a
 // pre-authorised response never waits on GitHub and the walk asks nothing past its stop.
+// The commits come one at a time (an async iterable): the walk reads none past its stop
+// either, so a gateway held at its first pending commit costs that commit's load alone.
 import { isDeepStrictEqual } from 'node:util';
 import type { ApprovalFacts } from './approval-facts.ts';
 import { classifyChange, hasChange, type RenderedObject } from './classify-change.ts';
@@ -32,8 +34,8 @@ export interface AdvanceArgs {
   readonly customer: string;
   /** The revision the gateway is on, and its render and policy there (undefined: never applied). */
   readonly applied: { readonly revision: string; readonly render: GatewayRender | undefined; readonly policy: ApprovalPolicy | undefined } | undefined;
-  /** Commits after the applied revision, oldest first. */
-  readonly commits: readonly GatewayAtCommit[];
+  /** Commits after the applied revision, oldest first; read one at a time, never past the stop. */
+  readonly commits: Iterable<GatewayAtCommit> | AsyncIterable<GatewayAtCommit>;
   readonly facts: FactsLookup;
   /**
    * Set to the applied revision when the branch no longer descends from it (a force-push):
@@ -68,7 +70,7 @@ export async function advanceGateway({ gateway, customer, applied, commits, fact
   // approve itself by naming new approvers.
   let policy = applied?.policy;
   const decisions: GateDecision[] = [];
-  for (const commit of commits) {
+  for await (const commit of commits) {
     const classified = classifyChange({
       gateway, customer,
       previous: previous?.objects ?? [],

@@ -62,6 +62,19 @@ describe('advanceGateway', () => {
     expect(result.asked).toEqual(['c1', 'c2']);
   });
 
+  it('reads no commit past the one that stops it: the commits after a held change are never loaded', async () => {
+    const read: string[] = [];
+    async function* loaded(): AsyncGenerator<GatewayAtCommit> {
+      for (const sha of ['c1', 'c2', 'c3']) {
+        read.push(sha);
+        yield commit(sha, [deployment(`ids@${sha}`)]);
+      }
+    }
+    const result = await advance({ applied, commits: loaded(), facts: { c1: merged('c1', ['acme-lead']), c2: unavailable('c2') } });
+    expect(result).toMatchObject({ target: 'c1', blockedBy: { commit: 'c2', result: 'hold', reason: 'github-unavailable' }, asked: ['c1', 'c2'] });
+    expect(read).toEqual(['c1', 'c2']);
+  });
+
   it('holds a change when no customer policy is known at either end: nobody can approve it', async () => {
     const unknown = { sha: 'c1', render: { objects: [deployment('ids@2')], operatorHash: 'ops-1' }, policy: undefined };
     const result = await advance({ applied: undefined, commits: [unknown], facts: { c1: merged('c1', ['acme-lead', 'soc-lead']) } });
