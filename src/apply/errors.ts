@@ -1,21 +1,9 @@
 // One error class per way talking to the cluster can fail, each with a stable `code`, a
 // `data` payload and `toJSON()`, so the engine, status and Events report them the same way.
 import type { ObjectRef } from '../diff/index.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
-export abstract class ClusterError<Data extends object> extends Error {
-  abstract readonly code: string;
-  constructor(
-    message: string,
-    readonly data: Data,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-  toJSON(): { code: string; message: string; data: Data } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
-}
+export abstract class ClusterError<Data extends object> extends FleetError<Data> {}
 
 export interface RequestFailure {
   /** HTTP status, or undefined when no response came (connection refused, reset, timeout). */

@@ -2,10 +2,11 @@
 // exec plugins) and HTTP library, with raw JSON in and out, a timeout, and every request
 // counted by verb. Raw JSON because the plan compares objects field by field as the server
 // wrote them; client-node's typed models rename and convert fields.
-import https from 'node:https';
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import type { RequestFailure } from './errors.ts';
+import { connectionsOf } from './kube-connections.ts';
 import { RequestCounter, WRITE_VERBS, type Verb } from './request-counter.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 const METHOD: Readonly<Record<Verb, HttpMethod>> = { get: HttpMethod.GET, list: HttpMethod.GET, create: HttpMethod.POST, patch: HttpMethod.PATCH, update: HttpMethod.PUT, delete: HttpMethod.DELETE };
 
@@ -25,14 +26,14 @@ export interface KubeResponse {
 }
 
 /** A request that got no response, or a response other than 2xx. */
-export class KubeRequestFailure extends Error implements RequestFailure {
+export class KubeRequestFailure extends FleetError<RequestFailure> implements RequestFailure {
+  readonly code = 'KUBE_REQUEST_FAILED';
   constructor(
     readonly status: number | undefined,
     readonly reason: string | undefined,
     readonly detail: string,
   ) {
-    super(detail);
-    this.name = 'KubeRequestFailure';
+    super(detail, { ...(status !== undefined ? { status } : {}), ...(reason !== undefined ? { reason } : {}), detail });
   }
 }
 
@@ -58,7 +59,6 @@ export class KubeHttp {
   private readonly timeoutMs: number;
   private readonly fence: (() => AbortSignal | undefined) | undefined;
   private readonly library = new IsomorphicFetchHttpLibrary();
-  private agent: https.Agent | undefined;
 
   constructor({ kubeconfig, counter, timeoutMs = DEFAULT_KUBE_TIMEOUT_MS, fence }: KubeHttpOptions) {
     const cluster = kubeconfig.getCurrentCluster();
@@ -79,8 +79,7 @@ export class KubeHttp {
       context.setHeaderParam('Content-Type', contentType ?? 'application/json');
       context.setBody(JSON.stringify(body));
     }
-    await this.kubeconfig.applySecurityAuthentication(context);
-    this.reuseConnections(context);
+    await connectionsOf(this.kubeconfig).authenticate(context);
     const fence = WRITE_VERBS.has(verb) ? this.fence?.() : undefined;
     if (fence?.aborted) throw fenced(verb, path);
     this.counter.count(verb);
@@ -110,18 +109,6 @@ export class KubeHttp {
       clearTimeout(timer);
       if (onAbort) fence?.removeEventListener('abort', onAbort);
     }
-  }
-
-  /**
-   * client-node builds a new agent (and so a new TLS connection) for every request; one
-   * keep-alive agent with the same TLS options makes a pass over 1,000 gateways affordable.
-   * Auth headers are still applied per request, so rotated tokens are picked up.
-   */
-  private reuseConnections(context: RequestContext): void {
-    const fresh = context.getAgent();
-    if (!(fresh instanceof https.Agent) || this.kubeconfig.getCurrentCluster()?.proxyUrl) return;
-    this.agent ??= new https.Agent({ ...(fresh as https.Agent & { options: https.AgentOptions }).options, keepAlive: true, maxSockets: 64 });
-    context.setAgent(this.agent);
   }
 }
 

@@ -1,5 +1,6 @@
 // Retries with exponential backoff and jitter, for the failures that pass by themselves:
 // conflicts, throttling, server errors and lost connections. Never for 4xx that mean "no".
+import { FleetError } from '../errors/fleet-error.ts';
 
 export interface RetryPolicy {
   /** Tries in all, the first included. @default 5 */
@@ -48,13 +49,14 @@ export interface RetryOutcome<T> {
   readonly attempts: number;
 }
 
-export class RetriesExhausted extends Error {
+/** A request that failed `attempts` times; what is reported is the last failure (see apply.ts). */
+export class RetriesExhausted extends FleetError<{ readonly attempts: number }> {
+  readonly code = 'RETRIES_EXHAUSTED';
   constructor(
     readonly lastError: unknown,
     readonly attempts: number,
   ) {
-    super(lastError instanceof Error ? lastError.message : String(lastError));
-    this.name = 'RetriesExhausted';
+    super(lastError instanceof Error ? lastError.message : String(lastError), { attempts }, { cause: lastError });
   }
 }
 

@@ -20,6 +20,7 @@ import { reportGateways, standingOf } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
 import { describeTimings, PassTimings, type StepTimings } from './pass-timings.ts';
 import { chooseTargets, type GatewayTarget, type GitHubGate } from './targets.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 export interface ReconcilerOptions {
   readonly source: GitSource;
@@ -61,11 +62,10 @@ export interface PassSummary {
 }
 
 /** A pass stopped because this replica no longer leads. */
-export class LeadershipLostError extends Error {
+export class LeadershipLostError extends FleetError<Record<string, never>> {
   readonly code = 'LEADERSHIP_LOST';
   constructor() {
-    super('this replica no longer holds the Lease: the pass stopped and writes nothing more');
-    this.name = 'LeadershipLostError';
+    super('this replica no longer holds the Lease: the pass stopped and writes nothing more', {});
   }
 }
 

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import { LEASE_NAME, SYSTEM_NAMESPACE } from '../contract/index.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 
 export interface LeaseSpec {
@@ -31,26 +32,15 @@ export interface LeaseClient {
   update(spec: LeaseSpec, resourceVersion: string): Promise<LeaseRecord>;
 }
 
-export class LeaseConflict extends Error {
+export class LeaseConflict extends FleetError<{ readonly lease: string; readonly operation: 'create' | 'update' }> {
   readonly code = 'LEASE_CONFLICT';
-  constructor(readonly data: { readonly lease: string; readonly operation: 'create' | 'update' }) {
-    super(`lease ${data.lease}: another candidate wrote it first (${data.operation})`);
-    this.name = 'LeaseConflict';
-  }
-  toJSON(): { code: string; message: string; data: LeaseConflict['data'] } {
-    return { code: this.code, message: this.message, data: this.data };
+  constructor(data: { readonly lease: string; readonly operation: 'create' | 'update' }) {
+    super(`lease ${data.lease}: another candidate wrote it first (${data.operation})`, data);
   }
 }
 
-export class LeaderElectionConfigError extends Error {
+export class LeaderElectionConfigError extends FleetError<Readonly<Record<string, number>>> {
   readonly code = 'LEADER_ELECTION_CONFIG';
-  constructor(message: string, readonly data: Readonly<Record<string, number>>) {
-    super(message);
-    this.name = 'LeaderElectionConfigError';
-  }
-  toJSON(): { code: string; message: string; data: Readonly<Record<string, number>> } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
 }
 
 export interface LeaderElectorOptions {

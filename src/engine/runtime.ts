@@ -1,7 +1,7 @@
 // The reconciler as a long-running process: the status server, the pass trigger fed by
 // polls and webhooks, leader election, and a clean shutdown.
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { KubeClusterClient, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
+import { KubeClusterClient, makeKubeApi, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
 import { SYSTEM_LABELS, SYSTEM_NAMESPACE } from '../contract/index.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
@@ -130,7 +130,7 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
   const loader = new WorkerLoader({ gitdir: source.gitdir, origin: redactor.redact(source.origin), log, ...(options.loadBounds ? { bounds: options.loadBounds } : {}) });
   const reconciler = new Reconciler({
     source, loader, client, store, metrics,
-    events: new KubeEventRecorder({ core: withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)), instance: defaultIdentity(), redact: (text) => redactor.redact(text) }),
+    events: new KubeEventRecorder({ core: withKubeDeadline(makeKubeApi(kubeconfig, CoreV1Api)), instance: defaultIdentity(), redact: (text) => redactor.redact(text) }),
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
@@ -179,9 +179,9 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
   if (options.leaderElection) {
     elector = new LeaderElector({
       lease: kubeLeaseClient({
-        api: withKubeDeadline(kubeconfig.makeApiClient(CoordinationV1Api)),
+        api: withKubeDeadline(makeKubeApi(kubeconfig, CoordinationV1Api)),
         ensureNamespace: async () => {
-          await withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api)).createNamespace({ body: { metadata: { name: SYSTEM_NAMESPACE, labels: { ...SYSTEM_LABELS } } } }).catch((error: unknown) => {
+          await withKubeDeadline(makeKubeApi(kubeconfig, CoreV1Api)).createNamespace({ body: { metadata: { name: SYSTEM_NAMESPACE, labels: { ...SYSTEM_LABELS } } } }).catch((error: unknown) => {
             if ((error as { code?: number }).code !== 409) throw error;
           });
         },

@@ -14,8 +14,9 @@ export abstract class FleetError<Data extends object = Record<string, unknown>> 
   constructor(
     message: string,
     readonly data: Data,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 

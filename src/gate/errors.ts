@@ -3,6 +3,7 @@
 // change is approved, so the caller holds the fleet at its last approved state: this
 // error is never read as "not approved" and never as "approved".
 import { type SecretRedactor, patternRedactor } from '../report/redact.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 export type GitHubFailure = 'rate-limited' | 'server-error' | 'timeout' | 'network' | 'unauthorized' | 'forbidden' | 'not-found' | 'rejected' | 'unexpected';
 
@@ -20,19 +21,8 @@ export interface GitHubUnavailableData {
   readonly requestId?: string;
 }
 
-export class GitHubUnavailable extends Error {
+export class GitHubUnavailable extends FleetError<GitHubUnavailableData> {
   readonly code = 'GITHUB_UNAVAILABLE';
-  readonly data: GitHubUnavailableData;
-
-  constructor(message: string, data: GitHubUnavailableData) {
-    super(message);
-    this.name = 'GitHubUnavailable';
-    this.data = data;
-  }
-
-  toJSON(): { readonly code: string; readonly message: string; readonly data: GitHubUnavailableData } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
 }
 
 interface RequestErrorLike {

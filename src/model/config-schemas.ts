@@ -6,22 +6,16 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { linearRegExp } from './linear-regexp.ts';
 import { unsupportedSchemaPatterns, type UnsupportedSchemaPattern } from './schema-patterns.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, addUsedSchema: false, verbose: true, code: { regExp: linearRegExp } });
 addFormats.default(ajv);
 
 /** Why a configSchema is unusable: ajv's meta-schema errors (with paths) where it has them. */
-export class ConfigSchemaError extends Error {
+export class ConfigSchemaError extends FleetError<{ readonly errors: readonly ErrorObject[]; readonly patterns: readonly UnsupportedSchemaPattern[] }> {
   readonly code = 'CONFIG_SCHEMA_INVALID';
   constructor(message: string, readonly errors: readonly ErrorObject[] = [], readonly patterns: readonly UnsupportedSchemaPattern[] = []) {
-    super(message);
-    this.name = 'ConfigSchemaError';
-  }
-  get data(): { errors: readonly ErrorObject[]; patterns: readonly UnsupportedSchemaPattern[] } {
-    return { errors: this.errors, patterns: this.patterns };
-  }
-  toJSON(): { code: string; message: string; data: { errors: readonly ErrorObject[]; patterns: readonly UnsupportedSchemaPattern[] } } {
-    return { code: this.code, message: this.message, data: this.data };
+    super(message, { errors, patterns });
   }
 }
 

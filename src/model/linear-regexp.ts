@@ -4,6 +4,7 @@
 // (`^(a+)+$` against 'aaa…!' takes exponential time on V8's engine). What RE2 cannot
 // express — backreferences and lookaround — is refused, never handed to V8 instead.
 import { RE2JS } from 're2js';
+import { FleetError } from '../errors/fleet-error.ts';
 
 /** The engine that runs repo patterns; tests and `essg validate` can name it. */
 export const LINEAR_REGEXP_ENGINE = 're2js' as const;
@@ -15,17 +16,10 @@ export interface UnsupportedPattern {
 }
 
 /** A pattern refused at compile time; ajv turns a throw into a failed schema compile. */
-export class UnsupportedPatternError extends Error {
+export class UnsupportedPatternError extends FleetError<{ readonly pattern: string; readonly reason: string; readonly hint: string }> {
   readonly code = 'PATTERN_UNSUPPORTED';
   constructor(readonly pattern: string, readonly unsupported: UnsupportedPattern) {
-    super(`pattern ${JSON.stringify(pattern)}: ${unsupported.reason}`);
-    this.name = 'UnsupportedPatternError';
-  }
-  get data(): { pattern: string; reason: string; hint: string } {
-    return { pattern: this.pattern, ...this.unsupported };
-  }
-  toJSON(): { code: string; message: string; data: { pattern: string; reason: string; hint: string } } {
-    return { code: this.code, message: this.message, data: this.data };
+    super(`pattern ${JSON.stringify(pattern)}: ${unsupported.reason}`, { pattern, ...unsupported });
   }
 }
 

@@ -14,21 +14,15 @@ import { checkCatalog, checkGateways, checkNames, checkResponses, type Existing,
 import { checkSchema, valueAt } from './schema-check.ts';
 import type { Customer, Fleet, Gateway, Response, ServiceVersion } from './types.generated.ts';
 import { LIMITS, parseFleetFile } from './yaml-source.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 export type LoadResult = { readonly ok: true; readonly model: FleetModel } | { readonly ok: false; readonly problems: readonly Problem[] };
 
 /** The repo could not be read at all (not a fleet problem): e.g. the directory is missing. */
-export class FleetReadError extends Error {
+export class FleetReadError extends FleetError<{ readonly origin: string }> {
   readonly code = 'FLEET_UNREADABLE';
-  constructor(readonly origin: string, override readonly cause: unknown) {
-    super(`cannot read fleet repo ${origin}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'FleetReadError';
-  }
-  get data(): { origin: string } {
-    return { origin: this.origin };
-  }
-  toJSON(): { code: string; message: string; data: { origin: string } } {
-    return { code: this.code, message: this.message, data: this.data };
+  constructor(readonly origin: string, cause: unknown) {
+    super(`cannot read fleet repo ${origin}: ${cause instanceof Error ? cause.message : String(cause)}`, { origin }, { cause });
   }
 }
 

@@ -1,4 +1,5 @@
 // A problem in the fleet repo, reported where the user can fix it.
+import { FleetError } from '../errors/fleet-error.ts';
 
 /** Stable problem codes: tools and tests match on them, so they never change meaning. */
 export const PROBLEM_CODES = [
@@ -72,16 +73,9 @@ export function problemToJson(problem: Problem): Record<string, string | number 
 }
 
 /** Thrown when a fleet cannot be loaded: carries every problem found. */
-export class FleetInvalidError extends Error {
+export class FleetInvalidError extends FleetError<{ readonly problems: readonly Problem[] }> {
   readonly code = 'FLEET_INVALID';
   constructor(readonly problems: readonly Problem[]) {
-    super(`fleet repo has ${problems.length} problem(s):\n${problems.slice(0, 20).map(formatProblem).join('\n')}`);
-    this.name = 'FleetInvalidError';
-  }
-  get data(): { problems: readonly Problem[] } {
-    return { problems: this.problems };
-  }
-  toJSON(): { code: string; message: string; data: { problems: readonly Problem[] } } {
-    return { code: this.code, message: this.message, data: this.data };
+    super(`fleet repo has ${problems.length} problem(s):\n${problems.slice(0, 20).map(formatProblem).join('\n')}`, { problems });
   }
 }

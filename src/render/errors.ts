@@ -2,20 +2,9 @@
 // naming the bad values and `toJSON()`, so the CLI, the reconciler and the plan report
 // them the same way. A model that passed the loader should hit none of these; they guard
 // the rules rendering depends on.
+import { FleetError } from '../errors/fleet-error.ts';
 
-export abstract class RenderError<Data extends object> extends Error {
-  abstract readonly code: string;
-  constructor(
-    message: string,
-    readonly data: Data,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-  toJSON(): { code: string; message: string; data: Data } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
-}
+export abstract class RenderError<Data extends object> extends FleetError<Data> {}
 
 export class UnknownGatewayError extends RenderError<{ gateway: string }> {
   readonly code = 'RENDER_UNKNOWN_GATEWAY';

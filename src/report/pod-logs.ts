@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import parseDuration from 'parse-duration';
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { withKubeDeadline } from '../apply/index.ts';
+import { makeKubeApi, withKubeDeadline } from '../apply/index.ts';
 import { LABEL } from '../contract/index.ts';
 import { FleetError } from '../errors/fleet-error.ts';
 
@@ -108,7 +108,7 @@ export function isLogsError(error: unknown): error is LogsError<object> {
 export async function openServiceLogs({ kubeconfig, request }: { kubeconfig: KubeConfig; request: ServiceLogsRequest }): Promise<ServiceLogs> {
   const { gateway, service } = request;
   const timeoutMs = request.timeoutMs ?? DEFAULT_LOGS_TIMEOUT_MS;
-  const core = withKubeDeadline(kubeconfig.makeApiClient(CoreV1Api), { timeoutMs });
+  const core = withKubeDeadline(makeKubeApi(kubeconfig, CoreV1Api), { timeoutMs });
   const pods = await core.listPodForAllNamespaces({ labelSelector: `${LABEL.gateway}=${gateway},${LABEL.service}=${service}` });
   const pod = newestPod(pods.items);
   if (!pod?.metadata?.name || !pod.metadata.namespace) throw new NoServicePodError({ gateway, service });

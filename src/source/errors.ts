@@ -3,6 +3,7 @@
 // carries a credential: URLs are redacted before they are stored, and messages pass the
 // one redactor (report/redact.ts).
 import { type SecretRedactor, patternRedactor } from '../report/redact.ts';
+import { FleetError } from '../errors/fleet-error.ts';
 
 export type GitFailure = 'unreachable' | 'auth' | 'branch-missing' | 'object-missing' | 'failed';
 
@@ -18,19 +19,7 @@ export interface GitErrorData {
   readonly status?: number;
 }
 
-export abstract class GitSourceError extends Error {
-  abstract readonly code: string;
-  readonly data: GitErrorData;
-
-  constructor(message: string, data: GitErrorData) {
-    super(message);
-    this.data = data;
-  }
-
-  toJSON(): { readonly code: string; readonly message: string; readonly data: GitErrorData } {
-    return { code: this.code, message: this.message, data: this.data };
-  }
-}
+export abstract class GitSourceError extends FleetError<GitErrorData> {}
 
 /** The server could not be reached: DNS, refused connection, timeout, 5xx. */
 export class GitUnreachableError extends GitSourceError {

@@ -4,16 +4,16 @@
 // the fetch waits on the server (for an answer, or for the next chunk of a body), so a
 // large first fetch over a slow link, or a long local pack index, still completes.
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { FleetError } from '../errors/fleet-error.ts';
 
 /** The default silence after which a Git request has failed (`--git-timeout`). */
 export const DEFAULT_GIT_TIMEOUT_MS = 30_000;
 
 /** Raised through the HTTP client when the server stayed silent past the deadline. */
-export class GitSilenceTimeout extends Error {
+export class GitSilenceTimeout extends FleetError<{ readonly timeoutMs: number }> {
   readonly code = 'GIT_TIMEOUT';
   constructor(readonly timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
-    this.name = 'GitSilenceTimeout';
+    super(`no answer within ${timeoutMs} ms`, { timeoutMs });
   }
 }
 

@@ -2,6 +2,7 @@
 // never overlap; requests that arrive while a pass runs are folded into exactly one
 // follow-up pass, so a burst of pushes costs two passes, not one per push.
 import cron from 'node-cron';
+import { FleetError } from '../errors/fleet-error.ts';
 
 export type TriggerSource = 'poll' | 'webhook' | 'manual' | 'startup';
 
@@ -18,16 +19,10 @@ export type PassOutcome<T> =
 export type RunPass<T> = (args: { readonly pass: number; readonly reasons: readonly TriggerReason[] }) => Promise<T>;
 
 /** Thrown into outcomes of requests made after close(). */
-export class TriggerClosedError extends Error {
+export class TriggerClosedError extends FleetError<{ readonly source: TriggerSource }> {
   readonly code = 'TRIGGER_CLOSED';
-  override readonly name = 'TriggerClosedError';
-  readonly data: { readonly source: TriggerSource };
   constructor(source: TriggerSource) {
-    super(`no pass will run: the trigger is closed (request from ${source})`);
-    this.data = { source };
-  }
-  toJSON(): { readonly code: string; readonly message: string; readonly data: { readonly source: TriggerSource } } {
-    return { code: this.code, message: this.message, data: this.data };
+    super(`no pass will run: the trigger is closed (request from ${source})`, { source });
   }
 }
 
@@ -96,16 +91,10 @@ export class PassTrigger<T = void> {
 }
 
 /** A cron expression node-cron refuses (five or six fields). */
-export class InvalidCronError extends Error {
+export class InvalidCronError extends FleetError<{ readonly expression: string; readonly problems: readonly string[] }> {
   readonly code = 'INVALID_CRON';
-  override readonly name = 'InvalidCronError';
-  readonly data: { readonly expression: string; readonly problems: readonly string[] };
   constructor(expression: string, problems: readonly string[]) {
-    super(`invalid poll schedule "${expression}": ${problems.join('; ') || 'not a cron expression'} (e.g. "*/1 * * * *" polls every minute)`);
-    this.data = { expression, problems };
-  }
-  toJSON(): { readonly code: string; readonly message: string; readonly data: InvalidCronError['data'] } {
-    return { code: this.code, message: this.message, data: this.data };
+    super(`invalid poll schedule "${expression}": ${problems.join('; ') || 'not a cron expression'} (e.g. "*/1 * * * *" polls every minute)`, { expression, problems });
   }
 }
 

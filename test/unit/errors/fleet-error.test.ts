@@ -1,5 +1,18 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetError } from '../../../src/errors/fleet-error.ts';
+import { ClusterError } from '../../../src/apply/errors.ts';
+import { KubeRequestFailure } from '../../../src/apply/kube-http.ts';
+import { RetriesExhausted } from '../../../src/apply/retry.ts';
+import { LeadershipLostError } from '../../../src/engine/engine.ts';
+import { LeaseConflict } from '../../../src/engine/leader.ts';
+import { GitHubUnavailable } from '../../../src/gate/errors.ts';
+import { FleetReadError } from '../../../src/model/load.ts';
+import { FleetInvalidError } from '../../../src/model/problems.ts';
+import { RenderError } from '../../../src/render/errors.ts';
+import { GitSourceError } from '../../../src/source/errors.ts';
+import { InvalidCronError } from '../../../src/source/trigger.ts';
 import { LogsError, NoServicePodError } from '../../../src/report/pod-logs.ts';
 import { TestbedError } from '../../../src/testbed/errors.ts';
 
@@ -26,5 +39,27 @@ describe('FleetError', () => {
     expect(LogsError.prototype).toBeInstanceOf(FleetError);
     expect(TestbedError.prototype).toBeInstanceOf(FleetError);
     expect(NoServicePodError.prototype).toBeInstanceOf(FleetError);
+  });
+
+  it('is the base of every error class of the product, each of which says its code and data the same way', async () => {
+    for (const base of [ClusterError, KubeRequestFailure, RetriesExhausted, LeadershipLostError, LeaseConflict, GitHubUnavailable, FleetReadError, FleetInvalidError, RenderError, GitSourceError, InvalidCronError]) {
+      expect(base.prototype, base.name).toBeInstanceOf(FleetError);
+    }
+    const lease = new LeaseConflict({ lease: 'essg-reconciler', operation: 'update' });
+    expect(lease.toJSON()).toEqual({ code: 'LEASE_CONFLICT', message: 'lease essg-reconciler: another candidate wrote it first (update)', data: { lease: 'essg-reconciler', operation: 'update' } });
+    const exhausted = new RetriesExhausted(new KubeRequestFailure(503, 'ServiceUnavailable', 'etcd is down'), 3);
+    expect(exhausted).toMatchObject({ code: 'RETRIES_EXHAUSTED', name: 'RetriesExhausted', message: 'etcd is down', data: { attempts: 3 } });
+    expect(exhausted.cause).toMatchObject({ code: 'KUBE_REQUEST_FAILED', data: { status: 503, reason: 'ServiceUnavailable', detail: 'etcd is down' } });
+  });
+
+  it('is the only class in src/ that extends Error directly', async () => {
+    const root = path.resolve(import.meta.dirname, '../../../src');
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const direct: string[] = [];
+    for (const file of files) {
+      const text = await readFile(path.join(root, file), 'utf8');
+      for (const match of text.matchAll(/class (\w+)[^{\n]*\sextends Error\b/g)) direct.push(`${file}: ${match[1]}`);
+    }
+    expect(direct).toEqual([path.join('errors', 'fleet-error.ts') + ': FleetError']);
   });
 });
