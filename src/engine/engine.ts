@@ -126,7 +126,8 @@ export class Reconciler {
       ...(facts ? { facts } : {}),
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
     }));
-    await t.time('gate', () => this.recordDecisions(targets));
+    // The gate's decisions as Events are reporting: counted with the report, not with deciding.
+    await t.time('report', () => this.recordDecisions(targets));
     const observed = await t.time('observe', () => this.read(() => observeCluster(this.options.client)));
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
     const decided = await t.time('rollout', () => decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now }));
