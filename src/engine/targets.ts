@@ -125,6 +125,9 @@ async function gatedTarget(args: TargetsArgs & { facts: PassFacts; walks: Histor
   const from = args.onRevision.get(gateway) ?? (inventory?.revision || trustedRevision);
   if (from === head.commit) return { gateway, customer: args.customer, revision: head.commit, decisions: [] };
   const { known, rewritten, history } = await args.walks.from(from);
+  // The first commit after the applied one is the one the walk most likely asks GitHub about:
+  // asked now, GitHub's answer (or an outage's retries) overlaps loading that commit.
+  if (known && !rewritten && history[0]) args.facts.prefetch(history[0].sha);
   const base = from && known ? await revisions.at(from, now) : undefined;
   // A gateway removed from the fleet belongs to the customer it had where it was accepted:
   // its removal needs that customer's review like any other change.

@@ -61,8 +61,34 @@ export interface FetchApprovalFactsArgs extends RepoArgs {
 
 /** @throws GitHubUnavailable on any GitHub failure: hold, never decide. */
 export async function fetchApprovalFacts(args: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
+  return creditTeams(await fetchCommitReviews(args), args);
+}
+
+/**
+ * What GitHub says about a commit before any team is resolved: the pull request it is the
+ * merge of (or none) and that pull request's reviews; `teamMembers` is empty. It needs nothing
+ * from the fleet, so a pass may ask it while the commit is still being loaded.
+ * @throws GitHubUnavailable on any GitHub failure
+ */
+export async function fetchCommitReviews(args: Omit<FetchApprovalFactsArgs, 'teams' | 'teamCache'>): Promise<ApprovalFacts> {
   try {
     return await factsOfCommit(args);
+  } catch (error) {
+    throw toGitHubUnavailable(error);
+  }
+}
+
+/**
+ * `facts` with the approving reviewers who are active members of `teams` (the fleet's
+ * `org/team` principals at that commit); facts of no pull request are returned as they are.
+ * @throws GitHubUnavailable on any GitHub failure
+ */
+export async function creditTeams<Facts extends ApprovalFacts>(facts: Facts, { octokit, teams = [], teamCache = new TeamMembershipCache() }: Pick<RepoArgs, 'octokit' | 'teams' | 'teamCache'>): Promise<Facts> {
+  if (facts.kind !== 'pull-request' || teams.length === 0) return facts;
+  try {
+    // Only a reviewer who approved can ever be credited through a team.
+    const logins = [...new Set(facts.reviews.filter((r) => r.state === 'APPROVED').map((r) => r.login.toLowerCase()))];
+    return { ...facts, teamMembers: await resolveTeams({ octokit, teamCache, teams, logins }) };
   } catch (error) {
     throw toGitHubUnavailable(error);
   }
@@ -78,14 +104,16 @@ export interface FetchPullRequestFactsArgs extends RepoArgs {
  * @throws GitHubUnavailable on any GitHub failure
  */
 export async function fetchPullRequestFacts(args: FetchPullRequestFactsArgs): Promise<PullRequestFacts> {
+  let facts: PullRequestFacts;
   try {
-    return await factsOfPullRequest(args);
+    facts = await factsOfPullRequest(args);
   } catch (error) {
     throw toGitHubUnavailable(error);
   }
+  return creditTeams(facts, args);
 }
 
-async function factsOfCommit({ commitSha, ...args }: FetchApprovalFactsArgs): Promise<ApprovalFacts> {
+async function factsOfCommit({ commitSha, ...args }: Omit<FetchApprovalFactsArgs, 'teams' | 'teamCache'>): Promise<ApprovalFacts> {
   const { octokit, owner, repo } = args;
   const associated = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner, repo, commit_sha: commitSha, per_page: 100,
@@ -99,8 +127,8 @@ async function factsOfCommit({ commitSha, ...args }: FetchApprovalFactsArgs): Pr
   return factsOfPullRequest({ ...args, number: merged.number, mergeCommitSha: commitSha });
 }
 
-/** With `mergeCommitSha`, the pull request must be the merge of that commit. */
-async function factsOfPullRequest({ octokit, owner, repo, number, teams = [], teamCache = new TeamMembershipCache(), mergeCommitSha }: FetchPullRequestFactsArgs & {
+/** With `mergeCommitSha`, the pull request must be the merge of that commit. Teams are not resolved here (see creditTeams). */
+async function factsOfPullRequest({ octokit, owner, repo, number, mergeCommitSha }: Omit<FetchPullRequestFactsArgs, 'teams' | 'teamCache'> & {
   readonly mergeCommitSha?: string;
 }): Promise<PullRequestFacts> {
   const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
@@ -121,12 +149,6 @@ async function factsOfPullRequest({ octokit, owner, repo, number, teams = [], te
       submittedAt: r.submitted_at ?? null,
     }));
 
-  const teamMembers = await resolveTeams({
-    octokit, teamCache, teams,
-    // Only a reviewer who approved can ever be credited through a team.
-    logins: [...new Set(reviews.filter((r) => r.state === 'APPROVED').map((r) => r.login.toLowerCase()))],
-  });
-
   // GitHub fills merge_commit_sha with a test merge while a pull request is open: not a merge.
   const mergedAt = pr.merged_at;
   return {
@@ -141,7 +163,7 @@ async function factsOfPullRequest({ octokit, owner, repo, number, teams = [], te
       mergedAt,
     },
     reviews,
-    teamMembers,
+    teamMembers: new Map(),
   };
 }
 
