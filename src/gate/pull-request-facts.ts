@@ -84,7 +84,7 @@ export async function fetchCommitReviews(args: Omit<FetchApprovalFactsArgs, 'tea
  * @throws GitHubUnavailable on any GitHub failure
  */
 export async function creditTeams<Facts extends ApprovalFacts>(facts: Facts, { octokit, teams = [], teamCache = new TeamMembershipCache() }: Pick<RepoArgs, 'octokit' | 'teams' | 'teamCache'>): Promise<Facts> {
-  if (facts.kind !== 'pull-request' || teams.length === 0) return facts;
+  if (facts.kind !== 'pull-request') return facts;
   try {
     // Only a reviewer who approved can ever be credited through a team.
     const logins = [...new Set(facts.reviews.filter((r) => r.state === 'APPROVED').map((r) => r.login.toLowerCase()))];

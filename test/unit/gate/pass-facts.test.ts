@@ -1,7 +1,7 @@
 // A pass's GitHub facts: each commit asked about once, whatever the answer and however many
 // gateways ask; a commit asked about early (while it loads) is not asked again; teams are
 // credited with the teams the fleet names; the first failure holds the rest of the pass.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PassFacts } from '../../../src/gate/pass-facts.ts';
 import { newSha } from '../../github-fake/index.ts';
 import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
@@ -38,6 +38,8 @@ describe('PassFacts', () => {
 
     facts.prefetch(merge);
     facts.prefetch(merge);
+    // Asked at once, before anything asks for the facts.
+    await vi.waitFor(() => expect(t.fake.requestsTo(`/commits/${merge}/pulls`)).toHaveLength(1));
     const answer = await facts.factsFor({ commit: merge, teams: ['acme/leads'] });
 
     expect(answer.kind === 'pull-request' && answer.teamMembers.get('acme/leads')).toEqual(new Set(['acme-lead']));
@@ -81,5 +83,26 @@ describe('PassFacts', () => {
 
     expect(answer).toMatchObject({ kind: 'unavailable', commitSha: merge, error: { status: 502 } });
     expect(facts.unavailable).toBeDefined();
+  });
+
+  it('facts fetched before the breaker opened still decide: a direct push, or a pull request with no team to credit, needs no more of GitHub', async () => {
+    const direct = newSha();
+    const merge = mergedWithReviewBy('acme-lead');
+    const failing = newSha();
+    t.fake.injectFault({ path: `/commits/${failing}/pulls`, kind: 'server-error', status: 503, times: Infinity });
+    const facts = passFacts();
+    facts.prefetch(direct);
+    facts.prefetch(merge);
+    await vi.waitFor(() => expect(t.fake.requestsTo('/reviews')).toHaveLength(1));
+
+    expect(await facts.factsFor({ commit: failing, teams: [] })).toMatchObject({ kind: 'unavailable' });
+    expect(await facts.factsFor({ commit: direct, teams: ['acme/leads'] })).toMatchObject({ kind: 'direct-push', commitSha: direct });
+    expect(await facts.factsFor({ commit: merge, teams: [] })).toMatchObject({ kind: 'pull-request', commitSha: merge });
+    // A pull request whose teams are still to be credited holds: that would need GitHub again.
+    const other = passFacts();
+    other.prefetch(merge);
+    await vi.waitFor(() => expect(t.fake.requestsTo('/reviews')).toHaveLength(2));
+    expect(await other.factsFor({ commit: failing, teams: [] })).toMatchObject({ kind: 'unavailable' });
+    expect(await other.factsFor({ commit: merge, teams: ['acme/leads'] })).toMatchObject({ kind: 'unavailable', error: { message: expect.stringMatching(/^not asked again this pass/) } });
   });
 });

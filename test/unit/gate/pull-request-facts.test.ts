@@ -44,9 +44,10 @@ describe('fetchApprovalFacts: what GitHub says about a commit', () => {
     expect(t.fake.requestsTo(/\/reviews$/).length).toBe(2);
   });
 
-  it('a commit no pull request merged is a direct push', async () => {
-    const facts = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: newSha() });
+  it('a commit no pull request merged is a direct push, whatever teams the fleet names', async () => {
+    const facts = await fetchApprovalFacts({ octokit: t.client().octokit, owner: OWNER, repo: REPO, commitSha: newSha(), teams: ['acme/leads'] });
     expect(facts).toMatchObject({ kind: 'direct-push', unmergedPullRequests: [] });
+    expect(t.fake.requestsTo('/memberships/')).toHaveLength(0);
   });
 
   it('a commit that only sits on an unmerged pull request branch is a direct push', async () => {
