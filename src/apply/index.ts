@@ -4,7 +4,7 @@ export { KubeClusterClient, EDGE_NODE_SELECTOR, type ClusterClient, type KubeClu
 export { applyGateways, type ApplyGatewaysOptions, type GatewayApplyResult, type ApplyError } from './apply.ts';
 export { checkDeletionGuard, emptiedGateways, ALLOW_MASS_DELETION_FLAG, ALLOW_MASS_DELETION_ENV, type DeletionGuardOptions, type DeletionGuardResult } from './guard.ts';
 export { withKubeDeadline } from './kube-deadline.ts';
-export { makeKubeApi } from './kube-connections.ts';
+export { makeKubeApi } from './kube-http.ts';
 export { RequestCounter, countsSince, VERBS, WRITE_VERBS, type Verb, type RequestCounts } from './request-counter.ts';
 export { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy } from './retry.ts';
 export { ClusterError, ListFailedError, ObjectRequestError, InventoryError, InventoryCorruptError, UnsupportedKindError, StillDeletingError, allListed, type RequestFailure } from './errors.ts';
