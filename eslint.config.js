@@ -11,6 +11,15 @@ export default tseslint.config(
     },
   },
   {
+    // The engine only wires the steps of a pass: short, flat, and each decision in its own stage.
+    files: ['src/engine/**/*.ts', 'src/runtime/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 40, skipBlankLines: true, skipComments: true }],
+      'no-nested-ternary': 'error',
+    },
+  },
+  {
     files: ['bin/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startRuntime, type Runtime } from '../src/engine/runtime.ts';
+import { startRuntime, type Runtime } from '../src/runtime/runtime.ts';
 import { signBody } from '../src/source/index.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';

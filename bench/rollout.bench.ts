@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describeTimings } from '../src/engine/pass-timings.ts';
 import type { PassSummary } from '../src/engine/engine.ts';
-import { startRuntime, type Runtime, type RuntimeOptions } from '../src/engine/runtime.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../src/runtime/runtime.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
 import { startGitHubFake } from '../test/github-fake/index.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';

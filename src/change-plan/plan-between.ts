@@ -1,7 +1,7 @@
 // The IO around planChanges: read two revisions of a fleet repo from Git (no checkout),
 // load and render both as of one fixed time, ask for the pull request's reviews when some
 // change needs an approval, and plan. Used by `essg plan`.
-import { fleetAt, GatewayRenders, renderGateways, type RenderedGateways } from '../engine/fleet-at.ts';
+import { fleetAt, GatewayRenders, renderGateways, type RenderedGateways } from '../load/index.ts';
 import { teamPrincipals } from '../gate/index.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import type { CommitStore } from '../source/index.ts';

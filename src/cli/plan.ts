@@ -52,7 +52,7 @@ export function registerPlan(program: Command): void {
     .action(async (dir: string, options: PlanOptions) => {
       if (options.cluster) {
         if (options.format !== 'text' && options.format !== 'json') return fail('with --cluster, --format is text or json', EXIT.usage);
-        const { planCluster } = await import('../engine/plan-cluster.ts');
+        const { planCluster } = await import('../runtime/plan-cluster.ts');
         const planned = await planCluster({ dir, format: options.format, ...(options.now ? { now: options.now } : {}) });
         if (!planned.ok) {
           process.stdout.write(`${planned.problems.join('\n')}\n`);

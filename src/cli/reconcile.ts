@@ -2,9 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { parseClockOffset, parseNow, type ClockOption } from '../engine/clock.ts';
+import { parseClockOffset, parseNow, type ClockOption } from '../runtime/clock.ts';
 import type { GitHubAuth } from '../gate/index.ts';
-import { DEFAULT_LOAD_BOUNDS } from '../engine/load-worker.ts';
+import { DEFAULT_LOAD_BOUNDS } from '../load/index.ts';
 import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -115,7 +115,7 @@ export function registerReconcile(program: Command): void {
         process.stderr.write('\n*** APPROVALS ARE OFF: every valid commit on the branch is applied at once, with no customer review. ***\n\n');
       }
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const { startRuntime } = await import('../engine/runtime.ts');
+      const { startRuntime } = await import('../runtime/runtime.ts');
       const runtime = await startRuntime(
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,

@@ -3,23 +3,21 @@
 // decide when each gateway moves (the rollout), record those decisions, plan against the
 // live objects, guard deletions, apply, and report. A failed step ends the pass with the
 // cluster on its last good state.
-import pLimit from 'p-limit';
 import { applyGateways, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { describeDecision, EVENT_REASON, PassFacts } from '../gate/index.ts';
 import { isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../diff/index.ts';
-import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
+import { chooseTargets, PassFacts, type GatewayTarget, type GitHubGate } from '../gate/index.ts';
+import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from '../load/index.ts';
+import { DeployStatusReporter, EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
 import type { GitSource } from '../source/index.ts';
-import { deployCounts, DeployStatusReporter } from './deploy-status.ts';
-import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from './fleet-at.ts';
-import { observeCluster, type Observed } from './observe.ts';
+import { recordApply, recordDecisions } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
-import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
-import { reportGateways, standingOf } from './report-step.ts';
-import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
+import { observeCluster, type Observed } from './observe.ts';
 import { describeTimings, PassTimings, type StepTimings } from './pass-timings.ts';
-import { chooseTargets, type GatewayTarget, type GitHubGate } from './targets.ts';
+import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
+import { reportDeploy, reportGateways } from './report-step.ts';
+import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
 import { FleetError } from '../errors/fleet-error.ts';
 
 export interface ReconcilerOptions {
@@ -59,6 +57,22 @@ export interface PassSummary {
   readonly error?: string;
   /** Milliseconds spent in each step of the pass. */
   readonly timings: StepTimings;
+}
+
+/** What the gate step hands on: the cluster's records, the head, each gateway's approved target. */
+interface Gated {
+  readonly inventories: ReadonlyMap<string, Inventory>;
+  readonly states: ReturnType<typeof statesOf>;
+  readonly headFleet: FleetAtCommit;
+  readonly targets: readonly GatewayTarget[];
+  readonly facts?: PassFacts;
+}
+
+function passResult(head: FleetAtCommit, work: readonly GatewayPlan[], applied: readonly GatewayApplyResult[]): PassResult {
+  if (!head.ok) return 'bad-commit';
+  const failed = applied.filter((r) => !r.ok).length;
+  if (failed > 0) return failed === applied.length ? 'failed' : 'partial';
+  return work.length === 0 ? 'noop' : 'success';
 }
 
 /** A pass stopped because this replica no longer leads. */
@@ -113,9 +127,38 @@ export class Reconciler {
     this.revisions.startPass();
     const fetched = await t.time('fetch', () => this.fetchStep());
     if (fetched.head === undefined) return { result: 'failed', plans: [], applied: [], targets: [], error: fetched.error };
-    const { head, fresh } = fetched;
+    const gated = await this.gateStep(t, fetched.head, fetched.fresh, now);
+    const { targets, inventories, headFleet } = gated;
+    const observed = await t.time('observe', () => this.read(() => observeCluster(this.options.client)));
+    const { rollout, health, prePullJobs } = await this.rolloutStep(t, { ...gated, observed, now });
+    const plans = await t.time('plan', () => this.planStep({ targets, rollout, observed, now, inventories }));
+    const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
+    const passed = { head: fetched.head, plans, targets, rollout };
+    // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
+    const guard = this.guardStep(plans, headFleet, inventories);
+    if (guard) {
+      await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard });
+      await reportGateways({ ...report, applied: [], refusal: guard });
+      return { ...passed, result: 'refused', applied: [], error: guard };
+    }
+    this.checkLeadership();
+    const { work, applied } = await t.time('apply', () => this.applyStep({ plans, inventories, rollout, prePullJobs }));
+    await t.time('report', async () => {
+      for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
+      await reportGateways({ ...report, applied });
+      await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
+      await reportDeploy({ reporter: this.deployStatus, head: headFleet, fresh: fetched.fresh, rollout, applied, githubDown: gated.facts?.unavailable, log: this.log });
+    });
+    const result = passResult(headFleet, work, applied);
+    this.log(`pass ${result}: head ${fetched.head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${applied.filter((r) => !r.ok).length} failed`);
+    return { ...passed, result, applied, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
+  }
+
+  /** What the cluster records for each gateway, the head loaded, and the gate: the revision each gateway may take. */
+  private async gateStep(t: PassTimings, head: string, fresh: boolean, now: string): Promise<Gated> {
     // What the cluster holds (a failed listing throws: never read as "nothing").
-    const inventories = new Map((await t.time('observe', () => this.read(() => this.options.client.listInventories()))).map((inv): [string, Inventory] => [inv.gateway, inv]));
+    const listed = await t.time('observe', () => this.read(() => this.options.client.listInventories()));
+    const inventories = new Map(listed.map((inv): [string, Inventory] => [inv.gateway, inv]));
     const states = statesOf(inventories, this.log);
     const headFleet = await t.time('load', () => this.loadStep(head, now));
     // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
@@ -127,33 +170,16 @@ export class Reconciler {
       ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
     }));
     // The gate's decisions as Events are reporting: counted with the report, not with deciding.
-    await t.time('report', () => this.recordDecisions(targets));
-    const observed = await t.time('observe', () => this.read(() => observeCluster(this.options.client)));
+    await t.time('report', () => recordDecisions(this.eventsArgs(), targets));
+    return { inventories, states, headFleet, targets, ...(facts ? { facts } : {}) };
+  }
+
+  /** When each gateway moves (waves, soaks, windows, rollbacks), and the image pre-pulls its wave needs first. */
+  private async rolloutStep(t: PassTimings, { targets, states, observed, inventories, headFleet, now }: Gated & { observed: Observed; now: string }) {
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
     const decided = await t.time('rollout', () => decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now }));
-    const { health } = decided;
     const { plan: rollout, ...prePullJobs } = await t.time('rollout', () => prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now }));
-    const plans = await t.time('plan', () => this.planStep({ targets, rollout, observed, now, inventories }));
-    // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
-    const guard = this.guardStep(plans, headFleet, inventories);
-    const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
-    if (guard) {
-      await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard });
-      await reportGateways({ ...report, applied: [], refusal: guard });
-      return { result: 'refused', head, plans, applied: [], targets, rollout, error: guard };
-    }
-    this.checkLeadership();
-    const { work, applied } = await t.time('apply', () => this.applyStep({ plans, inventories, rollout, prePullJobs }));
-    await t.time('report', async () => {
-      for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
-      await reportGateways({ ...report, applied });
-      await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
-      await this.reportDeploy({ head: headFleet, fresh, rollout, applied, githubDown: facts?.unavailable });
-    });
-    const failed = applied.filter((r) => !r.ok).length;
-    const result: PassResult = !headFleet.ok ? 'bad-commit' : failed > 0 ? (failed === applied.length ? 'failed' : 'partial') : work.length === 0 ? 'noop' : 'success';
-    this.log(`pass ${result}: head ${head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${failed} failed`);
-    return { result, head, plans, applied, targets, rollout, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
+    return { rollout, health: decided.health, prePullJobs };
   }
 
   /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
@@ -170,7 +196,7 @@ export class Reconciler {
       ...(this.passLeadership ? { signal: this.passLeadership } : {}),
     });
     this.checkLeadership();
-    await this.recordApply(work, applied);
+    await recordApply(this.eventsArgs(), work, applied);
     return { work, applied };
   }
 
@@ -240,23 +266,6 @@ export class Reconciler {
     return guard.message;
   }
 
-  /** The `essg/deploy` commit status; not while GitHub failed this pass (the next pass writes it), so an outage costs no second wait. */
-  private async reportDeploy({ head, fresh, rollout, applied, githubDown }: {
-    head: FleetAtCommit; fresh: boolean; rollout: RolloutPlan; applied: readonly GatewayApplyResult[]; githubDown: string | undefined;
-  }): Promise<void> {
-    if (!head.ok || !fresh || !this.deployStatus) return;
-    if (githubDown) {
-      this.log(`commit status essg/deploy on ${head.commit.slice(0, 12)} not written this pass, GitHub failed: ${githubDown}`);
-      return;
-    }
-    const summaries = new Map(rollout.rollouts.map((r) => [r.id, r]));
-    const failures = [...rollout.decisions.values()].filter((d) => d.action === 'rollback' || (d.action === 'hold' && d.hold.reason === 'failed-render'));
-    const moved = [...rollout.decisions.values()].map((d) => ({ gateway: d.gateway, revision: d.revision }));
-    const counts = deployCounts({ head: head.commit, targets: moved, applied, rolledBack: failures.map((d) => d.gateway) });
-    const failure = failures[0] ? standingOf(failures[0], summaries)?.standing.message : undefined;
-    await this.deployStatus.report({ head: head.commit, counts, ...(failure ? { failure } : {}) });
-  }
-
   private checkLeadership(): void {
     if (this.passLeadership?.aborted) throw new LeadershipLostError();
   }
@@ -270,42 +279,7 @@ export class Reconciler {
     }
   }
 
-  /** An Event per gate decision: a gateway's in order, several gateways at once (an outage holds them all in one pass). */
-  private async recordDecisions(targets: readonly GatewayTarget[]): Promise<void> {
-    const limit = pLimit(16);
-    await Promise.all(targets.map((target) => limit(() => this.recordDecisionsOf(target))));
-  }
-
-  private async recordDecisionsOf(target: GatewayTarget): Promise<void> {
-    for (const decision of target.decisions) {
-      this.log(`gate: ${describeDecision(decision)}`);
-      await this.options.events.record({
-        regarding: inventoryRef(target.gateway),
-        type: decision.result === 'approved' ? 'Normal' : 'Warning',
-        reason: EVENT_REASON[decision.result],
-        message: describeDecision(decision),
-      });
-      if (decision.result === 'hold') this.options.metrics.githubError();
-    }
-  }
-
-  private async recordApply(plans: readonly GatewayPlan[], results: readonly GatewayApplyResult[]): Promise<void> {
-    const { events, metrics } = this.options;
-    const byGateway = new Map(plans.map((p) => [p.gateway, p]));
-    for (const result of results) {
-      const plan = byGateway.get(result.gateway)!;
-      const regarding = inventoryRef(result.gateway);
-      if (plan.drift.length > 0) {
-        metrics.driftRestoredObjects(plan.drift.length);
-        await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.driftRestored, message: `restored ${plan.drift.length} object(s) changed by hand: ${plan.drift.map((d) => `${d.ref.kind} ${d.ref.name} (${d.reason})`).join(', ')}` });
-      }
-      if (result.ok) {
-        if (result.applied.length > 0) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.applied, message: `applied ${result.applied.length} object(s) at ${plan.inventory.revision.slice(0, 12)}` });
-        if (result.deleted.length > 0) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.pruned, message: `pruned ${result.deleted.map((r) => `${r.kind} ${r.name}`).join(', ')}` });
-      } else {
-        metrics.applyError(result.errors[0]?.code ?? 'unknown');
-        await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.applyFailed, message: result.errors.map((e) => `${e.component}: ${e.message}`).join('; ') });
-      }
-    }
+  private eventsArgs() {
+    return { events: this.options.events, metrics: this.options.metrics, log: this.log };
   }
 }

@@ -13,9 +13,9 @@ import type { StatusStore } from '../report/index.ts';
 import { appendHistory, parseHistory, serializeHistory, type HistoryEntry } from '../report/history.ts';
 import { historyEventsOfPass, type GatewayContents, type GatewayPassFacts } from '../report/history-events.ts';
 import type { RolloutDecision, RolloutPlan } from '../rollout/index.ts';
-import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
+import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { Observed } from './observe.ts';
-import type { GatewayTarget } from './targets.ts';
+import type { GatewayTarget } from '../gate/index.ts';
 import { isExpired } from '../model/expiry.ts';
 
 const IP_BLOCK_LIST = 'ip-block-list';

@@ -9,7 +9,7 @@ import { nodeHealth } from '../health/index.ts';
 import type { Inventory } from '../diff/index.ts';
 import { prePullJobObject } from '../render/pre-pull-job.ts';
 import { decidePrePull, prePullSettings, readPrePullJob, workloadImages, type PrePullGateway, type PrePullJob, type RolloutPlan } from '../rollout/index.ts';
-import type { FleetRevisions } from './fleet-at.ts';
+import type { FleetRevisions } from '../load/index.ts';
 import type { Observed } from './observe.ts';
 
 const JOB_KIND = 'ImagePrePullJob';

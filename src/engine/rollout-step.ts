@@ -12,9 +12,9 @@ import { LABEL, WORKLOAD_KINDS } from '../contract/index.ts';
 import {
   awaitsPull, parseRolloutState, planRollouts, serializeRolloutState, verdictOf, windowAt, type GatewayRolloutInput, type GatewayRolloutState, type GatewayVerdict, type RolloutPlan, type RolloutSettings, type WindowState,
 } from '../rollout/index.ts';
-import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
+import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { Observed } from './observe.ts';
-import type { GatewayTarget } from './targets.ts';
+import type { GatewayTarget } from '../gate/index.ts';
 
 /** Each gateway's durable rollout state; a gateway applied before states were kept starts from its inventory. */
 export function statesOf(inventories: ReadonlyMap<string, Inventory>, log: (line: string) => void): Map<string, GatewayRolloutState> {
@@ -89,10 +89,10 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     const next = target.revision && target.revision !== state?.revision ? await revisions.at(target.revision, now) : undefined;
     const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;
     const emergency = nextRender !== undefined && currentRender !== undefined && isEmergency(target, currentRender.objects, nextRender.objects);
-    const labels = (next?.ok ? next.model : head.ok ? head.model : undefined)?.gateways.get(target.gateway)?.doc.metadata.labels ?? {};
+    const labels = [next, head].find(isLoaded)?.model.gateways.get(target.gateway)?.doc.metadata.labels ?? {};
     // The windows the change was approved under (those of its own commit); a removal whose commit
     // dropped the customer too keeps the windows of the revision the gateway is on.
-    const windowsFrom = [next, current, head].find((fleet): fleet is FleetAtCommit => fleet?.ok === true && fleet.model.customers.has(target.customer));
+    const windowsFrom = [next, current, head].find((fleet) => isLoaded(fleet) && fleet.model.customers.has(target.customer));
     inputs.push({
       gateway: target.gateway,
       labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
@@ -103,6 +103,10 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     });
   }
   return { plan: planRollouts({ gateways: inputs, settings, now }), health };
+}
+
+function isLoaded(fleet: FleetAtCommit | undefined): fleet is Extract<FleetAtCommit, { ok: true }> {
+  return fleet?.ok === true;
 }
 
 /** A gateway still pulling runs its old objects: Ready there is not Ready on the new render. */

@@ -6,7 +6,7 @@ export { EVENT_REASON, NOT_COUNTED, describeDecision } from './describe.ts';
 export { GitHubUnavailable, type GitHubUnavailableData, toGitHubUnavailable } from './errors.ts';
 export { type GateLogger, type GateOctokit, type GitHubAuth, type GitHubClient, type GitHubClientOptions, createGitHubClient, lineLogger } from './github-client.ts';
 export { type ApprovalPolicy, approvalPolicy, teamPrincipals } from './policy.ts';
-export { PLAN_COMMENT_MARKER, setCommitStatus, upsertPlanComment } from './pr-report.ts';
 export { TeamMembershipCache, fetchApprovalFacts, fetchPullRequestFacts, unavailableFacts } from './pull-request-facts.ts';
 export { type AdvanceArgs, type Advancement, type FactsLookup, type GatewayAtCommit, type GatewayRender, advanceGateway } from './advance.ts';
 export { type GitHubRepoRef, PassFacts } from './pass-facts.ts';
+export { type GatewayTarget, type GitHubGate, type TargetsArgs, chooseTargets } from './targets.ts';

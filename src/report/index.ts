@@ -37,3 +37,5 @@ export {
   type ServiceLogs,
   type ServiceLogsRequest,
 } from './pod-logs.ts';
+export { DeployStatusReporter, deployCounts, type DeployCounts } from './deploy-status.ts';
+export { PLAN_COMMENT_MARKER, setCommitStatus, upsertPlanComment, type StatusContext, type StatusState } from './pr-report.ts';

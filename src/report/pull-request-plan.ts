@@ -3,7 +3,8 @@
 // status. A composition point besides the engine (README, Layout): `essg plan --reviews/--post`
 // joins the change plan and the gate's GitHub calls here, so the CLI only parses and prints.
 import { type ChangePlan, type ReviewsLookup, formatChangePlanMarkdown, statusDescription } from '../change-plan/index.ts';
-import { type GateOctokit, createGitHubClient, fetchPullRequestFacts, setCommitStatus, unavailableFacts, upsertPlanComment } from '../gate/index.ts';
+import { type GateOctokit, createGitHubClient, fetchPullRequestFacts, unavailableFacts } from '../gate/index.ts';
+import { setCommitStatus, upsertPlanComment } from './pr-report.ts';
 
 export const PLAN_STATUS_CONTEXT = 'essg/plan';
 

@@ -9,3 +9,4 @@ export {
   awaitsPull, decidePrePull, PRE_PULL_DEFAULTS, prePullJobName, prePullSettings, readPrePullJob, workloadImages,
   type NodePull, type PrePullGateway, type PrePullJob, type PrePullJobView, type PrePullPlan, type PrePullSettings,
 } from './prepull.ts';
+export { standingOf, type RolloutPosition } from './standing.ts';

@@ -13,6 +13,7 @@ describe('gateway health on the cluster', () => {
   let fleet: TestFleet;
   let r: TestRuntime;
   let gateway: string;
+  let installed: GatewayStatus | undefined;
 
   printReconcilerLogOnFailure();
 
@@ -23,6 +24,7 @@ describe('gateway health on the cluster', () => {
     gateway = fleet.gateway('acme-sh-02');
     r = await startTestRuntime({ repo: fleet.url });
     expect((await r.pass()).result).toBe('success');
+    installed = r.store.gateway(gateway);
   });
 
   afterAll(async () => {
@@ -39,6 +41,11 @@ describe('gateway health on the cluster', () => {
       return status && done(status) ? status : undefined;
     }, { timeoutMs: 120_000, intervalMs: 1000 });
   }
+
+  it('is Progressing, not Ready with no services, after the pass that installs it', () => {
+    expect(installed).toMatchObject({ phase: 'Progressing', reason: 'RolloutInProgress' });
+    expect(installed!.message).toMatch(/^installing [0-9a-f]{12}$/);
+  });
 
   it('is Ready once every service runs, with the version its ready pods run', async () => {
     const ready = await passUntil('the gateway Ready', (s) => s.phase === 'Ready');

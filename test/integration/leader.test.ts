@@ -3,7 +3,7 @@
 // continuously and fails on any moment with two leaders.
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderElector, type LeaseClient, kubeLeaseClient } from '../../src/engine/leader.ts';
+import { LeaderElector, type LeaseClient, kubeLeaseClient } from '../../src/leader/index.ts';
 import { type Kube, kube, namespace, waitFor } from './helpers/kube.ts';
 
 // Short periods so a takeover after expiry happens within seconds; same ratios as production.

@@ -2,7 +2,7 @@
 // the recorder on its own (on the object, aggregated by count), and the Events the
 // reconciler, built as `essg reconcile` builds it, writes about each gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultIdentity } from '../../src/engine/leader.ts';
+import { defaultIdentity } from '../../src/leader/index.ts';
 import { KubeEventRecorder, eventRefOf } from '../../src/report/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { gatewayEvents, type Kube, kube, namespace } from './helpers/kube.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import type { GitHubOptions } from '../../../src/engine/runtime.ts';
+import type { GitHubOptions } from '../../../src/runtime/runtime.ts';
 import { startGitHubFake, type GitHubFake } from '../../github-fake/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TemplateGateway, type TestFleet, type TestFleetOptions } from './fleet.ts';
 import { AUTHOR, tempDir } from './git.ts';

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach } from 'vitest';
 import type { PassSummary } from '../../../src/engine/engine.ts';
-import type { ClockOption } from '../../../src/engine/clock.ts';
-import { startRuntime, type GitHubOptions, type Runtime } from '../../../src/engine/runtime.ts';
+import type { ClockOption } from '../../../src/runtime/clock.ts';
+import { startRuntime, type GitHubOptions, type Runtime } from '../../../src/runtime/runtime.ts';
 import { testbed } from './testbed.ts';
 
 export interface TestRuntime {

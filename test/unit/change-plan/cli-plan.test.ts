@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubFake, startGitHubFake } from '../../github-fake/index.ts';
 import { runEssg } from '../../support/cli.ts';
 import { TEMPLATE_DIR } from '../../support/template-fleet.ts';
-import { PLAN_COMMENT_MARKER } from '../../../src/gate/index.ts';
+import { PLAN_COMMENT_MARKER } from '../../../src/report/index.ts';
 
 const HEAD_TIME = '2026-06-01T12:00:00Z';
 let dir: string;

@@ -2,7 +2,7 @@
 import { MemoryReader } from '../../../src/model/file-reader.ts';
 import { loadFleet } from '../../../src/model/load.ts';
 import { type ChangedPath, type ChangePlan, type ReviewFacts, planChanges, renderSide } from '../../../src/change-plan/index.ts';
-import { GatewayRenders } from '../../../src/engine/fleet-at.ts';
+import { GatewayRenders } from '../../../src/load/index.ts';
 
 export const NOW = '2026-06-01T00:00:00Z';
 

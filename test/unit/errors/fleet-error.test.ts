@@ -6,7 +6,7 @@ import { ClusterError } from '../../../src/apply/errors.ts';
 import { KubeRequestFailure } from '../../../src/apply/kube-http.ts';
 import { RetriesExhausted } from '../../../src/apply/retry.ts';
 import { LeadershipLostError } from '../../../src/engine/engine.ts';
-import { LeaseConflict } from '../../../src/engine/leader.ts';
+import { LeaseConflict } from '../../../src/leader/index.ts';
 import { GitHubUnavailable } from '../../../src/gate/errors.ts';
 import { FleetReadError } from '../../../src/model/load.ts';
 import { FleetInvalidError } from '../../../src/model/problems.ts';

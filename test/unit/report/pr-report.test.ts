@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { GitHubUnavailable } from '../../../src/gate/errors.ts';
-import { PLAN_COMMENT_MARKER, STATUS_DESCRIPTION_MAX, fitDescription, setCommitStatus, upsertPlanComment } from '../../../src/gate/pr-report.ts';
-import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
+import { PLAN_COMMENT_MARKER, STATUS_DESCRIPTION_MAX, fitDescription, setCommitStatus, upsertPlanComment } from '../../../src/report/pr-report.ts';
+import { OWNER, REPO, useGitHubFake } from '../gate/github-fixture.ts';
 
 const t = useGitHubFake();
 

@@ -5,7 +5,7 @@ import { KubeClusterClient } from '../apply/index.ts';
 import { DirectoryReader } from '../model/file-reader.ts';
 import { formatProblem } from '../model/problems.ts';
 import { formatGatewayPlans, groupLiveByGateway, isNoop, liveForGateway, planGateway, type GatewayPlan } from '../diff/index.ts';
-import { fleetAt, formatRenderFailure } from './fleet-at.ts';
+import { fleetAt, formatRenderFailure } from '../load/index.ts';
 
 export type PlanClusterResult = { readonly ok: true; readonly text: string; readonly plans: readonly GatewayPlan[] } | { readonly ok: false; readonly problems: readonly string[] };
 

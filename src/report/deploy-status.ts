@@ -1,8 +1,8 @@
 // The commit status `essg/deploy` on the branch head: how many gateways run it, wait for
 // it, or failed to take it. Written only when it changes, so a quiet fleet stays quiet.
-import { setCommitStatus } from '../gate/index.ts';
+import { setCommitStatus } from './pr-report.ts';
 import type { GatewayApplyResult } from '../apply/index.ts';
-import type { GatewayTarget, GitHubGate } from './targets.ts';
+import type { GatewayTarget, GitHubGate } from '../gate/index.ts';
 
 export interface DeployCounts {
   readonly applied: number;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '../../../src/engine/runtime.ts';
+import { startRuntime, type Runtime } from '../../../src/runtime/runtime.ts';
 import { signBody } from '../../../src/source/webhook.ts';
 
 const SECRET = 'webhook-secret-for-tests';

@@ -7,8 +7,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inThreadLoader } from '../../../src/engine/fleet-at.ts';
-import { WorkerLoader } from '../../../src/engine/load-worker.ts';
+import { inThreadLoader } from '../../../src/load/index.ts';
+import { WorkerLoader } from '../../../src/load/index.ts';
 import { openLocalRepo } from '../../../src/source/index.ts';
 import { TEMPLATE_DIR, templateFiles } from '../../support/template-fleet.ts';
 
@@ -116,7 +116,7 @@ describe('loading a commit in the bounded worker', () => {
   it('starts from any working directory, not only one with the reconciler’s node_modules beside it', () => {
     // `essg reconcile` may be started from anywhere (a systemd unit, a shell in $HOME): the worker must find its loader itself.
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'essg-cwd-'));
-    const worker = pathToFileURL(path.resolve('src/engine/load-worker.ts')).href;
+    const worker = pathToFileURL(path.resolve('src/load/index.ts')).href;
     const script = `const { WorkerLoader } = await import(${JSON.stringify(worker)});
 const loader = new WorkerLoader({ gitdir: ${JSON.stringify(path.join(dir, '.git'))}, origin: 'fleet' });
 const answer = await loader.load({ commit: ${JSON.stringify(commits.good)}, now: ${JSON.stringify(NOW)} });

@@ -1,8 +1,8 @@
 // What the fleet reports back on GitHub: one plan comment per pull request, edited in
 // place on every push so the conversation is not flooded, and the commit statuses
 // `essg/plan` (on PR heads) and `essg/deploy` (on merge commits).
-import { toGitHubUnavailable } from './errors.ts';
-import type { GateOctokit } from './github-client.ts';
+import { toGitHubUnavailable } from '../gate/errors.ts';
+import type { GateOctokit } from '../gate/github-client.ts';
 
 /** The hidden marker that identifies the plan comment among the pull request's comments. */
 export const PLAN_COMMENT_MARKER = '<!-- essg:plan -->';

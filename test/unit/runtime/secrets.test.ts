@@ -2,7 +2,7 @@
 // was given, and the forms it travels in.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { redactorFor } from '../../../src/engine/secrets.ts';
+import { redactorFor } from '../../../src/runtime/secrets.ts';
 
 const basic = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString('base64');
 const REPO = 'https://git.example.com/soc/fleet.git';

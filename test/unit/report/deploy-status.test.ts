@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deployCounts } from '../../../src/engine/deploy-status.ts';
+import { deployCounts } from '../../../src/report/index.ts';
 import type { GatewayApplyResult } from '../../../src/apply/index.ts';
 
 const result = (gateway: string, ok: boolean): GatewayApplyResult => ({ gateway, ok, applied: [], deleted: [], inventoryWritten: ok, errors: [] });

@@ -1,7 +1,7 @@
 // The reconciler's one clock: `--now` fixes it, `--clock-offset` shifts the system clock,
 // and `essg reconcile` refuses values it cannot read before it touches anything.
 import { describe, expect, it } from 'vitest';
-import { clockOf, parseClockOffset, parseNow } from '../../../src/engine/clock.ts';
+import { clockOf, parseClockOffset, parseNow } from '../../../src/runtime/clock.ts';
 import { runEssg } from '../../support/cli.ts';
 
 describe('--clock-offset', () => {

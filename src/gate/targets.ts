@@ -1,10 +1,13 @@
 // Which revision each gateway should be on after this pass. Approvals off: every gateway
 // follows the branch head while it is valid. Approvals on: each gateway walks the commits
 // since its applied revision and stops before the first change it may not take.
-import { advanceGateway, approvalPolicy, teamPrincipals, type ApprovalPolicy, type GateDecision, type GatewayAtCommit, type GatewayRender, type GitHubRepoRef, type PassFacts } from '../gate/index.ts';
+import { advanceGateway, type GatewayAtCommit, type GatewayRender } from './advance.ts';
+import type { GateDecision } from './decide.ts';
+import type { GitHubRepoRef, PassFacts } from './pass-facts.ts';
+import { approvalPolicy, teamPrincipals, type ApprovalPolicy } from './policy.ts';
 import type { Inventory } from '../diff/index.ts';
 import type { CommitInfo, CommitStore } from '../source/index.ts';
-import type { FleetAtCommit, FleetRevisions } from './fleet-at.ts';
+import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 
 export type GitHubGate = GitHubRepoRef;
 

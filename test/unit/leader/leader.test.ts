@@ -8,7 +8,7 @@ import {
   type LeaseClient,
   type LeaseRecord,
   type LeaseSpec,
-} from '../../../src/engine/leader.ts';
+} from '../../../src/leader/index.ts';
 
 /** A Lease with the API server's optimistic concurrency: writes must name the version they read. */
 class MemoryLease {

@@ -1,0 +1,246 @@
+// The reconciler as a long-running process: the status server, the pass trigger fed by
+// polls and webhooks, leader election, and a clean shutdown.
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeClusterClient, makeKubeApi, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
+import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
+import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
+import type { SecretRedactor } from '../report/redact.ts';
+import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
+import { clockOf, type ClockOption } from './clock.ts';
+import { Reconciler, type PassSummary } from '../engine/engine.ts';
+import { WorkerLoader, type LoadBounds } from '../load/index.ts';
+import type { GitHubGate } from '../gate/index.ts';
+import { defaultIdentity, electInCluster, ReplicaStanding, type LeaderElector } from '../leader/index.ts';
+import { redactorFor } from './secrets.ts';
+
+export interface RuntimeOptions {
+  readonly repo: string;
+  readonly branch: string;
+  readonly cacheDir: string;
+  readonly kubeconfig?: string;
+  readonly gitAuth?: GitAuth;
+  /** How long a Git fetch waits on a silent server before it fails (`--git-timeout`). @default 30000 */
+  readonly gitTimeoutMs?: number;
+  /** The deadline and heap bound of loading and rendering one commit (`--load-timeout`, `--load-max-memory`). @default DEFAULT_LOAD_BOUNDS */
+  readonly loadBounds?: Partial<LoadBounds>;
+  /** undefined: approvals off. */
+  readonly github?: GitHubOptions;
+  readonly trustedRevision?: string;
+  readonly allowMassDeletion?: boolean;
+  readonly interval: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly webhookSecret?: string;
+  /** Webhook bodies over this are answered 413 unread (`--webhook-max-bytes`). @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB) */
+  readonly webhookMaxBytes?: number;
+  readonly leaderElection: boolean;
+  /** How long GET /logs waits for a gateway's first answer (`--logs-timeout`). @default DEFAULT_LOGS_TIMEOUT_MS (10 s) */
+  readonly logsTimeoutMs?: number;
+  /**
+   * The time every pass decides by (soaks, maintenance windows, expiry): `--now` or
+   * `--clock-offset`. Status and log timestamps, Events and the Lease keep the system clock.
+   * @default the system clock
+   */
+  readonly clock?: ClockOption;
+  readonly log: (line: string) => void;
+}
+
+/** Where the pull requests are and how to reach them (`--github-*` flags). */
+export interface GitHubOptions {
+  readonly owner: string;
+  readonly repo: string;
+  /** @default https://api.github.com */
+  readonly baseUrl?: string;
+  readonly auth: GitHubAuth;
+  /** A GitHub request not answered by then has failed. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** Retries of a request that failed with a server error, a timeout or a short rate limit. @default 2 */
+  readonly maxRetries?: number;
+}
+
+export interface Runtime {
+  readonly reconciler: Reconciler;
+  readonly store: StatusStore;
+  /** Every request the reconciler sent to the Kubernetes API, by verb. */
+  readonly requests: RequestCounter;
+  readonly url: string | undefined;
+  /**
+   * The runtime's secrets (Git credentials, GitHub token or App key, webhook secret, and
+   * credentials seen on the wire): what the CLI prints passes it too.
+   */
+  readonly redactor: SecretRedactor;
+  /** One pass now (coalesced with any pass already asked for). */
+  passOnce(): Promise<PassSummary | undefined>;
+  stop(): Promise<void>;
+}
+
+function loadKubeconfig(file: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  return kc;
+}
+
+function gitHubGate(github: GitHubOptions, log: (line: string) => void, redactor: SecretRedactor): GitHubGate {
+  const { octokit } = createGitHubClient({
+    auth: github.auth,
+    redactor,
+    logger: lineLogger(log),
+    ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
+    ...(github.requestTimeoutMs !== undefined ? { requestTimeoutMs: github.requestTimeoutMs } : {}),
+    ...(github.maxRetries !== undefined ? { maxRetries: github.maxRetries } : {}),
+  });
+  return { octokit, owner: github.owner, repo: github.repo };
+}
+
+/**
+ * How the runtime is driven. `service` is `essg reconcile` as a process: it serves the HTTP
+ * port (status, dashboard, /metrics with the process's own metrics, the webhook), runs passes
+ * on the poll schedule and looks again when a rollout's soak ends. `on-demand` runs a pass
+ * only when `pass()` is called and does none of that: `--once`, the tests and the benchmarks,
+ * which must decide when passes happen and must not open ports or timers of their own.
+ */
+export type RuntimeMode = 'service' | 'on-demand';
+
+export async function startRuntime(options: RuntimeOptions, { mode = 'service' }: { readonly mode?: RuntimeMode } = {}): Promise<Runtime> {
+  const service = mode === 'service';
+  const redactor = runtimeRedactor(options);
+  const log = (line: string): void => options.log(redactor.redact(line));
+  const kubeconfig = loadKubeconfig(options.kubeconfig);
+  const store = new StatusStore({ redact: (value) => redactor.redactValue(value) });
+  const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: service, redact: (text) => redactor.redact(text) });
+  // Writes are fenced by the leadership they are made under (see electInCluster).
+  const standing = new ReplicaStanding(options.leaderElection);
+  const { reconciler, client, loader } = buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing });
+  const passes = new Passes(reconciler, standing, service);
+  const server = service ? await serveStatus({ options, kubeconfig, store, metrics, trigger: passes.trigger, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
+  if (server) log(`status, dashboard and metrics on ${server.url}`);
+  const polls = service ? schedulePolls({ cron: options.interval, trigger: passes.trigger }) : undefined;
+  const elector = options.leaderElection ? electLeader({ kubeconfig, standing, metrics, store, trigger: passes.trigger, log }) : undefined;
+  return {
+    reconciler,
+    store,
+    requests: client.requests,
+    url: server?.url,
+    redactor,
+    async passOnce() {
+      const outcome = await passes.trigger.request({ source: 'manual' });
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
+    async stop() {
+      passes.stop();
+      polls?.stop();
+      await elector?.stop();
+      passes.trigger.close();
+      await server?.close();
+      await loader.close();
+    },
+  };
+}
+
+/** The one redaction point: every line, status field, Event and metric leaves through it. */
+function runtimeRedactor(options: RuntimeOptions): SecretRedactor {
+  return redactorFor({
+    repo: options.repo,
+    ...(options.gitAuth ? { gitAuth: options.gitAuth } : {}),
+    ...(options.github ? { githubAuth: options.github.auth } : {}),
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+  });
+}
+
+/** The reconciler with the product's clients: Kubernetes (fenced by the pass's leadership), Git, GitHub, the bounded load worker, Events. */
+function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing }: {
+  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; redactor: SecretRedactor; log: (line: string) => void; standing: ReplicaStanding;
+}): { reconciler: Reconciler; client: KubeClusterClient; loader: WorkerLoader } {
+  const client = new KubeClusterClient({ kubeconfig, fence: () => standing.passLeadership() });
+  client.requests.onRequest((verb) => metrics.apiRequest(verb));
+  const source = createGitSource({
+    url: options.repo, branch: options.branch, cacheDir: options.cacheDir,
+    ...(options.gitAuth ? { auth: options.gitAuth } : {}),
+    ...(options.gitTimeoutMs !== undefined ? { timeoutMs: options.gitTimeoutMs } : {}),
+  });
+  const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
+  const loader = new WorkerLoader({ gitdir: source.gitdir, origin: redactor.redact(source.origin), log, ...(options.loadBounds ? { bounds: options.loadBounds } : {}) });
+  const reconciler = new Reconciler({
+    source, loader, client, store, metrics,
+    events: new KubeEventRecorder({ core: withKubeDeadline(makeKubeApi(kubeconfig, CoreV1Api)), instance: defaultIdentity(), redact: (text) => redactor.redact(text) }),
+    ...(github ? { github } : {}),
+    ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
+    ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+    leadership: () => standing.passLeadership(),
+    now: clockOf(options.clock),
+    log,
+  });
+  return { reconciler, client, loader };
+}
+
+/**
+ * Passes, one at a time, while this replica leads: asked for by polls, webhooks and callers,
+ * coalesced. While a rollout is in flight the next look comes when it is due (a soak ends),
+ * not at the next poll (`recheck`: the service does, on-demand runs do not).
+ */
+class Passes {
+  readonly trigger: PassTrigger<PassSummary | undefined>;
+  private recheck: NodeJS.Timeout | undefined;
+
+  constructor(reconciler: Reconciler, standing: ReplicaStanding, recheck: boolean) {
+    this.trigger = new PassTrigger<PassSummary | undefined>(async () => {
+      if (!standing.leading) return undefined;
+      standing.startPass();
+      const summary = await reconciler.runPass();
+      clearTimeout(this.recheck);
+      if (summary.recheckAfterSeconds !== undefined && recheck) {
+        this.recheck = setTimeout(() => void this.trigger.request({ source: 'poll', detail: 'rollout recheck' }), summary.recheckAfterSeconds * 1000);
+        this.recheck.unref();
+      }
+      return summary;
+    });
+  }
+
+  stop(): void {
+    clearTimeout(this.recheck);
+  }
+}
+
+/** The HTTP port: status, dashboard, /metrics, logs (any replica serves them: reading changes nothing) and the signed webhook. */
+async function serveStatus({ options, kubeconfig, store, metrics, trigger, isReady }: {
+  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; trigger: PassTrigger<PassSummary | undefined>; isReady: () => boolean;
+}): Promise<StatusServer & { url: string }> {
+  const server = createStatusServer({
+    store, metrics, host: options.listen.host, port: options.listen.port, isReady,
+    logs: (request) => openServiceLogs({ kubeconfig, request: { ...request, ...(options.logsTimeoutMs !== undefined ? { timeoutMs: options.logsTimeoutMs } : {}) } }),
+  });
+  if (options.webhookSecret) {
+    server.mountWebhook(createWebhookHandler({
+      secret: options.webhookSecret, branch: options.branch,
+      ...(options.webhookMaxBytes !== undefined ? { maxBodyBytes: options.webhookMaxBytes } : {}),
+      onPush: (push) => void trigger.request({ source: 'webhook', detail: push.after }),
+      onVerdict: (verdict) => metrics.webhookDelivery(verdict.kind === 'rejected' ? verdict.reason : verdict.kind),
+    }));
+  }
+  const url = await server.listen();
+  return Object.assign(server, { url });
+}
+
+/** Leader election through the fleet's Lease: a new leader passes at once; /status names this replica from the start, so a standby is told from a stalled leader. */
+function electLeader({ kubeconfig, standing, metrics, store, trigger, log }: {
+  kubeconfig: KubeConfig; standing: ReplicaStanding; metrics: FleetMetrics; store: StatusStore; trigger: PassTrigger<PassSummary | undefined>; log: (line: string) => void;
+}): LeaderElector {
+  const elector = electInCluster({
+    kubeconfig, standing, log,
+    onLead: (identity) => {
+      metrics.setLeader(true);
+      store.setReplica({ identity, leading: true });
+      log(`${identity} leads: applying`);
+      void trigger.request({ source: 'startup' });
+    },
+    onStandBy: (identity) => {
+      metrics.setLeader(false);
+      store.setReplica({ identity, leading: false });
+      log('no longer the leader: standing by');
+    },
+  });
+  store.setReplica({ identity: elector.identity, leading: false });
+  void elector.run();
+  return elector;
+}
