@@ -2,7 +2,7 @@
 // bound, each request retried on failures that pass by themselves. One gateway's failure
 // is reported for that gateway and never stops another.
 import pLimit from 'p-limit';
-import { compareRefs, componentOf, type GatewayPlan, type ObjectRef, type OwnedRef } from '../diff/index.ts';
+import { compareRefs, componentOf, type GatewayPlan, type ObjectRef, type OwnedRef, type SharedPlan } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { ClusterClient } from './cluster-client.ts';
 import { StillDeletingError } from './errors.ts';
@@ -70,13 +70,10 @@ function errorOf({ gateway, component, object, verb, error }: { gateway: string;
   };
 }
 
-async function applyGateway({ client, plan, retry }: { client: ClusterClient; plan: GatewayPlan; retry: RetryOptions }): Promise<GatewayApplyResult> {
-  const { gateway } = plan;
-  const applied: ObjectRef[] = [];
-  const deleted: ObjectRef[] = [];
-  const errors: ApplyError[] = [];
-  const writes: Write[] = [...plan.creates.map((c) => ({ ref: c.ref, object: c.object, recreate: false })), ...plan.updates.map((u) => ({ ref: u.ref, object: u.object, recreate: u.recreate }))].sort((a, b) => compareRefs(a.ref, b.ref));
-
+/** Applies in order and stops at the first failure: later objects depend on earlier ones (workloads mount the config). */
+async function applyWrites({ client, gateway, writes, retry, applied, errors }: {
+  client: ClusterClient; gateway: string; writes: readonly Write[]; retry: RetryOptions; applied: ObjectRef[]; errors: ApplyError[];
+}): Promise<void> {
   for (const { ref, object, recreate } of writes) {
     try {
       if (recreate) {
@@ -90,23 +87,60 @@ async function applyGateway({ client, plan, retry }: { client: ClusterClient; pl
       await withRetry(retry, () => client.apply(object));
       applied.push(ref);
     } catch (error) {
-      // Later objects depend on earlier ones (workloads mount the config): stop this gateway here.
       errors.push(errorOf({ gateway, component: componentOf(object), object: ref, verb: 'apply', error }));
-      break;
+      return;
     }
   }
+}
+
+async function deleteAll({ client, gateway, refs, retry, deleted, errors }: {
+  client: ClusterClient; gateway: string; refs: readonly (ObjectRef | OwnedRef)[]; retry: RetryOptions; deleted: ObjectRef[]; errors: ApplyError[];
+}): Promise<void> {
+  for (const ref of refs) {
+    try {
+      await withRetry(retry, () => client.delete(ref));
+      deleted.push(ref);
+    } catch (error) {
+      errors.push(errorOf({ gateway, component: ('component' in ref && ref.component) || ref.kind.toLowerCase(), object: ref, verb: 'delete', error }));
+    }
+  }
+}
+
+export interface SharedApplyResult {
+  readonly ok: boolean;
+  readonly applied: readonly ObjectRef[];
+  readonly deleted: readonly ObjectRef[];
+  /** With gateway `fleet`: the shared objects belong to no one gateway. */
+  readonly errors: readonly ApplyError[];
+}
+
+/**
+ * The objects the fleet's gateways share (their customers' Namespaces), once, before any
+ * gateway's own objects go in. What it prunes holds nothing of ours (see planShared).
+ */
+export async function applyShared({ client, plan, retry }: { client: ClusterClient; plan: SharedPlan; retry?: Partial<RetryPolicy> }): Promise<SharedApplyResult> {
+  const options: RetryOptions = { policy: { ...DEFAULT_RETRY, ...retry } };
+  const applied: ObjectRef[] = [];
+  const deleted: ObjectRef[] = [];
+  const errors: ApplyError[] = [];
+  const writes = [...plan.creates, ...plan.updates].sort((a, b) => compareRefs(a.ref, b.ref)).map(({ ref, object }) => ({ ref, object, recreate: false }));
+  // Each shared object stands alone: one that fails does not stop the others.
+  for (const write of writes) await applyWrites({ client, gateway: 'fleet', writes: [write], retry: options, applied, errors });
+  await deleteAll({ client, gateway: 'fleet', refs: plan.deletes, retry: options, deleted, errors });
+  return { ok: errors.length === 0, applied, deleted, errors };
+}
+
+async function applyGateway({ client, plan, retry }: { client: ClusterClient; plan: GatewayPlan; retry: RetryOptions }): Promise<GatewayApplyResult> {
+  const { gateway } = plan;
+  const applied: ObjectRef[] = [];
+  const deleted: ObjectRef[] = [];
+  const errors: ApplyError[] = [];
+  const writes: Write[] = [...plan.creates.map((c) => ({ ref: c.ref, object: c.object, recreate: false })), ...plan.updates.map((u) => ({ ref: u.ref, object: u.object, recreate: u.recreate }))].sort((a, b) => compareRefs(a.ref, b.ref));
+
+  await applyWrites({ client, gateway, writes, retry, applied, errors });
 
   // Prune only after every apply succeeded, so a half-applied gateway keeps its old objects.
-  if (errors.length === 0) {
-    for (const ref of plan.deletes as readonly OwnedRef[]) {
-      try {
-        await withRetry(retry, () => client.delete(ref));
-        deleted.push(ref);
-      } catch (error) {
-        errors.push(errorOf({ gateway, component: ref.component ?? ref.kind.toLowerCase(), object: ref, verb: 'delete', error }));
-      }
-    }
-  }
+  if (errors.length === 0) await deleteAll({ client, gateway, refs: plan.deletes, retry, deleted, errors });
 
   let inventoryWritten = false;
   // Written only when the gateway fully converged: otherwise the old inventory keeps naming what may still exist.

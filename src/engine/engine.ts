@@ -3,15 +3,16 @@
 // decide when each gateway moves (the rollout), record those decisions, plan against the
 // live objects, guard deletions, apply, and report. A failed step ends the pass with the
 // cluster on its last good state.
-import { applyGateways, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult } from '../apply/index.ts';
+import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult, type SharedApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { isNoop, liveForGateway, planGateway, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
 import { chooseTargets, PassFacts, type GatewayTarget, type GitHubGate } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from '../load/index.ts';
 import { DeployStatusReporter, EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
+import type { K8sObject } from '../render/index.ts';
 import type { GitSource } from '../source/index.ts';
-import { recordApply, recordDecisions } from './events-step.ts';
+import { recordApply, recordDecisions, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
 import { observeCluster, type Observed } from './observe.ts';
 import { describeTimings, PassTimings, type StepTimings } from './pass-timings.ts';
@@ -49,6 +50,8 @@ export interface PassSummary {
   readonly result: PassResult;
   readonly head?: string;
   readonly plans: readonly GatewayPlan[];
+  /** What the gateways share (their customers' Namespaces), planned once for the pass. */
+  readonly shared?: SharedPlan;
   readonly applied: readonly GatewayApplyResult[];
   readonly targets: readonly GatewayTarget[];
   readonly rollout?: RolloutPlan;
@@ -68,11 +71,12 @@ interface Gated {
   readonly facts?: PassFacts;
 }
 
-function passResult(head: FleetAtCommit, work: readonly GatewayPlan[], applied: readonly GatewayApplyResult[]): PassResult {
+function passResult(head: FleetAtCommit, work: readonly GatewayPlan[], applied: readonly GatewayApplyResult[], shared: SharedApplyResult | undefined): PassResult {
   if (!head.ok) return 'bad-commit';
   const failed = applied.filter((r) => !r.ok).length;
   if (failed > 0) return failed === applied.length ? 'failed' : 'partial';
-  return work.length === 0 ? 'noop' : 'success';
+  if (shared && !shared.ok) return 'partial';
+  return work.length === 0 && !shared ? 'noop' : 'success';
 }
 
 /** A pass stopped because this replica no longer leads. */
@@ -131,9 +135,9 @@ export class Reconciler {
     const { targets, inventories, headFleet } = gated;
     const observed = await t.time('observe', () => this.read(() => observeCluster(this.options.client)));
     const { rollout, health, prePullJobs } = await this.rolloutStep(t, { ...gated, observed, now });
-    const plans = await t.time('plan', () => this.planStep({ targets, rollout, observed, now, inventories }));
+    const { plans, shared } = await t.time('plan', () => this.planStep({ targets, rollout, observed, now, inventories }));
     const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
-    const passed = { head: fetched.head, plans, targets, rollout };
+    const passed = { head: fetched.head, plans, shared, targets, rollout };
     // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
     const guard = this.guardStep(plans, headFleet, inventories);
     if (guard) {
@@ -142,14 +146,14 @@ export class Reconciler {
       return { ...passed, result: 'refused', applied: [], error: guard };
     }
     this.checkLeadership();
-    const { work, applied } = await t.time('apply', () => this.applyStep({ plans, inventories, rollout, prePullJobs }));
+    const { work, applied, sharedResult } = await t.time('apply', () => this.applyStep({ plans, shared, inventories, rollout, prePullJobs }));
     await t.time('report', async () => {
       for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
       await reportGateways({ ...report, applied });
       await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
       await reportDeploy({ reporter: this.deployStatus, head: headFleet, fresh: fetched.fresh, rollout, applied, githubDown: gated.facts?.unavailable, log: this.log });
     });
-    const result = passResult(headFleet, work, applied);
+    const result = passResult(headFleet, work, applied, sharedResult);
     this.log(`pass ${result}: head ${fetched.head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${applied.filter((r) => !r.ok).length} failed`);
     return { ...passed, result, applied, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
   }
@@ -183,12 +187,15 @@ export class Reconciler {
   }
 
   /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
-  private async applyStep({ plans, inventories, rollout, prePullJobs }: {
-    plans: readonly GatewayPlan[]; inventories: ReadonlyMap<string, Inventory>; rollout: RolloutPlan; prePullJobs: Omit<Awaited<ReturnType<typeof prePullStep>>, 'plan'>;
-  }): Promise<{ work: GatewayPlan[]; applied: readonly GatewayApplyResult[] }> {
+  private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: {
+    plans: readonly GatewayPlan[]; shared: SharedPlan; inventories: ReadonlyMap<string, Inventory>; rollout: RolloutPlan; prePullJobs: Omit<Awaited<ReturnType<typeof prePullStep>>, 'plan'>;
+  }): Promise<{ work: GatewayPlan[]; applied: readonly GatewayApplyResult[]; sharedResult: SharedApplyResult | undefined }> {
     // The cluster never runs ahead of the record.
     const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
     await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
+    // The customers' Namespaces first, once: every gateway's objects go into one.
+    const sharedResult = isSharedNoop(shared) ? undefined : await applyShared({ client: this.options.client, plan: shared });
+    if (sharedResult) await recordShared(this.eventsArgs(), sharedResult);
     const work = plans.filter((plan) => !unsaved.has(plan.gateway) && (!isNoop(plan) || plan.inventoryChanged));
     const applied = await applyGateways({
       client: this.options.client, plans: work,
@@ -197,7 +204,7 @@ export class Reconciler {
     });
     this.checkLeadership();
     await recordApply(this.eventsArgs(), work, applied);
-    return { work, applied };
+    return { work, applied, sharedResult };
   }
 
   /** Source: a Git failure keeps the last fetched state and says so; nothing advances on it. */
@@ -228,11 +235,12 @@ export class Reconciler {
     return fleet;
   }
 
-  /** Each gateway planned at the revision the rollout decided, against the live objects we own. */
+  /** Each gateway planned at the revision the rollout decided, against the live objects we own; what gateways share, planned once. */
   private async planStep({ targets, rollout, inventories, observed, now }: {
     targets: readonly GatewayTarget[]; rollout: RolloutPlan; inventories: ReadonlyMap<string, Inventory>; observed: Observed; now: string;
-  }): Promise<GatewayPlan[]> {
+  }): Promise<{ plans: GatewayPlan[]; shared: SharedPlan }> {
     const plans: GatewayPlan[] = [];
+    const shared: K8sObject[] = [];
     for (const target of targets) {
       const revision = rollout.decisions.get(target.gateway)?.revision;
       if (!revision) continue;
@@ -240,16 +248,18 @@ export class Reconciler {
       if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
       const rendered = fleet.rendered.get(target.gateway);
       const inventory = inventories.get(target.gateway);
+      const objects = rendered?.objects ?? [];
+      shared.push(...objects.filter(isShared));
       plans.push(planGateway({
         gateway: target.gateway,
-        desired: rendered?.objects ?? [],
+        desired: objects.filter((object) => !isShared(object)),
         live: liveForGateway(observed.live, target.gateway),
         ...(inventory && inventory.revision ? { inventory } : {}),
         revision,
         renderHash: rendered?.inputHash ?? '',
       }));
     }
-    return plans;
+    return { plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) };
   }
 
   /** The mass-deletion guard refuses the whole pass, not part of it; returns why, or undefined. */

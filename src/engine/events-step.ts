@@ -2,7 +2,7 @@
 // apply did (drift restored, objects applied and pruned, or why it failed), with the
 // counters that go with them.
 import pLimit from 'p-limit';
-import type { GatewayApplyResult } from '../apply/index.ts';
+import type { GatewayApplyResult, SharedApplyResult } from '../apply/index.ts';
 import type { GatewayPlan } from '../diff/index.ts';
 import { describeDecision, EVENT_REASON, type GatewayTarget } from '../gate/index.ts';
 import { EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics } from '../report/index.ts';
@@ -46,5 +46,16 @@ export async function recordApply({ events, metrics }: EventsStepArgs, plans: re
       metrics.applyError(result.errors[0]?.code ?? 'unknown');
       await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.applyFailed, message: result.errors.map((e) => `${e.component}: ${e.message}`).join('; ') });
     }
+  }
+}
+
+/** What the pass did to the objects the gateways share, as Events on the fleet. */
+export async function recordShared({ events, metrics }: EventsStepArgs, result: SharedApplyResult): Promise<void> {
+  const regarding = inventoryRef('fleet');
+  if (result.applied.length > 0) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.applied, message: `applied ${result.applied.map((r) => `${r.kind} ${r.name}`).join(', ')}` });
+  if (result.deleted.length > 0) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.pruned, message: `pruned ${result.deleted.map((r) => `${r.kind} ${r.name}`).join(', ')}: no gateway is left in it` });
+  if (!result.ok) {
+    metrics.applyError(result.errors[0]?.code ?? 'unknown');
+    await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.applyFailed, message: result.errors.map((e) => `${e.object ? `${e.object.kind} ${e.object.name}` : e.component}: ${e.message}`).join('; ') });
   }
 }

@@ -1,0 +1,68 @@
+// The objects several gateways share — a customer's Namespace — planned once per pass for the
+// whole fleet rather than once per gateway, and pruned only when its last gateway is gone:
+// no gateway planned this pass wants it, no live object of ours is in it, and no gateway's
+// inventory names anything in it. Pure: no IO.
+import type { K8sObject } from '../render/index.ts';
+import type { Inventory } from './inventory.ts';
+import type { LiveByGateway } from './live.ts';
+import { planGateway, type PlannedCreate, type PlannedUpdate } from './plan-gateway.ts';
+import { compareRefs, refKey, refOf, toRef, type LiveObject, type ObjectRef } from './refs.ts';
+
+/** The kinds no single gateway owns. */
+export const SHARED_KINDS: ReadonlySet<string> = new Set(['Namespace']);
+
+export function isShared(object: Pick<K8sObject, 'kind'>): boolean {
+  return SHARED_KINDS.has(object.kind);
+}
+
+export interface SharedPlan {
+  /** In apply order. */
+  readonly creates: readonly PlannedCreate[];
+  readonly updates: readonly PlannedUpdate[];
+  /** Shared objects of ours that nothing holds any more. */
+  readonly deletes: readonly ObjectRef[];
+  readonly unchanged: readonly ObjectRef[];
+}
+
+export interface PlanSharedOptions {
+  /** Every planned gateway's shared objects; the same object wanted by several gateways counts once (the first one given wins). */
+  readonly desired: readonly K8sObject[];
+  /** What the cluster holds of ours this pass. */
+  readonly live: LiveByGateway;
+  /** Every gateway's inventory: what it last applied, and where. */
+  readonly inventories: Iterable<Inventory>;
+}
+
+export function planShared({ desired, live, inventories }: PlanSharedOptions): SharedPlan {
+  const wanted = new Map<string, K8sObject>();
+  for (const object of desired) {
+    const key = refKey(refOf(object));
+    if (!wanted.has(key)) wanted.set(key, object);
+  }
+  const { creates, updates, unchanged } = planGateway({ gateway: '', desired: [...wanted.values()], live: live.shared });
+  const occupied = occupiedNamespaces(live, inventories);
+  const deletes = live.shared
+    // One already going (a Namespace Terminating) is not deleted again.
+    .filter((object) => !isGoing(object))
+    .map(refOf)
+    .filter((ref) => SHARED_KINDS.has(ref.kind) && !wanted.has(refKey(ref)) && !occupied.has(ref.name))
+    .map(toRef)
+    .sort(compareRefs);
+  return { creates, updates, deletes, unchanged };
+}
+
+function isGoing(object: LiveObject): boolean {
+  return (object.metadata as { readonly deletionTimestamp?: string }).deletionTimestamp !== undefined;
+}
+
+/** The namespaces something of ours is in, or was last applied to. */
+function occupiedNamespaces(live: LiveByGateway, inventories: Iterable<Inventory>): Set<string> {
+  const occupied = new Set<string>();
+  for (const objects of live.byGateway.values()) for (const object of objects) if (object.metadata.namespace) occupied.add(object.metadata.namespace);
+  for (const inventory of inventories) for (const entry of inventory.objects) if (entry.namespace) occupied.add(entry.namespace);
+  return occupied;
+}
+
+export function isSharedNoop(plan: SharedPlan): boolean {
+  return plan.creates.length === 0 && plan.updates.length === 0 && plan.deletes.length === 0;
+}
