@@ -10,6 +10,7 @@ import { chooseTargets, PassFacts, type GatewayTarget, type GitHubGate } from '.
 import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from '../load/index.ts';
 import { DeployStatusReporter, EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
+import { formatCommitProblem } from '../model/problems.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { GitSource } from '../source/index.ts';
 import { recordApply, recordDecisions, recordShared } from './events-step.ts';
@@ -230,7 +231,7 @@ export class Reconciler {
     if (fleet.ok) this.options.store.revisionGood({ revision: head });
     else {
       this.options.store.revisionBad({ revision: head, problems: fleet.problems });
-      this.log(`commit ${head.slice(0, 12)} is invalid and will not be applied:\n  ${fleet.problems.slice(0, 10).join('\n  ')}`);
+      this.log(`commit ${head.slice(0, 12)} is invalid and will not be applied:\n  ${fleet.problems.slice(0, 10).map(formatCommitProblem).join('\n  ')}`);
     }
     return fleet;
   }

@@ -5,7 +5,7 @@
 import type { FleetFileReader } from '../model/file-reader.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { loadFleet } from '../model/load.ts';
-import { formatProblem, type Problem } from '../model/problems.ts';
+import { type CommitProblem, type Problem } from '../model/problems.ts';
 import { RenderCache, renderFleet, type RenderedGateway } from '../render/index.ts';
 
 /** A gateway whose render failed: at its gateway file, with the render error's code. */
@@ -84,12 +84,12 @@ export async function fleetAt({ reader, now, renders }: { readonly reader: Fleet
 
 /**
  * How the reconciler sees a commit: good (every gateway loaded and rendered) or bad, with
- * each problem as `FILE:LINE:COL: CODE: message`, or `load: …` when the load itself failed
- * or went past its bounds. A bad commit is never applied, not even in part.
+ * each problem structured (file, line, col, code), or a `LOAD_…` problem when the load itself
+ * failed or went past its bounds. A bad commit is never applied, not even in part.
  */
 export type FleetAtCommit =
   | { readonly ok: true; readonly commit: string; readonly model: FleetModel; readonly rendered: ReadonlyMap<string, RenderedGateway> }
-  | { readonly ok: false; readonly commit: string; readonly problems: readonly string[] };
+  | { readonly ok: false; readonly commit: string; readonly problems: readonly CommitProblem[] };
 
 /** `FILE:LINE:COL: CODE: message`, as the loader's problems read. */
 export function formatRenderFailure(failure: RenderFailure): string {
@@ -104,10 +104,10 @@ export async function fleetAtCommit({ reader, commit, now, renders }: {
   try {
     fleet = await fleetAt({ reader, now, ...(renders ? { renders } : {}) });
   } catch (error) {
-    return { ok: false, commit, problems: [`load: ${reader.origin}: ${error instanceof Error ? error.message : String(error)}`] };
+    return { ok: false, commit, problems: [{ code: 'LOAD_FAILED', message: `${reader.origin}: ${error instanceof Error ? error.message : String(error)}` }] };
   }
-  if (!fleet.ok) return { ok: false, commit, problems: fleet.problems.map(formatProblem) };
-  if (fleet.failures.size > 0) return { ok: false, commit, problems: [...fleet.failures.values()].map(formatRenderFailure) };
+  if (!fleet.ok) return { ok: false, commit, problems: fleet.problems.map(({ file, line, col, code, message, hint }) => ({ file, line, col, code, message, ...(hint ? { hint } : {}) })) };
+  if (fleet.failures.size > 0) return { ok: false, commit, problems: [...fleet.failures.values()].map(({ gateway, file, line, col, code, message }) => ({ gateway, file, line, col, code, message })) };
   return { ok: true, commit, model: fleet.model, rendered: fleet.rendered };
 }
 

@@ -38,6 +38,8 @@ export interface WorkerLoaderOptions {
 /** Why a load ended without a fleet, as the reconciler's status says it. */
 export type LoadFailure = 'deadline' | 'memory' | 'worker';
 
+const LOAD_CODES: Readonly<Record<LoadFailure, string>> = { deadline: 'LOAD_DEADLINE', memory: 'LOAD_MEMORY', worker: 'LOAD_WORKER' };
+
 export class WorkerLoader implements FleetLoader {
   readonly bounds: LoadBounds;
   private readonly pool: Piscina;
@@ -127,7 +129,7 @@ export class WorkerLoader implements FleetLoader {
     this.warm = false;
     this.failures[reason]++;
     this.log(`load: ${message}`);
-    return { ok: false, commit, problems: [`load: ${message}`] };
+    return { ok: false, commit, problems: [{ code: LOAD_CODES[reason], message }] };
   }
 }
 

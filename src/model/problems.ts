@@ -72,6 +72,30 @@ export function problemToJson(problem: Problem): Record<string, string | number 
   };
 }
 
+/**
+ * Why a commit is bad, as the reconciler reports it (status, API, log): a loader Problem or a
+ * gateway's render failure, at its file, line and column; or the load itself (`LOAD_…`, no
+ * file) when it failed or went past its bounds.
+ */
+export interface CommitProblem {
+  /** A ProblemCode, a render error's `RENDER_…` code, or LOAD_FAILED, LOAD_DEADLINE, LOAD_MEMORY, LOAD_WORKER. */
+  readonly code: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly col?: number;
+  readonly hint?: string;
+  /** For a render failure: the gateway that did not render. */
+  readonly gateway?: string;
+}
+
+/** `FILE:LINE:COL: CODE: message (hint)`, or `load: message` for the load itself. */
+export function formatCommitProblem(problem: CommitProblem): string {
+  if (problem.file === undefined) return `load: ${problem.message}`;
+  const hint = problem.hint ? ` (${problem.hint})` : '';
+  return `${problem.file}:${problem.line ?? 1}:${problem.col ?? 1}: ${problem.code}: ${problem.message}${hint}`;
+}
+
 /** Thrown when a fleet cannot be loaded: carries every problem found. */
 export class FleetInvalidError extends FleetError<{ readonly problems: readonly Problem[] }> {
   readonly code = 'FLEET_INVALID';

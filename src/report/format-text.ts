@@ -1,5 +1,6 @@
 // The status as text for a terminal: a fleet table and one gateway's detail. Pure, so
 // `essg status` only fetches and prints.
+import { formatCommitProblem } from '../model/problems.ts';
 import { describeOpening } from '../rollout/windows.ts';
 import type { GatewayStatus, Phase, RolloutStatus, StatusSnapshot } from './status-model.ts';
 
@@ -33,7 +34,7 @@ export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
   if (fleet.resourceMetrics && !fleet.resourceMetrics.available) lines.push(fleet.resourceMetrics.message ?? 'no CPU or memory figures');
   if (fleet.badCommit) {
     lines.push(`commit ${short(fleet.badCommit.revision)} is invalid and not applied:`);
-    for (const problem of fleet.badCommit.problems) lines.push(`  ${problem}`);
+    for (const problem of fleet.badCommit.problems) lines.push(`  ${formatCommitProblem(problem)}`);
   }
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@
 // fleet-wide state of the last pass and of the fleet repo. Plain readonly data, so the
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
 import type { RolloutSummary, WindowOpening } from '../rollout/types.ts';
+import type { CommitProblem } from '../model/problems.ts';
 import type { HistoryEntry } from './history.ts';
 import type { NodeUsage, ResourceMetricsStatus, ServiceUsage } from './resource-usage.ts';
 
@@ -139,8 +140,8 @@ export interface SourceStatus {
 
 export interface BadCommitStatus {
   readonly revision: string;
-  /** FILE:LINE:COL: message, one per problem. */
-  readonly problems: readonly string[];
+  /** Each problem where the user can fix it: file, line, col, code, message (formatCommitProblem prints one). */
+  readonly problems: readonly CommitProblem[];
 }
 
 export interface ReplicaStatus {

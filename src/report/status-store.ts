@@ -1,6 +1,7 @@
 // The in-memory status of the fleet, written by the engine as a pass goes and read by the
 // HTTP server, the metrics and `essg status`. Every change goes through a pure function of
 // status-update.ts; the store only holds the current value and the clock.
+import type { CommitProblem } from '../model/problems.ts';
 import type { ResourceMetricsStatus } from './resource-usage.ts';
 import type {
   GatewayStatus,
@@ -36,7 +37,7 @@ export interface StatusStoreOptions {
 interface FleetState {
   readonly revision?: string;
   readonly lastGoodRevision?: string;
-  readonly badCommit?: { readonly revision: string; readonly problems: readonly string[] };
+  readonly badCommit?: { readonly revision: string; readonly problems: readonly CommitProblem[] };
   readonly lastPass?: PassStatus;
   readonly currentPass?: PassStatus;
   readonly passes: number;
@@ -96,8 +97,8 @@ export class StatusStore {
     this.fleet = { ...rest, lastGoodRevision: revision };
   }
 
-  /** The revision failed validation or rendering; `problems` are FILE:LINE:COL lines. */
-  revisionBad({ revision, problems }: { readonly revision: string; readonly problems: readonly string[] }): void {
+  /** The revision failed validation or rendering; each problem at its file, line and column. */
+  revisionBad({ revision, problems }: { readonly revision: string; readonly problems: readonly CommitProblem[] }): void {
     this.fleet = { ...this.fleet, badCommit: { revision, problems: [...problems] } };
   }
 

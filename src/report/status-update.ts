@@ -1,6 +1,7 @@
 // Pure transitions of the status record: a gateway report in, the next record out. No clock
 // and no state of their own: the store passes `now` in, so tests state exactly what happened
 // when. History is not derived here: the engine records it in the cluster (history.ts).
+import { formatCommitProblem } from '../model/problems.ts';
 import type { FleetStatus, GatewayStatus, HistoryEntry, Phase, ServiceStatus, StatusSnapshot } from './status-model.ts';
 import { PHASES, REASON } from './status-model.ts';
 
@@ -62,7 +63,7 @@ export function nextGatewayStatus({ previous, report, now, history }: NextGatewa
 export function viewGateway(status: GatewayStatus, fleet: Pick<FleetStatus, 'badCommit'>): GatewayStatus {
   const bad = fleet.badCommit;
   if (!bad || status.appliedRevision === bad.revision) return status;
-  const why = `commit ${bad.revision.slice(0, 12)} is not applied: ${bad.problems.length} problem(s): ${bad.problems.join('; ')}`;
+  const why = `commit ${bad.revision.slice(0, 12)} is not applied: ${bad.problems.length} problem(s): ${bad.problems.map(formatCommitProblem).join('; ')}`;
   const healthy = status.phase === 'Ready' || status.phase === 'Progressing';
   return {
     ...status,

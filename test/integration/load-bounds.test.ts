@@ -103,7 +103,7 @@ describe('bounded loading', () => {
         const { fleet: f } = await status();
         return f.badCommit?.revision === slow ? f.badCommit : undefined;
       }, { timeoutMs: 120_000 });
-      expect(bad.problems).toEqual([`load: loading and rendering the fleet at ${slow.slice(0, 12)} took longer than ${LOAD_TIMEOUT_MS} ms (--load-timeout); the load worker was stopped and replaced`]);
+      expect(bad.problems).toEqual([{ code: 'LOAD_DEADLINE', message: `loading and rendering the fleet at ${slow.slice(0, 12)} took longer than ${LOAD_TIMEOUT_MS} ms (--load-timeout); the load worker was stopped and replaced` }]);
       const snapshot = await status();
       expect(snapshot.fleet.revision).toBe(slow);
       expect(snapshot.fleet.lastGoodRevision).toBe(good);

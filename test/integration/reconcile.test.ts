@@ -132,7 +132,7 @@ describe('reconciler', () => {
     expect(await deploymentImage(fleet.namespace('acme'), `${fleet.gateway('acme-sh-01')}-ids`)).toMatch(/ids@sha256:/);
     const snapshot = r.store.snapshot();
     expect(snapshot.fleet.badCommit?.revision).toBe(bad);
-    expect(snapshot.fleet.badCommit?.problems.join('\n')).toMatch(new RegExp(`${file}:\\d+:\\d+: UNKNOWN_SERVICE`));
+    expect(snapshot.fleet.badCommit?.problems).toEqual(expect.arrayContaining([expect.objectContaining({ file, line: expect.any(Number), col: expect.any(Number), code: 'UNKNOWN_SERVICE' })]));
     expect(r.store.gateway(gw)!.appliedRevision).toBe(good);
     // The fix applies, the good change with it (once its image is pulled on the gateway's node).
     const fixed = await fleet.push({ [file]: fleet.files[file]!.replace('name: edr-adaptor', 'name: edr-adapter') }, 'fix the typo');

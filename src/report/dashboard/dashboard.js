@@ -25,6 +25,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/** A bad commit's problem where it can be fixed: FILE:LINE:COL: CODE: message, or the load's own failure. */
+function problemLine(p) {
+  return p.file === undefined ? `load: ${p.message}` : `${p.file}:${p.line}:${p.col}: ${p.code}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`;
+}
+
 function short(revision) {
   return revision ? revision.slice(0, 8) : '—';
 }
@@ -46,7 +51,7 @@ function renderFleet(fleet) {
     el('span', {}, 'last pass ', pass ? `${pass.result} in ${pass.durationMs} ms at ${when(pass.finished)}` : 'none yet'),
     fleet.currentPass ? el('span', {}, 'pass running since ', when(fleet.currentPass.started)) : undefined,
     fleet.source.ok ? el('span', {}, 'fleet repo reachable') : el('span', { class: 'bad' }, `fleet repo unreachable: ${fleet.source.error || ''}`),
-    fleet.badCommit ? el('span', { class: 'bad' }, `commit ${short(fleet.badCommit.revision)} is invalid (${fleet.badCommit.problems.length} problems)`) : undefined,
+    fleet.badCommit ? el('span', { class: 'bad', title: fleet.badCommit.problems.map(problemLine).join('\n') }, `commit ${short(fleet.badCommit.revision)} is invalid (${fleet.badCommit.problems.length} problems)`) : undefined,
     fleet.resourceMetrics && !fleet.resourceMetrics.available ? el('span', { class: 'bad' }, fleet.resourceMetrics.message || 'no CPU or memory figures') : undefined,
     fleet.replica ? el('span', {}, `${fleet.replica.identity} ${fleet.replica.leading ? '(leader)' : '(standby)'}`) : undefined,
   ];

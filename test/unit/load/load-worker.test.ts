@@ -90,7 +90,7 @@ describe('loading a commit in the bounded worker', () => {
     const timer = setInterval(() => ticks++, 5);
     const [slow, good] = await Promise.all([loader.load({ commit: commits.slow, now: NOW }), loader.load({ commit: commits.good, now: NOW })]);
     clearInterval(timer);
-    expect(slow).toEqual({ ok: false, commit: commits.slow, problems: [expect.stringMatching(/^load: loading and rendering the fleet at [0-9a-f]{12} took longer than 3000 ms \(--load-timeout\); the load worker was stopped and replaced$/)] });
+    expect(slow).toEqual({ ok: false, commit: commits.slow, problems: [{ code: 'LOAD_DEADLINE', message: expect.stringMatching(/^loading and rendering the fleet at [0-9a-f]{12} took longer than 3000 ms \(--load-timeout\); the load worker was stopped and replaced$/) }] });
     // The event loop ran its timers while the worker loaded.
     expect(ticks).toBeGreaterThan(0);
     expect(loader.failures.deadline).toBe(1);
@@ -100,7 +100,7 @@ describe('loading a commit in the bounded worker', () => {
   it('a commit that needs more heap than the bound is bad, names --load-max-memory, and the next commit loads', async () => {
     const loader = workerLoader({ maxMemoryMb: 64 });
     const huge = await loader.load({ commit: commits.huge, now: NOW });
-    expect(huge).toEqual({ ok: false, commit: commits.huge, problems: [expect.stringMatching(/^load: loading and rendering the fleet at [0-9a-f]{12} needed more than 64 MiB of heap \(--load-max-memory\); the load worker was stopped and replaced$/)] });
+    expect(huge).toEqual({ ok: false, commit: commits.huge, problems: [{ code: 'LOAD_MEMORY', message: expect.stringMatching(/^loading and rendering the fleet at [0-9a-f]{12} needed more than 64 MiB of heap \(--load-max-memory\); the load worker was stopped and replaced$/) }] });
     expect(loader.failures.memory).toBe(1);
     const good = await loader.load({ commit: commits.good, now: NOW });
     expect(good.ok).toBe(true);

@@ -32,7 +32,7 @@ describe('essg status', () => {
   beforeAll(async () => {
     healthy = await serve([gateway('acme-01', 'acme', 'Ready'), gateway('zeta-01', 'zeta', 'Offline', 'node zeta-01 Ready=Unknown')]);
     broken = await serve([gateway('acme-01', 'acme', 'Ready'), gateway('acme-02', 'acme', 'Degraded', 'fw not ready: CrashLoopBackOff')]);
-    broken.store.revisionBad({ revision: 'f'.repeat(40), problems: ['gateways/acme/acme-02.yaml:9:7: unknown service "fww"'] });
+    broken.store.revisionBad({ revision: 'f'.repeat(40), problems: [{ file: 'gateways/acme/acme-02.yaml', line: 9, col: 7, code: 'UNKNOWN_SERVICE', message: 'unknown service "fww"' }] });
   });
   afterAll(async () => {
     await healthy.server.close();
@@ -51,7 +51,7 @@ describe('essg status', () => {
   it('exits 1 when a gateway is Degraded, and shows a bad commit with its FILE:LINE problems', async () => {
     const result = await runEssg(['status', '--url', broken.url]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('gateways/acme/acme-02.yaml:9:7: unknown service "fww"');
+    expect(result.stdout).toContain('gateways/acme/acme-02.yaml:9:7: UNKNOWN_SERVICE: unknown service "fww"');
     expect(result.stdout).toMatch(/acme-02\s+acme\s+Degraded\s+12345678→ffffffff\s+1\/2\s+-\s+fw not ready: CrashLoopBackOff; commit f{12} is not applied/);
   });
 
@@ -60,7 +60,7 @@ describe('essg status', () => {
     expect(result.code).toBe(1);
     const body = JSON.parse(result.stdout);
     expect(body.gateways.map((g: { gateway: string; phase: string }) => [g.gateway, g.phase])).toEqual([['acme-01', 'Ready'], ['acme-02', 'Degraded']]);
-    expect(body.fleet.badCommit.revision).toBe('f'.repeat(40));
+    expect(body.fleet.badCommit).toEqual({ revision: 'f'.repeat(40), problems: [{ file: 'gateways/acme/acme-02.yaml', line: 9, col: 7, code: 'UNKNOWN_SERVICE', message: 'unknown service "fww"' }] });
   });
 
   it('shows one gateway in detail with --gateway: services desired against running, node and pressure', async () => {

@@ -57,15 +57,16 @@ describe('StatusStore', () => {
     store.reportGateway(report());
     store.reportGateway(report({ gateway: 'acme-bj-01', phase: 'Degraded', reason: 'ServiceDegraded', message: 'ids not ready' }));
     const bad = 'c'.repeat(40);
-    store.revisionBad({ revision: bad, problems: ['gateways/acme/acme-sh-01.yaml:7:9: unknown service "idz"'] });
+    store.revisionBad({ revision: bad, problems: [{ file: 'gateways/acme/acme-sh-01.yaml', line: 7, col: 9, code: 'UNKNOWN_SERVICE', message: 'unknown service "idz"' }] });
 
     const ready = store.gateway('acme-sh-01');
     expect(ready).toMatchObject({ pendingRevision: bad, reason: 'BadCommit', appliedRevision: 'a'.repeat(40) });
-    expect(ready?.message).toContain('gateways/acme/acme-sh-01.yaml:7:9');
+    expect(ready?.message).toContain('gateways/acme/acme-sh-01.yaml:7:9: UNKNOWN_SERVICE: unknown service "idz"');
     const degraded = store.gateway('acme-bj-01');
     expect(degraded?.reason).toBe('ServiceDegraded');
     expect(degraded?.message).toMatch(/^ids not ready; commit c{12} is not applied/);
-    expect(store.snapshot().fleet.badCommit?.revision).toBe(bad);
+    // Structured all the way into the API: tools read the file, line and code, not a string.
+    expect(store.snapshot().fleet.badCommit).toEqual({ revision: bad, problems: [{ file: 'gateways/acme/acme-sh-01.yaml', line: 7, col: 9, code: 'UNKNOWN_SERVICE', message: 'unknown service "idz"' }] });
 
     store.revisionGood({ revision: 'd'.repeat(40) });
     expect(store.gateway('acme-sh-01')).toMatchObject({ reason: 'Converged', message: 'all services ready' });
