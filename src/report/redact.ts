@@ -30,28 +30,46 @@ export interface BasicCredentials {
   readonly password: string;
 }
 
+/**
+ * Credentials learned on the wire (a GitHub App's JWTs, its installation tokens) are kept for
+ * the last this many: each is short-lived, and the list must not grow for as long as the
+ * reconciler runs (every redaction walks it). Their shapes are caught by pattern besides.
+ */
+export const WIRE_SECRETS_KEPT = 64;
+
+/** The forms a secret travels in: as is, URL-encoded, base64 and base64url (a header, a JSON-escaped or re-encoded echo). */
+function formsOf(secret: string): string[] {
+  return [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')];
+}
+
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
+  /** Secret seen on the wire → its forms, oldest first. */
+  private readonly wire = new Map<string, readonly string[]>();
   // Longest first, so a secret that contains another is replaced whole.
   private ordered: readonly string[] | undefined;
 
+  /** `secrets`: known for the redactor's life, from 8 characters on, in all their forms. */
   constructor(secrets: readonly string[] = []) {
-    for (const secret of secrets) this.add(secret);
+    for (const secret of secrets) if (secret.length >= 8) for (const form of formsOf(secret)) this.remember(form);
   }
 
-  /** Remembers a secret; very short strings are ignored (redacting them would shred every message). */
+  /** Remembers a credential seen on the wire, in all its forms, among the last WIRE_SECRETS_KEPT; very short strings are ignored (redacting them would shred every message). */
   add(secret: string | undefined): void {
-    if (secret && secret.length >= 8) this.remember(secret);
+    if (!secret || secret.length < 8 || this.wire.has(secret)) return;
+    this.wire.set(secret, formsOf(secret));
+    if (this.wire.size > WIRE_SECRETS_KEPT) this.wire.delete(this.wire.keys().next().value!);
+    this.ordered = undefined;
   }
 
   /**
    * Remembers a secret the runtime was configured with, from MIN_CONFIGURED_SECRET_LENGTH
-   * characters on, and the forms it travels in: URL-encoded, and each line of a PEM key
-   * (so a key quoted line by line, or JSON-escaped, is caught too).
+   * characters on, and the forms it travels in: URL-encoded, base64, and each line of a PEM
+   * key (so a key quoted line by line, or JSON-escaped, is caught too).
    */
   addConfigured(secret: string | undefined): void {
     if (!secret || secret.length < MIN_CONFIGURED_SECRET_LENGTH) return;
-    for (const form of [secret, encodeURIComponent(secret), ...pemLines(secret)]) this.remember(form);
+    for (const form of [...formsOf(secret), ...pemLines(secret)]) this.remember(form);
   }
 
   /** A Git or HTTP user and password: the password and the `Authorization: Basic` value they make. */
@@ -79,7 +97,7 @@ export class SecretRedactor {
 
   redact(text: string): string {
     let out = text;
-    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    this.ordered ??= [...new Set([...this.secrets, ...[...this.wire.values()].flat()])].sort((a, b) => b.length - a.length);
     for (const secret of this.ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     for (const pattern of PATTERNS) {
       out = out.replace(pattern, (_match: string, prefix?: string) =>

@@ -1,7 +1,7 @@
 // No GitHub credential reaches a log line or an error text: the known secrets wherever they
 // appear, and GitHub's token shapes, authorization headers and private keys by pattern.
 import { describe, expect, it } from 'vitest';
-import { MIN_CONFIGURED_SECRET_LENGTH, SecretRedactor, patternRedactor } from '../../../src/report/redact.ts';
+import { MIN_CONFIGURED_SECRET_LENGTH, SecretRedactor, WIRE_SECRETS_KEPT, patternRedactor } from '../../../src/report/redact.ts';
 
 const chars = (n: number, alphabet = 'aB3_') => Array.from({ length: n }, (_, i) => alphabet[i % alphabet.length]).join('');
 
@@ -64,6 +64,23 @@ describe('SecretRedactor: the secrets it knows', () => {
     expect(redactor.redact('pw=hunter22;')).toBe('pw=[REDACTED];');
   });
 
+  it('replaces a credential seen on the wire also base64- and base64url-encoded, as a server echoing it back would send it', () => {
+    const redactor = new SecretRedactor();
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjQyfQ.c2lnbmF0dXJl-_x';
+    redactor.add(jwt);
+    const echo = `got ${Buffer.from(jwt).toString('base64')} and ${Buffer.from(jwt).toString('base64url')}`;
+    expect(redactor.redact(echo)).toBe('got [REDACTED] and [REDACTED]');
+  });
+
+  it('keeps only the last credentials seen on the wire, so a long-running reconciler\'s list does not grow', () => {
+    const redactor = new SecretRedactor();
+    const seen = Array.from({ length: WIRE_SECRETS_KEPT + 1 }, (_, i) => `wire-cred-${String(i).padStart(4, '0')}`);
+    for (const secret of seen) redactor.add(secret);
+    expect(redactor.redact(seen[0]!)).toBe(seen[0]);
+    expect(redactor.redact(seen[1]!)).toBe('[REDACTED]');
+    expect(redactor.redact(seen.at(-1)!)).toBe('[REDACTED]');
+  });
+
   it('ignores secrets shorter than 8 characters and missing ones', () => {
     const redactor = new SecretRedactor(['hunter2', '']);
     redactor.add(undefined);
@@ -111,10 +128,11 @@ describe('SecretRedactor.redactValue: every string of a JSON-able value', () => 
 });
 
 describe('SecretRedactor.addConfigured: a secret the runtime was given, in the forms it travels in', () => {
-  it('replaces it as given and URL-encoded', () => {
+  it('replaces it as given, URL-encoded and base64-encoded', () => {
     const redactor = new SecretRedactor();
     redactor.addConfigured('p@ss/w0rd+x');
-    expect(redactor.redact('raw p@ss/w0rd+x, in a URL p%40ss%2Fw0rd%2Bx')).toBe('raw [REDACTED], in a URL [REDACTED]');
+    const base64 = Buffer.from('p@ss/w0rd+x').toString('base64');
+    expect(redactor.redact(`raw p@ss/w0rd+x, in a URL p%40ss%2Fw0rd%2Bx, echoed ${base64}`)).toBe('raw [REDACTED], in a URL [REDACTED], echoed [REDACTED]');
   });
 
   it('takes configured secrets from 4 characters on, shorter ones and missing ones not at all', () => {
