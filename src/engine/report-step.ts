@@ -3,8 +3,8 @@
 // when a gateway goes offline, comes back or is rolled back.
 import type { GatewayApplyResult } from '../apply/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
-import { GatewayPhase, gatewayPhase, type GatewayHealth, type NodeHealth } from '../health/index.ts';
-import { deployCounts, EVENT_REASONS, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type StatusStore } from '../report/index.ts';
+import { GatewayPhase, gatewayPhase, isReady, podHealth, podVersion, restarts, type GatewayHealth, type NodeHealth, type Pod } from '../health/index.ts';
+import { deployCounts, EVENT_REASONS, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type StatusStore } from '../report/index.ts';
 import { standingOf, type RolloutPlan, type RolloutPosition, type RolloutSummary } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
@@ -106,7 +106,11 @@ function observedServices(args: ReportArgs, gateway: string, health: GatewayHeal
   const pods = (args.observed?.pods.get(gateway) ?? []) as unknown as PodLike[];
   const usageOf = (service: string): ServiceUsage | undefined =>
     metrics?.available ? serviceUsage({ pods: pods.filter((p) => p.metadata.labels?.[LABEL.service] === service), metrics: metrics.pods }) : undefined;
-  return (health?.services ?? []).map((s) => ({ name: s.service, desiredVersion: s.desiredVersion, ...(s.runningVersion ? { runningVersion: s.runningVersion } : {}), ready: s.ready, restarts: s.restarts, ...withUsage(usageOf(s.service)) }));
+  const podsOf = (service: string): PodLike[] => pods.filter((p) => p.metadata.labels?.[LABEL.service] === service);
+  return (health?.services ?? []).map((s) => ({
+    name: s.service, desiredVersion: s.desiredVersion, ...(s.runningVersion ? { runningVersion: s.runningVersion } : {}), ready: s.ready, restarts: s.restarts,
+    ...withUsage(usageOf(s.service)), pods: podsOf(s.service).map((pod) => podStatus(pod as unknown as Pod)),
+  }));
 }
 
 /** An Event when a gateway is rolled back, goes offline or comes back. */
@@ -117,6 +121,15 @@ async function recordTransitions(events: EventRecorder, { report, previous, roll
   if (rolledBack) await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.rolledBack, message: rolledBack });
   if (report.phase === 'Offline' && !wasOffline) await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.gatewayOffline, message: `edge node ${node.name} is not reachable (last heartbeat ${node.lastHeartbeat ?? 'unknown'}); its services keep running and it converges when it returns` });
   if (report.phase !== 'Offline' && wasOffline) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.gatewayOnline, message: `edge node ${node.name} is back` });
+}
+
+function podStatus(pod: Pod): PodStatus {
+  const health = podHealth(pod);
+  const version = podVersion(pod);
+  return {
+    name: pod.metadata.name, ...(version ? { version } : {}), phase: pod.status?.phase ?? 'Pending', ready: isReady(pod), restarts: restarts(pod),
+    health: health.status, ...(health.message ? { message: health.message } : {}),
+  };
 }
 
 function withUsage(usage: ServiceUsage | undefined): { usage?: ServiceUsage } {

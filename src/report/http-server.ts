@@ -97,7 +97,10 @@ export function createStatusServer(options: StatusServerOptions): StatusServer {
       const phase = url.searchParams.get('phase') ?? undefined;
       if (phase !== undefined && !isPhase(phase)) return sendJson(res, 400, { error: `unknown phase ${JSON.stringify(phase)}` });
       const customer = url.searchParams.get('customer') ?? undefined;
-      return sendJson(res, 200, store.snapshot({ ...(phase ? { phase } : {}), ...(customer ? { customer } : {}) }));
+      const view = url.searchParams.get('view') ?? 'full';
+      if (view !== 'full' && view !== 'list') return sendJson(res, 400, { error: `unknown view ${JSON.stringify(view)}: full or list` });
+      const filter = { ...(phase ? { phase } : {}), ...(customer ? { customer } : {}) };
+      return sendJson(res, 200, view === 'list' ? store.summary(filter) : store.snapshot(filter));
     }
     const gatewayRoute = /^\/status\/gateways\/([^/]+)$/.exec(path);
     if (gatewayRoute) {

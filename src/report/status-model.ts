@@ -69,6 +69,21 @@ export interface ServiceStatus {
   readonly lastTransition?: string;
   /** CPU and memory of its pods against their limits, from the metrics API; absent when it has none. */
   readonly usage?: ServiceUsage;
+  /** The service's pods as observed this pass: what the drill-down shows before their logs. */
+  readonly pods?: readonly PodStatus[];
+}
+
+export interface PodStatus {
+  readonly name: string;
+  /** The catalog version the pod runs (its version label). */
+  readonly version?: string;
+  /** Pending, Running, Succeeded, Failed. */
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+  /** Healthy, Progressing or Degraded (the health stage's verdict), with why in `message` when not Healthy (e.g. `container ids: CrashLoopBackOff`). */
+  readonly health: string;
+  readonly message?: string;
 }
 
 /** What the approval gate decided for the gateway's pending revision, in a form a person reads. */
@@ -137,6 +152,12 @@ export interface SourceStatus {
   /** ISO time of the last successful fetch. */
   readonly lastFetched?: string;
 }
+
+/** A gateway as the fleet list shows it: everything but its history and its services' pods (those come with the gateway alone, GET /status/gateways/NAME). */
+export type GatewaySummary = Omit<GatewayStatus, 'history' | 'services'> & { readonly services: readonly Omit<ServiceStatus, 'pods'>[] };
+
+/** GET /status?view=list: what a dashboard polls at a few seconds' interval, a fraction of the full snapshot at a thousand gateways. */
+export type StatusSummary = Omit<StatusSnapshot, 'gateways'> & { readonly gateways: readonly GatewaySummary[] };
 
 export interface BadCommitStatus {
   readonly revision: string;

@@ -5,6 +5,7 @@ import type { CommitProblem } from '../model/problems.ts';
 import type { ResourceMetricsStatus } from './resource-usage.ts';
 import type {
   GatewayStatus,
+  GatewaySummary,
   HistoryEntry,
   PassResult,
   PassStatus,
@@ -13,6 +14,7 @@ import type {
   RolloutStatus,
   SourceStatus,
   StatusSnapshot,
+  StatusSummary,
 } from './status-model.ts';
 import {
   type GatewayReport,
@@ -156,7 +158,18 @@ export class StatusStore {
     return this.redact(filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, rollouts: this.rollouts, gateways }, filter));
   }
 
+  /** The snapshot without each gateway's history and pods: the list a dashboard polls. Cut before redaction, so that walks the list only. */
+  summary(filter: StatusFilter = {}): StatusSummary {
+    const gateways = [...this.gateways.values()].map((g) => viewGateway(g, this.fleet)).sort(compareGateways);
+    const filtered = filterSnapshot({ fleet: { ...this.fleet, phases: phaseCounts(gateways) }, rollouts: this.rollouts, gateways }, filter);
+    return this.redact({ ...filtered, gateways: filtered.gateways.map(summaryOf) });
+  }
+
   private iso(): string {
     return this.now().toISOString();
   }
+}
+
+function summaryOf({ history: _history, services, ...gateway }: GatewayStatus): GatewaySummary {
+  return { ...gateway, services: services.map(({ pods: _pods, ...service }) => service) };
 }

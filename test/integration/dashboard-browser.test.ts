@@ -101,6 +101,12 @@ describe('the dashboard in a browser', () => {
     // metrics-server scrapes every 10 s: the figures arrive on the open page with a later /status.
     const nodeUse = await onPage('the node\'s CPU and memory', async () => (await texts('#detail .node-use')).find((t) => t.includes('CPU') && !t.includes('no figures')), 90_000);
     expect(nodeUse).toMatch(/^node use: CPU \d+m\/\d+m \(\d+%\), memory \d+Mi\/\d+Mi \(\d+%\)$/);
+    // Its pods, as the cluster runs them: name, version, phase, readiness, restarts and health.
+    const pods = await onPage('the gateway\'s pods', async () => {
+      const rows = await texts('#pods tr');
+      return rows.some((row) => row.startsWith(ROLLOUT_SERVICE)) ? rows : undefined;
+    });
+    expect(pods.find((row) => row.startsWith(ROLLOUT_SERVICE))).toMatch(new RegExp(`^${ROLLOUT_SERVICE}${gateway}-${ROLLOUT_SERVICE}-\\S+?2\\.3\\.0Runningready0 restartsHealthylogs$`));
     const history = await texts('#history tr');
     expect(history.length).toBeGreaterThan(0);
     expect(history.some((row) => row.includes(ROLLOUT_SERVICE))).toBe(true);

@@ -9,7 +9,8 @@ const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval
 // Live without a reload: an offline gateway's chip turns within a few seconds of /status saying so.
 const REFRESH_MS = 3000;
 const LOG_TAIL = 200;
-const state = { phase: undefined, customer: '', search: '', view: 'customers', service: undefined, selected: undefined, snapshot: undefined, searchKeys: new Map(), logs: undefined };
+// snapshot: the fleet list (GET status?view=list, no histories); detail: the selected gateway whole (GET status/gateways/NAME).
+const state = { phase: undefined, customer: '', search: '', view: 'customers', service: undefined, selected: undefined, snapshot: undefined, detail: undefined, searchKeys: new Map(), logs: undefined };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -109,7 +110,16 @@ function renderCustomers(gateways) {
 }
 
 function selectGateway(gateway) {
-  return () => { state.selected = gateway; window.location.hash = encodeURIComponent(gateway); draw(); };
+  return () => { state.selected = gateway; window.location.hash = encodeURIComponent(gateway); draw(); void loadDetail().then(draw); };
+}
+
+/** The selected gateway with its history and pods, which the fleet list leaves out. */
+async function loadDetail() {
+  const name = state.selected;
+  if (!name) { state.detail = undefined; return; }
+  const response = await fetch(`status/gateways/${encodeURIComponent(name)}`, { headers: { accept: 'application/json' } });
+  if (state.selected !== name) return;
+  state.detail = response.ok ? await response.json() : undefined;
 }
 
 // "3 Ready · 1 Offline": a customer's gateways by phase, the phases it has only.
@@ -275,8 +285,11 @@ function renderLogs(g) {
 
 function renderDetail(gateways) {
   const panel = document.getElementById('detail');
-  const g = gateways.find((x) => x.gateway === state.selected);
-  if (!g) { panel.hidden = true; return; }
+  const listed = gateways.find((x) => x.gateway === state.selected);
+  if (!listed) { panel.hidden = true; return; }
+  // The list's entry until the gateway's own record (history, pods) has come.
+  const g = state.detail && state.detail.gateway === listed.gateway ? state.detail : listed;
+  const pods = g.services.flatMap((s) => (s.pods || []).map((p) => ({ ...p, service: s.name })));
   panel.hidden = false;
   const node = g.node || {};
   const pressure = node.pressure ? Object.entries(node.pressure).filter(([, on]) => on).map(([k]) => k).join(', ') || 'none' : '—';
@@ -285,7 +298,7 @@ function renderDetail(gateways) {
     : [];
   // A part that does not apply is left out, not drawn as the text "undefined".
   panel.replaceChildren(...[
-    el('button', { 'aria-label': `close ${g.gateway}`, onclick: () => { state.selected = undefined; window.location.hash = ''; draw(); } }, 'close'),
+    el('button', { 'aria-label': `close ${g.gateway}`, onclick: () => { state.selected = undefined; state.detail = undefined; window.location.hash = ''; draw(); } }, 'close'),
     el('h2', {}, `${g.gateway} `, el('span', { class: `tile ${g.phase}` }, g.phase)),
     el('p', {}, `customer ${g.customer} · node ${node.name} (Ready=${node.ready}, heartbeat ${when(node.lastHeartbeat)}, pressure ${pressure})`),
     el('p', { class: 'node-use' }, node.usage ? `node use: CPU ${cpu(node.usage.cpuMillicores, node.usage.cpuCapacityMillicores)}, memory ${memory(node.usage.memoryBytes, node.usage.memoryCapacityBytes)}` : 'node use: no figures'),
@@ -303,11 +316,17 @@ function renderDetail(gateways) {
         el('td', {}, s.usage ? memory(s.usage.memoryBytes, s.usage.memoryLimitBytes) : '—'),
         el('td', {}, when(s.lastTransition)),
         el('td', {}, el('button', { 'aria-label': `show the logs of ${s.name}`, onclick: () => showLogs(g.gateway, s.name) }, 'logs'))))),
+    el('h3', {}, 'pods'),
+    !g.history ? el('p', {}, 'loading…') : pods.length === 0 ? el('p', {}, 'no pods') : undefined,
+    el('table', { id: 'pods' }, pods.map((p) => el('tr', {},
+      el('td', {}, p.service), el('td', {}, p.name), el('td', {}, p.version || '—'), el('td', {}, p.phase),
+      el('td', {}, p.ready ? 'ready' : 'not ready'), el('td', {}, `${p.restarts} restarts`), el('td', {}, p.message ? `${p.health}: ${p.message}` : p.health),
+      el('td', {}, el('button', { 'aria-label': `show the logs of ${p.service} on ${g.gateway}`, onclick: () => showLogs(g.gateway, p.service) }, 'logs'))))),
     ...renderLogs(g),
     ...approval,
     el('h3', {}, 'history'),
-    g.history.length === 0 ? el('p', {}, 'nothing recorded yet') : undefined,
-    el('table', { id: 'history' }, [...g.history].reverse().map((h) => el('tr', {},
+    !g.history ? el('p', {}, 'loading…') : g.history.length === 0 ? el('p', {}, 'nothing recorded yet') : undefined,
+    el('table', { id: 'history' }, [...(g.history || [])].reverse().map((h) => el('tr', {},
       el('td', {}, when(h.time)), el('td', {}, h.kind), el('td', {}, h.service || ''),
       el('td', {}, [h.from, h.to].filter(Boolean).join(' → ')), el('td', {}, short(h.revision)), el('td', {}, h.cause || '')))),
   ].filter(Boolean));
@@ -334,9 +353,10 @@ function draw() {
 
 async function refresh() {
   try {
-    const response = await fetch('status', { headers: { accept: 'application/json' } });
+    const response = await fetch('status?view=list', { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     state.snapshot = await response.json();
+    await loadDetail();
     indexSearch(state.snapshot.gateways);
     document.getElementById('footer').textContent = `updated ${new Date().toLocaleTimeString()}`;
     draw();

@@ -68,6 +68,12 @@ export async function drawDashboard({ status, hash = '', logs = { status: 200, b
     fetch: async (url: string) => {
       asked.push(url);
       if (url.startsWith('logs/')) return { ok: logs.status === 200, status: logs.status, text: async () => logs.body };
+      // One gateway whole, as GET /status/gateways/NAME answers.
+      const one = /^status\/gateways\/(.+)$/.exec(url);
+      if (one) {
+        const found = status.gateways.find((g) => g.gateway === decodeURIComponent(one[1]!));
+        return found ? { ok: true, status: 200, json: async () => found } : { ok: false, status: 404, json: async () => ({ error: 'no such gateway' }) };
+      }
       return { ok: true, json: async () => status };
     },
     setTimeout: () => 0,

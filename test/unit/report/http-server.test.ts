@@ -48,6 +48,26 @@ describe('status HTTP server', () => {
     expect(zeta.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['zeta-01']);
   });
 
+  it('serves the fleet list without histories and pods (?view=list), filtered like the full view; the gateway alone keeps them', async () => {
+    const { store, url } = await start();
+    const withPods = (g: GatewayReport): GatewayReport => ({ ...g, services: g.services.map((s) => ({ ...s, pods: [{ name: `${g.gateway}-ids-0`, version: '1.0.0', phase: 'Running', ready: true, restarts: 0, health: 'Healthy' }] })) });
+    store.reportGateway(withPods(gateway('acme-01', 'acme', 'Ready')));
+    store.reportGateway(withPods(gateway('zeta-01', 'zeta', 'Ready')));
+    store.setHistory('acme-01', [{ time: '2026-12-01T00:00:00.000Z', kind: 'installed', revision: 'a'.repeat(40), cause: 'first apply' }]);
+
+    const full = await (await fetch(`${url}/status`)).json();
+    const list = await (await fetch(`${url}/status?view=list&customer=acme`)).json();
+    expect(list.fleet).toEqual(full.fleet);
+    expect(list.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['acme-01']);
+    const { history, services, ...rest } = full.gateways[0];
+    expect(history).toHaveLength(1);
+    expect(list.gateways[0]).toEqual({ ...rest, services: services.map(({ pods: _pods, ...s }: { pods: unknown }) => s) });
+    const one = await (await fetch(`${url}/status/gateways/acme-01`)).json();
+    expect(one.history).toHaveLength(1);
+    expect(one.services[0].pods).toEqual([{ name: 'acme-01-ids-0', version: '1.0.0', phase: 'Running', ready: true, restarts: 0, health: 'Healthy' }]);
+    expect((await fetch(`${url}/status?view=everything`)).status).toBe(400);
+  });
+
   it('rejects an unknown phase filter with 400', async () => {
     const { url } = await start();
     const res = await fetch(`${url}/status?phase=Sleeping`);
@@ -149,7 +169,7 @@ describe('status HTTP server', () => {
     expect(html).toContain('src="dashboard.js"');
     expect(html).not.toMatch(/https?:\/\//);
     const script = await (await fetch(`${url}/dashboard.js`)).text();
-    expect(script).toContain("fetch('status'");
+    expect(script).toContain("fetch('status?view=list'");
     expect(script).not.toContain('innerHTML');
   });
 
