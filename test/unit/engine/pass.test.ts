@@ -48,17 +48,7 @@ async function syncedFleet() {
 function localSource(dir: string, git: (...args: string[]) => string): GitSource {
   const store = openLocalRepo({ dir });
   const head = async () => git('rev-parse', 'main');
-  return {
-    origin: store.origin, url: dir, branch: 'main', gitdir: path.join(dir, '.git'),
-    resolve: (rev) => store.resolve(rev),
-    readerAt: (commit) => store.readerAt(commit),
-    changedPaths: (args) => store.changedPaths(args),
-    isAncestor: (args) => store.isAncestor(args),
-    commitsBetween: (args) => store.commitsBetween(args),
-    readCommit: (sha) => store.readCommit(sha),
-    fetch: async () => ({ head: await head(), previousHead: undefined }),
-    localHead: head,
-  };
+  return Object.assign(store, { url: dir, branch: 'main', gitdir: path.join(dir, '.git'), fetch: async () => ({ head: await head(), previousHead: undefined }), localHead: head });
 }
 
 describe('a pass as the engine wires it', () => {

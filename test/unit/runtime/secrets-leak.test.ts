@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEssg } from '../../support/cli.ts';
+import { leaksIn as leaksInForms, secretForms } from '../../support/secret-forms.ts';
 import { startReconciler, type ReconcilerProcess } from '../../integration/helpers/process.ts';
 import { waitFor } from '../../integration/helpers/kube.ts';
 
@@ -21,22 +22,8 @@ const SECRETS = {
   webhookSecret: 'whsec-4f9a2c7e1b8d3f6a',
 } as const;
 
-/** Every form a secret travels in: as is, URL-encoded, base64, and the basic-auth header of the Git credentials. */
-function forms(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(SECRETS)) {
-    if (name === 'gitUser') continue; // a user name is not a secret
-    out[name] = value;
-    out[`${name} URL-encoded`] = encodeURIComponent(value);
-    out[`${name} base64`] = Buffer.from(value).toString('base64');
-  }
-  out['basic auth'] = Buffer.from(`${SECRETS.gitUser}:${SECRETS.gitPassword}`).toString('base64');
-  return out;
-}
-
-function leaksIn(text: string): string[] {
-  return Object.entries(forms()).filter(([, value]) => text.includes(value)).map(([name]) => name);
-}
+const forms = (): Record<string, string> => secretForms(SECRETS);
+const leaksIn = (text: string): string[] => leaksInForms(text, forms());
 
 let dir: string;
 let git: Server;
