@@ -3,9 +3,7 @@
 // gateway's objects and each customer's Namespace once, a second pass writes nothing, a hand
 // edit is restored and reported as drift, and a bad commit changes nothing and is reported
 // with its problems structured.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countsSince } from '../../../src/apply/index.ts';
@@ -14,7 +12,7 @@ import { Reconciler } from '../../../src/engine/engine.ts';
 import { FleetMetrics, InMemoryEventRecorder, StatusStore } from '../../../src/report/index.ts';
 import { openLocalRepo, type GitSource } from '../../../src/source/index.ts';
 import { MemoryCluster } from '../apply/memory-cluster.ts';
-import { TEMPLATE_DIR } from '../../support/template-fleet.ts';
+import { templateRepo } from '../../support/template-repo.ts';
 
 const NOW = '2026-06-01T00:00:00Z';
 const dirs: string[] = [];
@@ -22,19 +20,14 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 /** A fleet of its own for one test: the template committed to a fresh repo, an empty in-memory cluster, and the reconciler as the engine wires it. */
 function freshFleet() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'essg-pass-'));
+  const repo = templateRepo('essg-pass-');
+  const { dir, git } = repo;
   dirs.push(dir);
-  const git = (...args: string[]): string =>
-    execFileSync('git', ['-C', dir, '-c', 'user.name=ops', '-c', 'user.email=ops@example.com', ...args], { encoding: 'utf8' }).trim();
-  cpSync(TEMPLATE_DIR, dir, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'the template fleet');
   const cluster = new MemoryCluster();
   const store = new StatusStore();
   const events = new InMemoryEventRecorder();
   const reconciler = new Reconciler({ source: localSource(dir, git), client: cluster, store, metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), events, now: () => NOW });
-  return { dir, git, cluster, store, events, reconciler, good: git('rev-parse', 'HEAD') };
+  return { dir, git, cluster, store, events, reconciler, good: repo.first };
 }
 
 /** A fresh fleet after its first sync. */

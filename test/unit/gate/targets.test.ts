@@ -4,21 +4,20 @@
 // fetched, or is invalid, moves none; with approvals on, a gateway takes the newest commit
 // its customer approved and stops before the first it may not take, and a gateway whose
 // applied revision left the branch is refused as rewritten history.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseTargets, PassFacts, type TargetsArgs } from '../../../src/gate/index.ts';
 import { FleetRevisions, inThreadLoader } from '../../../src/load/index.ts';
 import { openLocalRepo } from '../../../src/source/index.ts';
-import { TEMPLATE_DIR } from '../../support/template-fleet.ts';
+import { templateRepo, type TemplateRepo } from '../../support/template-repo.ts';
 import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
 
 const NOW = '2026-06-01T00:00:00Z';
 const GATEWAYS = ['acme-bj-01', 'acme-sh-01', 'acme-sh-02', 'globex-ams-01', 'globex-fra-01', 'globex-fra-02'];
+let repo: TemplateRepo;
 let dir: string;
-const git = (...args: string[]): string => execFileSync('git', ['-C', dir, '-c', 'user.name=ops', '-c', 'user.email=ops@example.com', ...args], { encoding: 'utf8' }).trim();
+const git = (...args: string[]): string => repo.git(...args);
 const commits = { trusted: '', firewall: '', broken: '' };
 
 /** acme-sh-01's firewall logging flipped: a change for acme's approvers alone. */
@@ -31,12 +30,9 @@ function flipFirewall(): void {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'essg-targets-'));
-  cpSync(TEMPLATE_DIR, dir, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'the template fleet');
-  commits.trusted = git('rev-parse', 'HEAD');
+  repo = templateRepo('essg-targets-');
+  dir = repo.dir;
+  commits.trusted = repo.first;
   flipFirewall();
   git('commit', '-q', '-am', 'acme-sh-01: firewall logging');
   commits.firewall = git('rev-parse', 'HEAD');
@@ -44,7 +40,7 @@ beforeAll(() => {
   git('commit', '-q', '-am', 'a broken fleet.yaml');
   commits.broken = git('rev-parse', 'HEAD');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => repo.remove());
 
 describe('the gate\'s history walk', () => {
   const t = useGitHubFake();
