@@ -1,8 +1,8 @@
-// The only place the stages meet. A pass is an ordered list of steps: fetch the branch,
-// load and render, choose each gateway's approved revision (the gate), observe the cluster,
-// decide when each gateway moves (the rollout), record those decisions, plan against the
-// live objects, guard deletions, apply, and report. A failed step ends the pass with the
-// cluster on its last good state.
+// The only place the stages meet. A pass is one typed chain of steps (pass-steps.ts): fetch
+// the branch, read the cluster's records, load and render, choose each gateway's approved
+// revision (the gate), observe the cluster, decide when each gateway moves (the rollout),
+// plan against the live objects, guard deletions, apply, and report. A step that stops the
+// pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult, type SharedApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
 import { isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
@@ -20,7 +20,8 @@ import { describeTimings, PassTimings, type StepTimings } from './pass-timings.t
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportDeploy, reportGateways } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
-import { FleetError } from '../errors/fleet-error.ts';
+import { PassSteps, proceed, requeueAfter, stopPass, type StepOutcome } from './pass-steps.ts';
+import type { GatewayHealth } from '../health/index.ts';
 
 export interface ReconcilerOptions {
   readonly source: GitSource;
@@ -63,30 +64,28 @@ export interface PassSummary {
   readonly timings: StepTimings;
 }
 
-/** What the gate step hands on: the cluster's records, the head, each gateway's approved target. */
-interface Gated {
-  readonly inventories: ReadonlyMap<string, Inventory>;
-  readonly states: ReturnType<typeof statesOf>;
-  readonly headFleet: FleetAtCommit;
-  readonly targets: readonly GatewayTarget[];
-  readonly facts?: PassFacts;
-}
+/** What each step hands on to the steps after it. */
+interface PassStart { readonly now: string }
+interface Fetched { readonly head: string; readonly fresh: boolean }
+/** What the cluster records for each gateway (a failed listing throws: never read as "nothing"). */
+interface Records { readonly inventories: ReadonlyMap<string, Inventory>; readonly states: ReturnType<typeof statesOf> }
+interface Loaded { readonly headFleet: FleetAtCommit }
+interface Seen { readonly observed: Observed }
+interface Gated { readonly targets: readonly GatewayTarget[]; readonly facts?: PassFacts }
+interface Rolled { readonly rollout: RolloutPlan; readonly health: ReadonlyMap<string, GatewayHealth>; readonly prePullJobs: Omit<Awaited<ReturnType<typeof prePullStep>>, 'plan'> }
+interface Planned { readonly plans: readonly GatewayPlan[]; readonly shared: SharedPlan }
+interface Applied { readonly work: readonly GatewayPlan[]; readonly applied: readonly GatewayApplyResult[]; readonly sharedResult: SharedApplyResult | undefined }
 
-function passResult(head: FleetAtCommit, work: readonly GatewayPlan[], applied: readonly GatewayApplyResult[], shared: SharedApplyResult | undefined): PassResult {
-  if (!head.ok) return 'bad-commit';
+function passResult({ headFleet, work, applied, sharedResult }: Loaded & Applied): PassResult {
+  if (!headFleet.ok) return 'bad-commit';
   const failed = applied.filter((r) => !r.ok).length;
   if (failed > 0) return failed === applied.length ? 'failed' : 'partial';
-  if (shared && !shared.ok) return 'partial';
-  return work.length === 0 && !shared ? 'noop' : 'success';
+  if (sharedResult && !sharedResult.ok) return 'partial';
+  return work.length === 0 && !sharedResult ? 'noop' : 'success';
 }
 
-/** A pass stopped because this replica no longer leads. */
-export class LeadershipLostError extends FleetError<Record<string, never>> {
-  readonly code = 'LEADERSHIP_LOST';
-  constructor() {
-    super('this replica no longer holds the Lease: the pass stopped and writes nothing more', {});
-  }
-}
+/** Why a pass stopped when this replica no longer leads. */
+export const LEADERSHIP_LOST = 'this replica no longer holds the Lease: the pass stopped and writes nothing more';
 
 export class Reconciler {
   private readonly revisions: FleetRevisions;
@@ -95,6 +94,24 @@ export class Reconciler {
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
+
+  /** A pass, in order. Each step reads what earlier ones added; its time counts to the step named beside it. */
+  private readonly steps = PassSteps.start<PassStart>()
+    .then('fetch', 'fetch', () => this.fetchStep())
+    .then('records', 'observe', () => this.recordsStep())
+    .then('load', 'load', (p) => this.loadStep(p))
+    .then('gate', 'gate', (p) => this.gateStep(p))
+    // The gate's decisions as Events are reporting: counted with the report, not with deciding.
+    .then('decisions', 'report', async (p) => {
+      await recordDecisions(this.eventsArgs(), p.targets);
+      return proceed({});
+    })
+    .then('observe', 'observe', async () => proceed({ observed: await this.read(() => observeCluster(this.options.client)) }))
+    .then('rollout', 'rollout', (p) => this.rolloutStep(p))
+    .then('plan', 'plan', (p) => this.planStep(p))
+    .then('guard', 'plan', (p) => this.guardStep(p))
+    .then('apply', 'apply', (p) => this.applyStep(p))
+    .then('report', 'report', (p) => this.reportStep(p));
 
   constructor(private readonly options: ReconcilerOptions) {
     this.revisions = new FleetRevisions(options.loader ?? inThreadLoader(options.source));
@@ -111,7 +128,7 @@ export class Reconciler {
     store.passStarted();
     let summary: Omit<PassSummary, 'timings'>;
     try {
-      summary = await this.steps(timer);
+      summary = await this.pass(timer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`pass failed: ${message}`);
@@ -125,121 +142,78 @@ export class Reconciler {
     return { ...summary, timings };
   }
 
-  private async steps(t: PassTimings): Promise<Omit<PassSummary, 'timings'>> {
-    const now = this.now();
+  private async pass(timings: PassTimings): Promise<Omit<PassSummary, 'timings'>> {
     // The leadership this pass started under: losing it ends the pass, even if another begins.
     this.passLeadership = this.options.leadership?.();
     this.revisions.startPass();
-    const fetched = await t.time('fetch', () => this.fetchStep());
-    if (fetched.head === undefined) return { result: 'failed', plans: [], applied: [], targets: [], error: fetched.error };
-    const gated = await this.gateStep(t, fetched.head, fetched.fresh, now);
-    const { targets, inventories, headFleet } = gated;
-    const observed = await t.time('observe', () => this.read(() => observeCluster(this.options.client)));
-    const { rollout, health, prePullJobs } = await this.rolloutStep(t, { ...gated, observed, now });
-    const { plans, shared } = await t.time('plan', () => this.planStep({ targets, rollout, observed, now, inventories }));
-    const report = { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
-    const passed = { head: fetched.head, plans, shared, targets, rollout };
-    // The guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state.
-    const guard = this.guardStep(plans, headFleet, inventories);
-    if (guard) {
-      await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard });
-      await reportGateways({ ...report, applied: [], refusal: guard });
-      return { ...passed, result: 'refused', applied: [], error: guard };
+    const end = await this.steps.run({ now: this.now() }, { timings, stopBefore: () => (this.passLeadership?.aborted ? LEADERSHIP_LOST : undefined) });
+    const p = end.pass;
+    const reached = { plans: p.plans ?? [], targets: p.targets ?? [], ...(p.head ? { head: p.head } : {}), ...(p.shared ? { shared: p.shared } : {}), ...(p.rollout ? { rollout: p.rollout } : {}) };
+    if (end.kind === 'stopped') {
+      this.log(`pass ${end.result}: ${end.reason}`);
+      return { ...reached, result: end.result, applied: [], error: end.reason };
     }
-    this.checkLeadership();
-    const { work, applied, sharedResult } = await t.time('apply', () => this.applyStep({ plans, shared, inventories, rollout, prePullJobs }));
-    await t.time('report', async () => {
-      for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
-      await reportGateways({ ...report, applied });
-      await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
-      await reportDeploy({ reporter: this.deployStatus, head: headFleet, fresh: fetched.fresh, rollout, applied, githubDown: gated.facts?.unavailable, log: this.log });
-    });
-    const result = passResult(headFleet, work, applied, sharedResult);
-    this.log(`pass ${result}: head ${fetched.head.slice(0, 12)}, ${plans.length} gateways planned, ${work.length} changed, ${applied.filter((r) => !r.ok).length} failed`);
-    return { ...passed, result, applied, ...(rollout.recheckAfterSeconds !== undefined ? { recheckAfterSeconds: rollout.recheckAfterSeconds } : {}) };
-  }
-
-  /** What the cluster records for each gateway, the head loaded, and the gate: the revision each gateway may take. */
-  private async gateStep(t: PassTimings, head: string, fresh: boolean, now: string): Promise<Gated> {
-    // What the cluster holds (a failed listing throws: never read as "nothing").
-    const listed = await t.time('observe', () => this.read(() => this.options.client.listInventories()));
-    const inventories = new Map(listed.map((inv): [string, Inventory] => [inv.gateway, inv]));
-    const states = statesOf(inventories, this.log);
-    const headFleet = await t.time('load', () => this.loadStep(head, now));
-    // GitHub is asked afresh each pass (approvals given after a merge count), once per commit.
-    const facts = this.options.github ? new PassFacts(this.options.github) : undefined;
-    const targets = await t.time('gate', () => chooseTargets({
-      head: headFleet, inventories, headIsFresh: fresh, revisions: this.revisions, store: this.options.source, now,
-      onRevision: new Map([...states].map(([gateway, state]) => [gateway, state.revision])),
-      ...(facts ? { facts } : {}),
-      ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
-    }));
-    // The gate's decisions as Events are reporting: counted with the report, not with deciding.
-    await t.time('report', () => recordDecisions(this.eventsArgs(), targets));
-    return { inventories, states, headFleet, targets, ...(facts ? { facts } : {}) };
-  }
-
-  /** When each gateway moves (waves, soaks, windows, rollbacks), and the image pre-pulls its wave needs first. */
-  private async rolloutStep(t: PassTimings, { targets, states, observed, inventories, headFleet, now }: Gated & { observed: Observed; now: string }) {
-    const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
-    const decided = await t.time('rollout', () => decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now }));
-    const { plan: rollout, ...prePullJobs } = await t.time('rollout', () => prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now }));
-    return { rollout, health: decided.health, prePullJobs };
-  }
-
-  /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
-  private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: {
-    plans: readonly GatewayPlan[]; shared: SharedPlan; inventories: ReadonlyMap<string, Inventory>; rollout: RolloutPlan; prePullJobs: Omit<Awaited<ReturnType<typeof prePullStep>>, 'plan'>;
-  }): Promise<{ work: GatewayPlan[]; applied: readonly GatewayApplyResult[]; sharedResult: SharedApplyResult | undefined }> {
-    // The cluster never runs ahead of the record.
-    const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
-    await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
-    // The customers' Namespaces first, once: every gateway's objects go into one.
-    const sharedResult = isSharedNoop(shared) ? undefined : await applyShared({ client: this.options.client, plan: shared });
-    if (sharedResult) await recordShared(this.eventsArgs(), sharedResult);
-    const work = plans.filter((plan) => !unsaved.has(plan.gateway) && (!isNoop(plan) || plan.inventoryChanged));
-    const applied = await applyGateways({
-      client: this.options.client, plans: work,
-      ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
-      ...(this.passLeadership ? { signal: this.passLeadership } : {}),
-    });
-    this.checkLeadership();
-    await recordApply(this.eventsArgs(), work, applied);
-    return { work, applied, sharedResult };
+    const result = passResult(end.pass);
+    this.log(`pass ${result}: head ${end.pass.head.slice(0, 12)}, ${end.pass.plans.length} gateways planned, ${end.pass.work.length} changed, ${end.pass.applied.filter((r) => !r.ok).length} failed`);
+    return { ...reached, result, applied: end.pass.applied, ...(end.requeueAfterSeconds !== undefined ? { recheckAfterSeconds: end.requeueAfterSeconds } : {}) };
   }
 
   /** Source: a Git failure keeps the last fetched state and says so; nothing advances on it. */
-  private async fetchStep(): Promise<{ head: string; fresh: boolean } | { head: undefined; error: string }> {
+  private async fetchStep(): Promise<StepOutcome<Fetched>> {
     const { source, store, metrics } = this.options;
     try {
       const head = (await source.fetch()).head;
       store.sourceFetched({ revision: head });
-      return { head, fresh: true };
+      return proceed({ head, fresh: true });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       store.sourceFailed({ error: message });
       metrics.gitFetchError();
       this.log(`fetch failed, keeping the last state: ${message}`);
       const head = await source.localHead();
-      return head ? { head, fresh: false } : { head: undefined, error: message };
+      return head ? proceed({ head, fresh: false }) : stopPass('failed', message);
     }
+  }
+
+  private async recordsStep(): Promise<StepOutcome<Records>> {
+    const listed = await this.read(() => this.options.client.listInventories());
+    const inventories = new Map(listed.map((inv): [string, Inventory] => [inv.gateway, inv]));
+    return proceed({ inventories, states: statesOf(inventories, this.log) });
   }
 
   /** The head commit: a bad one is never applied, not even in part. */
-  private async loadStep(head: string, now: string): Promise<FleetAtCommit> {
-    const fleet = await this.revisions.at(head, now);
-    if (fleet.ok) this.options.store.revisionGood({ revision: head });
+  private async loadStep({ head, now }: PassStart & Fetched): Promise<StepOutcome<Loaded>> {
+    const headFleet = await this.revisions.at(head, now);
+    if (headFleet.ok) this.options.store.revisionGood({ revision: head });
     else {
-      this.options.store.revisionBad({ revision: head, problems: fleet.problems });
-      this.log(`commit ${head.slice(0, 12)} is invalid and will not be applied:\n  ${fleet.problems.slice(0, 10).map(formatCommitProblem).join('\n  ')}`);
+      this.options.store.revisionBad({ revision: head, problems: headFleet.problems });
+      this.log(`commit ${head.slice(0, 12)} is invalid and will not be applied:\n  ${headFleet.problems.slice(0, 10).map(formatCommitProblem).join('\n  ')}`);
     }
-    return fleet;
+    return proceed({ headFleet });
+  }
+
+  /** The gate: the revision each gateway may take. GitHub is asked afresh each pass (approvals given after a merge count), once per commit. */
+  private async gateStep({ headFleet, inventories, states, fresh, now }: PassStart & Fetched & Records & Loaded): Promise<StepOutcome<Gated>> {
+    const facts = this.options.github ? new PassFacts(this.options.github) : undefined;
+    const targets = await chooseTargets({
+      head: headFleet, inventories, headIsFresh: fresh, revisions: this.revisions, store: this.options.source, now,
+      onRevision: new Map([...states].map(([gateway, state]) => [gateway, state.revision])),
+      ...(facts ? { facts } : {}),
+      ...(this.options.trustedRevision ? { trustedRevision: this.options.trustedRevision } : {}),
+    });
+    return proceed({ targets, ...(facts ? { facts } : {}) });
+  }
+
+  /** When each gateway moves (waves, soaks, windows, rollbacks), and the image pre-pulls its wave needs first. */
+  private async rolloutStep({ targets, states, observed, inventories, headFleet, now }: PassStart & Records & Loaded & Gated & Seen): Promise<StepOutcome<Rolled>> {
+    const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
+    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
+    const { plan: rollout, ...prePullJobs } = await prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now });
+    return proceed({ rollout, health: decided.health, prePullJobs });
   }
 
   /** Each gateway planned at the revision the rollout decided, against the live objects we own; what gateways share, planned once. */
-  private async planStep({ targets, rollout, inventories, observed, now }: {
-    targets: readonly GatewayTarget[]; rollout: RolloutPlan; inventories: ReadonlyMap<string, Inventory>; observed: Observed; now: string;
-  }): Promise<{ plans: GatewayPlan[]; shared: SharedPlan }> {
+  private async planStep({ targets, rollout, inventories, observed, now }: PassStart & Records & Gated & Rolled & Seen): Promise<StepOutcome<Planned>> {
     const plans: GatewayPlan[] = [];
     const shared: K8sObject[] = [];
     for (const target of targets) {
@@ -260,25 +234,55 @@ export class Reconciler {
         renderHash: rendered?.inputHash ?? '',
       }));
     }
-    return { plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) };
+    return proceed({ plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) });
   }
 
-  /** The mass-deletion guard refuses the whole pass, not part of it; returns why, or undefined. */
-  private guardStep(plans: readonly GatewayPlan[], head: FleetAtCommit, inventories: ReadonlyMap<string, Inventory>): string | undefined {
-    const declared = new Set(head.ok ? head.model.gateways.keys() : inventories.keys());
-    const applied = [...inventories.values()].filter((i) => i.revision).length;
+  /** The mass-deletion guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state. */
+  private async guardStep(p: PassStart & Records & Loaded & Gated & Rolled & Planned & Seen): Promise<StepOutcome<object>> {
+    const { plans, headFleet: head, inventories } = p;
     const guard = checkDeletionGuard({
-      plans, declaredGateways: declared, totalGatewaysBefore: applied,
+      plans, declaredGateways: new Set(head.ok ? head.model.gateways.keys() : inventories.keys()),
+      totalGatewaysBefore: [...inventories.values()].filter((i) => i.revision).length,
       maxShare: head.ok ? (head.model.fleet.doc.spec.prune?.maxDeletionShare ?? 0.25) : 0.25,
       allow: this.options.allowMassDeletion ?? false,
     });
-    if (guard.ok) return undefined;
-    this.log(guard.message);
-    return guard.message;
+    if (guard.ok) return proceed({});
+    await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard.message });
+    await reportGateways({ ...this.reportArgs(p), applied: [], refusal: guard.message });
+    return stopPass('refused', guard.message);
   }
 
-  private checkLeadership(): void {
-    if (this.passLeadership?.aborted) throw new LeadershipLostError();
+  /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
+  private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: Records & Rolled & Planned): Promise<StepOutcome<Applied>> {
+    // The cluster never runs ahead of the record.
+    const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
+    await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
+    // The customers' Namespaces first, once: every gateway's objects go into one.
+    const sharedResult = isSharedNoop(shared) ? undefined : await applyShared({ client: this.options.client, plan: shared });
+    if (sharedResult) await recordShared(this.eventsArgs(), sharedResult);
+    const work = plans.filter((plan) => !unsaved.has(plan.gateway) && (!isNoop(plan) || plan.inventoryChanged));
+    const applied = await applyGateways({
+      client: this.options.client, plans: work,
+      ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
+      ...(this.passLeadership ? { signal: this.passLeadership } : {}),
+    });
+    if (this.passLeadership?.aborted) return stopPass('failed', LEADERSHIP_LOST);
+    await recordApply(this.eventsArgs(), work, applied);
+    return proceed({ work, applied, sharedResult });
+  }
+
+  /** Status, history, rollbacks counted, the commit status; a rollout in flight asks to be looked at again when its soak or window ends. */
+  private async reportStep(p: PassStart & Fetched & Records & Loaded & Gated & Rolled & Planned & Applied & Seen): Promise<StepOutcome<object>> {
+    const { rollout, applied, targets, plans, observed, now } = p;
+    for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
+    await reportGateways({ ...this.reportArgs(p), applied });
+    await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
+    await reportDeploy({ reporter: this.deployStatus, head: p.headFleet, fresh: p.fresh, rollout, applied, githubDown: p.facts?.unavailable, log: this.log });
+    return rollout.recheckAfterSeconds !== undefined ? requeueAfter(rollout.recheckAfterSeconds, {}) : proceed({});
+  }
+
+  private reportArgs({ headFleet, targets, now, health, rollout, observed }: PassStart & Loaded & Gated & Rolled & Seen) {
+    return { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
   }
 
   /** A cluster read, retried on transient failures; a read that keeps failing ends the pass. */

@@ -5,7 +5,6 @@ import { FleetError } from '../../../src/errors/fleet-error.ts';
 import { ClusterError } from '../../../src/apply/errors.ts';
 import { KubeRequestFailure } from '../../../src/apply/kube-http.ts';
 import { RetriesExhausted } from '../../../src/apply/retry.ts';
-import { LeadershipLostError } from '../../../src/engine/engine.ts';
 import { LeaseConflict } from '../../../src/leader/index.ts';
 import { GitHubUnavailable } from '../../../src/gate/errors.ts';
 import { FleetReadError } from '../../../src/model/load.ts';
@@ -42,7 +41,7 @@ describe('FleetError', () => {
   });
 
   it('is the base of every error class of the product, each of which says its code and data the same way', async () => {
-    for (const base of [ClusterError, KubeRequestFailure, RetriesExhausted, LeadershipLostError, LeaseConflict, GitHubUnavailable, FleetReadError, FleetInvalidError, RenderError, GitSourceError, InvalidCronError]) {
+    for (const base of [ClusterError, KubeRequestFailure, RetriesExhausted, LeaseConflict, GitHubUnavailable, FleetReadError, FleetInvalidError, RenderError, GitSourceError, InvalidCronError]) {
       expect(base.prototype, base.name).toBeInstanceOf(FleetError);
     }
     const lease = new LeaseConflict({ lease: 'essg-reconciler', operation: 'update' });
