@@ -10,8 +10,6 @@ export interface ObjectLabelsProps {
   readonly instance: string;
   /** The catalog version; for objects of no service, the contract version. */
   readonly version: string;
-  /** Set for objects of a catalog service: adds `essg.io/service` and `essg.io/version`. */
-  readonly isService: boolean;
 }
 
 export function objectLabels(props: ObjectLabelsProps): MetadataMap {
@@ -23,8 +21,12 @@ export function objectLabels(props: ObjectLabelsProps): MetadataMap {
     [LABEL.version]: props.version,
     [LABEL.customer]: props.customer,
     [LABEL.gateway]: props.gateway,
-    ...(props.isService ? { [LABEL.service]: props.name, [LABEL.serviceVersion]: props.version } : {}),
   };
+}
+
+/** The labels of an object of a catalog service: `essg.io/service` and `essg.io/version` besides the common ones. */
+export function serviceObjectLabels(props: ObjectLabelsProps): MetadataMap {
+  return { ...objectLabels(props), [LABEL.service]: props.name, [LABEL.serviceVersion]: props.version };
 }
 
 /** The immutable Deployment selector: it must not include anything that changes on upgrade. */

@@ -2,21 +2,9 @@ import { Construct } from 'constructs';
 import * as k8s from '../../../imports/k8s.ts';
 import type { ServiceInput } from '../inputs.ts';
 import { selectorLabels } from '../labels.ts';
-import { ANNOTATION } from '../../contract/index.ts';
-import { edgePodTemplate, holdsHostPorts } from './edge-pod.ts';
-import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
+import { edgePodTemplate, holdsHostPorts, type ServicePodProps } from './edge-pod.ts';
 
-export interface DaemonServiceProps {
-  readonly placement: GatewayPlacement;
-  readonly service: ServiceInput;
-  readonly identity: ServiceIdentity;
-  /** The ConfigMap with the service's config.json, and the hash of its content. */
-  readonly config: { readonly name: string; readonly hash: string };
-  /**
-   * The gateway's ip-block list ConfigMap, for services that consume ip-block responses.
-   * @default - none
-   */
-  readonly ipBlockConfigMap?: string;
+export interface DaemonServiceProps extends ServicePodProps {
   /**
    * How long a rollout may go without progress before the Deployment reports it failed.
    * @default 600
@@ -53,15 +41,7 @@ export class DaemonService extends Construct {
         progressDeadlineSeconds: props.progressDeadlineSeconds ?? 600,
         strategy: updateStrategy(service),
         selector: { matchLabels: { ...selectorLabels({ name: service.name, instance: identity.instance }) } },
-        template: edgePodTemplate({
-          node: props.placement.node,
-          service,
-          labels: identity.labels,
-          annotations: { [ANNOTATION.configHash]: props.config.hash },
-          configMap: props.config.name,
-          ...(props.ipBlockConfigMap ? { ipBlockConfigMap: props.ipBlockConfigMap } : {}),
-          restartPolicy: 'Always',
-        }),
+        template: edgePodTemplate(props, { restartPolicy: 'Always' }),
       },
     });
   }

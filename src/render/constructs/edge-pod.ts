@@ -4,7 +4,8 @@
 import * as k8s from '../../../imports/k8s.ts';
 import { HostPortMismatchError } from '../errors.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
-import { LABEL, type MetadataMap } from '../../contract/index.ts';
+import { ANNOTATION, LABEL, type MetadataMap } from '../../contract/index.ts';
+import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
 
 /** The label KubeEdge (keadm join) puts on every edge node. */
 export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';
@@ -54,27 +55,28 @@ function containerPorts(service: ServiceInput): k8s.ContainerPort[] {
   });
 }
 
-export interface EdgePodProps {
-  /** The gateway's KubeEdge edge node. */
-  readonly node: string;
+/** What every workload of a catalog service on a gateway is made from: the daemon, job and cronjob constructs take these props. */
+export interface ServicePodProps {
+  readonly placement: GatewayPlacement;
   readonly service: ServiceInput;
-  /** Pod labels: the object's labels; the KubeEdge offline-autonomy label is added. */
-  readonly labels: MetadataMap;
-  /** Pod annotations, e.g. the config hash that rolls pods on a config change. */
-  readonly annotations: MetadataMap;
-  /** The ConfigMap holding the service's config.json. */
-  readonly configMap: string;
+  readonly identity: ServiceIdentity;
+  /** The ConfigMap with the service's config.json, and the hash of its content (a pod annotation: a config change rolls the pods). */
+  readonly config: { readonly name: string; readonly hash: string };
   /**
-   * The ConfigMap holding the gateway's ip-block list, mounted beside config.json.
-   * @default - none: the service does not consume ip-block responses
+   * The gateway's ip-block list ConfigMap, mounted beside config.json, for services that consume ip-block responses.
+   * @default - none
    */
   readonly ipBlockConfigMap?: string;
-  /** `Always` for daemons, `Never` for jobs: a failed run is retried by the Job, not in place. */
-  readonly restartPolicy: 'Always' | 'Never';
 }
 
-/** The pod template of a service on a gateway. */
-export function edgePodTemplate(props: EdgePodProps): k8s.PodTemplateSpec {
+/** How the pod runs: `Always` for daemons, `Never` for runs (a failed run is retried by its Job, not in place). */
+export type PodRestartPolicy = 'Always' | 'Never';
+
+/**
+ * The pod template of a service on a gateway. Its labels are the service's (`labels` replaces
+ * them, e.g. with a response's); the KubeEdge offline-autonomy label is added.
+ */
+export function edgePodTemplate(props: ServicePodProps, { restartPolicy, labels = props.identity.labels }: { readonly restartPolicy: PodRestartPolicy; readonly labels?: MetadataMap }): k8s.PodTemplateSpec {
   const { service } = props;
   const spec = service.spec;
   const capabilities = [...(spec.capabilities ?? [])].sort();
@@ -83,7 +85,7 @@ export function edgePodTemplate(props: EdgePodProps): k8s.PodTemplateSpec {
   // which files are mounted depends on the catalog version only, so a policy change leaves
   // the pod template (and a Job's name) alone.
   const files = [CONFIG_FILE, ...(service.dataPolicy ? [DATA_POLICY_FILE] : [])];
-  const sources: k8s.VolumeProjection[] = [{ configMap: { name: props.configMap, items: files.map((file) => ({ key: file, path: file })) } }];
+  const sources: k8s.VolumeProjection[] = [{ configMap: { name: props.config.name, items: files.map((file) => ({ key: file, path: file })) } }];
   if (props.ipBlockConfigMap) sources.push({ configMap: { name: props.ipBlockConfigMap, items: [{ key: IP_BLOCK_FILE, path: IP_BLOCK_FILE }] } });
   const container: k8s.Container = {
     name: service.name,
@@ -93,7 +95,7 @@ export function edgePodTemplate(props: EdgePodProps): k8s.PodTemplateSpec {
     ...(spec.args ? { args: [...spec.args] } : {}),
     ...(spec.ports?.length ? { ports: containerPorts(service) } : {}),
     resources: { requests: quantities(spec.resources.requests), limits: quantities(spec.resources.limits) },
-    ...(spec.readiness && props.restartPolicy === 'Always' ? { readinessProbe: probe(spec.readiness) } : {}),
+    ...(spec.readiness && restartPolicy === 'Always' ? { readinessProbe: probe(spec.readiness) } : {}),
     ...(spec.liveness ? { livenessProbe: probe(spec.liveness) } : {}),
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -110,18 +112,18 @@ export function edgePodTemplate(props: EdgePodProps): k8s.PodTemplateSpec {
     ],
   };
   return {
-    metadata: { labels: { ...props.labels, [LABEL.kubeedgeOffline]: 'autonomy' }, annotations: { ...props.annotations } },
+    metadata: { labels: { ...labels, [LABEL.kubeedgeOffline]: 'autonomy' }, annotations: { [ANNOTATION.configHash]: props.config.hash } },
     spec: {
       // The scheduler places the pod (never `nodeName`, which bypasses it and leaves pods
       // Terminating forever on an offline node); the role label keeps it off cloud nodes.
-      nodeSelector: { 'kubernetes.io/hostname': props.node, [EDGE_ROLE_LABEL]: '' },
+      nodeSelector: { 'kubernetes.io/hostname': props.placement.node, [EDGE_ROLE_LABEL]: '' },
       // No tolerationSeconds: a gateway that loses its uplink keeps its security services
       // instead of having them evicted after the default five minutes.
       tolerations: [
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
         { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
       ],
-      restartPolicy: props.restartPolicy,
+      restartPolicy,
       hostNetwork: spec.hostNetwork === true,
       ...(spec.hostNetwork ? { dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
       // Security services at a customer site never talk to the Kubernetes API.

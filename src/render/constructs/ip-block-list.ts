@@ -62,7 +62,7 @@ export class IpBlockList extends Construct {
         name: this.name,
         namespace: placement.namespace,
         labels: {
-          ...objectLabels({ customer: placement.customer, gateway: placement.gateway, name: 'ip-block', instance: this.name, version: CONTRACT_VERSION, isService: false }),
+          ...objectLabels({ customer: placement.customer, gateway: placement.gateway, name: 'ip-block', instance: this.name, version: CONTRACT_VERSION }),
           // The list is the union of every active ip-block response of the gateway.
           [LABEL.response]: 'ip-block-list',
           [LABEL.responseAction]: 'ip-block',

@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../../imports/k8s.ts';
 import { contentHash } from '../canonical.ts';
-import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
+import type { ServiceVersionSpec } from '../inputs.ts';
 import { dnsLabel } from '../names.ts';
-import { ANNOTATION, type MetadataMap } from '../../contract/index.ts';
-import { edgePodTemplate } from './edge-pod.ts';
-import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
+import type { MetadataMap } from '../../contract/index.ts';
+import { edgePodTemplate, type ServicePodProps } from './edge-pod.ts';
 
 /** Limits of one run, defaulted as in serviceversion.schema.json. */
 export function jobLimits(spec: ServiceVersionSpec): { activeDeadlineSeconds: number; ttlSecondsAfterFinished: number; backoffLimit: number } {
@@ -16,17 +15,7 @@ export function jobLimits(spec: ServiceVersionSpec): { activeDeadlineSeconds: nu
   };
 }
 
-export interface JobServiceProps {
-  readonly placement: GatewayPlacement;
-  readonly service: ServiceInput;
-  readonly identity: ServiceIdentity;
-  /** The ConfigMap with the run's config.json, and the hash of its content. */
-  readonly config: { readonly name: string; readonly hash: string };
-  /**
-   * The gateway's ip-block list ConfigMap, for services that consume ip-block responses.
-   * @default - none
-   */
-  readonly ipBlockConfigMap?: string;
+export interface JobServiceProps extends ServicePodProps {
   /**
    * Extra labels, e.g. the response a scan runs for.
    * @default - none
@@ -47,15 +36,7 @@ export class JobService extends Construct {
     super(scope, id);
     const { identity, service } = props;
     const labels = { ...identity.labels, ...props.extraLabels };
-    const template = edgePodTemplate({
-      node: props.placement.node,
-      service,
-      labels,
-      annotations: { [ANNOTATION.configHash]: props.config.hash },
-      configMap: props.config.name,
-      ...(props.ipBlockConfigMap ? { ipBlockConfigMap: props.ipBlockConfigMap } : {}),
-      restartPolicy: 'Never',
-    });
+    const template = edgePodTemplate(props, { restartPolicy: 'Never', labels });
     const limits = jobLimits(service.spec);
     this.name = dnsLabel(identity.instance, contentHash({ template: k8s.toJson_PodTemplateSpec(template), limits }, 8));
     new k8s.KubeJob(this, 'resource', {

@@ -1,7 +1,7 @@
 // Where a gateway's objects go and who they belong to: shared by every construct of a chart.
 import { boundedName, CRONJOB_NAME_MAX, DNS_LABEL_MAX } from '../names.ts';
 import type { MetadataMap } from '../../contract/index.ts';
-import { objectLabels } from '../labels.ts';
+import { serviceObjectLabels } from '../labels.ts';
 import type { ServiceInput } from '../inputs.ts';
 
 export interface GatewayPlacement {
@@ -25,6 +25,6 @@ export function serviceIdentity({ placement, service, instanceOf = service.name 
   const instance = boundedName({ parts: [placement.gateway, instanceOf], max });
   return {
     instance,
-    labels: objectLabels({ customer: placement.customer, gateway: placement.gateway, name: service.name, instance, version: service.version, isService: true }),
+    labels: serviceObjectLabels({ customer: placement.customer, gateway: placement.gateway, name: service.name, instance, version: service.version }),
   };
 }
