@@ -4,7 +4,7 @@
 // render changes are listed. Approvals are counted by the gate's own `decide`, so the plan
 // credits exactly the reviews the reconciler will.
 import { isDeepStrictEqual } from 'node:util';
-import { type ApprovalFacts, type ApprovalPolicy, type GateDecision, type PullRequestFacts, approvalPolicy, classifyChange, decide, hasChange } from '../gate/index.ts';
+import { type ApprovalFacts, type ApprovalPolicy, type GateDecision, type NotReviewed, type PullRequestFacts, approvalPolicy, classifyChange, decide, hasChange } from '../gate/index.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { DATA_POLICY_FILE, type K8sObject, type RenderedGateway } from '../render/index.ts';
 import { type ChangedPath, type FileTexts, catalogImmutabilityProblems } from './catalog-immutable.ts';
@@ -46,7 +46,7 @@ export function planChanges(args: PlanChangesArgs): ChangePlan {
   if ('problems' in head) {
     return { ok: false, ...common, problems, customers: [], operators: undefined, reviews: notRead, dataAuthorisation: NO_DATA_CHANGES, summary: emptySummary };
   }
-  const gateways = gatewayPlans({ base, head, now, facts: args.facts ?? noReviews(args.revisions?.head ?? 'HEAD') });
+  const gateways = gatewayPlans({ base, head, now, facts: args.facts ?? { kind: 'not-reviewed', commitSha: args.revisions?.head ?? 'HEAD' } });
   const customers = groupByCustomer(gateways.map((g) => g.plan), gateways);
   const operators = mergeNeeds(gateways.map((g) => g.operators));
   const reviews = reviewsOf(args.facts, gateways.flatMap((g) => (g.decision ? [g.decision] : [])));
@@ -71,7 +71,7 @@ interface PlannedGateway {
 }
 
 function gatewayPlans({ base, head, now, facts }: {
-  readonly base: PlanSide | undefined; readonly head: PlanSide; readonly now: string; readonly facts: ApprovalFacts;
+  readonly base: PlanSide | undefined; readonly head: PlanSide; readonly now: string; readonly facts: ApprovalFacts | NotReviewed;
 }): PlannedGateway[] {
   const time = Date.parse(now);
   const before = new Map((base?.rendered ?? []).map((r) => [r.gateway, r]));
@@ -208,14 +208,3 @@ function summarize(customers: readonly CustomerPlan[]): ChangePlan['summary'] {
 }
 
 const emptySummary: ChangePlan['summary'] = { gateways: 0, customers: 0, servicesAdded: 0, servicesUpgraded: 0, servicesRemoved: 0, configChanged: 0, imagesToPull: 0 };
-
-/** A pull request no one has reviewed yet: the decision then lists every approval the change needs. */
-function noReviews(headSha: string): PullRequestFacts {
-  return {
-    kind: 'pull-request',
-    commitSha: headSha,
-    pr: { number: 0, url: '', author: '', headSha, mergeCommitSha: null, mergedAt: null },
-    reviews: [],
-    teamMembers: new Map(),
-  };
-}

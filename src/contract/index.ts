@@ -6,4 +6,5 @@ export {
   FIELD_MANAGER, HISTORY_FIELD_MANAGER, HISTORY_KEY, INVENTORY_KEY, LEASE_NAME, RECONCILER_NAME, REPORTING_COMPONENT, ROLLOUT_FIELD_MANAGER, SYSTEM_NAMESPACE,
   gatewayOfHistoryName, gatewayOfInventoryName, historyName, inventoryName,
 } from './system-objects.ts';
+export { REASON, type Reason } from './reasons.ts';
 export { KIND_ORDER, MANAGED_KINDS, WORKLOAD_KINDS, type ManagedKind } from './kinds.ts';

@@ -8,12 +8,12 @@ import { RetriesExhausted, withRetry } from '../apply/retry.ts';
 import { isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
 import { chooseTargets, PassFacts, type GatewayTarget, type GitHubGate } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from '../load/index.ts';
-import { DeployStatusReporter, EVENT_REASONS, inventoryRef, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
+import { DeployStatusReporter, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
 import { formatCommitProblem } from '../model/problems.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { GitSource } from '../source/index.ts';
-import { recordApply, recordDecisions, recordShared } from './events-step.ts';
+import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
 import { observeCluster, type Observed } from './observe.ts';
 import { describeTimings, PassTimings, type StepTimings } from './pass-timings.ts';
@@ -247,7 +247,7 @@ export class Reconciler {
       allow: this.options.allowMassDeletion ?? false,
     });
     if (guard.ok) return proceed({});
-    await this.options.events.record({ regarding: inventoryRef('fleet'), type: 'Warning', reason: EVENT_REASONS.massDeletionRefused, message: guard.message });
+    await recordRefusal(this.eventsArgs(), guard.message);
     await reportGateways({ ...this.reportArgs(p), applied: [], refusal: guard.message });
     return stopPass('refused', guard.message);
   }

@@ -4,12 +4,12 @@
 import type { GatewayApplyResult } from '../apply/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
 import { GatewayPhase, gatewayPhase, isReady, podHealth, podVersion, restarts, type GatewayHealth, type NodeHealth, type Pod } from '../health/index.ts';
-import { deployCounts, EVENT_REASONS, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type StatusStore } from '../report/index.ts';
+import { deployCounts, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type StatusStore } from '../report/index.ts';
 import { standingOf, type RolloutPlan, type RolloutPosition, type RolloutSummary } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
 import type { Observed } from './observe.ts';
-import { LABEL } from '../contract/index.ts';
+import { LABEL, REASON } from '../contract/index.ts';
 import { nodeUsage, resourceMetricsStatus, serviceUsage, type NodeLike, type PodLike, type ServiceUsage } from '../report/resource-usage.ts';
 
 export interface ReportArgs {
@@ -118,9 +118,9 @@ async function recordTransitions(events: EventRecorder, { report, previous, roll
   const regarding = inventoryRef(report.gateway);
   const wasOffline = previous?.phase === 'Offline';
   const { node } = report;
-  if (rolledBack) await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.rolledBack, message: rolledBack });
-  if (report.phase === 'Offline' && !wasOffline) await events.record({ regarding, type: 'Warning', reason: EVENT_REASONS.gatewayOffline, message: `edge node ${node.name} is not reachable (last heartbeat ${node.lastHeartbeat ?? 'unknown'}); its services keep running and it converges when it returns` });
-  if (report.phase !== 'Offline' && wasOffline) await events.record({ regarding, type: 'Normal', reason: EVENT_REASONS.gatewayOnline, message: `edge node ${node.name} is back` });
+  if (rolledBack) await events.record({ regarding, type: 'Warning', reason: REASON.rolledBack, message: rolledBack });
+  if (report.phase === 'Offline' && !wasOffline) await events.record({ regarding, type: 'Warning', reason: REASON.gatewayOffline, message: `edge node ${node.name} is not reachable (last heartbeat ${node.lastHeartbeat ?? 'unknown'}); its services keep running and it converges when it returns` });
+  if (report.phase !== 'Offline' && wasOffline) await events.record({ regarding, type: 'Normal', reason: REASON.gatewayOnline, message: `edge node ${node.name} is back` });
 }
 
 function podStatus(pod: Pod): PodStatus {

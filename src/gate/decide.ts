@@ -53,10 +53,19 @@ export interface GateDecision {
   readonly error?: string;
 }
 
+/**
+ * A change no one has reviewed, for a plan made before its pull request is read (`essg plan`
+ * without GitHub): every approval the change needs is missing.
+ */
+export interface NotReviewed {
+  readonly kind: 'not-reviewed';
+  readonly commitSha: string;
+}
+
 export interface DecideArgs {
   readonly change: GatewayChange;
   readonly policy: ApprovalPolicy;
-  readonly facts: ApprovalFacts;
+  readonly facts: ApprovalFacts | NotReviewed;
 }
 
 export function decide({ change, policy, facts }: DecideArgs): GateDecision {
@@ -77,6 +86,7 @@ export function decide({ change, policy, facts }: DecideArgs): GateDecision {
     return { ...base, result: 'hold', reason: 'github-unavailable', needs, ...nothingCounted, error: facts.error.message };
   }
   if (facts.kind === 'direct-push') return { ...base, result: 'refused', reason: 'direct-push', needs, ...nothingCounted };
+  if (facts.kind === 'not-reviewed') return { ...base, result: 'awaiting-approval', reason: 'approvals-missing', needs, ...nothingCounted };
 
   const { counted, notCounted } = tally({ facts, policy, needs });
   const missing = missingOf({ needs, policy, counted });

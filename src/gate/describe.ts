@@ -1,5 +1,6 @@
 // One line per gate decision, for logs, Kubernetes Event messages and the status API:
 // what happened to the gateway, why, and who is still needed.
+import { REASON, type Reason } from '../contract/index.ts';
 import type { GateDecision, NotCountedReason } from './decide.ts';
 
 /** Why a review did not count, in words. */
@@ -13,11 +14,11 @@ export const NOT_COUNTED: Readonly<Record<NotCountedReason, string>> = {
 };
 
 /** Kubernetes Event reasons (UpperCamelCase) per decision result. */
-export const EVENT_REASON: Readonly<Record<GateDecision['result'], string>> = {
-  approved: 'ChangeApproved',
-  'awaiting-approval': 'AwaitingApproval',
-  refused: 'ChangeRefused',
-  hold: 'ApprovalCheckHeld',
+export const EVENT_REASON: Readonly<Record<GateDecision['result'], Reason>> = {
+  approved: REASON.changeApproved,
+  'awaiting-approval': REASON.awaitingApproval,
+  refused: REASON.changeRefused,
+  hold: REASON.approvalCheckHeld,
 };
 
 export function describeDecision(decision: GateDecision): string {
@@ -35,7 +36,7 @@ export function describeDecision(decision: GateDecision): string {
     case 'approved':
       return `${where}: approved in${pr}${counted}${ignored}`;
     case 'approvals-missing':
-      return `${where}: awaiting approval of${pr}: ${needed(decision)}${counted}${ignored}`;
+      return `${where}: awaiting approval${pr ? ` of${pr}` : ''}: ${needed(decision)}${counted}${ignored}`;
     case 'direct-push':
       return `${where}: refused, not the merge of a reviewed pull request (direct push)`;
     case 'history-rewritten':

@@ -1,7 +1,7 @@
 // The approval gate: what the reconciler and the CLI use.
 export type { ApprovalFacts, PullRequestFact, PullRequestFacts, ReviewFact, TeamMembership } from './approval-facts.ts';
 export { type GatewayChange, type RenderedObject, type ResponseAction, classifyChange, hasChange } from './classify-change.ts';
-export { type GateDecision, type DecisionReason, type DecisionResult, decide, needsOf } from './decide.ts';
+export { type GateDecision, type DecisionReason, type DecisionResult, decide, needsOf, type NotReviewed } from './decide.ts';
 export { EVENT_REASON, NOT_COUNTED, describeDecision } from './describe.ts';
 export { GitHubUnavailable, type GitHubUnavailableData, toGitHubUnavailable } from './errors.ts';
 export { type GateLogger, type GateOctokit, type GitHubAuth, type GitHubClient, type GitHubClientOptions, createGitHubClient, lineLogger } from './github-client.ts';

@@ -4,6 +4,7 @@
 // held for approval while running fine is AwaitingApproval, not Ready.
 import type { GatewayHealth } from './gateway.ts';
 import { GatewayPhase } from './status.ts';
+import { REASON, type Reason } from '../contract/index.ts';
 
 export type RolloutStanding =
   | { readonly state: 'rolled-back' | 'failed' | 'failed-render'; readonly message: string }
@@ -25,25 +26,24 @@ export interface PhaseInputs {
 
 export interface PhaseOutcome {
   readonly phase: GatewayPhase;
-  /** UpperCamelCase, as a Kubernetes condition reason. */
-  readonly reason: string;
+  readonly reason: Reason;
   readonly message: string;
 }
 
 export function gatewayPhase({ health, refusal, applyError, gate, rollout, headInvalid }: PhaseInputs): PhaseOutcome {
-  if (health.phase === GatewayPhase.Offline) return { phase: GatewayPhase.Offline, reason: 'NodeOffline', message: health.message ?? 'edge node unreachable' };
-  if (refusal) return { phase: GatewayPhase.Failed, reason: 'ChangeRefused', message: refusal };
-  if (applyError) return { phase: GatewayPhase.Failed, reason: 'ApplyFailed', message: applyError };
-  if (rollout?.state === 'rolled-back' || rollout?.state === 'failed-render') return { phase: GatewayPhase.RolledBack, reason: 'RolledBack', message: rollout.message };
-  if (rollout?.state === 'failed') return { phase: GatewayPhase.Failed, reason: 'FailedOnGateway', message: rollout.message };
-  if (gate?.result === 'refused') return { phase: GatewayPhase.Failed, reason: 'ChangeRefused', message: gate.summary };
-  if (gate?.result === 'hold') return { phase: GatewayPhase.AwaitingApproval, reason: 'ApprovalCheckHeld', message: gate.summary };
-  if (gate?.result === 'awaiting-approval') return { phase: GatewayPhase.AwaitingApproval, reason: 'AwaitingApproval', message: gate.summary };
-  if (health.phase !== GatewayPhase.Ready) return { phase: health.phase, reason: health.phase === GatewayPhase.Progressing ? 'RolloutInProgress' : 'ServiceDegraded', message: health.message ?? health.phase };
-  if (rollout?.state === 'outside-window') return { phase: GatewayPhase.OutsideWindow, reason: 'OutsideMaintenanceWindow', message: rollout.message };
-  if (rollout?.state === 'waiting' || rollout?.state === 'updating') return { phase: GatewayPhase.Progressing, reason: rollout.state === 'waiting' ? 'WaitingForWave' : 'RolloutInProgress', message: rollout.message };
-  if (rollout?.state === 'soaking') return { phase: GatewayPhase.Progressing, reason: 'Soaking', message: rollout.message };
-  if (rollout?.state === 'halted') return { phase: GatewayPhase.Ready, reason: 'RolloutHalted', message: rollout.message };
+  if (health.phase === GatewayPhase.Offline) return { phase: GatewayPhase.Offline, reason: REASON.nodeOffline, message: health.message ?? 'edge node unreachable' };
+  if (refusal) return { phase: GatewayPhase.Failed, reason: REASON.changeRefused, message: refusal };
+  if (applyError) return { phase: GatewayPhase.Failed, reason: REASON.applyFailed, message: applyError };
+  if (rollout?.state === 'rolled-back' || rollout?.state === 'failed-render') return { phase: GatewayPhase.RolledBack, reason: REASON.rolledBack, message: rollout.message };
+  if (rollout?.state === 'failed') return { phase: GatewayPhase.Failed, reason: REASON.failedOnGateway, message: rollout.message };
+  if (gate?.result === 'refused') return { phase: GatewayPhase.Failed, reason: REASON.changeRefused, message: gate.summary };
+  if (gate?.result === 'hold') return { phase: GatewayPhase.AwaitingApproval, reason: REASON.approvalCheckHeld, message: gate.summary };
+  if (gate?.result === 'awaiting-approval') return { phase: GatewayPhase.AwaitingApproval, reason: REASON.awaitingApproval, message: gate.summary };
+  if (health.phase !== GatewayPhase.Ready) return { phase: health.phase, reason: health.phase === GatewayPhase.Progressing ? REASON.rolloutInProgress : REASON.serviceDegraded, message: health.message ?? health.phase };
+  if (rollout?.state === 'outside-window') return { phase: GatewayPhase.OutsideWindow, reason: REASON.outsideWindow, message: rollout.message };
+  if (rollout?.state === 'waiting' || rollout?.state === 'updating') return { phase: GatewayPhase.Progressing, reason: rollout.state === 'waiting' ? REASON.waitingForWave : REASON.rolloutInProgress, message: rollout.message };
+  if (rollout?.state === 'soaking') return { phase: GatewayPhase.Progressing, reason: REASON.soaking, message: rollout.message };
+  if (rollout?.state === 'halted') return { phase: GatewayPhase.Ready, reason: REASON.rolloutHalted, message: rollout.message };
   const count = health.services.length;
-  return { phase: GatewayPhase.Ready, reason: 'Converged', message: `all ${count} services ready${headInvalid ? ` (${headInvalid})` : ''}` };
+  return { phase: GatewayPhase.Ready, reason: REASON.converged, message: `all ${count} services ready${headInvalid ? ` (${headInvalid})` : ''}` };
 }

@@ -3,23 +3,7 @@
 // into one Event whose count goes up (as `kubectl get events` shows them), so a gateway
 // failing every pass produces one Event, not one per pass.
 
-import { inventoryName, SYSTEM_NAMESPACE } from '../contract/index.ts';
-
-/** Event reasons (UpperCamelCase, stable: users filter on them). */
-export const EVENT_REASONS = {
-  applied: 'Applied',
-  driftRestored: 'DriftRestored',
-  pruned: 'Pruned',
-  applyFailed: 'ApplyFailed',
-  awaitingApproval: 'AwaitingApproval',
-  refused: 'Refused',
-  badCommit: 'BadCommit',
-  gatewayOffline: 'GatewayOffline',
-  gatewayOnline: 'GatewayOnline',
-  massDeletionRefused: 'MassDeletionRefused',
-  rolledBack: 'RolledBack',
-  rolloutHalted: 'RolloutHalted',
-} as const;
+import { inventoryName, SYSTEM_NAMESPACE, type Reason } from '../contract/index.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -35,8 +19,8 @@ export interface EventObjectRef {
 export interface EventInput {
   readonly regarding: EventObjectRef;
   readonly type: EventType;
-  /** One of EVENT_REASONS, or another UpperCamelCase reason. */
-  readonly reason: string;
+  /** One of the contract's reasons (src/contract/reasons.ts). */
+  readonly reason: Reason;
   readonly message: string;
   /** What the reconciler did (events.k8s.io's `action`), e.g. Apply, Prune. */
   readonly action?: string;

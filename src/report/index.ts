@@ -12,7 +12,6 @@ export {
   type HttpHandler,
 } from './http-server.ts';
 export {
-  EVENT_REASONS,
   InMemoryEventRecorder,
   inventoryRef,
   eventRefOf,

@@ -16,30 +16,6 @@ export function isPhase(value: string): value is Phase {
   return (PHASES as readonly string[]).includes(value);
 }
 
-/**
- * Stable reason codes a gateway's status carries (UpperCamelCase, as Kubernetes condition
- * reasons). The engine may use others; these are the ones the report layer knows.
- */
-export const REASON = {
-  converged: 'Converged',
-  progressing: 'RolloutInProgress',
-  serviceDegraded: 'ServiceDegraded',
-  nodeOffline: 'NodeOffline',
-  approvalMissing: 'AwaitingApproval',
-  outsideWindow: 'OutsideMaintenanceWindow',
-  applyFailed: 'ApplyFailed',
-  badCommit: 'BadCommit',
-  refused: 'ChangeRefused',
-  githubUnavailable: 'ApprovalCheckHeld',
-  pending: 'Pending',
-  waitingForWave: 'WaitingForWave',
-  soaking: 'Soaking',
-  rolloutHalted: 'RolloutHalted',
-  rolledBack: 'RolledBack',
-  failedOnGateway: 'FailedOnGateway',
-  deferredOffline: 'DeferredOffline',
-} as const;
-
 export interface NodePressure {
   readonly memory: boolean;
   readonly disk: boolean;

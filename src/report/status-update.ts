@@ -3,7 +3,8 @@
 // when. History is not derived here: the engine records it in the cluster (history.ts).
 import { formatCommitProblem } from '../model/problems.ts';
 import type { FleetStatus, GatewayStatus, HistoryEntry, Phase, ServiceStatus, StatusSnapshot } from './status-model.ts';
-import { PHASES, REASON } from './status-model.ts';
+import { PHASES } from './status-model.ts';
+import { REASON } from '../contract/index.ts';
 
 /** What the engine knows about one gateway at the end of a pass. */
 export interface GatewayReport {

@@ -7,7 +7,7 @@ import { KubeEventRecorder, eventRefOf } from '../../src/report/index.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { gatewayEvents, type Kube, kube, namespace } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
-import { inventoryName, REPORTING_COMPONENT, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
+import { inventoryName, REASON, REPORTING_COMPONENT, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
 let k: Kube;
 let ns: { readonly name: string; remove: () => Promise<void> };
@@ -28,7 +28,7 @@ describe('Kubernetes Events of the reconciler', () => {
     const event = {
       regarding: eventRefOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ids-config', namespace: ns.name, uid: configMap.metadata?.uid } }),
       type: 'Normal' as const,
-      reason: 'DriftRestored',
+      reason: REASON.driftRestored,
       message: 'data.a changed by hand; restored',
       action: 'Apply',
     };
@@ -36,7 +36,7 @@ describe('Kubernetes Events of the reconciler', () => {
     await recorder.record(event);
     await recorder.record(event);
     await recorder.record(event);
-    await recorder.record({ ...event, type: 'Warning', reason: 'ApplyFailed', message: 'conflict' });
+    await recorder.record({ ...event, type: 'Warning', reason: REASON.applyFailed, message: 'conflict' });
 
     expect(errors).toEqual([]);
     const events = (await k.core.listNamespacedEvent({ namespace: ns.name, fieldSelector: 'involvedObject.name=ids-config' })).items;

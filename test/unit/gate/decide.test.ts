@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalFacts, ReviewFact } from '../../../src/gate/approval-facts.ts';
 import type { GatewayChange, ResponseAction } from '../../../src/gate/classify-change.ts';
-import { type GateDecision, decide } from '../../../src/gate/decide.ts';
+import { type GateDecision, type NotReviewed, decide } from '../../../src/gate/decide.ts';
 import { describeDecision } from '../../../src/gate/describe.ts';
 import type { ApprovalPolicy } from '../../../src/gate/policy.ts';
 
@@ -49,7 +49,7 @@ interface Case {
   readonly name: string;
   readonly change?: GatewayChange;
   readonly policy?: ApprovalPolicy;
-  readonly facts: ApprovalFacts;
+  readonly facts: ApprovalFacts | NotReviewed;
   readonly want: Partial<Pick<GateDecision, 'result' | 'reason' | 'counted' | 'notCounted'>> & { readonly missing?: Partial<GateDecision['missing']> };
 }
 
@@ -225,6 +225,18 @@ const cases: Case[] = [
     facts: { kind: 'direct-push', commitSha: MERGE, unmergedPullRequests: [] },
     want: { result: 'approved', reason: 'no-change' },
   },
+  {
+    name: 'a change no one has reviewed yet (a plan before its pull request) awaits every approval it needs',
+    change: change({ fleetWide: true }),
+    facts: { kind: 'not-reviewed', commitSha: HEAD },
+    want: { result: 'awaiting-approval', reason: 'approvals-missing', counted: [], notCounted: [], missing: { customerApprovals: 1, operatorApprovals: 1, approvers: ['acme-lead', 'acme-bank/secops', 'soc-oncall', 'soc/operators'] } },
+  },
+  {
+    name: 'a preauthorized response needs no review even before its pull request is read',
+    change: change({ touchesWorkloads: false, responseActions: ['ip-block'] }),
+    facts: { kind: 'not-reviewed', commitSha: HEAD },
+    want: { result: 'approved', reason: 'preauthorized' },
+  },
 ];
 
 describe('decide: may a gateway move to a commit', () => {
@@ -233,6 +245,13 @@ describe('decide: may a gateway move to a commit', () => {
     const { missing, ...rest } = want;
     expect(decision).toMatchObject(rest);
     if (missing) expect(decision.missing).toMatchObject(missing);
+  });
+
+  it('names no pull request for a change not reviewed yet', () => {
+    const decision = decide({ change: change(), policy: acme, facts: { kind: 'not-reviewed', commitSha: HEAD } });
+    expect(decision.pr).toBeUndefined();
+    expect(decision.commit).toBe(HEAD);
+    expect(describeDecision(decision)).toBe('acme-sh-01 (acme) at hhhhhhhhhhhh: awaiting approval: needs 1 more customer approval(s) from acme-lead, acme-bank/secops');
   });
 
   it('records the decision for the audit: commit, PR, counted and not counted reviewers', () => {
