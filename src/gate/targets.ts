@@ -98,6 +98,13 @@ class HistoryWalks {
   }
 }
 
+/** The customer of a gateway the head does not declare (removed, or the head is bad): the one it had at the revision it is on. */
+async function customerWhereApplied({ revisions, now }: TargetsArgs, gateway: string, on: string | undefined): Promise<string> {
+  if (!on) return '';
+  const applied = await revisions.at(on, now).catch(() => undefined);
+  return (applied && customerOf(applied, gateway)) ?? '';
+}
+
 export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]> {
   const { head, inventories } = args;
   const names = new Set<string>([...inventories.keys(), ...(head.ok ? head.model.gateways.keys() : [])]);
@@ -105,8 +112,9 @@ export async function chooseTargets(args: TargetsArgs): Promise<GatewayTarget[]>
   const walks = new HistoryWalks(args.store, head.commit);
   for (const gateway of [...names].sort()) {
     const inventory = inventories.get(gateway);
-    const customer = customerOf(head, gateway) ?? inventory?.objects.find((o) => o.namespace)?.namespace ?? '';
-    const stay = { gateway, customer, revision: args.onRevision.get(gateway) ?? (inventory?.revision || undefined), decisions: [] };
+    const on = args.onRevision.get(gateway) ?? (inventory?.revision || undefined);
+    const customer = customerOf(head, gateway) ?? (await customerWhereApplied(args, gateway, on));
+    const stay = { gateway, customer, revision: on, decisions: [] };
     if (!head.ok || !args.headIsFresh) {
       targets.push({ ...stay, ...(head.ok ? {} : { pending: head.commit }) });
     } else if (!args.facts) {

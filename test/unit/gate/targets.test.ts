@@ -72,6 +72,9 @@ describe('the gate\'s history walk', () => {
     const invalid = await targets({ headCommit: commits.broken, onRevision: onTrusted(), inventories });
     expect(invalid.size).toBe(GATEWAYS.length);
     for (const target of invalid.values()) expect(target).toMatchObject({ revision: commits.trusted, pending: commits.broken });
+    // Whose gateway it is comes from the revision it is on, not from its namespace's name.
+    expect(invalid.get('acme-sh-01')?.customer).toBe('acme');
+    expect(invalid.get('globex-ams-01')?.customer).toBe('globex');
   });
 
   it('with approvals on, an unreviewed change is held where it was, with the head pending; gateways it does not change move on', async () => {
