@@ -10,7 +10,7 @@ import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
 import type { Observed } from './observe.ts';
 import { LABEL, REASON } from '../contract/index.ts';
-import { nodeUsage, resourceMetricsStatus, serviceUsage, type NodeLike, type PodLike, type ServiceUsage } from '../report/resource-usage.ts';
+import { nodeUsage, resourceMetricsStatus, serviceUsage, type ServiceUsage } from '../report/resource-usage.ts';
 
 export interface ReportArgs {
   readonly head: FleetAtCommit;
@@ -96,20 +96,20 @@ function gatewayReport(args: ReportArgs, { target, gateway, revision, result, pr
 function observedNode(args: ReportArgs, health: GatewayHealth | undefined, nodeName: string): NodeStatus {
   const metrics = args.observed?.resourceMetrics;
   const node = args.observed?.nodes.get(nodeName);
-  const usage = metrics?.available && node ? nodeUsage({ node: node as unknown as NodeLike, metrics: metrics.nodes }) : undefined;
+  const usage = metrics?.available && node ? nodeUsage({ node, metrics: metrics.nodes }) : undefined;
   const base = health?.node ? nodeStatus(health.node) : { name: nodeName, ready: 'Unknown' as const, pressure: { memory: false, disk: false, pid: false } };
   return usage ? { ...base, usage } : base;
 }
 
 function observedServices(args: ReportArgs, gateway: string, health: GatewayHealth | undefined): GatewayReport['services'] {
   const metrics = args.observed?.resourceMetrics;
-  const pods = (args.observed?.pods.get(gateway) ?? []) as unknown as PodLike[];
+  const pods = args.observed?.pods.get(gateway) ?? [];
   const usageOf = (service: string): ServiceUsage | undefined =>
     metrics?.available ? serviceUsage({ pods: pods.filter((p) => p.metadata.labels?.[LABEL.service] === service), metrics: metrics.pods }) : undefined;
-  const podsOf = (service: string): PodLike[] => pods.filter((p) => p.metadata.labels?.[LABEL.service] === service);
+  const podsOf = (service: string): readonly Pod[] => pods.filter((p) => p.metadata.labels?.[LABEL.service] === service);
   return (health?.services ?? []).map((s) => ({
     name: s.service, desiredVersion: s.desiredVersion, ...(s.runningVersion ? { runningVersion: s.runningVersion } : {}), ready: s.ready, restarts: s.restarts,
-    ...withUsage(usageOf(s.service)), pods: podsOf(s.service).map((pod) => podStatus(pod as unknown as Pod)),
+    ...withUsage(usageOf(s.service)), pods: podsOf(s.service).map(podStatus),
   }));
 }
 

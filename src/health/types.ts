@@ -57,7 +57,8 @@ export interface ContainerStatus {
 export interface Pod {
   readonly kind?: string;
   readonly metadata: ObjectMeta;
-  readonly spec?: { readonly nodeName?: string };
+  /** The containers' limits: what a service's use is measured against (src/report/resource-usage.ts). */
+  readonly spec?: { readonly nodeName?: string; readonly containers?: readonly { readonly name: string; readonly resources?: { readonly limits?: Readonly<Record<string, string>> } }[] };
   readonly status?: { readonly phase?: string; readonly reason?: string; readonly message?: string; readonly conditions?: readonly Condition[]; readonly containerStatuses?: readonly ContainerStatus[]; readonly initContainerStatuses?: readonly ContainerStatus[] };
 }
 
@@ -70,7 +71,8 @@ export interface Node {
   readonly kind?: string;
   readonly metadata: ObjectMeta;
   readonly spec?: { readonly taints?: readonly Taint[]; readonly unschedulable?: boolean };
-  readonly status?: { readonly conditions?: readonly Condition[] };
+  /** `capacity`: what a gateway's use is measured against. */
+  readonly status?: { readonly conditions?: readonly Condition[]; readonly capacity?: Readonly<Record<string, string>> };
 }
 
 export function condition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {

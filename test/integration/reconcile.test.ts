@@ -8,10 +8,12 @@ import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS,
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 import { countsSince, WRITE_VERBS } from '../../src/apply/index.ts';
 import { LABEL } from '../../src/contract/index.ts';
+import type { PassSummary } from '../../src/engine/engine.ts';
 
 let k: Kube;
 let fleet: TestFleet;
 let r: TestRuntime;
+let firstSync: Promise<PassSummary> | undefined;
 
 printReconcilerLogOnFailure();
 
@@ -25,6 +27,19 @@ async function passUntil(predicate: () => boolean | Promise<boolean>, what: stri
     await r.pass();
     return predicate();
   }, { timeoutMs: 120_000, intervalMs: 1000 });
+}
+
+/**
+ * The template fleet applied and all six gateways Ready: every test starts from there, so
+ * each runs alone (`-t`) as well as after the others; the first to ask makes the first sync.
+ */
+function synced(): Promise<PassSummary> {
+  firstSync ??= (async () => {
+    const first = await r.pass();
+    await passUntil(() => r.store.snapshot().gateways.filter((g) => g.phase === 'Ready').length === 6, 'all six gateways Ready');
+    return first;
+  })();
+  return firstSync;
 }
 
 describe('reconciler', () => {
@@ -41,18 +56,21 @@ describe('reconciler', () => {
   });
 
   it('first sync applies the template fleet and every gateway becomes Ready', async () => {
-    const first = await r.pass();
+    const first = await synced();
     expect(first.error).toBeUndefined();
     expect(first.result).toBe('success');
     const ns = fleet.namespace('acme');
     expect(await deploymentImage(ns, `${fleet.gateway('acme-sh-01')}-ids`)).toMatch(/ids@sha256:/);
-    await passUntil(() => r.store.snapshot().gateways.filter((g) => g.phase === 'Ready').length === 6, 'all six gateways Ready');
+    expect(r.store.snapshot().gateways.filter((g) => g.phase === 'Ready')).toHaveLength(6);
     const status = r.store.gateway(fleet.gateway('acme-sh-01'))!;
     expect(status.appliedRevision).toBe(first.head);
     expect(status.services.map((s) => [s.name, s.desiredVersion, s.runningVersion])).toContainEqual(['ids', '1.1.0', '1.1.0']);
   });
 
   it('a pass in which nothing changed makes no write request', async () => {
+    await synced();
+    // Whatever ran before has settled: a pass with nothing to do.
+    await waitFor('a no-op pass', async () => (await r.pass()).result === 'noop', { timeoutMs: 120_000, intervalMs: 1000 });
     const events = async () => (await Promise.all(TEMPLATE_GATEWAYS.map((g) => gatewayEvents(k, { gateway: fleet.gateway(g) })))).flat().map((e) => `${e.metadata?.name} ${e.count}`).sort();
     const eventsBefore = await events();
     const before = r.requests.snapshot();
@@ -66,6 +84,7 @@ describe('reconciler', () => {
   });
 
   it('an upgrade rolls out with the new pod ready before the old one goes', async () => {
+    await synced();
     const gw = fleet.gateway('acme-sh-02');
     const file = `gateways/acme/${gw}.yaml`;
     const ns = fleet.namespace('acme');
@@ -94,6 +113,7 @@ describe('reconciler', () => {
   });
 
   it('a hand edit is restored and reported as drift', async () => {
+    await synced();
     const ns = fleet.namespace('globex');
     const name = `${fleet.gateway('globex-fra-02')}-log-collector`;
     await k.apps.patchNamespacedDeployment({ namespace: ns, name, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'registry.example.com/evil@sha256:' + '0'.repeat(64) }] });
@@ -105,6 +125,7 @@ describe('reconciler', () => {
   });
 
   it('a service removed from a gateway is pruned, and nothing else', async () => {
+    await synced();
     const gw = fleet.gateway('globex-ams-01');
     const file = `gateways/globex/${gw}.yaml`;
     const ns = fleet.namespace('globex');
@@ -118,6 +139,7 @@ describe('reconciler', () => {
   });
 
   it('an invalid commit is not applied, not even in part, and status says where', async () => {
+    await synced();
     const gw = fleet.gateway('acme-bj-01');
     const file = `gateways/acme/${gw}.yaml`;
     const good = r.store.gateway(gw)!.appliedRevision;
@@ -144,6 +166,7 @@ describe('reconciler', () => {
   });
 
   it('an offline gateway does not hold the others back, and converges when it returns', async () => {
+    await synced();
     const offline = fleet.gateway('globex-fra-01');
     await takeOffline(offline);
     try {
@@ -172,6 +195,7 @@ describe('reconciler', () => {
   });
 
   it('keeps the last state and reports it when the Git server cannot be reached', async () => {
+    await synced();
     const { testbed } = await import('./helpers/testbed.ts');
     const root = (await testbed()).git.root;
     const repoDir = `${root}/${fleet.url.split('/').pop()}`;
