@@ -3,7 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Inventory, LiveObject, ObjectRef } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
-import { FIELD_MANAGER, HISTORY_FIELD_MANAGER, historyName, inventoryName, LABEL, MANAGED_BY, MANAGED_KINDS, ROLLOUT_FIELD_MANAGER, SYSTEM_LABELS, SYSTEM_NAMESPACE, type ManagedKind } from '../contract/index.ts';
+import { EDGE_ROLE_LABEL, FIELD_MANAGER, HISTORY_FIELD_MANAGER, historyName, inventoryName, LABEL, MANAGED_BY, MANAGED_KINDS, ROLLOUT_FIELD_MANAGER, SYSTEM_LABELS, SYSTEM_NAMESPACE, type ManagedKind } from '../contract/index.ts';
 import { allListed, ClusterError, InventoryError, ListFailedError, ObjectRequestError } from './errors.ts';
 import { inventoryConfigMap, parseInventoryConfigMap, rolloutStateConfigMap } from './inventory-configmap.ts';
 import { historyConfigMap, historyOfConfigMap } from './history-configmap.ts';
@@ -59,7 +59,7 @@ export interface ClusterClient {
 
 const NODE_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
 const POD_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
-export const EDGE_NODE_SELECTOR = 'node-role.kubernetes.io/edge';
+export const EDGE_NODE_SELECTOR = EDGE_ROLE_LABEL;
 
 export interface KubeClusterClientOptions {
   readonly kubeconfig: KubeConfig;

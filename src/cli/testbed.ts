@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ensureBuilt } from '../testbed/build.ts';
-import { envExports, runningState, setGatewayUplink, status, type TestbedStatus } from '../testbed/control.ts';
+import { envExports, joinGateway, runningState, setGatewayUplink, status, type TestbedStatus } from '../testbed/control.ts';
 import { TestbedError } from '../testbed/errors.ts';
 import { failImage, healImage } from '../testbed/fail-image.ts';
 import { adminClient } from '../testbed/gateways.ts';
@@ -91,6 +91,17 @@ export function registerTestbed(program: Command): void {
         const current = await status();
         process.stdout.write(options.json ? `${JSON.stringify(current, null, 2)}\n` : formatStatus(current));
         if (!current.running) process.exitCode = EXIT.problems;
+      }),
+    );
+
+  testbed
+    .command('join')
+    .description("join an edge node for a gateway the fleet repo declares, as `keadm join --edgenode-name=NODE` does on a gateway")
+    .argument('<node>', "the node name: the gateway's `spec.node`")
+    .action(
+      action(async (node: string) => {
+        const { joined, state } = await joinGateway({ node });
+        process.stdout.write(joined ? `${node}: joined as an edge node, Ready; the test bed has ${state.gateways.length} gateways\n` : `${node}: already an edge node of the test bed\n`);
       }),
     );
 

@@ -46,3 +46,6 @@ export const CONTRACT_VERSION = 'v1';
 export const SYSTEM_LABELS: Readonly<Record<string, string>> = { [LABEL.partOf]: PRODUCT };
 
 export type MetadataMap = Readonly<Record<string, string>>;
+
+/** The label KubeEdge's join (`keadm join`) gives every edge node: the reconciler lists, and schedules onto, only nodes that carry it. */
+export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';

@@ -8,6 +8,7 @@ export const REASON = {
   rolloutInProgress: 'RolloutInProgress',
   serviceDegraded: 'ServiceDegraded',
   nodeOffline: 'NodeOffline',
+  nodeUnregistered: 'NodeNotRegistered',
   outsideWindow: 'OutsideMaintenanceWindow',
   waitingForWave: 'WaitingForWave',
   soaking: 'Soaking',

@@ -3,8 +3,8 @@
 // when a gateway goes offline, comes back or is rolled back.
 import type { GatewayApplyResult } from '../apply/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
-import { GatewayPhase, gatewayPhase, isReady, podHealth, podVersion, restarts, type GatewayHealth, type NodeHealth, type Pod } from '../health/index.ts';
-import { deployCounts, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type StatusStore } from '../report/index.ts';
+import { GatewayPhase, gatewayPhase, isReady, nodeHealth, podHealth, podVersion, restarts, type GatewayHealth, type Node, type NodeHealth, type Pod } from '../health/index.ts';
+import { deployCounts, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type StatusStore, type UnmanagedNode } from '../report/index.ts';
 import { standingOf, type RolloutPlan, type RolloutPosition, type RolloutSummary } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
@@ -34,11 +34,13 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
   store.setResourceMetrics(resourceMetricsStatus(args.observed?.resourceMetrics));
   const results = new Map(args.applied.map((r) => [r.gateway, r]));
   const summaries = new Map<string, RolloutSummary>(rollout.rollouts.map((r) => [r.id, r]));
+  const declaredNodes = new Set<string>(args.head.ok ? [...args.head.model.gateways.values()].map((g) => g.node) : []);
   for (const target of targets) {
     const decision = rollout.decisions.get(target.gateway);
     const revision = decision?.revision ?? target.revision;
     const fleet = revision ? await args.revisions.at(revision, args.now) : undefined;
     const gateway = fleet?.ok ? fleet.model.gateways.get(target.gateway) : undefined;
+    if (gateway) declaredNodes.add(gateway.node);
     const result = results.get(target.gateway);
     if (fleet?.ok && !gateway) {
       // Removed from the fleet and pruned.
@@ -51,6 +53,15 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     store.reportGateway(report);
     await recordTransitions(args.events, { report, previous, ...(decision?.action === 'rollback' ? { rolledBack: standing!.message } : {}) });
   }
+  store.setUnmanagedNodes(unmanagedNodes(args.observed?.nodes, declaredNodes));
+}
+
+/** Edge nodes that joined and that no gateway declares: an operator joined a node under a name the fleet repo does not use, or a gateway was removed while its node stayed. */
+function unmanagedNodes(nodes: ReadonlyMap<string, Node> | undefined, declared: ReadonlySet<string>): UnmanagedNode[] {
+  return [...(nodes?.values() ?? [])]
+    .filter((node) => !declared.has(node.metadata.name))
+    .map((node) => ({ name: node.metadata.name, ready: nodeStatus(nodeHealth(node)).ready }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 interface GatewayFacts {

@@ -61,6 +61,19 @@ export interface RolloutStepResult {
   readonly health: ReadonlyMap<string, GatewayHealth>;
 }
 
+/** The gateway's health on the render it is on, from its edge node (by the name the fleet gives it), workloads and pods. */
+function healthOf({ gateway, node, render, observed }: { gateway: string; node: string | undefined; render: readonly K8sObject[]; observed: Observed }): GatewayHealth {
+  const live = node ? observed.nodes.get(node) : undefined;
+  return assessGateway({
+    gateway,
+    ...(live ? { node: live } : {}),
+    ...(node ? { nodeName: node } : {}),
+    services: desiredServices(render),
+    objects: liveForGateway(observed.live, gateway),
+    pods: observed.pods.get(gateway) ?? [],
+  });
+}
+
 export async function decideRollouts({ targets, states, observed, revisions, head, settings, now }: RolloutStepArgs): Promise<RolloutStepResult> {
   const inputs: GatewayRolloutInput[] = [];
   const health = new Map<string, GatewayHealth>();
@@ -77,14 +90,7 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     const current = state ? await revisions.at(state.revision, now) : undefined;
     const currentRender = current?.ok ? current.rendered.get(target.gateway) : undefined;
     const model = (current?.ok ? current.model : undefined)?.gateways.get(target.gateway) ?? (head.ok ? head.model.gateways.get(target.gateway) : undefined);
-    const node = model ? observed.nodes.get(model.node) : undefined;
-    const assessed = assessGateway({
-      gateway: target.gateway,
-      ...(node ? { node } : {}),
-      services: desiredServices(currentRender?.objects ?? []),
-      objects: liveForGateway(observed.live, target.gateway),
-      pods: observed.pods.get(target.gateway) ?? [],
-    });
+    const assessed = healthOf({ gateway: target.gateway, node: model?.node, render: currentRender?.objects ?? [], observed });
     health.set(target.gateway, assessed);
     const next = target.revision && target.revision !== state?.revision ? await revisions.at(target.revision, now) : undefined;
     const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;

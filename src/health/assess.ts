@@ -15,13 +15,15 @@ export interface DesiredService {
 export interface AssessGatewayOptions {
   readonly gateway: string;
   readonly node?: Node;
+  /** The name the fleet repo gives the gateway's edge node. @default - not named */
+  readonly nodeName?: string;
   readonly services: readonly DesiredService[];
   /** The gateway's live objects (other kinds are ignored). */
   readonly objects: readonly { readonly kind: string; readonly metadata: { readonly labels?: Readonly<Record<string, string>> } }[];
   readonly pods: readonly Pod[];
 }
 
-export function assessGateway({ gateway, node, services, objects, pods }: AssessGatewayOptions): GatewayHealth {
+export function assessGateway({ gateway, node, nodeName, services, objects, pods }: AssessGatewayOptions): GatewayHealth {
   const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind)) as unknown as Workload[];
   const assessed = services.map(({ service, version }) => {
     // A Job service may have several runs (one per spec): the newest-named is as good as any; they share the version label.
@@ -29,5 +31,5 @@ export function assessGateway({ gateway, node, services, objects, pods }: Assess
     const own = pods.filter((p) => p.metadata.labels?.[SERVICE_LABEL] === service);
     return serviceHealth({ service, desiredVersion: version, ...(workload ? { workload } : {}), pods: own });
   });
-  return gatewayHealth({ gateway, ...(node ? { node } : {}), services: assessed });
+  return gatewayHealth({ gateway, ...(node ? { node } : {}), ...(nodeName ? { nodeName } : {}), services: assessed });
 }

@@ -4,6 +4,7 @@ import { nodeHealth, type NodeHealth } from './node.ts';
 import type { ServiceHealth } from './service.ts';
 import { GatewayPhase, HealthStatus, isWorse } from './status.ts';
 import type { Node } from './types.ts';
+import { EDGE_ROLE_LABEL } from '../contract/index.ts';
 
 export interface GatewayHealth {
   readonly gateway: string;
@@ -28,11 +29,19 @@ export interface GatewayHealthOptions {
   readonly gateway: string;
   /** The gateway's edge node; undefined when it is not registered. */
   readonly node?: Node;
+  /** The name the fleet repo gives its edge node, for what an operator must do when it is not registered. @default - not named */
+  readonly nodeName?: string;
   readonly services: readonly ServiceHealth[];
 }
 
-export function gatewayHealth({ gateway, node, services }: GatewayHealthOptions): GatewayHealth {
-  if (!node) return { gateway, phase: GatewayPhase.Offline, message: 'the gateway\'s edge node is not registered', services };
+/** What an operator must do for a gateway whose edge node has not joined: the name and label KubeEdge's join must give it. */
+export function joinHint(nodeName: string | undefined): string {
+  if (!nodeName) return "the gateway's edge node is not registered";
+  return `edge node ${nodeName} is not registered: join the gateway with \`keadm join --edgenode-name=${nodeName}\` (its node must carry the label ${EDGE_ROLE_LABEL} that keadm gives edge nodes)`;
+}
+
+export function gatewayHealth({ gateway, node, nodeName, services }: GatewayHealthOptions): GatewayHealth {
+  if (!node) return { gateway, phase: GatewayPhase.Unregistered, message: joinHint(nodeName), services };
   const health = nodeHealth(node);
   if (health.offline) return { gateway, phase: GatewayPhase.Offline, ...(health.message ? { message: health.message } : {}), node: health, services };
   if (health.ready === 'False') return { gateway, phase: GatewayPhase.Degraded, ...(health.message ? { message: health.message } : {}), node: health, services };

@@ -32,6 +32,8 @@ export interface PhaseOutcome {
 
 export function gatewayPhase({ health, refusal, applyError, gate, rollout, headInvalid }: PhaseInputs): PhaseOutcome {
   if (health.phase === GatewayPhase.Offline) return { phase: GatewayPhase.Offline, reason: REASON.nodeOffline, message: health.message ?? 'edge node unreachable' };
+  // Nothing runs before the node joins; its objects are applied and wait for it.
+  if (health.phase === GatewayPhase.Unregistered) return { phase: GatewayPhase.Unregistered, reason: REASON.nodeUnregistered, message: health.message ?? 'edge node not registered' };
   if (refusal) return { phase: GatewayPhase.Failed, reason: REASON.changeRefused, message: refusal };
   if (applyError) return { phase: GatewayPhase.Failed, reason: REASON.applyFailed, message: applyError };
   if (rollout?.state === 'rolled-back' || rollout?.state === 'failed-render') return { phase: GatewayPhase.RolledBack, reason: REASON.rolledBack, message: rollout.message };

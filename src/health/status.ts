@@ -38,13 +38,15 @@ export enum GatewayPhase {
   Progressing = 'Progressing',
   Degraded = 'Degraded',
   Offline = 'Offline',
+  /** Declared in Git, and no edge node of its name has joined the cluster yet. */
+  Unregistered = 'Unregistered',
   /** Failed on a new render and put back on its last healthy revision. */
   RolledBack = 'RolledBack',
   /** The commit could not be applied (validation, render or apply failed), or failed on the gateway. */
   Failed = 'Failed',
 }
 
-const PHASE_RANK: readonly GatewayPhase[] = [GatewayPhase.Ready, GatewayPhase.OutsideWindow, GatewayPhase.AwaitingApproval, GatewayPhase.Progressing, GatewayPhase.Degraded, GatewayPhase.Offline, GatewayPhase.RolledBack, GatewayPhase.Failed];
+const PHASE_RANK: readonly GatewayPhase[] = [GatewayPhase.Ready, GatewayPhase.OutsideWindow, GatewayPhase.AwaitingApproval, GatewayPhase.Progressing, GatewayPhase.Degraded, GatewayPhase.Offline, GatewayPhase.Unregistered, GatewayPhase.RolledBack, GatewayPhase.Failed];
 
 export function isWorsePhase(a: GatewayPhase, b: GatewayPhase): boolean {
   return PHASE_RANK.indexOf(a) > PHASE_RANK.indexOf(b);

@@ -32,6 +32,10 @@ export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
   ];
   if (!fleet.source.ok) lines.push(`fleet repo unreachable: ${fleet.source.error ?? 'unknown error'} (last state kept)`);
   if (fleet.resourceMetrics && !fleet.resourceMetrics.available) lines.push(fleet.resourceMetrics.message ?? 'no CPU or memory figures');
+  if (fleet.unmanagedNodes) {
+    const nodes = fleet.unmanagedNodes.map((n) => `${n.name}${n.ready === 'True' ? '' : ` (Ready=${n.ready})`}`);
+    lines.push(`${nodes.length} edge node(s) no gateway declares: ${nodes.slice(0, 10).join(', ')}${nodes.length > 10 ? ', …' : ''}`);
+  }
   if (fleet.badCommit) {
     lines.push(`commit ${short(fleet.badCommit.revision)} is invalid and not applied:`);
     for (const problem of fleet.badCommit.problems) lines.push(`  ${formatCommitProblem(problem)}`);

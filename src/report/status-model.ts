@@ -9,7 +9,7 @@ import type { NodeUsage, ResourceMetricsStatus, ServiceUsage } from './resource-
 export type { NodeUsage, ResourceMetricsStatus, ServiceUsage } from './resource-usage.ts';
 
 /** Gateway phases, as in DESIGN.md. */
-export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
+export const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'Unregistered', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export function isPhase(value: string): value is Phase {
@@ -161,6 +161,13 @@ export interface FleetStatus {
   readonly phases: Readonly<Record<Phase, number>>;
   /** Whether the last pass read CPU and memory figures from the metrics API, and if not why. */
   readonly resourceMetrics?: ResourceMetricsStatus;
+  /** Edge nodes (KubeEdge's edge role) that no gateway of the fleet repo declares: joined, and running nothing of ours. Absent when there are none. */
+  readonly unmanagedNodes?: readonly UnmanagedNode[];
+}
+
+export interface UnmanagedNode {
+  readonly name: string;
+  readonly ready: 'True' | 'False' | 'Unknown';
 }
 
 export interface StatusSnapshot {

@@ -15,6 +15,7 @@ import type {
   SourceStatus,
   StatusSnapshot,
   StatusSummary,
+  UnmanagedNode,
 } from './status-model.ts';
 import {
   type GatewayReport,
@@ -46,6 +47,7 @@ interface FleetState {
   readonly source: SourceStatus;
   readonly replica?: ReplicaStatus;
   readonly resourceMetrics?: ResourceMetricsStatus;
+  readonly unmanagedNodes?: readonly UnmanagedNode[];
 }
 
 export class StatusStore {
@@ -147,6 +149,12 @@ export class StatusStore {
   /** Whether this pass read CPU and memory figures, and if not why (status says so rather than showing zeros). */
   setResourceMetrics(status: ResourceMetricsStatus): void {
     this.fleet = { ...this.fleet, resourceMetrics: status };
+  }
+
+  /** The edge nodes no gateway declares, as the last pass saw them. */
+  setUnmanagedNodes(nodes: readonly UnmanagedNode[]): void {
+    const { unmanagedNodes: _dropped, ...fleet } = this.fleet;
+    this.fleet = nodes.length > 0 ? { ...fleet, unmanagedNodes: nodes } : fleet;
   }
 
   setRollouts(rollouts: readonly RolloutStatus[]): void {

@@ -1,16 +1,16 @@
-// What `essg testbed status`, `env`, `offline` and `online` do with a running test bed
+// What `essg testbed status`, `env`, `join`, `offline` and `online` do with a running test bed
 // (`fail-image` and `heal-image` are in fail-image.ts).
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout } from 'node:timers/promises';
 import { COMPONENTS, lastStatusReportWithinMs, UPLINK_LABEL, type ComponentName, type HeartbeatTiming } from './components.ts';
-import { NotRunningError, StagesNotServedError, UnknownNodeError } from './errors.ts';
+import { InvalidNodeNameError, NotRunningError, StagesNotServedError, UnknownNodeError } from './errors.ts';
 import { failingImages, type FailingImage } from './fail-image.ts';
-import { adminClient } from './gateways.ts';
+import { adminClient, ensureGateways } from './gateways.ts';
 import { isHealthy } from './lifecycle.ts';
 import { listEdgeNodes, setUplink, type NodeSummary, type Uplink } from './nodes.ts';
 import { isAlive } from './processes.ts';
 import { stateDir as defaultStateDir } from './paths.ts';
-import { readState, type TestbedState } from './state.ts';
+import { readState, writeState, type TestbedState } from './state.ts';
 
 export async function runningState(stateDir: string = defaultStateDir()): Promise<TestbedState> {
   const state = await readState(stateDir);
@@ -84,6 +84,25 @@ async function failingImagesIfServed(kubeconfig: KubeConfig): Promise<FailingIma
  * cancel it), which would make the node look back for a grace period; so `down` returns only
  * once that report is due, and from then on the gateway is silent.
  */
+/** A node name as Kubernetes accepts it (a DNS-1123 subdomain). */
+const NODE_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Joins an edge node to the running test bed, as `keadm join --edgenode-name=NODE` does on a
+ * gateway: the node registers with KubeEdge's labels, KWOK keeps it Ready, and it becomes one
+ * of the test bed's gateways (`offline`, `online`). Joining a node that is there changes nothing.
+ */
+export async function joinGateway({ node, stateDir, timeoutMs = 60_000 }: { node: string; stateDir?: string; timeoutMs?: number }): Promise<{ state: TestbedState; joined: boolean }> {
+  if (!NODE_NAME.test(node)) throw new InvalidNodeNameError(node);
+  const state = await runningState(stateDir);
+  const joined = !state.gateways.includes(node);
+  await ensureGateways({ state, names: [node], log: () => {}, timeoutMs });
+  if (!joined) return { state, joined };
+  const next = { ...state, gateways: [...state.gateways, node] };
+  await writeState(next);
+  return { state: next, joined };
+}
+
 export async function setGatewayUplink({ node, uplink, stateDir }: { node: string; uplink: Uplink; stateDir?: string }): Promise<TestbedState> {
   const state = await runningState(stateDir);
   const kubeconfig = adminClient(state);

@@ -53,6 +53,13 @@ export class UnknownNodeError extends TestbedError<{ node: string; known: readon
   }
 }
 
+export class InvalidNodeNameError extends TestbedError<{ node: string }> {
+  readonly code = 'TESTBED_INVALID_NODE_NAME';
+  constructor(node: string) {
+    super(`'${node}' cannot name a node: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`, { node });
+  }
+}
+
 export class PortsStillBusyError extends TestbedError<{ ports: readonly number[] }> {
   readonly code = 'TESTBED_PORTS_BUSY';
   constructor(ports: readonly number[]) {

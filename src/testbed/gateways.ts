@@ -11,6 +11,7 @@ import { waitUntil } from './health.ts';
 import { createEdgeNodes, numberedGatewayNames, summarizeNode } from './nodes.ts';
 import type { StartedProcess } from './processes.ts';
 import type { TestbedState } from './state.ts';
+import { EDGE_ROLE_LABEL } from '../contract/index.ts';
 
 export function adminClient(state: Pick<TestbedState, 'kubeconfig'>): KubeConfig {
   const kubeconfig = new KubeConfig();
@@ -52,7 +53,7 @@ export async function waitForReadyNodes({ kubeconfig, names, kwok, timeoutMs }: 
     process: kwok,
     timeoutMs,
     check: async () => {
-      const nodes = (await core.listNode({ labelSelector: 'node-role.kubernetes.io/edge' })).items.map(summarizeNode);
+      const nodes = (await core.listNode({ labelSelector: EDGE_ROLE_LABEL })).items.map(summarizeNode);
       const ready = nodes.filter((n) => wanted.has(n.name) && n.ready === 'True').length;
       if (ready < wanted.size) await sleep(interval);
       return ready === wanted.size;

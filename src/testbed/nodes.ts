@@ -3,6 +3,7 @@
 import pLimit from 'p-limit';
 import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { resourceMetricsPath, UPLINK_LABEL } from './components.ts';
+import { EDGE_ROLE_LABEL } from '../contract/index.ts';
 
 export type Uplink = 'up' | 'down';
 
@@ -18,7 +19,7 @@ export function edgeNodeManifest({ name, kubeedge, kubernetes }: { name: string;
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
-        'node-role.kubernetes.io/edge': '',
+        [EDGE_ROLE_LABEL]: '',
         'node-role.kubernetes.io/agent': '',
         [UPLINK_LABEL]: 'up',
       },
@@ -54,7 +55,7 @@ export function numberedGatewayNames(count: number, prefix = 'gw'): string[] {
 /** Creates the nodes that do not exist yet, `concurrency` requests at a time; returns the names created. */
 export async function createEdgeNodes({ kubeconfig, names, kubeedge, kubernetes, concurrency = 32 }: { kubeconfig: KubeConfig; names: readonly string[]; kubeedge: string; kubernetes: string; concurrency?: number }): Promise<string[]> {
   const core = kubeconfig.makeApiClient(CoreV1Api);
-  const existing = new Set((await core.listNode({ labelSelector: 'node-role.kubernetes.io/edge' })).items.map((n) => n.metadata?.name));
+  const existing = new Set((await core.listNode({ labelSelector: EDGE_ROLE_LABEL })).items.map((n) => n.metadata?.name));
   const missing = names.filter((n) => !existing.has(n));
   const limit = pLimit(concurrency);
   await Promise.all(missing.map((name) => limit(async () => {

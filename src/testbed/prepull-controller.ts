@@ -8,6 +8,7 @@
 // job's phase follows KubeEdge's CalculatePhaseWithCounts (InProgress while any node is,
 // then Failure when the failed share exceeds failureTolerate, else Completed).
 import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { EDGE_ROLE_LABEL } from '../contract/index.ts';
 
 export const PREPULL_GROUP = 'operations.kubeedge.io';
 export const PREPULL_VERSION = 'v1alpha2';
@@ -15,7 +16,6 @@ export const PREPULL_PLURAL = 'imageprepulljobs';
 /** Where `essg testbed fail-pull` and `pull-delay` tell the controller what to do. */
 export const PULL_CONFIG = { namespace: 'kube-system', name: 'essg-testbed-image-pre-pull' } as const;
 export const DEFAULT_PULL_DELAY_SECONDS = 1;
-const EDGE_ROLE = 'node-role.kubernetes.io/edge';
 
 export interface PullFailure {
   readonly image: string;
@@ -164,7 +164,7 @@ export async function setPullDelay({ kubeconfig, seconds }: { kubeconfig: KubeCo
 
 function nodeFacts(node: V1Node): NodeFacts {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  return { edge: node.metadata?.labels?.[EDGE_ROLE] !== undefined, ready };
+  return { edge: node.metadata?.labels?.[EDGE_ROLE_LABEL] !== undefined, ready };
 }
 
 /** One look at every job: the statuses that change are written. Returns how many. */

@@ -4,11 +4,9 @@
 import * as k8s from '../../../imports/k8s.ts';
 import { HostPortMismatchError } from '../errors.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
-import { ANNOTATION, LABEL, type MetadataMap } from '../../contract/index.ts';
+import { ANNOTATION, EDGE_ROLE_LABEL, LABEL, type MetadataMap } from '../../contract/index.ts';
 import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
 
-/** The label KubeEdge (keadm join) puts on every edge node. */
-export const EDGE_ROLE_LABEL = 'node-role.kubernetes.io/edge';
 export const CONFIG_FILE = 'config.json';
 export const IP_BLOCK_FILE = 'ip-block.json';
 /** What the customer allows the service to collect at the site and report to the SOC (src/model/data-authorisation.ts). */

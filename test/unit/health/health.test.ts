@@ -110,8 +110,12 @@ describe('gateway health', () => {
     expect(assessFixture(name)).toMatchObject(want);
   });
 
-  it('is Offline when its node is not registered', () => {
-    expect(gatewayHealth({ gateway: 'gw', services: [] })).toMatchObject({ phase: GatewayPhase.Offline, message: "the gateway's edge node is not registered" });
+  it('is Unregistered, with what an operator must do, when its node has not joined', () => {
+    expect(gatewayHealth({ gateway: 'gw', services: [] })).toMatchObject({ phase: GatewayPhase.Unregistered, message: "the gateway's edge node is not registered" });
+    expect(gatewayHealth({ gateway: 'gw', nodeName: 'edge-gw-07', services: [] })).toMatchObject({
+      phase: GatewayPhase.Unregistered,
+      message: 'edge node edge-gw-07 is not registered: join the gateway with `keadm join --edgenode-name=edge-gw-07` (its node must carry the label node-role.kubernetes.io/edge that keadm gives edge nodes)',
+    });
   });
 
   it('reports a finished Job service by the version it ran', () => {

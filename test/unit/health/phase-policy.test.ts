@@ -16,6 +16,11 @@ describe('gatewayPhase', () => {
       refusal: 'refused', applyError: 'boom', gate: { result: 'refused', summary: 'direct push' }, rollout: { state: 'failed', message: 'crashing' },
     }, { phase: GatewayPhase.Offline, reason: 'NodeOffline', message: 'the gateway is offline since its last heartbeat at 2026-06-01T10:00:00Z' }],
     ['an offline gateway without a message', { health: health(GatewayPhase.Offline) }, { phase: GatewayPhase.Offline, reason: 'NodeOffline', message: 'edge node unreachable' }],
+    ['a gateway whose node has not joined outranks what the pass decided, and says what to do', {
+      health: health(GatewayPhase.Unregistered, 'edge node n1 is not registered: join the gateway with `keadm join --edgenode-name=n1`', 0),
+      applyError: 'boom', gate: { result: 'awaiting-approval', summary: 'needs acme-lead' }, rollout: { state: 'updating', message: 'installing abc' },
+    }, { phase: GatewayPhase.Unregistered, reason: 'NodeNotRegistered', message: 'edge node n1 is not registered: join the gateway with `keadm join --edgenode-name=n1`' }],
+    ['an unregistered gateway without a message', { health: health(GatewayPhase.Unregistered, undefined, 0) }, { phase: GatewayPhase.Unregistered, reason: 'NodeNotRegistered', message: 'edge node not registered' }],
     ['a pass the mass-deletion guard refused', { health: ready, refusal: 'refusing to delete', applyError: 'boom' }, { phase: GatewayPhase.Failed, reason: 'ChangeRefused', message: 'refusing to delete' }],
     ['a failed apply', { health: ready, applyError: 'apply failed: 409', rollout: { state: 'rolled-back', message: 'rolled back' } }, { phase: GatewayPhase.Failed, reason: 'ApplyFailed', message: 'apply failed: 409' }],
     ['a gateway rolled back', { health: ready, rollout: { state: 'rolled-back', message: 'rolled back to abc' }, gate: { result: 'refused', summary: 'x' } }, { phase: GatewayPhase.RolledBack, reason: 'RolledBack', message: 'rolled back to abc' }],

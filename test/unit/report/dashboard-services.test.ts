@@ -20,7 +20,7 @@ function gateway(name: string, phase: GatewayStatus['phase'], collector: { runni
 }
 
 const status: StatusSnapshot = {
-  fleet: { passes: 3, source: { ok: true }, phases: { Ready: 2, Progressing: 1, Degraded: 0, Offline: 1, AwaitingApproval: 0, OutsideWindow: 0, RolledBack: 0, Failed: 0 } },
+  fleet: { passes: 3, source: { ok: true }, phases: { Ready: 2, Progressing: 1, Degraded: 0, Offline: 1, Unregistered: 0, AwaitingApproval: 0, OutsideWindow: 0, RolledBack: 0, Failed: 0 } },
   rollouts: [{ id: ROLLOUT, complete: false, pending: ['globex-01'], waves: [{ wave: 0, gateways: [{ gateway: 'acme-01', status: 'done' }] }, { wave: 1, gateways: [{ gateway: 'acme-02', status: 'updating' }, { gateway: 'acme-03', status: 'updating' }] }] }],
   gateways: [
     gateway('acme-01', 'Ready', { running: '2.4.0', ready: true }),

@@ -8,7 +8,7 @@ import { drawDashboard, settle } from './fake-dashboard.ts';
 
 
 const snapshot = (resourceMetrics: StatusSnapshot['fleet']['resourceMetrics'], withUsage: boolean): StatusSnapshot => ({
-  fleet: { passes: 1, source: { ok: true }, phases: { Ready: 1, Progressing: 0, Degraded: 0, Offline: 0, AwaitingApproval: 0, OutsideWindow: 0, RolledBack: 0, Failed: 0 }, ...(resourceMetrics ? { resourceMetrics } : {}) },
+  fleet: { passes: 1, source: { ok: true }, phases: { Ready: 1, Progressing: 0, Degraded: 0, Offline: 0, Unregistered: 0, AwaitingApproval: 0, OutsideWindow: 0, RolledBack: 0, Failed: 0 }, ...(resourceMetrics ? { resourceMetrics } : {}) },
   rollouts: [],
   gateways: [{
     gateway: 'acme-01', customer: 'acme', phase: 'Ready', reason: 'Converged', message: 'ok', lastTransition: '2026-12-02T09:00:00Z', history: [],

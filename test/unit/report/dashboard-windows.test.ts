@@ -10,7 +10,7 @@ import { drawDashboard } from './fake-dashboard.ts';
 const NEXT = { at: '2026-12-11T18:00:00.000Z', local: '2026-12-12T02:00:00+08:00', timezone: 'Asia/Shanghai' };
 const REVISION = 'e'.repeat(40);
 const snapshot: StatusSnapshot = {
-  fleet: { passes: 3, source: { ok: true }, phases: { Ready: 0, Progressing: 0, Degraded: 0, Offline: 0, AwaitingApproval: 0, OutsideWindow: 1, RolledBack: 0, Failed: 0 } },
+  fleet: { passes: 3, source: { ok: true }, phases: { Ready: 0, Progressing: 0, Degraded: 0, Offline: 0, Unregistered: 0, AwaitingApproval: 0, OutsideWindow: 1, RolledBack: 0, Failed: 0 } },
   rollouts: [{ id: REVISION, waves: [], pending: ['acme-sh-01'], deferred: [{ gateway: 'acme-sh-01', reason: 'outside-window', nextOpen: NEXT }], complete: false }],
   gateways: [{
     gateway: 'acme-sh-01', customer: 'acme', node: { name: 'acme-sh-01', ready: 'True', pressure: { memory: false, disk: false, pid: false } },

@@ -52,4 +52,10 @@ describe('resource figures', () => {
     expect(text).toMatch(/fw\s+2\.0\.0\s+-\s+no\s+0\s+-\s+-/);
     expect(formatGatewayDetail(gateway())).toContain('  node use: no figures (see the fleet status)');
   });
+
+  it('lists the edge nodes no gateway declares, saying which are not Ready', () => {
+    const fleet = { passes: 1, source: { ok: true }, phases: {}, unmanagedNodes: [{ name: 'edge-spare', ready: 'True' }, { name: 'edge-old', ready: 'Unknown' }] } as unknown as StatusSnapshot['fleet'];
+    expect(formatFleetSummary(fleet)).toContain('\n2 edge node(s) no gateway declares: edge-spare, edge-old (Ready=Unknown)');
+    expect(formatFleetSummary({ ...fleet, unmanagedNodes: undefined })).not.toContain('no gateway declares');
+  });
 });
