@@ -10,6 +10,8 @@ import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
 import type { Observed } from './observe.ts';
 import { LABEL, REASON } from '../contract/index.ts';
+import type { GatewayModel } from '../model/fleet-model.ts';
+import { gatewayFlows, type DataFlow } from '../report/data-flows.ts';
 import { nodeUsage, resourceMetricsStatus, serviceUsage, type ServiceUsage } from '../report/resource-usage.ts';
 
 export interface ReportArgs {
@@ -66,7 +68,7 @@ function unmanagedNodes(nodes: ReadonlyMap<string, Node> | undefined, declared: 
 
 interface GatewayFacts {
   readonly target: GatewayTarget;
-  readonly gateway?: { readonly node: string; readonly customer: string };
+  readonly gateway?: Pick<GatewayModel, 'node' | 'customer' | 'services'>;
   readonly revision: string | undefined;
   readonly result: GatewayApplyResult | undefined;
   readonly previous: GatewayStatus | undefined;
@@ -101,7 +103,14 @@ function gatewayReport(args: ReportArgs, { target, gateway, revision, result, pr
     services: observedServices(args, target.gateway, health),
     ...(ruling ? { approval: approvalSummary(ruling) } : {}),
     ...(standing ? { rollout: standing } : {}),
+    ...(gateway ? { flows: flowsOf(gateway, health) } : {}),
   };
+}
+
+/** The data flows of the services the gateway runs at its revision (expired ones are not rendered, so not drawn). */
+function flowsOf(gateway: Pick<GatewayModel, 'services'>, health: GatewayHealth | undefined): DataFlow[] {
+  const rendered = new Set((health?.services ?? []).map((s) => s.service));
+  return gatewayFlows(gateway.services.filter((s) => rendered.has(s.catalog.service)).map((s) => ({ name: s.catalog.service, spec: s.catalog.doc.spec })));
 }
 
 function observedNode(args: ReportArgs, health: GatewayHealth | undefined, nodeName: string): NodeStatus {

@@ -364,6 +364,10 @@ export interface ServiceVersionSpec {
    * Response kinds this service enforces: an ip-block consumer receives the gateway's block list as a file.
    */
   consumes?: 'ip-block'[];
+  /**
+   * Where the service sends data, drawn as the gateway's data flows (the dashboard's relationship view): `soc` is the SOC's endpoint, `customer` a system of the customer's (its EDR console, its SIEM), `service:NAME` another service on the same gateway. What it receives follows from `consumes` (from the SOC) and `data.collects` (from the site).
+   */
+  flows?: DataFlow[];
   data?: DataHandling;
   /**
    * A JSON Schema (draft 2020-12) that each gateway's config for this service must satisfy.
@@ -484,6 +488,16 @@ export interface JobSettings {
    * How many times a failed run is retried.
    */
   backoffLimit?: number;
+}
+export interface DataFlow {
+  /**
+   * Where the data goes.
+   */
+  to: string;
+  /**
+   * What flows, in a few words: alerts, logs, isolation commands.
+   */
+  what: string;
 }
 /**
  * What the service collects at the site and reports to the SOC, by category; a version that declares none handles no site data. Each gateway's customer must allow every category (Customer.spec.dataCollection, dataReporting), and the service reads what the customer allows from data-policy.json beside its config.

@@ -1,6 +1,7 @@
 // The status of the fleet as the reconciler reports it: one record per gateway plus the
 // fleet-wide state of the last pass and of the fleet repo. Plain readonly data, so the
 // same value is served as JSON, printed by `essg status` and drawn by the dashboard.
+import type { DataFlow } from './data-flows.ts';
 import type { RolloutSummary, WindowOpening } from '../rollout/types.ts';
 import type { CommitProblem } from '../model/problems.ts';
 import type { HistoryEntry } from './history.ts';
@@ -110,6 +111,8 @@ export interface GatewayStatus {
   readonly lastTransition: string;
   /** Newest last, bounded (HISTORY_LIMIT), kept in the cluster: installs, updates, stops, rollbacks, drift repairs, responses, offline and online. */
   readonly history: readonly HistoryEntry[];
+  /** Its services' data flows, as their catalog versions declare them (data-flows.ts); with the gateway alone, not in the fleet list. */
+  readonly flows?: readonly DataFlow[];
 }
 
 export type PassResult = 'success' | 'partial' | 'failed' | 'refused' | 'bad-commit' | 'noop';
@@ -130,7 +133,7 @@ export interface SourceStatus {
 }
 
 /** A gateway as the fleet list shows it: everything but its history and its services' pods (those come with the gateway alone, GET /status/gateways/NAME). */
-export type GatewaySummary = Omit<GatewayStatus, 'history' | 'services'> & { readonly services: readonly Omit<ServiceStatus, 'pods'>[] };
+export type GatewaySummary = Omit<GatewayStatus, 'history' | 'services' | 'flows'> & { readonly services: readonly Omit<ServiceStatus, 'pods'>[] };
 
 /** GET /status?view=list: what a dashboard polls at a few seconds' interval, a fraction of the full snapshot at a thousand gateways. */
 export type StatusSummary = Omit<StatusSnapshot, 'gateways'> & { readonly gateways: readonly GatewaySummary[] };

@@ -178,6 +178,6 @@ export class StatusStore {
   }
 }
 
-function summaryOf({ history: _history, services, ...gateway }: GatewayStatus): GatewaySummary {
+function summaryOf({ history: _history, flows: _flows, services, ...gateway }: GatewayStatus): GatewaySummary {
   return { ...gateway, services: services.map(({ pods: _pods, ...service }) => service) };
 }

@@ -20,6 +20,7 @@ export interface GatewayReport {
   readonly services: readonly Omit<ServiceStatus, 'lastTransition'>[];
   readonly approval?: GatewayStatus['approval'];
   readonly rollout?: GatewayStatus['rollout'];
+  readonly flows?: GatewayStatus['flows'];
 }
 
 export interface NextGatewayArgs {
@@ -51,6 +52,7 @@ export function nextGatewayStatus({ previous, report, now, history }: NextGatewa
     services: [...services].sort((a, b) => compare(a.name, b.name)),
     ...(report.approval ? { approval: report.approval } : {}),
     ...(report.rollout ? { rollout: report.rollout } : {}),
+    ...(report.flows ? { flows: report.flows } : {}),
     lastTransition: previous === undefined || phaseChanged ? now : previous.lastTransition,
     history: history ?? previous?.history ?? [],
   };
