@@ -4,7 +4,7 @@
 import type { GatewayApplyResult } from '../apply/index.ts';
 import { describeDecision, type GateDecision } from '../gate/index.ts';
 import { GatewayPhase, gatewayPhase, isReady, nodeHealth, podHealth, podVersion, restarts, type GatewayHealth, type Node, type NodeHealth, type Pod } from '../health/index.ts';
-import { deployCounts, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type StatusStore, type UnmanagedNode } from '../report/index.ts';
+import { deployCounts, inventoryRef, type DeployStatusReporter, type EventRecorder, type GatewayReport, type GatewayStatus, type NodeStatus, type PodStatus, type RolloutStatus, type StatusStore, type UnmanagedNode } from '../report/index.ts';
 import { standingOf, type RolloutPlan, type RolloutPosition, type RolloutSummary } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
@@ -12,6 +12,7 @@ import type { Observed } from './observe.ts';
 import { LABEL, REASON } from '../contract/index.ts';
 import type { GatewayModel } from '../model/fleet-model.ts';
 import { gatewayFlows, type DataFlow } from '../report/data-flows.ts';
+import { rolloutServices, type ServicesAt } from '../report/rollout-services.ts';
 import { nodeUsage, resourceMetricsStatus, serviceUsage, type ServiceUsage } from '../report/resource-usage.ts';
 
 export interface ReportArgs {
@@ -32,7 +33,7 @@ export interface ReportArgs {
 
 export async function reportGateways(args: ReportArgs): Promise<void> {
   const { targets, store, rollout } = args;
-  store.setRollouts(rollout.rollouts);
+  store.setRollouts(await rolloutStatuses(args));
   store.setResourceMetrics(resourceMetricsStatus(args.observed?.resourceMetrics));
   const results = new Map(args.applied.map((r) => [r.gateway, r]));
   const summaries = new Map<string, RolloutSummary>(rollout.rollouts.map((r) => [r.id, r]));
@@ -56,6 +57,19 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     await recordTransitions(args.events, { report, previous, ...(decision?.action === 'rollback' ? { rolledBack: standing!.message } : {}) });
   }
   store.setUnmanagedNodes(unmanagedNodes(args.observed?.nodes, declaredNodes));
+}
+
+/** Each rollout with the services it changes on its gateways. */
+async function rolloutStatuses({ rollout, revisions, now }: ReportArgs): Promise<RolloutStatus[]> {
+  const servicesAt: ServicesAt = async (revision, gateway) => {
+    const fleet = await revisions.at(revision, now);
+    const model = fleet.ok ? fleet.model.gateways.get(gateway) : undefined;
+    return fleet.ok ? new Map((model?.services ?? []).map((s) => [s.catalog.service, s.catalog.version])) : undefined;
+  };
+  return Promise.all(rollout.rollouts.map(async (summary) => {
+    const services = await rolloutServices({ rollout: summary, states: rollout.states, servicesAt });
+    return services ? { ...summary, services } : summary;
+  }));
 }
 
 /** Edge nodes that joined and that no gateway declares: an operator joined a node under a name the fleet repo does not use, or a gateway was removed while its node stayed. */

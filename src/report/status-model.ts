@@ -88,7 +88,22 @@ export interface GatewayRolloutStatus {
 }
 
 /** A rollout as `essg rollout` shows it: the rollout stage's summary, derived from the gateways' durable states. */
-export type RolloutStatus = RolloutSummary;
+/** A rollout as status shows it: its waves, and which services it changes on its gateways. */
+export type RolloutStatus = RolloutSummary & {
+  /** By service, sorted; absent when not known (its gateways' states predate it). */
+  readonly services?: readonly RolloutServiceChange[];
+};
+
+/** What a rollout does to one service across its gateways. */
+export interface RolloutServiceChange {
+  readonly service: string;
+  /** The versions it replaces (none: it installs the service), sorted. */
+  readonly from: readonly string[];
+  /** The version it brings; undefined: it stops the service. */
+  readonly to?: string;
+  /** How many of the rollout's gateways it changes this way. */
+  readonly gateways: number;
+}
 
 export type { HistoryEntry, HistoryKind } from './history.ts';
 

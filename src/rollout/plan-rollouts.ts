@@ -172,7 +172,7 @@ function progress({ id, members, candidates, held, settings, now, decisions, sta
       const available = pending.filter((c) => c.verdict.status !== 'offline' && !closedUntil(c));
       const chosen = chooseWave({ next, available, settings, total: members.length + pending.length + held.size });
       for (const input of chosen) {
-        const state: GatewayRolloutState = { ...input.state!, revision: id, renderHash: input.target!.renderHash!, rollout: { id, wave: next, startedAt: now } };
+        const state: GatewayRolloutState = { ...input.state!, revision: id, renderHash: input.target!.renderHash!, rollout: { id, wave: next, startedAt: now, from: input.state!.revision } };
         states.set(input.gateway, state);
         decisions.set(input.gateway, { action: 'advance', gateway: input.gateway, revision: id, why: 'wave', wave: next });
         started.push({ input, state, status: 'updating' });

@@ -22,7 +22,7 @@ export function parseRolloutState(text: string): ParsedRolloutState {
   const healthy = value['healthy'];
   if (healthy !== undefined && !(isObject(healthy) && isString(healthy['revision']) && typeof healthy['renderHash'] === 'string')) return { ok: false, problem: 'healthy needs revision and renderHash' };
   const rollout = value['rollout'];
-  if (rollout !== undefined && !(isObject(rollout) && isString(rollout['id']) && Number.isInteger(rollout['wave']) && isString(rollout['startedAt']))) return { ok: false, problem: 'rollout needs id, wave and startedAt' };
+  if (rollout !== undefined && !(isObject(rollout) && isString(rollout['id']) && Number.isInteger(rollout['wave']) && isString(rollout['startedAt']) && (rollout['from'] === undefined || isString(rollout['from'])))) return { ok: false, problem: 'rollout needs id, wave and startedAt (and from, when set, a revision)' };
   const failed = value['failed'];
   if (failed !== undefined && !(isObject(failed) && ['rollout', 'revision', 'reason', 'at'].every((k) => isString(failed[k])) && typeof failed['renderHash'] === 'string')) {
     return { ok: false, problem: 'failed needs rollout, revision, renderHash, reason and at' };

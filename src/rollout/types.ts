@@ -38,6 +38,8 @@ export interface WaveMembership {
   /** 0 is the canary wave. */
   readonly wave: number;
   readonly startedAt: string;
+  /** The revision the gateway left for this rollout: what the rollout changes on it is the difference. @default - not recorded (states written before it was kept) */
+  readonly from?: string;
   /** When the gateway was first seen Ready on the new render in this wave (cleared when it is not). */
   readonly readySince?: string;
   /** Ready for the whole soak: counts as passed for good, even if it goes offline later. */
