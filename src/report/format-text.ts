@@ -83,6 +83,10 @@ export function formatGatewayDetail(g: GatewayStatus): string {
       s.lastTransition ?? '-',
     ]),
   ]));
+  if (g.flows && g.flows.length > 0) {
+    const end = (e: string): string => (e.startsWith('service:') ? e.slice('service:'.length) : e === 'site' ? 'site network' : e === 'soc' ? 'SOC' : "customer's systems");
+    lines.push('', 'DATA FLOWS', ...g.flows.map((f) => `  ${end(f.from)} → ${end(f.to)}: ${f.what}`));
+  }
   if (g.history.length > 0) {
     lines.push('', 'HISTORY');
     for (const h of [...g.history].reverse().slice(0, 20)) {
@@ -126,6 +130,10 @@ export function formatRolloutList(rollouts: readonly RolloutStatus[]): string {
 export function formatRollout(r: RolloutStatus): string {
   const lines = [`rollout ${r.id}: ${rolloutState(r)}`];
   if (r.halted) lines.push(`  halted by ${r.halted.by}: ${r.halted.reason}`);
+  for (const c of r.services ?? []) {
+    const what = c.to === undefined ? `stops ${c.from.join(', ')}` : c.from.length > 0 ? `${c.from.join(', ')} → ${c.to}` : `installs ${c.to}`;
+    lines.push(`  ${c.service}: ${what} on ${c.gateways} gateway(s)`);
+  }
   for (const wave of r.waves) {
     lines.push(`  wave ${wave.wave}${wave.wave === 0 ? ' (canary)' : ''}: ${wave.gateways.map((g) => `${g.gateway} ${g.status}`).join(', ')}`);
   }

@@ -111,6 +111,14 @@ describe('the dashboard in a browser', () => {
     expect(history.length).toBeGreaterThan(0);
     expect(history.some((row) => row.includes(ROLLOUT_SERVICE))).toBe(true);
 
+    // Its services' data flows, as the catalog declares them: drawn, and listed as text.
+    const flows = await texts('#flows li');
+    const declared = (await (await fetch(`${url}/status/gateways/${gateway}`)).json() as { flows: { from: string; to: string; what: string }[] }).flows;
+    expect(flows).toHaveLength(declared.length);
+    expect(flows).toContain(`${ROLLOUT_SERVICE} → SOC: security events and alerts`);
+    expect(flows.some((f) => f.startsWith(`site network → ${ROLLOUT_SERVICE}: `))).toBe(true);
+    expect(await page.$$eval('#flow-graph path.flow', (paths) => paths.length)).toBe(declared.length);
+
     await page.click(`#detail button[aria-label="show the logs of ${ROLLOUT_SERVICE}"]`);
     const logs = await onPage('the log lines', async () => (await texts('#logs')).find((t) => t.includes(EMULATED_LOG_LINES.at(-1)!)), 30_000);
     for (const line of EMULATED_LOG_LINES) expect(logs).toContain(line);
@@ -127,7 +135,9 @@ describe('the dashboard in a browser', () => {
     const progress = (await texts(`${row} .service-rollouts`))[0];
     const rollout = (await status()).rollouts.find((r) => r.id === id)!;
     const done = rollout.waves.flatMap((w) => w.gateways).filter((g) => g.status === 'done').length;
-    expect(progress).toBe(`${id.slice(0, 8)}: ${done} of ${fleet.gateways.length} done`);
+    // The rollout is attributed to the service it changes, with what it changes.
+    expect(rollout.services).toEqual([{ service: ROLLOUT_SERVICE, from: ['2.3.0'], to: '2.4.0', gateways: fleet.gateways.length }]);
+    expect(progress).toBe(`${id.slice(0, 8)}: ${done} of ${fleet.gateways.length} done 2.3.0 → 2.4.0`);
     await page.click(`${row} button`);
     expect((await texts('#service-gateways .tile')).sort()).toEqual(expect.arrayContaining([`${fleet.canaries[0]} 2.4.0`]));
     await screenshot(page, 'dashboard-services');

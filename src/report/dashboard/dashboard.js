@@ -5,17 +5,27 @@
 // HTML parsing), since messages and names come from the fleet repo and the cluster.
 'use strict';
 
-const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'];
+const PHASES = ['Ready', 'Progressing', 'Degraded', 'Offline', 'Unregistered', 'AwaitingApproval', 'OutsideWindow', 'RolledBack', 'Failed'];
 // Live without a reload: an offline gateway's chip turns within a few seconds of /status saying so.
 const REFRESH_MS = 3000;
 const LOG_TAIL = 200;
 // snapshot: the fleet list (GET status?view=list, no histories); detail: the selected gateway whole (GET status/gateways/NAME).
 const state = { phase: undefined, customer: '', search: '', view: 'customers', service: undefined, selected: undefined, snapshot: undefined, detail: undefined, searchKeys: new Map(), logs: undefined };
 
+const SVG = 'http://www.w3.org/2000/svg';
+
 function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
+  return build(document.createElement(tag), attrs, children, false);
+}
+
+// An SVG element's className cannot be assigned: its class is an attribute like the others.
+function svg(tag, attrs, ...children) {
+  return build(document.createElementNS(SVG, tag), attrs, children, true);
+}
+
+function build(node, attrs, children, isSvg) {
   for (const [key, value] of Object.entries(attrs || {})) {
-    if (key === 'class') node.className = value;
+    if (key === 'class' && !isSvg) node.className = value;
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value);
   }
@@ -55,6 +65,8 @@ function renderFleet(fleet) {
     fleet.badCommit ? el('span', { class: 'bad', title: fleet.badCommit.problems.map(problemLine).join('\n') }, `commit ${short(fleet.badCommit.revision)} is invalid (${fleet.badCommit.problems.length} problems)`) : undefined,
     fleet.resourceMetrics && !fleet.resourceMetrics.available ? el('span', { class: 'bad' }, fleet.resourceMetrics.message || 'no CPU or memory figures') : undefined,
     fleet.replica ? el('span', {}, `${fleet.replica.identity} ${fleet.replica.leading ? '(leader)' : '(standby)'}`) : undefined,
+    fleet.unmanagedNodes ? el('span', { class: 'bad', id: 'unmanaged', title: fleet.unmanagedNodes.map((n) => `${n.name} (Ready=${n.ready})`).join('\n') },
+      `${fleet.unmanagedNodes.length} edge node(s) no gateway declares: ${fleet.unmanagedNodes.slice(0, 5).map((n) => n.name).join(', ')}${fleet.unmanagedNodes.length > 5 ? ', …' : ''}`) : undefined,
   ];
   document.getElementById('fleet').replaceChildren(...items.filter(Boolean));
   const buttons = PHASES.map((phase) =>
@@ -146,6 +158,7 @@ function renderGlance(snapshot) {
     figure('rollouts', 'rollouts in progress', rollouts.filter(inFlight).length),
     figure('halted', 'rollouts halted', rollouts.filter((r) => r.halted).length, true),
     figure('offline', 'offline', fleet.phases.Offline || 0, true),
+    figure('unregistered', 'not joined', fleet.phases.Unregistered || 0, true),
     figure('failed', 'failed', (fleet.phases.Failed || 0) + (fleet.phases.RolledBack || 0), true),
     figure('degraded', 'degraded', fleet.phases.Degraded || 0, true),
   );
@@ -200,10 +213,26 @@ function serviceRows(gateways, rollouts) {
       if (!s.ready) row.notReady += 1;
       if (s.runningVersion === s.desiredVersion) row.atDesired += 1;
       const rollout = g.rollout && rolloutById.get(g.rollout.id);
-      if (rollout && inFlight(rollout)) row.rollouts.set(rollout.id, rollout);
+      // A rollout that says which services it changes counts for those only.
+      if (rollout && inFlight(rollout) && (!rollout.services || rollout.services.some((c) => c.service === s.name))) row.rollouts.set(rollout.id, rollout);
+    }
+  }
+  // A service a rollout installs runs nowhere yet: it has its row all the same.
+  for (const rollout of rollouts.filter(inFlight)) {
+    for (const change of rollout.services || []) {
+      if (!rows.has(change.service)) rows.set(change.service, { name: change.service, gateways: [], running: new Map(), notReady: 0, atDesired: 0, rollouts: new Map() });
+      rows.get(change.service).rollouts.set(rollout.id, rollout);
     }
   }
   return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+// What a rollout does to one service: "1.0.0 → 1.1.0", "installs 2.4.0", "stops it".
+function changeOf(rollout, service) {
+  const change = (rollout.services || []).find((c) => c.service === service);
+  if (!change) return '';
+  if (change.to === undefined) return ` stops ${change.from.join(', ')}`;
+  return change.from.length ? ` ${change.from.join(', ')} → ${change.to}` : ` installs ${change.to}`;
 }
 
 // A rollout's progress: its gateways done of all it will reach.
@@ -220,14 +249,14 @@ function renderServices(gateways, rollouts) {
   document.getElementById('services').replaceChildren(...[
     el('h2', {}, 'services'),
     rows.length === 0 ? el('p', {}, 'no services match') : el('table', { id: 'service-table' },
-      el('tr', {}, ['service', 'versions running', 'gateways', 'not ready', 'at their desired version', 'rollouts in progress on its gateways'].map((h) => el('th', {}, h))),
+      el('tr', {}, ['service', 'versions running', 'gateways', 'not ready', 'at their desired version', 'rollouts that change it'].map((h) => el('th', {}, h))),
       rows.map((row) => el('tr', { 'data-service': row.name },
         el('td', {}, el('button', { 'aria-label': `show the gateways running ${row.name}`, 'aria-pressed': String(row.name === state.service), onclick: () => { state.service = state.service === row.name ? undefined : row.name; draw(); } }, row.name)),
         el('td', {}, [...row.running.entries()].map(([version, n]) => `${version} on ${n}`).join(', ')),
         el('td', {}, row.gateways.length),
         el('td', { class: row.notReady ? 'bad' : '' }, row.notReady),
         el('td', {}, `${row.atDesired} of ${row.gateways.length}`),
-        el('td', { class: 'service-rollouts' }, [...row.rollouts.values()].map(rolloutProgress).join('; ') || '—')))),
+        el('td', { class: 'service-rollouts' }, [...row.rollouts.values()].map((r) => `${rolloutProgress(r)}${changeOf(r, row.name)}`).join('; ') || '—')))),
     chosen ? el('div', { class: 'tiles', id: 'service-gateways', 'aria-label': `gateways running ${chosen.name}` }, chosen.gateways.map(({ gateway: g, service: s }) =>
       el('button', {
         class: `tile ${s.ready ? g.phase : 'Degraded'}`,
@@ -283,6 +312,54 @@ function renderLogs(g) {
   ];
 }
 
+// The gateway's services and their data flows, as the catalog declares them: the site's
+// network on the left, the services in the middle, the SOC and the customer's systems on the
+// right. Drawn as SVG, and listed as text beside it for screen readers and search.
+const FLOW_ENDS = { site: 'site network', soc: 'SOC', customer: "customer's systems" };
+
+function endName(end) {
+  return end.startsWith('service:') ? end.slice('service:'.length) : FLOW_ENDS[end];
+}
+
+function flowGraph(g) {
+  const services = g.services.map((s) => s.name);
+  const row = 34;
+  const height = Math.max(3, services.length) * row + 20;
+  const box = { w: 130, h: 24 };
+  const x = { site: 10, service: 215, right: 420 };
+  const place = new Map([
+    ['site', { x: x.site, y: height / 2 - box.h / 2 }],
+    ['soc', { x: x.right, y: height / 3 - box.h / 2 }],
+    ['customer', { x: x.right, y: (2 * height) / 3 - box.h / 2 }],
+    ...services.map((name, i) => [`service:${name}`, { x: x.service, y: 10 + i * row }]),
+  ]);
+  const ends = new Set(g.flows.flatMap((f) => [f.from, f.to]));
+  const boxes = [...place].filter(([end]) => end.startsWith('service:') || ends.has(end)).map(([end, at]) => svg('g', { class: `flow-end ${end.startsWith('service:') ? 'svc' : end}` },
+    svg('rect', { x: at.x, y: at.y, width: box.w, height: box.h, rx: 4 }),
+    svg('text', { x: at.x + box.w / 2, y: at.y + 16, 'text-anchor': 'middle' }, endName(end))));
+  const edges = g.flows.filter((f) => place.has(f.from) && place.has(f.to)).map((f) => {
+    const a = place.get(f.from);
+    const b = place.get(f.to);
+    const sideways = a.x === b.x;
+    const from = { x: sideways ? a.x + box.w : (a.x < b.x ? a.x + box.w : a.x), y: a.y + box.h / 2 };
+    const to = { x: sideways ? b.x + box.w : (a.x < b.x ? b.x : b.x + box.w), y: b.y + box.h / 2 };
+    const bend = sideways ? `C ${from.x + 60} ${from.y}, ${to.x + 60} ${to.y}` : `C ${(from.x + to.x) / 2} ${from.y}, ${(from.x + to.x) / 2} ${to.y}`;
+    return svg('path', { class: 'flow', d: `M ${from.x} ${from.y} ${bend}, ${to.x} ${to.y}`, 'marker-end': 'url(#arrow)' }, svg('title', {}, `${endName(f.from)} → ${endName(f.to)}: ${f.what}`));
+  });
+  return svg('svg', { id: 'flow-graph', viewBox: `0 0 560 ${height}`, width: '100%', role: 'img', 'aria-label': `data flows of ${g.gateway}` },
+    svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z' }))),
+    ...edges, ...boxes);
+}
+
+function renderFlows(g) {
+  if (!g.flows) return [];
+  return [
+    el('h3', {}, 'data flows'),
+    g.flows.length === 0 ? el('p', {}, 'its services declare no data flows') : flowGraph(g),
+    el('ul', { id: 'flows', class: 'flows' }, g.flows.map((f) => el('li', {}, `${endName(f.from)} → ${endName(f.to)}: ${f.what}`))),
+  ];
+}
+
 function renderDetail(gateways) {
   const panel = document.getElementById('detail');
   const listed = gateways.find((x) => x.gateway === state.selected);
@@ -322,6 +399,7 @@ function renderDetail(gateways) {
       el('td', {}, p.service), el('td', {}, p.name), el('td', {}, p.version || '—'), el('td', {}, p.phase),
       el('td', {}, p.ready ? 'ready' : 'not ready'), el('td', {}, `${p.restarts} restarts`), el('td', {}, p.message ? `${p.health}: ${p.message}` : p.health),
       el('td', {}, el('button', { 'aria-label': `show the logs of ${p.service} on ${g.gateway}`, onclick: () => showLogs(g.gateway, p.service) }, 'logs'))))),
+    ...renderFlows(g),
     ...renderLogs(g),
     ...approval,
     el('h3', {}, 'history'),

@@ -56,11 +56,45 @@ describe('the dashboard by service', () => {
   });
 });
 
+describe('the dashboard by service, with rollouts that say what they change', () => {
+  const attributed: StatusSnapshot = {
+    ...status,
+    rollouts: [{ ...status.rollouts[0]!, services: [{ service: 'log-collector', from: ['2.3.0'], to: '2.4.0', gateways: 4 }, { service: 'ids', from: [], to: '1.1.0', gateways: 4 }] }],
+  };
+
+  it('attributes a rollout to the services it changes only, and gives a service it installs a row of its own', async () => {
+    const { page } = await drawDashboard({ status: attributed });
+    page.get('controls')!.all().find((e) => e.attributes['id'] === 'view-services')!.listeners.click!();
+    const rows = page.get('services')!.all().filter((e) => e.tag === 'tr' && e.attributes['data-service']);
+    expect(rows.map(cells)).toEqual([
+      ['firewall', '3.0.0 on 4', '4', '0', '4 of 4', '—'],
+      ['ids', '', '0', '0', '0 of 0', 'bbbbbbbb: 1 of 4 done installs 1.1.0'],
+      ['log-collector', '2.4.0 on 2, 2.3.0 on 2', '4', '1', '2 of 4', 'bbbbbbbb: 1 of 4 done 2.3.0 → 2.4.0'],
+    ]);
+  });
+});
+
+describe('gateways not joined and nodes no gateway declares', () => {
+  it('counts the gateways whose node has not joined, and names the edge nodes no gateway declares', async () => {
+    const waiting: StatusSnapshot = {
+      ...status,
+      fleet: { ...status.fleet, phases: { ...status.fleet.phases, Unregistered: 1 }, unmanagedNodes: [{ name: 'edge-spare', ready: 'True' }] },
+      gateways: [...status.gateways, { ...gateway('globex-02', 'Unregistered', { running: '', ready: false }), reason: 'NodeNotRegistered', message: 'edge node globex-02 is not registered: join the gateway with `keadm join --edgenode-name=globex-02`' }],
+    };
+    const { page } = await drawDashboard({ status: waiting });
+    const figure = page.get('glance')!.children.find((c) => (c as FakeElement).attributes['data-figure'] === 'unregistered') as FakeElement;
+    expect([figure.textContent, figure.className]).toEqual(['not joined 1', 'figure bad']);
+    expect(page.get('fleet')!.all().find((e) => e.attributes['id'] === 'unmanaged')!.textContent).toBe('1 edge node(s) no gateway declares: edge-spare');
+    const chip = page.get('customers')!.all().find((e) => e.attributes['data-gateway'] === 'globex-02')!;
+    expect(chip.className).toContain('Unregistered');
+  });
+});
+
 describe('the dashboard\'s figures, search and filters', () => {
   it('shows the fleet at a glance from the snapshot', async () => {
     const { page } = await drawDashboard({ status });
     const figures = Object.fromEntries(page.get('glance')!.children.map((c) => [(c as FakeElement).attributes['data-figure'], (c as FakeElement).textContent]));
-    expect(figures).toEqual({ gateways: 'gateways 4', ready: 'ready 2', rollouts: 'rollouts in progress 1', halted: 'rollouts halted 0', offline: 'offline 1', failed: 'failed 0', degraded: 'degraded 0' });
+    expect(figures).toEqual({ gateways: 'gateways 4', ready: 'ready 2', rollouts: 'rollouts in progress 1', halted: 'rollouts halted 0', offline: 'offline 1', unregistered: 'not joined 0', failed: 'failed 0', degraded: 'degraded 0' });
   });
 
   it('keeps the chips whose gateway, customer, node or service matches the search, and those in the chosen phase', async () => {

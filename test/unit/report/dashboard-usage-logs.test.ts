@@ -53,4 +53,34 @@ describe('the dashboard\'s figures and log view', () => {
     expect(pre.textContent).toBe(message);
     expect(pre.className).toBe('logs bad');
   });
+
+  it('draws the gateway\'s data flows between the site, its services, the SOC and the customer, and lists them as text', async () => {
+    const base = snapshot({ available: true }, true);
+    const withFlows: StatusSnapshot = {
+      ...base,
+      gateways: [{
+        ...base.gateways[0]!,
+        services: [...base.gateways[0]!.services, { name: 'firewall', desiredVersion: '3.0.0', runningVersion: '3.0.0', ready: true, restarts: 0 }],
+        flows: [
+          { from: 'site', to: 'service:ids', what: 'packet-captures' },
+          { from: 'soc', to: 'service:firewall', what: 'ip-block list' },
+          { from: 'service:firewall', to: 'service:ids', what: 'dropped-connection logs' },
+          { from: 'service:ids', to: 'soc', what: 'intrusion alerts' },
+        ],
+      }],
+    };
+    const { page } = await drawDashboard({ status: withFlows, hash: '#acme-01' });
+    const detail = page.get('detail')!;
+    expect(detail.all().find((e) => e.attributes['id'] === 'flows')!.children.map((c) => (typeof c === 'string' ? c : c.textContent))).toEqual([
+      'site network → ids: packet-captures',
+      'SOC → firewall: ip-block list',
+      'firewall → ids: dropped-connection logs',
+      'ids → SOC: intrusion alerts',
+    ]);
+    const graph = detail.all().find((e) => e.attributes['id'] === 'flow-graph')!;
+    expect(graph.attributes['aria-label']).toBe('data flows of acme-01');
+    expect(graph.all().filter((e) => e.tag === 'path' && e.attributes['class'] === 'flow')).toHaveLength(4);
+    // One box per service, and one for each end outside the gateway that a flow reaches: no customer box here.
+    expect(graph.all().filter((e) => e.tag === 'text').map((e) => e.textContent).sort()).toEqual(['SOC', 'firewall', 'ids', 'site network']);
+  });
 });

@@ -63,7 +63,7 @@ export async function drawDashboard({ status, hash = '', logs = { status: 200, b
   const page = new Map(PAGE_IDS.map((id) => [id, new FakeElement('section')]));
   const asked: string[] = [];
   const context = {
-    document: { createElement: (tag: string) => new FakeElement(tag), getElementById: (id: string) => page.get(id) },
+    document: { createElement: (tag: string) => new FakeElement(tag), createElementNS: (_ns: string, tag: string) => new FakeElement(tag), getElementById: (id: string) => page.get(id) },
     window: { location: { hash } },
     fetch: async (url: string) => {
       asked.push(url);

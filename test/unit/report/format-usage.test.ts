@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFleetSummary, formatGatewayDetail, type GatewayStatus, type StatusSnapshot } from '../../../src/report/index.ts';
+import { formatFleetSummary, formatGatewayDetail, formatRollout, type GatewayStatus, type StatusSnapshot } from '../../../src/report/index.ts';
 import { bytes, millicores, nodeUsage, resourceMetricsStatus, serviceUsage } from '../../../src/report/resource-usage.ts';
 
 const gateway = (over: Partial<GatewayStatus> = {}): GatewayStatus => ({
@@ -57,5 +57,15 @@ describe('resource figures', () => {
     const fleet = { passes: 1, source: { ok: true }, phases: {}, unmanagedNodes: [{ name: 'edge-spare', ready: 'True' }, { name: 'edge-old', ready: 'Unknown' }] } as unknown as StatusSnapshot['fleet'];
     expect(formatFleetSummary(fleet)).toContain('\n2 edge node(s) no gateway declares: edge-spare, edge-old (Ready=Unknown)');
     expect(formatFleetSummary({ ...fleet, unmanagedNodes: undefined })).not.toContain('no gateway declares');
+  });
+
+  it('prints a gateway\'s data flows, and what a rollout changes on its services', () => {
+    const text = formatGatewayDetail(gateway({ flows: [{ from: 'site', to: 'service:ids', what: 'packet-captures' }, { from: 'service:ids', to: 'soc', what: 'intrusion alerts' }, { from: 'service:edr', to: 'customer', what: 'isolate commands' }] }));
+    expect(text).toContain('\nDATA FLOWS\n  site network → ids: packet-captures\n  ids → SOC: intrusion alerts\n  edr → customer\'s systems: isolate commands');
+    const rollout = formatRollout({
+      id: 'c'.repeat(40), waves: [], pending: ['gw-1'], complete: false,
+      services: [{ service: 'ids', from: ['1.0.0'], to: '1.1.0', gateways: 3 }, { service: 'log-collector', from: [], to: '2.4.0', gateways: 1 }, { service: 'asset-discovery', from: ['1.0.0'], gateways: 2 }],
+    });
+    expect(rollout).toContain('\n  ids: 1.0.0 → 1.1.0 on 3 gateway(s)\n  log-collector: installs 2.4.0 on 1 gateway(s)\n  asset-discovery: stops 1.0.0 on 2 gateway(s)\n');
   });
 });
