@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   status: async () => (await import('./status.ts')).registerStatus,
   logs: async () => (await import('./logs.ts')).registerLogs,
   rollout: async () => (await import('./rollout.ts')).registerRollout,
+  catalog: async () => (await import('./catalog.ts')).registerCatalog,
   reconcile: async () => (await import('./reconcile.ts')).registerReconcile,
 };
 

@@ -200,6 +200,7 @@ function formatStatus(current: TestbedStatus): string {
   for (const c of current.components) lines.push(`  ${c.name.padEnd(24)} ${c.alive ? 'running' : 'stopped'}${c.pid ? ` (pid ${c.pid})` : ''}`);
   const { state } = current;
   lines.push(`  API server               ${state.server} (Kubernetes ${state.versions.kubernetes})`, `  kubeconfig               ${state.kubeconfig}`, `  Git server               ${state.git.baseUrl} (fleet repo ${state.git.fleetRepoUrl})`);
+  if (state.registry) lines.push(`  OCI registry             ${state.registry.url} (distribution ${state.versions.registry}, user ${state.registry.username}; the password: essg testbed env)`);
   if (current.nodes) {
     lines.push(`  gateways                 ${current.nodes.ready}/${current.nodes.total} Ready; offline: ${current.nodes.offline.map((n) => n.name).join(', ') || 'none'}`);
     lines.push(`  heartbeat                every ${state.timing.renewSeconds} s; Unknown after ${state.timing.gracePeriodSeconds} s silent`);

@@ -25,6 +25,8 @@ export const PROBLEM_CODES = [
   'INVALID_CRON', 'UNKNOWN_TIMEZONE', 'INVALID_DURATION', 'WINDOW_LONGER_THAN_PERIOD',
   // data authorisation: a service collects or reports what its customer does not allow
   'DATA_COLLECTION_NOT_ALLOWED', 'DATA_REPORTING_NOT_ALLOWED',
+  // the warehouse: a catalog image the registry does not hold (essg validate --registry)
+  'IMAGE_NOT_IN_REGISTRY',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

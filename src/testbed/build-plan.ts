@@ -3,7 +3,7 @@
 // versions.json stays the one place that names them. Pure; build.ts runs it.
 import { stagingVersion, type TestbedVersions } from './versions.ts';
 
-export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'metrics-server'] as const;
+export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'metrics-server', 'registry'] as const;
 export type BinaryName = (typeof BINARIES)[number];
 
 export interface BuildStep {
@@ -18,8 +18,8 @@ export interface BuildStep {
   readonly pins: readonly { readonly module: string; readonly version: string }[];
 }
 
-/** Minimum Go: the wrapper modules use go.mod `tool` directives (Go 1.24), and metrics-server v0.8 needs 1.24.4. */
-export const MINIMUM_GO = '1.24.4';
+/** Minimum Go: the wrapper modules use go.mod `tool` directives (Go 1.24), and the registry's dependencies (distribution v3.1) need 1.26. */
+export const MINIMUM_GO = '1.26.0';
 
 export function buildPlan(versions: TestbedVersions): readonly BuildStep[] {
   const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(versions.kubernetes) ?? [];
@@ -65,6 +65,14 @@ export function buildPlan(versions: TestbedVersions): readonly BuildStep[] {
       binaries: ['metrics-server'],
       ldflags: [],
       pins: [{ module: 'sigs.k8s.io/metrics-server', version: versions.metricsServer }],
+    },
+    {
+      module: 'registry',
+      title: `registry (CNCF distribution) ${versions.registry}`,
+      packages: ['github.com/distribution/distribution/v3/cmd/registry'],
+      binaries: ['registry'],
+      ldflags: [`-X github.com/distribution/distribution/v3/version.version=${versions.registry}`],
+      pins: [{ module: 'github.com/distribution/distribution/v3', version: versions.registry }],
     },
   ];
 }

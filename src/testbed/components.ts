@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LOOPBACK } from './ports.ts';
 import type { Pki } from './pki.ts';
 
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'git-server', 'prepull-controller'] as const;
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server', 'registry', 'git-server', 'prepull-controller'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export interface Ports {
@@ -19,8 +19,10 @@ export interface Ports {
   readonly kwokServer: number;
   /** metrics-server, behind the API server's aggregation layer (metrics.k8s.io). */
   readonly metricsServer: number;
+  /** The OCI registry (registry.ts). */
+  readonly registry: number;
 }
-export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'git', 'kwokServer', 'metricsServer'] as const satisfies readonly (keyof Ports)[];
+export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'git', 'kwokServer', 'metricsServer', 'registry'] as const satisfies readonly (keyof Ports)[];
 
 /** How often a simulated gateway renews its node lease, and how soon a silent one is marked Unknown. */
 export interface HeartbeatTiming {

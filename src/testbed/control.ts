@@ -23,6 +23,7 @@ export function envExports(state: TestbedState): string[] {
   const lines = [`export KUBECONFIG=${quote(state.kubeconfig)}`, `export ESSG_GIT_URL=${quote(state.git.fleetRepoUrl)}`, `export ESSG_TESTBED_DIR=${quote(state.stateDir)}`];
   if (state.git.username !== undefined) lines.push(`export ESSG_GIT_USERNAME=${quote(state.git.username)}`);
   if (state.git.password !== undefined) lines.push(`export ESSG_GIT_PASSWORD=${quote(state.git.password)}`);
+  if (state.registry) lines.push(`export ESSG_REGISTRY_URL=${quote(state.registry.url)}`, `export ESSG_REGISTRY_USERNAME=${quote(state.registry.username)}`, `export ESSG_REGISTRY_PASSWORD=${quote(state.registry.password)}`);
   return lines;
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ensureBuilt, type BuildManifest, type Log } from './build.ts';
+import { registryAnswers, registryArgs, writeRegistryConfig } from './registry.ts';
 import { apiserverArgs, COMPONENTS, controllerManagerArgs, etcdArgs, etcdDataDir, heartbeatTiming, kwokArgs, kwokConfiguration, metricsServerArgs, PORT_NAMES, schedulerArgs, type ComponentFiles, type ComponentName, type Ports } from './components.ts';
 import { installCrds } from './crds.ts';
 import { installKubeletStages } from './kubelet-stages.ts';
@@ -118,6 +119,9 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
     await launch('git-server', process.execPath, ['--import', 'tsx', path.join(TESTBED_SRC, 'git-server-main.ts'), gitRoot, String(ports.git), ...(authFile ? [authFile] : [])]),
   ];
   const metricsServer = await launch('metrics-server', manifest.binaries['metrics-server'], metricsServerArgs({ files, ports }));
+  const registryConfig = await writeRegistryConfig({ stateDir: dir, port: ports.registry });
+  const registry = await launch('registry', manifest.binaries.registry, registryArgs(registryConfig.config));
+  state = { ...state, registry: registryConfig.record };
   await registerMetricsApi({ kubeconfig: adminClient(state), port: ports.metricsServer });
   const crds = await installCrds({ kubeconfig: adminClient(state), dir: manifest.crdDir });
   step(`${crds.length} KubeEdge ${manifest.versions.kubeedge} CRDs established`);
@@ -129,16 +133,17 @@ async function start({ dir, manifest, options, names, log, started }: { dir: str
     // Live, not ready: its figures come within two scrapes of the gateways, which tests wait for.
     waitUntil({ component: 'metrics-server', process: metricsServer, timeoutMs: 60_000, check: () => answers200(`https://${LOOPBACK}:${ports.metricsServer}/livez`, { insecure: true }) }),
     waitUntil({ component: 'git-server', process: gitServer, timeoutMs: 30_000, check: () => gitAnswers(state) }),
+    waitUntil({ component: 'registry', process: registry, timeoutMs: 30_000, check: () => registryAnswers(registryConfig.record.url) }),
     waitUntil({ component: 'prepull-controller', process: prePull, timeoutMs: 30_000, check: async () => (await readFile(prePull.log, 'utf8').catch(() => '')).includes('image pre-pull controller:') }),
     // The controllers are really working once they have given the default namespace its service account.
     waitUntil({ component: 'kube-controller-manager (service accounts)', process: cm, timeoutMs: 60_000, check: () => hasDefaultServiceAccount(state) }),
   ]);
-  step('kube-controller-manager, kube-scheduler, metrics-server and the Git server ready');
+  step('kube-controller-manager, kube-scheduler, metrics-server, the registry and the Git server ready');
   await ensureGateways({ state, names, log, kwok });
   step(`${names.length} gateways Ready`);
   state = { ...state, gateways: names, ready: true };
   await writeState(state);
-  log(`testbed: up in ${((Date.now() - started) / 1000).toFixed(1)} s; kubeconfig ${state.kubeconfig}; git ${state.git.fleetRepoUrl}`);
+  log(`testbed: up in ${((Date.now() - started) / 1000).toFixed(1)} s; kubeconfig ${state.kubeconfig}; git ${state.git.fleetRepoUrl}; registry ${registryConfig.record.url} (user ${registryConfig.record.username})`);
   return state;
 }
 

@@ -5,6 +5,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComponentName, HeartbeatTiming, Ports } from './components.ts';
 import type { TestbedVersions } from './versions.ts';
+import type { RegistryRecord } from './registry.ts';
 
 export interface ProcessRecord {
   readonly pid: number;
@@ -35,6 +36,8 @@ export interface TestbedState {
   readonly caCert: string;
   readonly processes: Readonly<Partial<Record<ComponentName, ProcessRecord>>>;
   readonly git: GitServerRecord;
+  /** The OCI registry and its basic-auth credentials. @default - none (a test bed started before it had one) */
+  readonly registry?: RegistryRecord;
   /** Gateways (edge nodes) `up` was asked for; tests may add more. */
   readonly gateways: readonly string[];
   /** True once every component answered its health check and the gateways were Ready. */

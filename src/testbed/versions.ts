@@ -14,6 +14,8 @@ export interface TestbedVersions {
   readonly etcd: string;
   /** sigs.k8s.io/metrics-server, which scrapes KWOK's emulated kubelet resource metrics. */
   readonly metricsServer: string;
+  /** github.com/distribution/distribution/v3 (CNCF distribution), the test bed's OCI registry. */
+  readonly registry: string;
 }
 
 export const VERSIONS_FILE = path.join(TESTBED_SRC, 'versions.json');
@@ -25,7 +27,7 @@ export function readVersions(file: string = VERSIONS_FILE): TestbedVersions {
     if (typeof value !== 'string' || !/^v\d+\.\d+\.\d+$/.test(value)) throw new Error(`${file}: '${key}' must be a version like v1.2.3, not ${JSON.stringify(value)}`);
     return value;
   };
-  return { kubernetes: pick('kubernetes'), kubeedge: pick('kubeedge'), kwok: pick('kwok'), etcd: pick('etcd'), metricsServer: pick('metricsServer') };
+  return { kubernetes: pick('kubernetes'), kubeedge: pick('kubeedge'), kwok: pick('kwok'), etcd: pick('etcd'), metricsServer: pick('metricsServer'), registry: pick('registry') };
 }
 
 /** k8s.io/kubernetes v1.X.Y is published with staging modules (k8s.io/api, …) at v0.X.Y. */

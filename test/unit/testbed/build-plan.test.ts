@@ -26,7 +26,7 @@ describe('test bed build plan', () => {
   });
 
   it('reports a go.mod that builds another version than versions.json names', () => {
-    const plan = buildPlan({ kubernetes: 'v1.32.3', kubeedge: 'v1.23.0', kwok: 'v0.7.0', etcd: 'v3.5.21', metricsServer: 'v0.8.0' });
+    const plan = buildPlan({ kubernetes: 'v1.32.3', kubeedge: 'v1.23.0', kwok: 'v0.7.0', etcd: 'v3.5.21', metricsServer: 'v0.8.0', registry: 'v3.1.2' });
     const kube = plan.find((s) => s.module === 'kube');
 
     expect(findPinMismatch(KUBE_GO_MOD, kube?.pins ?? [])).toEqual({ module: 'k8s.io/kubernetes', pinned: 'v1.32.2', expected: 'v1.32.3' });
@@ -40,7 +40,7 @@ describe('test bed build plan', () => {
   });
 
   it('stamps the Kubernetes binaries with the release version so the API server reports it', () => {
-    const kube = buildPlan({ kubernetes: 'v1.32.2', kubeedge: 'v1.23.0', kwok: 'v0.7.0', etcd: 'v3.5.21', metricsServer: 'v0.8.0' }).find((s) => s.module === 'kube');
+    const kube = buildPlan({ kubernetes: 'v1.32.2', kubeedge: 'v1.23.0', kwok: 'v0.7.0', etcd: 'v3.5.21', metricsServer: 'v0.8.0', registry: 'v3.1.2' }).find((s) => s.module === 'kube');
 
     expect(kube?.ldflags).toContain('-X k8s.io/component-base/version.gitVersion=v1.32.2');
     expect(kube?.ldflags).toContain('-X k8s.io/component-base/version.gitMinor=32');
@@ -49,7 +49,7 @@ describe('test bed build plan', () => {
   it('builds every binary the test bed starts, each once', () => {
     const binaries = buildPlan(readVersions()).flatMap((s) => s.binaries);
 
-    expect([...binaries].sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'metrics-server']);
+    expect([...binaries].sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'metrics-server', 'registry']);
   });
 
   it('compares Go versions numerically', () => {

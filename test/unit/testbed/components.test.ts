@@ -10,7 +10,7 @@ const files: ComponentFiles = {
   kubeconfigs: { controllerManager: '/tb/cm', scheduler: '/tb/sched', kwok: '/tb/kwok', admin: '/tb/kubeconfig' },
   kwokConfig: '/tb/kwok.yaml',
 };
-const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006, kwokServer: 1007, metricsServer: 1008 };
+const ports: Ports = { etcdClient: 1001, etcdPeer: 1002, apiserver: 1003, controllerManager: 1004, scheduler: 1005, git: 1006, kwokServer: 1007, metricsServer: 1008, registry: 1009 };
 
 describe('test bed components', () => {
   it('marks a silent small-fleet gateway Unknown within seconds, always after more than one missed renewal', () => {
