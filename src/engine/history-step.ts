@@ -7,7 +7,8 @@ import pLimit from 'p-limit';
 import type { ClusterClient, GatewayApplyResult } from '../apply/index.ts';
 import { liveForGateway, type GatewayPlan } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
-import { IP_BLOCK_FILE } from '../render/constructs/edge-pod.ts';
+import { EDR_ACTION_LIST } from '../render/constructs/edr-action-list.ts';
+import { IP_BLOCK_LIST } from '../render/constructs/ip-block-list.ts';
 import { LABEL, WORKLOAD_KINDS } from '../contract/index.ts';
 import type { StatusStore } from '../report/index.ts';
 import { appendHistory, parseHistory, serializeHistory, type HistoryEntry } from '../report/history.ts';
@@ -18,7 +19,13 @@ import type { Observed } from './observe.ts';
 import type { GatewayTarget } from '../gate/index.ts';
 import { isExpired } from '../model/expiry.ts';
 
-const IP_BLOCK_LIST = 'ip-block-list';
+/** The response lists by their response label: the file each holds and where in it the responses' names are. */
+const RESPONSE_LISTS: ReadonlyMap<string, { readonly file: string; readonly names: (file: Record<string, unknown>) => unknown[] }> = new Map([
+  [IP_BLOCK_LIST.responseLabel, { file: IP_BLOCK_LIST.file, names: (file) => listOf(file['responses']).map((r) => r?.['name']) }],
+  [EDR_ACTION_LIST.responseLabel, { file: EDR_ACTION_LIST.file, names: (file) => listOf(file['actions']).map((a) => a?.['response']) }],
+]);
+
+const listOf = (value: unknown): (Record<string, unknown> | undefined)[] => (Array.isArray(value) ? value : []);
 const short = (revision: string): string => revision.slice(0, 12);
 
 export interface HistoryPassArgs {
@@ -158,15 +165,16 @@ async function gatewayFacts({ target, time, status, plan, result, rollout, obser
   };
 }
 
-/** Catalog services by the labels their workloads carry; responses by their objects and the ip-block list's content. */
+/** Catalog services by the labels their workloads carry; responses by their objects and the response lists' content. */
 function contentsOf(objects: readonly K8sObject[]): GatewayContents {
   const services = new Map<string, string>();
   const responses = new Set<string>();
   for (const object of objects) {
     const labels = object.metadata.labels ?? {};
     const response = labels[LABEL.response];
-    if (response === IP_BLOCK_LIST) {
-      for (const name of ipBlockResponses(object)) responses.add(name);
+    const list = response ? RESPONSE_LISTS.get(response) : undefined;
+    if (list) {
+      for (const name of listedResponses(object, list)) responses.add(name);
     } else if (response) {
       responses.add(response);
     } else if (WORKLOAD_KINDS.has(object.kind) && labels[LABEL.service]) {
@@ -176,11 +184,12 @@ function contentsOf(objects: readonly K8sObject[]): GatewayContents {
   return { services, responses };
 }
 
-function ipBlockResponses(configMap: K8sObject): string[] {
-  const text = ((configMap['data'] ?? {}) as Record<string, string | undefined>)[IP_BLOCK_FILE];
+function listedResponses(configMap: K8sObject, list: { readonly file: string; readonly names: (file: Record<string, unknown>) => unknown[] }): string[] {
+  const text = ((configMap['data'] ?? {}) as Record<string, string | undefined>)[list.file];
   try {
-    const file = JSON.parse(text ?? '{}') as { responses?: { name?: unknown }[] };
-    return (file.responses ?? []).map((r) => r.name).filter((n): n is string => typeof n === 'string');
+    const file: unknown = JSON.parse(text ?? '{}');
+    if (typeof file !== 'object' || file === null) return [];
+    return list.names(file as Record<string, unknown>).filter((n): n is string => typeof n === 'string');
   } catch {
     return [];
   }

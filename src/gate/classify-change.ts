@@ -2,8 +2,14 @@
 // objects rather than file paths: a catalog or fleet.yaml edit can change many gateways'
 // workloads, and a response file changes only what its responses render to.
 import { isDeepStrictEqual } from 'node:util';
+import type { Response } from '../model/types.generated.ts';
 
-export type ResponseAction = 'ip-block' | 'vuln-scan';
+/** The response kinds a customer may pre-authorise (Customer `preauthorized`). */
+export type ResponseAction = Response['spec']['action'];
+
+const RESPONSE_ACTIONS: ReadonlySet<string> = new Set<ResponseAction>(['ip-block', 'vuln-scan', 'edr-action']);
+
+const isResponseAction = (action: string | undefined): action is ResponseAction => action !== undefined && RESPONSE_ACTIONS.has(action);
 
 export const RESPONSE_LABEL = 'essg.io/response';
 export const RESPONSE_ACTION_LABEL = 'essg.io/response-action';
@@ -86,7 +92,7 @@ function responseActionOf(object: RenderedObject | undefined): ResponseAction | 
   if (!labels?.[RESPONSE_LABEL]) return undefined;
   const action = labels[RESPONSE_ACTION_LABEL];
   // A response object with an unknown action is treated as a workload: only a review covers it.
-  return action === 'ip-block' || action === 'vuln-scan' ? action : undefined;
+  return isResponseAction(action) ? action : undefined;
 }
 
 function byIdentity(objects: readonly RenderedObject[]): Map<string, RenderedObject> {

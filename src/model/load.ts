@@ -7,6 +7,7 @@ import { DirectoryReader, type FleetFileReader } from './file-reader.ts';
 import type { CustomerModel, FleetModel, GatewayModel, ResponseModel, ServiceVersionModel, SourceFile } from './fleet-model.ts';
 import { checkApprovals } from './approval-rules.ts';
 import { checkDataAuthorisation } from './data-authorisation.ts';
+import { checkEdrActions } from './edr-actions.ts';
 import { classifyEntries, type FleetFilePlace } from './layout.ts';
 import { checkMaintenanceWindows } from './maintenance-windows.ts';
 import { sortProblems, type Problem } from './problems.ts';
@@ -51,7 +52,7 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
   }
   const existing = existingByPath(places);
   problems.push(...checkNames(valid), ...checkCatalog(valid), ...checkGateways(valid, existing), ...checkResponses(valid, existing), ...checkMaintenanceWindows(valid.customers));
-  problems.push(...checkApprovals(valid), ...checkDataAuthorisation(valid));
+  problems.push(...checkApprovals(valid), ...checkDataAuthorisation(valid), ...checkEdrActions(valid));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, model: buildModel(valid) };
 }

@@ -15,6 +15,8 @@ export const PROBLEM_CODES = [
   // references
   'UNKNOWN_CUSTOMER', 'UNKNOWN_SERVICE', 'UNKNOWN_VERSION', 'UNKNOWN_GATEWAY', 'CONFIG_INVALID',
   'CONFIG_SCHEMA_INVALID', 'RESPONSE_SERVICE_NOT_JOB', 'RESPONSE_WRONG_CUSTOMER',
+  // EDR actions: an endpoint the EDR console cannot name, a gateway with no EDR adapter to carry it
+  'INVALID_ENDPOINT', 'RESPONSE_NO_EDR_ADAPTER',
   // bounded loading: repo patterns run on a linear-time engine
   'PATTERN_UNSUPPORTED',
   // policies that can never be met

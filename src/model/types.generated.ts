@@ -199,7 +199,7 @@ export interface CustomerSpec {
   /**
    * Response kinds the customer has authorised in advance: they apply without waiting for review.
    */
-  preauthorized?: ('ip-block' | 'vuln-scan')[];
+  preauthorized?: ('ip-block' | 'vuln-scan' | 'edr-action')[];
   dataCollection?: DataCollection;
   dataReporting?: DataReporting;
 }
@@ -361,9 +361,9 @@ export interface ServiceVersionSpec {
   liveness?: Probe;
   job?: JobSettings;
   /**
-   * Response kinds this service enforces: an ip-block consumer receives the gateway's block list as a file.
+   * Response kinds this service enforces: an ip-block consumer (a firewall) receives the gateway's block list as ip-block.json, an edr-action consumer (an EDR adapter) the gateway's EDR actions as edr-actions.json.
    */
-  consumes?: 'ip-block'[];
+  consumes?: ('ip-block' | 'edr-action')[];
   /**
    * Where the service sends data, drawn as the gateway's data flows (the dashboard's relationship view): `soc` is the SOC's endpoint, `customer` a system of the customer's (its EDR console, its SIEM), `service:NAME` another service on the same gateway. What it receives follows from `consumes` (from the SOC) and `data.collects` (from the site).
    */
@@ -513,7 +513,7 @@ export interface DataHandling {
   reports?: DataCategory[];
 }
 /**
- * responses/<name>.yaml: a time-bounded emergency action on a customer's gateways (block IP addresses, run a vulnerability scan).
+ * responses/<name>.yaml: a time-bounded emergency action on a customer's gateways (block IP addresses, run a vulnerability scan) or, through their EDR adapter, on the customer's endpoints (isolate a host).
  */
 export interface Response {
   /**
@@ -534,10 +534,10 @@ export interface ResponseSpec {
   /**
    * The kind of response.
    */
-  action: 'ip-block' | 'vuln-scan';
+  action: 'ip-block' | 'vuln-scan' | 'edr-action';
   customer: DnsLabel;
   /**
-   * The gateways that act, by name; none means every gateway of the customer.
+   * The gateways that act, by name; none means every gateway of the customer (for edr-action: every one that runs an EDR adapter).
    */
   gateways?: DnsLabel[];
   /**
@@ -550,6 +550,7 @@ export interface ResponseSpec {
   expires: string;
   ipBlock?: IpBlock;
   vulnScan?: VulnScan;
+  edrAction?: EdrAction;
 }
 /**
  * For action ip-block: the addresses the gateways' firewall service blocks.
@@ -584,4 +585,20 @@ export interface VulnScan {
    * How deep the scan goes.
    */
   profile?: 'quick' | 'full' | 'compliance';
+}
+/**
+ * For action edr-action: a command the gateways' EDR adapter (a catalog service that consumes edr-action) carries out on the customer's endpoints through the customer's EDR console. It holds until the response expires or is removed: an isolated host is released then.
+ */
+export interface EdrAction {
+  /**
+   * What the EDR does: isolate-host cuts the endpoints off the network except from the EDR console; scan-host runs a full malware scan; collect-forensics gathers a triage package (memory, processes, recent files) for the SOC.
+   */
+  command: 'isolate-host' | 'scan-host' | 'collect-forensics';
+  /**
+   * The customer's endpoints, by host name or IP address, as the EDR console knows them.
+   *
+   * @minItems 1
+   * @maxItems 1000
+   */
+  endpoints: [string, ...string[]];
 }

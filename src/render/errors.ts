@@ -44,6 +44,13 @@ export class IpBlockListTooLargeError extends RenderError<{ gateway: string; byt
   }
 }
 
+export class EdrActionListTooLargeError extends RenderError<{ gateway: string; bytes: number; limit: number }> {
+  readonly code = 'RENDER_EDR_ACTION_LIST_TOO_LARGE';
+  constructor(data: { gateway: string; bytes: number; limit: number }) {
+    super(`the EDR actions of gateway '${data.gateway}' are ${data.bytes} bytes; a ConfigMap holds at most ${data.limit}: end actions that are done, or act on fewer endpoints per gateway`, data);
+  }
+}
+
 export class DuplicateObjectError extends RenderError<{ gateway: string; kind: string; name: string }> {
   readonly code = 'RENDER_DUPLICATE_OBJECT';
   constructor(data: { gateway: string; kind: string; name: string }) {

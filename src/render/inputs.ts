@@ -40,6 +40,14 @@ export interface IpBlockInput {
   readonly cidrs: readonly string[];
 }
 
+export interface EdrActionInput {
+  readonly response: string;
+  readonly command: 'isolate-host' | 'scan-host' | 'collect-forensics';
+  readonly endpoints: readonly string[];
+  readonly reason: string;
+  readonly expires: string;
+}
+
 export interface VulnScanInput {
   readonly response: string;
   readonly expires: string;
@@ -57,6 +65,8 @@ export interface GatewayInputs {
   readonly ipBlocks: readonly IpBlockInput[];
   /** Unexpired vuln-scan responses acting on this gateway, by response name. */
   readonly scans: readonly VulnScanInput[];
+  /** Unexpired edr-action responses acting on this gateway, by response name; its EDR adapter carries them out. */
+  readonly edrActions: readonly EdrActionInput[];
   readonly progressDeadlineSeconds: number;
 }
 
@@ -102,6 +112,7 @@ export function gatewayInputs({ model, gateway, now }: { readonly model: FleetMo
     }));
   const ipBlocks: IpBlockInput[] = [];
   const scans: VulnScanInput[] = [];
+  const edrActions: EdrActionInput[] = [];
   for (const response of responsesByGateway(model).get(gateway.name) ?? []) {
     const spec = response.doc.spec;
     if (isExpired(spec.expires, now)) continue;
@@ -113,6 +124,8 @@ export function gatewayInputs({ model, gateway, now }: { readonly model: FleetMo
       if (!catalog) throw new CatalogVersionMissingError({ service, version, usedBy: `response ${response.name}` });
       const scanner: ServiceInput = { name: service, version, spec: catalog.doc.spec, config: { targets, profile: profile ?? 'quick' }, ...dataPolicyFor(model, gateway.customer, catalog.doc.spec) };
       scans.push({ response: response.name, expires: spec.expires, scanner });
+    } else if (spec.action === 'edr-action' && spec.edrAction) {
+      edrActions.push({ response: response.name, command: spec.edrAction.command, endpoints: spec.edrAction.endpoints, reason: spec.reason, expires: spec.expires });
     }
   }
   return {
@@ -123,6 +136,7 @@ export function gatewayInputs({ model, gateway, now }: { readonly model: FleetMo
     services,
     ipBlocks,
     scans,
+    edrActions,
     progressDeadlineSeconds: fleet.rollout?.progressDeadlineSeconds ?? RENDER_DEFAULTS.progressDeadlineSeconds,
   };
 }

@@ -1,5 +1,5 @@
 // A gateway's data flows, drawn from what its services' catalog versions declare: where each
-// sends data (`flows`), what it takes from the SOC (`consumes`: the ip-block list) and what it
+// sends data (`flows`), what it takes from the SOC (`consumes`: the ip-block list, EDR actions) and what it
 // collects at the site (`data.collects`). The dashboard's relationship view draws them.
 import type { ServiceVersion } from '../model/types.generated.ts';
 
@@ -16,6 +16,7 @@ export interface DataFlow {
 /** What each response kind a service consumes is, as a flow from the SOC. */
 const CONSUMED: Readonly<Record<NonNullable<ServiceVersion['spec']['consumes']>[number], string>> = {
   'ip-block': 'ip-block list',
+  'edr-action': 'EDR actions',
 };
 
 /**

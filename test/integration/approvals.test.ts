@@ -248,6 +248,40 @@ describe('approval gate on the test bed', () => {
     }
   });
 
+  it("carries out a pre-authorised edr-action through acme's EDR adapter at once, and holds one for globex until globex approves it", async () => {
+    const { fleet, fake } = b();
+    const edrAction = (name: string, customer: string, endpoints: string) => [
+      'apiVersion: essg.io/v1', 'kind: Response', `metadata:\n  name: ${name}`, 'spec:', '  action: edr-action', `  customer: ${customer}`,
+      '  reason: "INC-5002: beaconing endpoint"', '  expires: "2099-01-01T00:00:00Z"',
+      '  edrAction:', '    command: isolate-host', `    endpoints: [${endpoints}]`, '',
+    ].join('\n');
+    const actionsOf = async (customer: 'acme' | 'globex', name: TemplateGateway) => {
+      const list = await k.core.readNamespacedConfigMap({ namespace: fleet.namespace(customer), name: `${gw(name)}-edr-actions` });
+      return (JSON.parse(list.data!['edr-actions.json']!) as { actions: { response: string; endpoints: string[] }[] }).actions;
+    };
+    const acme = `isolate-${fleet.prefix}-acme`;
+    const globex = `isolate-${fleet.prefix}-globex`;
+    const head = await fleet.push({ [`responses/${acme}.yaml`]: edrAction(acme, 'acme', 'ws-0100.corp.acme.example') }, 'emergency: isolate an acme workstation');
+    const summary = await pass();
+    // acme pre-authorises edr-action: its adapter gets the command in this pass, without review.
+    expectApplied(summary, 'acme-bj-01', head);
+    expect(target(summary, 'acme-bj-01').decisions).toMatchObject([{ result: 'approved', reason: 'preauthorized' }]);
+    expect(await actionsOf('acme', 'acme-bj-01')).toContainEqual(expect.objectContaining({ response: acme, endpoints: ['ws-0100.corp.acme.example'] }));
+    // acme's other gateways run no EDR adapter: nothing of theirs changes.
+    for (const name of ['acme-sh-01', 'acme-sh-02'] as const) expect(summary.applied.find((a) => a.gateway === gw(name))?.applied ?? []).toEqual([]);
+
+    // globex pre-authorises ip-block and vuln-scan only: an isolation waits for its two approvers.
+    const next = await fleet.push({ [`responses/${globex}.yaml`]: edrAction(globex, 'globex', '10.40.7.7') }, 'emergency: isolate a globex host');
+    const pr = mergedPullRequest(fake, { sha: next, approvals: ['globex-ciso'] });
+    const held = await pass();
+    expectHeld(held, 'globex-fra-01', { revision: head, head: next, phase: 'AwaitingApproval', reason: 'AwaitingApproval' });
+    expect((await actionsOf('globex', 'globex-fra-01')).map((a) => a.response)).not.toContain(globex);
+    fake.state.submitReview({ pr, user: 'globex-it-security', state: 'APPROVED' });
+    const approved = await pass();
+    expectApplied(approved, 'globex-fra-01', next);
+    expect(await actionsOf('globex', 'globex-fra-01')).toContainEqual(expect.objectContaining({ response: globex, endpoints: ['10.40.7.7'] }));
+  });
+
   for (const fault of [
     { what: 'server errors', spec: { kind: 'server-error', status: 500 } },
     { what: 'rate limits (429)', spec: { kind: 'secondary-rate-limit', status: 429, retryAfterSeconds: 1 } },

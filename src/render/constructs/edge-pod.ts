@@ -6,9 +6,9 @@ import { HostPortMismatchError } from '../errors.ts';
 import type { ServiceInput, ServiceVersionSpec } from '../inputs.ts';
 import { ANNOTATION, EDGE_ROLE_LABEL, LABEL, type MetadataMap } from '../../contract/index.ts';
 import type { GatewayPlacement, ServiceIdentity } from './placement.ts';
+import type { MountedResponseList } from './response-list.ts';
 
 export const CONFIG_FILE = 'config.json';
-export const IP_BLOCK_FILE = 'ip-block.json';
 /** What the customer allows the service to collect at the site and report to the SOC (src/model/data-authorisation.ts). */
 export const DATA_POLICY_FILE = 'data-policy.json';
 /** Where a service reads config.json when its catalog entry does not say (serviceversion.schema.json). */
@@ -61,10 +61,11 @@ export interface ServicePodProps {
   /** The ConfigMap with the service's config.json, and the hash of its content (a pod annotation: a config change rolls the pods). */
   readonly config: { readonly name: string; readonly hash: string };
   /**
-   * The gateway's ip-block list ConfigMap, mounted beside config.json, for services that consume ip-block responses.
+   * The gateway's response lists the service consumes (the ip-block list of a firewall, the
+   * EDR actions of an EDR adapter), each mounted beside config.json.
    * @default - none
    */
-  readonly ipBlockConfigMap?: string;
+  readonly responseLists?: readonly MountedResponseList[];
 }
 
 /** How the pod runs: `Always` for daemons, `Never` for runs (a failed run is retried by its Job, not in place). */
@@ -84,7 +85,7 @@ export function edgePodTemplate(props: ServicePodProps, { restartPolicy, labels 
   // the pod template (and a Job's name) alone.
   const files = [CONFIG_FILE, ...(service.dataPolicy ? [DATA_POLICY_FILE] : [])];
   const sources: k8s.VolumeProjection[] = [{ configMap: { name: props.config.name, items: files.map((file) => ({ key: file, path: file })) } }];
-  if (props.ipBlockConfigMap) sources.push({ configMap: { name: props.ipBlockConfigMap, items: [{ key: IP_BLOCK_FILE, path: IP_BLOCK_FILE }] } });
+  for (const list of props.responseLists ?? []) sources.push({ configMap: { name: list.configMap, items: [{ key: list.file, path: list.file }] } });
   const container: k8s.Container = {
     name: service.name,
     image: spec.image,

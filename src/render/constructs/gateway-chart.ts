@@ -4,9 +4,11 @@ import type { GatewayInputs } from '../inputs.ts';
 import { CronJobService } from './cronjob-service.ts';
 import { CustomerNamespace } from './customer-namespace.ts';
 import { DaemonService } from './daemon-service.ts';
-import { IpBlockList } from './ip-block-list.ts';
+import { edrActionFile, EDR_ACTION_LIST } from './edr-action-list.ts';
+import { ipBlockFile, IP_BLOCK_LIST } from './ip-block-list.ts';
 import { JobService } from './job-service.ts';
 import { serviceIdentity, type GatewayPlacement } from './placement.ts';
+import { ResponseList, type MountedResponseList, type ResponseListKind } from './response-list.ts';
 import { ServiceConfig } from './service-config.ts';
 import { VulnScanJob } from './vuln-scan.ts';
 
@@ -17,7 +19,8 @@ export interface GatewayChartProps {
 
 /**
  * Every object one gateway needs: its customer's namespace, one ConfigMap and workload per
- * service, the ip-block list its firewall consumes and its scans. One chart per gateway, in an
+ * service, the response lists its services consume (the ip-block list of its firewall, the
+ * EDR actions of its EDR adapter) and its scans. One chart per gateway, in an
  * App of its own. Images are pre-pulled by the rollout, one ImagePrePullJob per wave over many
  * gateways (src/engine/prepull-step.ts), so no gateway's render holds one.
  */
@@ -28,15 +31,20 @@ export class GatewayChart extends Chart {
     const placement: GatewayPlacement = { customer: inputs.customer, gateway: inputs.gateway, node: inputs.node, namespace: inputs.namespace };
     new CustomerNamespace(this, 'namespace', { name: inputs.namespace, customer: inputs.customer });
 
-    const consumesIpBlock = inputs.services.some((service) => service.spec.consumes?.includes('ip-block'));
-    const ipBlockList = consumesIpBlock ? new IpBlockList(this, 'ip-block', { placement, blocks: inputs.ipBlocks }) : undefined;
+    // A list is rendered only where a service consumes it: a gateway without a firewall has no ip-block list.
+    const lists = new Map<ResponseListKind['action'], MountedResponseList>();
+    const contents: readonly [ResponseListKind, () => unknown][] = [[IP_BLOCK_LIST, () => ipBlockFile(inputs.ipBlocks)], [EDR_ACTION_LIST, () => edrActionFile(inputs.edrActions)]];
+    for (const [kind, content] of contents) {
+      if (!inputs.services.some((service) => service.spec.consumes?.includes(kind.action))) continue;
+      lists.set(kind.action, new ResponseList(this, kind.part, { placement, kind, content: content() }).mount);
+    }
 
     for (const service of inputs.services) {
       const scope = new Construct(this, `service-${service.name}`);
       const identity = serviceIdentity({ placement, service });
       const config = new ServiceConfig(scope, 'config', { name: identity.instance, namespace: placement.namespace, labels: identity.labels, config: service.config, ...(service.dataPolicy ? { dataPolicy: service.dataPolicy } : {}) });
-      const ipBlockConfigMap = ipBlockList && service.spec.consumes?.includes('ip-block') ? ipBlockList.name : undefined;
-      const common = { placement, service, identity, config, ...(ipBlockConfigMap ? { ipBlockConfigMap } : {}) };
+      const responseLists = (service.spec.consumes ?? []).map((action) => lists.get(action)).filter((list) => list !== undefined);
+      const common = { placement, service, identity, config, ...(responseLists.length > 0 ? { responseLists } : {}) };
       if (service.spec.workload === 'daemon') {
         new DaemonService(scope, 'workload', { ...common, progressDeadlineSeconds: inputs.progressDeadlineSeconds });
       } else if (service.spec.workload === 'job') {

@@ -1,5 +1,5 @@
 // An emergency response renders into objects the gate recognises as that response kind,
-// so a customer's pre-authorisation of ip-block lets it through without review.
+// so a customer's pre-authorisation of ip-block or edr-action lets it through without review.
 import { describe, expect, it } from 'vitest';
 import { classifyChange } from '../../../src/gate/index.ts';
 import { MemoryReader } from '../../../src/model/file-reader.ts';
@@ -20,10 +20,10 @@ spec:
   ipBlock: { cidrs: [192.0.2.0/24] }
 `;
 
-async function render(files: Record<string, string>) {
+async function render(files: Record<string, string>, gateway = 'acme-sh-02') {
   const result = await loadFleet({ reader: new MemoryReader({ files }) });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return renderGateway({ model: result.model, gateway: 'acme-sh-02', now: NOW }).objects;
+  return renderGateway({ model: result.model, gateway, now: NOW }).objects;
 }
 
 describe('response objects', () => {
@@ -34,5 +34,16 @@ describe('response objects', () => {
     const change = classifyChange({ gateway: 'acme-sh-02', customer: 'acme', previous: before, candidate: after, operatorHash: { previous: 'same', candidate: 'same' } });
     expect(change.touchesWorkloads).toBe(false);
     expect([...change.responseActions]).toEqual(['ip-block']);
+  });
+
+  it("ending an edr-action changes only the EDR adapter's action list, classified as edr-action", async () => {
+    const files = templateFiles();
+    const before = await render(files, 'acme-bj-01');
+    const ended = { ...files };
+    delete ended['responses/isolate-acme-ws-0042.yaml'];
+    const after = await render(ended, 'acme-bj-01');
+    const change = classifyChange({ gateway: 'acme-bj-01', customer: 'acme', previous: before, candidate: after, operatorHash: { previous: 'same', candidate: 'same' } });
+    expect(change).toMatchObject({ touchesWorkloads: false, changedObjects: ['ConfigMap essg-acme/acme-bj-01-edr-actions (v1)'] });
+    expect([...change.responseActions]).toEqual(['edr-action']);
   });
 });

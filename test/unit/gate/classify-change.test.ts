@@ -59,6 +59,17 @@ describe('classifyChange: what a commit changes in one gateway’s render', () =
     expect([...c.responseActions]).toEqual(['vuln-scan']);
   });
 
+  it('a changed EDR action list is an edr-action change only', () => {
+    const edrList = (endpoints: string[]): RenderedObject => ({
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: 'acme-sh-01-edr-actions', namespace: ns, labels: { [LABEL.response]: 'edr-action-list', [LABEL.responseAction]: 'edr-action' } },
+      data: { 'edr-actions.json': JSON.stringify({ actions: [{ response: 'isolate', command: 'isolate-host', endpoints }] }) },
+    });
+    const c = classify([ids1, edrList(['ws-1'])], [ids1, edrList(['ws-1', 'ws-2'])]);
+    expect(c).toMatchObject({ touchesWorkloads: false, changedObjects: ['ConfigMap essg-acme/acme-sh-01-edr-actions (v1)'] });
+    expect([...c.responseActions]).toEqual(['edr-action']);
+  });
+
   it('a response and a workload change together are both reported', () => {
     const c = classify([ids1], [ids2, blockList(['198.51.100.0/24'])]);
     expect(c.touchesWorkloads).toBe(true);

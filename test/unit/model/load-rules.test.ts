@@ -10,6 +10,8 @@ const GW = 'gateways/acme/acme-sh-02.yaml';
 const IDS = 'catalog/ids/1.0.0.yaml';
 const BLOCK = 'responses/block-c2-acme-2026-11.yaml';
 const SCAN = 'responses/scan-globex-fra-01.yaml';
+const EDR = 'responses/isolate-acme-ws-0042.yaml';
+const BJ01_ADAPTER = '    - name: edr-adapter\n      version: 1.4.0\n      config: { vendor: defender, consoleUrl: "https://edr.acme.example.com" }\n';
 
 interface Case {
   readonly name: string;
@@ -51,6 +53,10 @@ const cases: Case[] = [
   { name: 'a response naming an unknown gateway', breakIt: (f) => edit(f, SCAN, 'gateways: [globex-fra-01]', 'gateways: [globex-fra-09]'), want: { code: 'UNKNOWN_GATEWAY', file: SCAN, line: 8 } },
   { name: "a response naming another customer's gateway", breakIt: (f) => edit(f, SCAN, 'gateways: [globex-fra-01]', 'gateways: [acme-sh-01]'), want: { code: 'RESPONSE_WRONG_CUSTOMER', file: SCAN, line: 8 } },
   { name: 'a scan run by a daemon service', breakIt: (f) => edit(f, SCAN, 'service: vuln-scanner\n    version: 2.0.0', 'service: ids\n    version: 1.0.0'), want: { code: 'RESPONSE_SERVICE_NOT_JOB', file: SCAN, line: 12 } },
+  { name: 'an edr-action without its command', breakIt: (f) => edit(f, EDR, '    command: isolate-host\n', ''), want: { code: 'SCHEMA_REQUIRED', file: EDR, line: 14 } },
+  { name: 'an edr-action endpoint that is neither a host name nor an address', breakIt: (f) => edit(f, EDR, 'ws-0042.corp.acme.example', '"ws 0042"'), want: { code: 'INVALID_ENDPOINT', file: EDR, line: 15, hint: /host name/ } },
+  { name: 'an edr-action for a gateway that runs no EDR adapter', breakIt: (f) => edit(f, EDR, '  customer: acme\n', '  customer: acme\n  gateways: [acme-bj-01, acme-sh-01]\n'), want: { code: 'RESPONSE_NO_EDR_ADAPTER', file: EDR, line: 8, hint: /add an EDR adapter \(edr-adapter\) to the services in gateways\/acme\/acme-sh-01\.yaml/ } },
+  { name: 'an edr-action for a customer none of whose gateways runs an EDR adapter', breakIt: (f) => edit(f, 'gateways/acme/acme-bj-01.yaml', BJ01_ADAPTER, ''), want: { code: 'RESPONSE_NO_EDR_ADAPTER', file: EDR, line: 7, col: 13 } },
   { name: 'an address that is not an IP or CIDR', breakIt: (f) => edit(f, BLOCK, '198.51.100.23', '198.51.100.300'), want: { code: 'INVALID_CIDR', file: BLOCK, line: 12 } },
   // uniqueness
   { name: 'two gateways on one edge node', breakIt: (f) => edit(f, GW, 'node: acme-sh-02', 'node: acme-sh-01'), want: { code: 'DUPLICATE_NODE', file: GW, line: 7, col: 9 } },

@@ -12,7 +12,7 @@ describe('essg validate', () => {
   it('exits 0 and summarises a valid fleet', async () => {
     const result = await runEssg(['validate', TEMPLATE_DIR]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/valid: 2 customers, 6 gateways, 8 catalog versions, 2 responses/);
+    expect(result.stdout).toMatch(/valid: 2 customers, 6 gateways, 8 catalog versions, 3 responses/);
   });
 
   it('exits 1 and prints every problem, sorted, as FILE:LINE:COL: CODE: message (golden)', async () => {

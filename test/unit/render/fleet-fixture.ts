@@ -39,6 +39,7 @@ export const CATALOG = {
   }),
   ids: catalogEntry('ids', { version: '1.1.0', hostNetwork: true, capabilities: ['NET_ADMIN', 'NET_RAW'] }),
   scanner: catalogEntry('vuln-scanner', { version: '2.0.0', workload: 'job', job: { activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 600, backoffLimit: 1 } }),
+  edrAdapter: catalogEntry('edr-adapter', { version: '1.4.0', ports: [{ name: 'api', containerPort: 8443 }], consumes: ['edr-action'] }),
   discovery: catalogEntry('asset-discovery', { version: '1.0.0', workload: 'cronjob', schedule: '30 1 * * *' }),
 } as const;
 

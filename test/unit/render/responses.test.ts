@@ -114,3 +114,56 @@ describe('image pre-pull', () => {
     expect(hash({ enabled: true })).toBe(hash(undefined));
   });
 });
+
+describe('edr-action responses', () => {
+  const edrGateway = (name: string) => gatewayModel({ name, services: [{ catalog: CATALOG.edrAdapter }, { catalog: CATALOG.firewall }] });
+  const action = (name: string, endpoints: [string, ...string[]], extra: { command?: 'isolate-host' | 'scan-host' | 'collect-forensics'; expires?: string } = {}) =>
+    responseModel(name, { action: 'edr-action', customer: 'acme', reason: `INC: ${name}`, expires: extra.expires ?? LATER, edrAction: { command: extra.command ?? 'isolate-host', endpoints } }, ['gw-1']);
+  const model = fleetModel({
+    gateways: [edrGateway('gw-1')],
+    responses: [
+      action('isolate-ws', ['ws-0042.corp.example', '10.0.4.42']),
+      action('forensics', ['srv-db-01'], { command: 'collect-forensics' }),
+      action('over', ['ws-0001'], { expires: '2026-11-30T23:59:59Z' }),
+      block('c2', ['203.0.113.0/24'], ['gw-1']),
+    ],
+  });
+
+  it('gives the EDR adapter every unexpired action, with its command, endpoints, reason and end, in response order', () => {
+    const list = find(renderGateway({ model, gateway: 'gw-1', now: NOW }).objects, 'ConfigMap', 'gw-1-edr-actions');
+    expect(list.metadata.labels).toMatchObject({ [LABEL.response]: 'edr-action-list', [LABEL.responseAction]: 'edr-action' });
+    expect(JSON.parse(list.data['edr-actions.json'])).toEqual({
+      actions: [
+        { response: 'forensics', command: 'collect-forensics', endpoints: ['srv-db-01'], reason: 'INC: forensics', expires: LATER },
+        { response: 'isolate-ws', command: 'isolate-host', endpoints: ['10.0.4.42', 'ws-0042.corp.example'], reason: 'INC: isolate-ws', expires: LATER },
+      ],
+    });
+  });
+
+  it('mounts each list into the services that consume its kind, and only those', () => {
+    const { objects } = renderGateway({ model, gateway: 'gw-1', now: NOW });
+    const mounted = (name: string) => podSpecOf(find(objects, 'Deployment', name)).volumes[0].projected.sources.map((s: { configMap: { name: string; items: { path: string }[] } }) => `${s.configMap.name}:${s.configMap.items.map((i) => i.path).join(',')}`);
+    expect(mounted('gw-1-edr-adapter')).toEqual(['gw-1-edr-adapter:config.json', 'gw-1-edr-actions:edr-actions.json']);
+    expect(mounted('gw-1-firewall')).toEqual(['gw-1-firewall:config.json', 'gw-1-ip-block:ip-block.json']);
+  });
+
+  it('updates the actions without restarting the adapter, and keeps an empty list when the last one ends', () => {
+    const ended = fleetModel({ gateways: [edrGateway('gw-1')] });
+    const before = renderGateway({ model, gateway: 'gw-1', now: NOW }).objects;
+    const after = renderGateway({ model: ended, gateway: 'gw-1', now: NOW }).objects;
+    // The adapter reads the empty list and releases what it isolated.
+    expect(JSON.parse(find(after, 'ConfigMap', 'gw-1-edr-actions').data['edr-actions.json'])).toEqual({ actions: [] });
+    expect(find(after, 'Deployment', 'gw-1-edr-adapter')).toEqual(find(before, 'Deployment', 'gw-1-edr-adapter'));
+  });
+
+  it('renders no EDR list on a gateway without an EDR adapter', () => {
+    const noAdapter = fleetModel({ gateways: [firewallGateway('gw-1')], responses: [action('isolate-ws', ['ws-1'])] });
+    expect(ofKind(renderGateway({ model: noAdapter, gateway: 'gw-1', now: NOW }).objects, 'ConfigMap').map((c) => c.metadata.name).sort()).toEqual(['gw-1-firewall', 'gw-1-ip-block', 'gw-1-log-collector']);
+  });
+
+  it('refuses actions larger than a ConfigMap can hold', () => {
+    const endpoints = Array.from({ length: 1000 }, (_, i) => `${'w'.repeat(240)}-${i}.corp.example`) as [string, ...string[]];
+    const huge = fleetModel({ gateways: [edrGateway('gw-1')], responses: [action('a', endpoints), action('b', endpoints), action('c', endpoints), action('d', endpoints), action('e', endpoints)] });
+    expect(() => renderGateway({ model: huge, gateway: 'gw-1', now: NOW })).toThrow(expect.objectContaining({ code: 'RENDER_EDR_ACTION_LIST_TOO_LARGE' }));
+  });
+});
