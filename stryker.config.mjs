@@ -1,6 +1,6 @@
 // @ts-check
 // Mutation testing of the safety-critical cores: the approval gate, the mass-deletion guard,
-// health and the loader's reference rules. Slow (tens of minutes on two cores), so not part of
+// health, the loader's reference rules and the EDR-action rules. Slow (tens of minutes on two cores), so not part of
 // `npm test`: run `npm run mutate` before a change to these files lands, and keep the score in
 // BENCHMARKS.md ("Mutation score").
 //
@@ -19,6 +19,7 @@ export default {
     'src/apply/guard.ts',
     'src/health/**/*.ts',
     'src/model/references.ts',
+    'src/model/edr-actions.ts',
     // Re-exports and type declarations only: nothing in them can be mutated.
     '!src/gate/index.ts',
     '!src/gate/approval-facts.ts',
