@@ -7,6 +7,7 @@ import type { GitHubAuth } from '../gate/index.ts';
 import { DEFAULT_LOAD_BOUNDS } from '../load/index.ts';
 import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
 import { EXIT } from './exit-codes.ts';
+import { registryOptionsFromEnv } from '../warehouse/oci-registry.ts';
 
 interface ReconcileOptions {
   repo?: string;
@@ -31,6 +32,7 @@ interface ReconcileOptions {
   clockOffset?: string;
   webhookMaxBytes: string;
   logsTimeout: string;
+  registry?: string;
 }
 
 const env = process.env;
@@ -66,6 +68,7 @@ export function registerReconcile(program: Command): void {
     .option('--listen <host:port>', 'status API, dashboard, metrics and webhook [ESSG_LISTEN]', env.ESSG_LISTEN ?? `0.0.0.0:${env.ESSG_STATUS_PORT ?? '9464'}`)
     .option('--webhook-max-bytes <n>', 'webhook bodies larger than this are answered 413 unread; a push needs only its ref, and a refused one waits for the next poll [ESSG_WEBHOOK_MAX_BYTES]', env.ESSG_WEBHOOK_MAX_BYTES ?? String(DEFAULT_WEBHOOK_MAX_BYTES))
     .option('--logs-timeout <ms>', 'GET /logs answers that a gateway did not answer after this long, instead of waiting on it [ESSG_LOGS_TIMEOUT_MS]', env.ESSG_LOGS_TIMEOUT_MS ?? '10000')
+    .option('--registry <url>', 'the OCI registry the catalog images are published to: a rollout whose image is not there is held, the image named (credentials: ESSG_REGISTRY_USERNAME, ESSG_REGISTRY_PASSWORD) [ESSG_REGISTRY_URL]', env.ESSG_REGISTRY_URL)
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
     .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
     .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
@@ -100,6 +103,7 @@ export function registerReconcile(program: Command): void {
       if (!Number.isInteger(webhookMaxBytes) || webhookMaxBytes <= 0) return fail(`--webhook-max-bytes must be a positive number of bytes, not ${options.webhookMaxBytes}`);
       const logsTimeoutMs = Number(options.logsTimeout);
       if (!Number.isInteger(logsTimeoutMs) || logsTimeoutMs <= 0) return fail(`--logs-timeout must be a positive number of milliseconds, not ${options.logsTimeout}`);
+      if (options.registry !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.registry)) return fail(`--registry must be http(s)://HOST[:PORT], not ${options.registry}`);
       let github;
       if (options.approvals === 'github') {
         const [owner, repo] = (options.githubRepo ?? '').split('/');
@@ -127,6 +131,7 @@ export function registerReconcile(program: Command): void {
           ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
           ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
           ...(env.ESSG_WEBHOOK_SECRET ? { webhookSecret: env.ESSG_WEBHOOK_SECRET } : {}),
+          ...(options.registry ? { registry: registryOptionsFromEnv(options.registry) } : {}),
           ...(env.ESSG_GIT_USERNAME && env.ESSG_GIT_PASSWORD ? { gitAuth: { username: env.ESSG_GIT_USERNAME, password: env.ESSG_GIT_PASSWORD } } : {}),
         },
         { mode: options.once ? 'on-demand' : 'service' },

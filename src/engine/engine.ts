@@ -3,66 +3,27 @@
 // revision (the gate), observe the cluster, decide when each gateway moves (the rollout),
 // plan against the live objects, guard deletions, apply, and report. A step that stops the
 // pass, or fails, leaves the cluster on its last good state.
-import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type ClusterClient, type GatewayApplyResult, type SharedApplyResult } from '../apply/index.ts';
+import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult, type SharedApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
 import { isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
-import { chooseTargets, PassFacts, type GatewayTarget, type GitHubGate } from '../gate/index.ts';
-import { FleetRevisions, inThreadLoader, type FleetAtCommit, type FleetLoader } from '../load/index.ts';
-import { DeployStatusReporter, type EventRecorder, type FleetMetrics, type PassResult, type StatusStore } from '../report/index.ts';
+import { chooseTargets, PassFacts, type GatewayTarget } from '../gate/index.ts';
+import { FleetRevisions, inThreadLoader, type FleetAtCommit } from '../load/index.ts';
+import { DeployStatusReporter, type PassResult } from '../report/index.ts';
 import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
 import { formatCommitProblem } from '../model/problems.ts';
 import type { K8sObject } from '../render/index.ts';
-import type { GitSource } from '../source/index.ts';
 import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
 import { observeCluster, type Observed } from './observe.ts';
-import { describeTimings, PassTimings, type StepTimings } from './pass-timings.ts';
+import { describeTimings, PassTimings } from './pass-timings.ts';
+import type { PassSummary, ReconcilerOptions } from './options.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportDeploy, reportGateways } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
 import { PassSteps, proceed, requeueAfter, stopPass, type StepOutcome } from './pass-steps.ts';
 import type { GatewayHealth } from '../health/index.ts';
 
-export interface ReconcilerOptions {
-  readonly source: GitSource;
-  /**
-   * Loads and renders the fleet at a commit; `essg reconcile` gives it a bounded worker (load-worker.ts).
-   * @default - in this thread, unbounded
-   */
-  readonly loader?: FleetLoader;
-  readonly client: ClusterClient;
-  readonly store: StatusStore;
-  readonly metrics: FleetMetrics;
-  readonly events: EventRecorder;
-  /** undefined: approvals off, every valid commit applies. */
-  readonly github?: GitHubGate;
-  readonly trustedRevision?: string;
-  /** Lets one pass delete past the mass-deletion guard. */
-  readonly allowMassDeletion?: boolean;
-  /** Gateways applied at once. @default 8 */
-  readonly concurrency?: number;
-  /** The clock, as RFC 3339; rendering and rollouts never read it themselves. */
-  readonly now?: () => string;
-  /** The leadership a pass starts under: once that aborts, the pass starts no more gateways and stops before its next step. @default - never aborts */
-  readonly leadership?: () => AbortSignal | undefined;
-  readonly log?: (line: string) => void;
-}
-
-export interface PassSummary {
-  readonly result: PassResult;
-  readonly head?: string;
-  readonly plans: readonly GatewayPlan[];
-  /** What the gateways share (their customers' Namespaces), planned once for the pass. */
-  readonly shared?: SharedPlan;
-  readonly applied: readonly GatewayApplyResult[];
-  readonly targets: readonly GatewayTarget[];
-  readonly rollout?: RolloutPlan;
-  /** A rollout is in flight: look again after this many seconds rather than at the next poll. */
-  readonly recheckAfterSeconds?: number;
-  readonly error?: string;
-  /** Milliseconds spent in each step of the pass. */
-  readonly timings: StepTimings;
-}
+export type { PassSummary, ReconcilerOptions } from './options.ts';
 
 /** What each step hands on to the steps after it. */
 interface PassStart { readonly now: string }
@@ -207,7 +168,7 @@ export class Reconciler {
   /** When each gateway moves (waves, soaks, windows, rollbacks), and the image pre-pulls its wave needs first. */
   private async rolloutStep({ targets, states, observed, inventories, headFleet, now }: PassStart & Records & Loaded & Gated & Seen): Promise<StepOutcome<Rolled>> {
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
-    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now });
+    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now, ...(this.options.images ? { images: this.options.images } : {}) });
     const { plan: rollout, ...prePullJobs } = await prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now });
     return proceed({ rollout, health: decided.health, prePullJobs });
   }

@@ -15,6 +15,9 @@ import {
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { Observed } from './observe.ts';
 import type { GatewayTarget } from '../gate/index.ts';
+import { imagesOf } from '../change-plan/gateway-diff.ts';
+import type { ImageAvailability } from '../warehouse/image-availability.ts';
+import type { HoldReason, RolloutDecision } from '../rollout/index.ts';
 
 /** Each gateway's durable rollout state; a gateway applied before states were kept starts from its inventory. */
 export function statesOf(inventories: ReadonlyMap<string, Inventory>, log: (line: string) => void): Map<string, GatewayRolloutState> {
@@ -53,6 +56,12 @@ export interface RolloutStepArgs {
   readonly head: FleetAtCommit;
   readonly settings: RolloutSettings;
   readonly now: string;
+  /**
+   * The registry the fleet's images are published to: a gateway whose next render runs an
+   * image of it that it does not hold is held, the image named.
+   * @default - images are not checked
+   */
+  readonly images?: ImageAvailability;
 }
 
 export interface RolloutStepResult {
@@ -74,8 +83,10 @@ function healthOf({ gateway, node, render, observed }: { gateway: string; node: 
   });
 }
 
-export async function decideRollouts({ targets, states, observed, revisions, head, settings, now }: RolloutStepArgs): Promise<RolloutStepResult> {
+export async function decideRollouts({ targets, states, observed, revisions, head, settings, now, images }: RolloutStepArgs): Promise<RolloutStepResult> {
   const inputs: GatewayRolloutInput[] = [];
+  /** By gateway: the images its next render runs that its current one does not, to be found in the registry first. */
+  const fresh = new Map<string, { readonly rollout: string; readonly images: readonly string[] }>();
   const health = new Map<string, GatewayHealth>();
   // Each customer's windows once per pass, by the commit they were read at.
   const windows = new Map<string, WindowState>();
@@ -95,6 +106,8 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     const next = target.revision && target.revision !== state?.revision ? await revisions.at(target.revision, now) : undefined;
     const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;
     const emergency = nextRender !== undefined && currentRender !== undefined && isEmergency(target, currentRender.objects, nextRender.objects);
+    const added = images && nextRender && target.revision ? newImages(currentRender?.objects ?? [], nextRender.objects) : [];
+    if (added.length > 0) fresh.set(target.gateway, { rollout: target.revision!, images: added });
     const labels = [next, head].find(isLoaded)?.model.gateways.get(target.gateway)?.doc.metadata.labels ?? {};
     // The windows the change was approved under (those of its own commit); a removal whose commit
     // dropped the customer too keeps the windows of the revision the gateway is on.
@@ -108,7 +121,44 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
       ...(windowsFrom ? { window: windowOf(windowsFrom, target.customer) } : {}),
     });
   }
-  return { plan: planRollouts({ gateways: inputs, settings, now }), health };
+  const unavailable = images ? await unavailableImages(images, fresh) : new Map<string, HoldReason>();
+  return { plan: planHolding({ inputs, unavailable, states, settings, now }), health };
+}
+
+/** The images a render runs that the one before it does not. */
+function newImages(before: readonly K8sObject[], after: readonly K8sObject[]): string[] {
+  const running = imagesOf(before);
+  return [...imagesOf(after)].filter((image) => !running.has(image));
+}
+
+/** The rollouts planned with the gateways held for their images staying where they are, then shown as held. */
+function planHolding({ inputs, unavailable, states, settings, now }: {
+  readonly inputs: readonly GatewayRolloutInput[]; readonly unavailable: ReadonlyMap<string, HoldReason>; readonly states: ReadonlyMap<string, GatewayRolloutState>; readonly settings: RolloutSettings; readonly now: string;
+}): RolloutPlan {
+  const plan = planRollouts({ gateways: inputs.map((input) => (unavailable.has(input.gateway) ? { ...input, target: undefined } : input)), settings, now });
+  if (unavailable.size === 0) return plan;
+  const decisions = new Map<string, RolloutDecision>(plan.decisions);
+  for (const [gateway, hold] of unavailable) decisions.set(gateway, { action: 'hold', gateway, revision: states.get(gateway)?.revision, hold });
+  return { ...plan, decisions };
+}
+
+/** The holds of the gateways whose new images the registry lacks; all of them, the failure named, when it cannot be asked. */
+async function unavailableImages(images: ImageAvailability, fresh: ReadonlyMap<string, { readonly rollout: string; readonly images: readonly string[] }>): Promise<Map<string, HoldReason>> {
+  const holds = new Map<string, HoldReason>();
+  if (fresh.size === 0) return holds;
+  let missing: ReadonlySet<string>;
+  try {
+    missing = new Set(await images.missing([...fresh.values()].flatMap((f) => f.images)));
+  } catch (error) {
+    const failure = error instanceof Error ? error.message : String(error);
+    for (const [gateway, f] of fresh) holds.set(gateway, { reason: 'image-unavailable', rollout: f.rollout, registry: images.registry, images: [...f.images].sort(), failure });
+    return holds;
+  }
+  for (const [gateway, f] of fresh) {
+    const lacking = f.images.filter((image) => missing.has(image)).sort();
+    if (lacking.length > 0) holds.set(gateway, { reason: 'image-unavailable', rollout: f.rollout, registry: images.registry, images: lacking });
+  }
+  return holds;
 }
 
 function isLoaded(fleet: FleetAtCommit | undefined): fleet is Extract<FleetAtCommit, { ok: true }> {

@@ -4,7 +4,7 @@
 // is refused at the response's file and line rather than silently doing nothing.
 import { isIP } from 'node:net';
 import type { Problem } from './problems.ts';
-import type { ValidDoc, ValidDocs } from './references.ts';
+import type { Existing, ValidDoc, ValidDocs } from './references.ts';
 import type { Gateway, ServiceVersion } from './types.generated.ts';
 import type { ParsedFile } from './yaml-source.ts';
 
@@ -30,7 +30,7 @@ function problemAt(file: ParsedFile, at: readonly (string | number)[], problem: 
   return { file: file.path, line: pos.line, col: pos.col, ...problem };
 }
 
-export function checkEdrActions(docs: ValidDocs): Problem[] {
+export function checkEdrActions(docs: ValidDocs, existing: Existing): Problem[] {
   const catalog = new Map(docs.catalog.map((c) => [`${c.place.folder}@${c.place.name}`, c.doc.spec]));
   const gateways = new Map(docs.gateways.map((g) => [g.doc.metadata.name, g]));
   const runsAdapter = (gateway: ValidDoc<Gateway>): boolean =>
@@ -40,6 +40,9 @@ export function checkEdrActions(docs: ValidDocs): Problem[] {
     });
   const adapters = [...new Set(docs.catalog.filter((c) => consumesEdrActions(c.doc.spec)).map((c) => c.place.folder!))].sort();
   const adapter = adapters.length > 0 ? `an EDR adapter (${adapters.join(', ')})` : 'an EDR adapter (publish a catalog service with `consumes: [edr-action]`)';
+  // A gateway file that is itself invalid may run an adapter: it is reported there, not here.
+  const allValid = (customer: string): boolean =>
+    docs.gateways.filter((g) => g.place.folder === customer).length === [...existing.gateways.values()].filter((owner) => owner === customer).length;
   const problems: Problem[] = [];
   for (const { file, doc } of docs.responses) {
     const { spec } = doc;
@@ -56,7 +59,7 @@ export function checkEdrActions(docs: ValidDocs): Problem[] {
         if (!gateway || gateway.place.folder !== spec.customer || runsAdapter(gateway)) return;
         problems.push(problemAt(file, ['spec', 'gateways', index], { code: 'RESPONSE_NO_EDR_ADAPTER', message: `gateway \`${name}\` runs no EDR adapter to carry out the edr-action`, hint: `add ${adapter} to the services in ${gateway.file.path}, or name a gateway of \`${spec.customer}\` that runs one` }));
       });
-    } else if (!docs.gateways.some((gateway) => gateway.place.folder === spec.customer && runsAdapter(gateway))) {
+    } else if (allValid(spec.customer) && !docs.gateways.some((gateway) => gateway.place.folder === spec.customer && runsAdapter(gateway))) {
       problems.push(problemAt(file, ['spec', 'customer'], { code: 'RESPONSE_NO_EDR_ADAPTER', message: `no gateway of customer \`${spec.customer}\` runs an EDR adapter to carry out the edr-action`, hint: `add ${adapter} to the services of one of \`${spec.customer}\`'s gateways` }));
     }
   }

@@ -52,7 +52,7 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
   }
   const existing = existingByPath(places);
   problems.push(...checkNames(valid), ...checkCatalog(valid), ...checkGateways(valid, existing), ...checkResponses(valid, existing), ...checkMaintenanceWindows(valid.customers));
-  problems.push(...checkApprovals(valid), ...checkDataAuthorisation(valid), ...checkEdrActions(valid));
+  problems.push(...checkApprovals(valid), ...checkDataAuthorisation(valid), ...checkEdrActions(valid, existing));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, model: buildModel(valid) };
 }

@@ -63,6 +63,10 @@ function holdPosition(hold: HoldReason): RolloutPosition {
       return hold.waitingForNode
         ? position(hold.rollout, 'deferred', `pre-pull for wave ${hold.wave} of rollout ${short(hold.rollout)} failed while its node was unreachable (${hold.waitingForNode}); a new ImagePrePullJob goes out when it is back`, hold.wave)
         : position(hold.rollout, 'updating', `pre-pulling ${hold.images.join(', ')} (ImagePrePullJob ${hold.job}) before wave ${hold.wave} of rollout ${short(hold.rollout)} switches it`, hold.wave);
+    case 'image-unavailable':
+      return position(hold.rollout, 'halted', hold.failure
+        ? `held: the registry ${hold.registry} could not be asked for ${hold.images.join(', ')} (${hold.failure}); the rollout ${short(hold.rollout)} goes on once it answers`
+        : `held: ${hold.images.join(', ')} ${hold.images.length === 1 ? 'is' : 'are'} not in the registry ${hold.registry}; the rollout ${short(hold.rollout)} goes on once ${hold.images.length === 1 ? 'it is' : 'they are'} published (essg catalog publish)`);
     case 'pre-pull-failed':
       return position(hold.rollout, 'halted', `held: its node could not pull ${hold.images.join(', ')} (${hold.failure}), and the service cannot surge (Recreate or fixed host ports), so its old pods keep running`, hold.wave);
   }

@@ -123,6 +123,11 @@ export type HoldReason =
   | { readonly reason: 'outside-window'; readonly rollout: string; readonly nextOpen: WindowOpening }
   /** Its wave started, and its node has not yet pulled the new images (`waitingForNode`: the pull failed while the node was unreachable; a new job goes out when it is back). */
   | { readonly reason: 'pre-pulling'; readonly rollout: string; readonly wave: number; readonly job: string; readonly images: readonly string[]; readonly waitingForNode?: string }
+  /**
+   * The render it would move to runs images the registry does not hold (or, with `failure`,
+   * the registry could not be asked): it stays on what it runs until they are published.
+   */
+  | { readonly reason: 'image-unavailable'; readonly rollout: string; readonly registry: string; readonly images: readonly string[]; readonly failure?: string }
   /** Its node could not pull an image of a service that cannot surge (Recreate, fixed host ports): never switched to it, its old pods keep running. */
   | { readonly reason: 'pre-pull-failed'; readonly rollout: string; readonly wave: number; readonly job: string; readonly images: readonly string[]; readonly failure: string };
 

@@ -12,6 +12,8 @@ import { WorkerLoader, type LoadBounds } from '../load/index.ts';
 import type { GitHubGate } from '../gate/index.ts';
 import { defaultIdentity, electInCluster, ReplicaStanding, type LeaderElector } from '../leader/index.ts';
 import { redactorFor } from './secrets.ts';
+import { RegistryImages } from '../warehouse/image-availability.ts';
+import { OciRegistry, type RegistryCredentials } from '../warehouse/oci-registry.ts';
 
 export interface RuntimeOptions {
   readonly repo: string;
@@ -30,6 +32,11 @@ export interface RuntimeOptions {
   readonly interval: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly webhookSecret?: string;
+  /**
+   * The OCI registry the catalog's images are published to (`--registry`): a rollout whose
+   * image is not there is held, the image named. @default - images are not checked
+   */
+  readonly registry?: { readonly url: string; readonly credentials?: RegistryCredentials };
   /** Webhook bodies over this are answered 413 unread (`--webhook-max-bytes`). @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB) */
   readonly webhookMaxBytes?: number;
   readonly leaderElection: boolean;
@@ -145,6 +152,7 @@ function runtimeRedactor(options: RuntimeOptions): SecretRedactor {
     ...(options.gitAuth ? { gitAuth: options.gitAuth } : {}),
     ...(options.github ? { githubAuth: options.github.auth } : {}),
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+    ...(options.registry?.credentials ? { registryCredentials: options.registry.credentials } : {}),
   });
 }
 
@@ -167,6 +175,7 @@ function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, s
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+    ...(options.registry ? { images: new RegistryImages(new OciRegistry(options.registry)) } : {}),
     leadership: () => standing.passLeadership(),
     now: clockOf(options.clock),
     log,

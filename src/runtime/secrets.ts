@@ -3,6 +3,7 @@
 import { SecretRedactor } from '../report/redact.ts';
 import type { GitAuth } from '../source/index.ts';
 import type { GitHubAuth } from '../gate/index.ts';
+import type { RegistryCredentials } from '../warehouse/oci-registry.ts';
 
 export interface RuntimeSecrets {
   /** The fleet repo URL: credentials in it (`https://user:password@host/`) are secrets. */
@@ -10,14 +11,17 @@ export interface RuntimeSecrets {
   readonly gitAuth?: GitAuth;
   readonly githubAuth?: GitHubAuth;
   readonly webhookSecret?: string;
+  /** The image registry's credentials (`--registry`, `ESSG_REGISTRY_PASSWORD`). */
+  readonly registryCredentials?: RegistryCredentials;
 }
 
-export function redactorFor({ repo, gitAuth, githubAuth, webhookSecret }: RuntimeSecrets): SecretRedactor {
+export function redactorFor({ repo, gitAuth, githubAuth, webhookSecret, registryCredentials }: RuntimeSecrets): SecretRedactor {
   const redactor = new SecretRedactor();
   redactor.addUrlCredentials(repo);
   // A token is sent as basic auth's password, as git-source does.
   if (gitAuth) redactor.addCredentials('token' in gitAuth ? { username: 'x-access-token', password: gitAuth.token } : gitAuth);
   if (githubAuth) redactor.addConfigured('token' in githubAuth ? githubAuth.token : githubAuth.privateKey);
   redactor.addConfigured(webhookSecret);
+  if (registryCredentials) redactor.addCredentials(registryCredentials);
   return redactor;
 }

@@ -155,7 +155,12 @@ const MANIFEST_TYPES = [OCI_MANIFEST, OCI_INDEX, 'application/vnd.docker.distrib
 
 /** The registry at `url`, with the credentials the environment gives (`ESSG_REGISTRY_USERNAME`, `ESSG_REGISTRY_PASSWORD`). */
 export function registryFromEnv(url: string, env: NodeJS.ProcessEnv = process.env): OciRegistry {
+  return new OciRegistry(registryOptionsFromEnv(url, env));
+}
+
+/** The registry at `url` with the environment's credentials, as options (`essg reconcile --registry`). */
+export function registryOptionsFromEnv(url: string, env: NodeJS.ProcessEnv = process.env): { readonly url: string; readonly credentials?: RegistryCredentials } {
   const username = env['ESSG_REGISTRY_USERNAME'];
   const password = env['ESSG_REGISTRY_PASSWORD'];
-  return new OciRegistry({ url, ...(username && password !== undefined ? { credentials: { username, password } } : {}) });
+  return { url, ...(username && password !== undefined ? { credentials: { username, password } } : {}) };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeEach } from 'vitest';
 import type { PassSummary } from '../../../src/engine/engine.ts';
 import type { ClockOption } from '../../../src/runtime/clock.ts';
-import { startRuntime, type GitHubOptions, type Runtime } from '../../../src/runtime/runtime.ts';
+import { startRuntime, type GitHubOptions, type Runtime, type RuntimeOptions } from '../../../src/runtime/runtime.ts';
 import { testbed } from './testbed.ts';
 
 export interface TestRuntime {
@@ -35,6 +35,8 @@ export interface TestRuntimeOptions {
   readonly gitTimeoutMs?: number;
   /** `--now` / `--clock-offset`: the time the passes decide by. @default the system clock */
   readonly clock?: ClockOption;
+  /** `--registry` with `ESSG_REGISTRY_USERNAME` / `_PASSWORD`: rollouts wait for their images. @default images are not checked */
+  readonly registry?: RuntimeOptions['registry'];
 }
 
 const started: TestRuntime[] = [];
@@ -59,6 +61,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
       ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
       ...(options.gitTimeoutMs !== undefined ? { gitTimeoutMs: options.gitTimeoutMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.registry ? { registry: options.registry } : {}),
       ...(state.git.username !== undefined && state.git.password !== undefined ? { gitAuth: { username: state.git.username, password: state.git.password } } : {}),
     },
     { mode: 'on-demand' },

@@ -36,4 +36,13 @@ describe('a gateway\'s standing in its rollout', () => {
       id: REV, state: 'rolled-back', message: `ids CrashLoopBackOff on g; back on ${OLD.slice(0, 12)}`,
     });
   });
+
+  it('names the image a held rollout waits for, or the registry that could not be asked, and keeps the gateway Ready', () => {
+    const image = `registry.soc.example/essg/ids@sha256:${'1'.repeat(64)}`;
+    const missing = standingOf({ action: 'hold', gateway: 'g', revision: OLD, hold: { reason: 'image-unavailable', rollout: REV, registry: 'registry.soc.example', images: [image] } }, none);
+    expect(missing).toEqual({ id: REV, state: 'halted', message: `held: ${image} is not in the registry registry.soc.example; the rollout ${REV.slice(0, 12)} goes on once it is published (essg catalog publish)` });
+    expect(gatewayPhase({ health: { gateway: 'g', phase: GatewayPhase.Ready, services: [] }, rollout: missing! })).toMatchObject({ phase: GatewayPhase.Ready, reason: 'RolloutHalted' });
+    const down = standingOf({ action: 'hold', gateway: 'g', revision: OLD, hold: { reason: 'image-unavailable', rollout: REV, registry: 'registry.soc.example', images: [image, image], failure: 'HTTP 503' } }, none);
+    expect(down?.message).toBe(`held: the registry registry.soc.example could not be asked for ${image}, ${image} (HTTP 503); the rollout ${REV.slice(0, 12)} goes on once it answers`);
+  });
 });
