@@ -123,7 +123,8 @@ describe('apply a fleet to the cluster', () => {
     await converged();
     const removed = fleet.gatewayFile('acme-bj-01');
     const emptied = fleet.gatewayFile('acme-sh-01');
-    await fleet.push({ [removed]: null, [emptied]: fleet.files[emptied]!.replace(/ {2}services:\n[\s\S]*$/, '  services: []\n') }, 'remove one gateway, stop every service of another');
+    // acme-bj-01's EDR action goes with it: a response may not name a gateway the fleet does not declare.
+    await fleet.push({ [removed]: null, 'responses/isolate-acme-ws-0042.yaml': null, [emptied]: fleet.files[emptied]!.replace(/ {2}services:\n[\s\S]*$/, '  services: []\n') }, 'remove one gateway, stop every service of another');
     const objectsBefore = await managedObjects(k, namespaces());
     // What the cluster records of the two gateways the pass would empty: their inventories and durable rollout state.
     const records = () => Promise.all([fleet.gateway('acme-bj-01'), fleet.gateway('acme-sh-01')].map(async (g) => (await k.core.readNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, name: inventoryName(g) })).data));

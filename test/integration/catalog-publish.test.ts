@@ -2,12 +2,17 @@
 // auth): `essg catalog publish` pushes a docker-archive and an OCI layout, writes each
 // version's catalog file pinned to the digest the registry holds, refuses a version that
 // exists in the repo or as another image in the registry, and refuses wrong credentials. The
-// second version goes to a gateway by a change whose plan names it, and rolls out.
+// second version goes to a gateway by a pull request whose plan names it: held until the
+// customer and a fleet operator approve it (through the GitHub fake), then rolled out.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { OciRegistry } from '../../src/warehouse/oci-registry.ts';
+import { startGitHubFake } from '../github-fake/index.ts';
+import { mergedPullRequest } from './helpers/approval-bed.ts';
 import { runEssg } from '../support/cli.ts';
 import { dockerArchive, ociLayout } from '../support/image-archives.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
@@ -104,7 +109,7 @@ describe('essg catalog publish', () => {
     expect(denied.stderr).not.toContain('wrong');
   });
 
-  it('publishes an OCI layout as the vendor built it, and the version rolls out to a gateway by a planned change', async () => {
+  it('publishes an OCI layout as the vendor built it, and the version rolls out to a gateway by an approved pull request', async () => {
     const layout = await ociLayout(await tempDir(), { layers: ['ids 1.3.0'] });
     const result = await publish('1.3.0', layout.file);
     expect(result.code, result.stderr).toBe(0);
@@ -112,7 +117,11 @@ describe('essg catalog publish', () => {
     expect(await registry.manifestDigest(repository, '1.3.0')).toBe(layout.manifestDigest);
     const image = `${registry.host}/${repository}@${layout.manifestDigest}`;
 
-    const r = await startTestRuntime({ repo: fleet.url });
+    // Approvals on, as `essg reconcile --approvals github` runs: the fleet's first commit is trusted.
+    const token = `ghp_${'CatalogPublishRollout'.repeat(2)}`;
+    const fake = await startGitHubFake({ owner: 'soc', repo: 'fleet', tokens: { [token]: 'essg-bot' } });
+    const trusted = (await git.listServerRefs({ http, url: fleet.url, prefix: 'refs/heads/main' }))[0]!.oid;
+    const r = await startTestRuntime({ repo: fleet.url, trustedRevision: trusted, github: { owner: 'soc', repo: 'fleet', baseUrl: fake.baseUrl, auth: { token }, requestTimeoutMs: 3000, maxRetries: 1 } });
     await waitFor('acme-sh-01 Ready on ids 1.1.0', async () => (await r.pass(), r.store.gateway(fleet.gateway('acme-sh-01'))?.phase === 'Ready'), { timeoutMs: 120_000, intervalMs: 1000 });
     const base = r.store.snapshot().fleet.revision!;
     const gatewayFile = fleet.gatewayFile('acme-sh-01');
@@ -124,11 +133,18 @@ describe('essg catalog publish', () => {
     const plan = await runEssg(['plan', checkout, '--base', base, '--head', head]);
     expect(plan.stdout).toMatch(new RegExp(`${fleet.gateway('acme-sh-01')}: ids 1\\.1\\.0 -> 1\\.3\\.0`));
 
+    // Merged with the customer's approval only: a new catalog version also needs a fleet operator's.
+    const pr = mergedPullRequest(fake, { sha: head, approvals: ['acme-secops-lead'] });
+    await r.pass();
+    expect(r.store.gateway(fleet.gateway('acme-sh-01'))).toMatchObject({ phase: 'AwaitingApproval', pendingRevision: head, approval: { missing: { customerApprovals: 0, operatorApprovals: 1 } } });
+    fake.state.submitReview({ pr, user: 'soc-lead', state: 'APPROVED' });
     await waitFor('ids 1.3.0 running on acme-sh-01', async () => {
       await r.pass();
       return r.store.gateway(fleet.gateway('acme-sh-01'))?.services.find((s) => s.name === 'ids')?.runningVersion === '1.3.0';
     }, { timeoutMs: 120_000, intervalMs: 1000 });
     const deployment = await k.apps.readNamespacedDeployment({ namespace: fleet.namespace('acme'), name: `${fleet.gateway('acme-sh-01')}-ids` });
     expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(image);
+    await r.stop();
+    await fake.stop();
   });
 });

@@ -54,7 +54,9 @@ describe('gateway history', () => {
       return g?.phase === 'Ready' && g.services.some((s) => s.name === 'vuln-scanner');
     });
     const installed = first.store.gateway(gateway)!.history;
-    expect(installed.map(line).sort()).toEqual(['installed edr-adapter 1.4.0', 'installed ids 1.0.0', 'installed log-collector 2.3.0', 'installed vuln-scanner 2.0.0']);
+    // Its services, and the template's EDR action, which its EDR adapter carries out.
+    expect(installed.map(line).sort()).toEqual(['installed edr-adapter 1.4.0', 'installed ids 1.0.0', 'installed log-collector 2.3.0', 'installed vuln-scanner 2.0.0', `response-applied ${installed.find((h) => h.kind === 'response-applied')?.service}`]);
+    expect(installed.find((h) => h.kind === 'response-applied')).toMatchObject({ service: 'isolate-acme-ws-0042', cause: expect.stringMatching(/^pre-authorised edr-action until 2027-03-01T00:00:00Z: INC-4712/) });
     expect(installed.find((h) => h.service === 'ids')).toMatchObject({ revision: first.store.snapshot().fleet.revision, cause: 'first install of the gateway' });
 
     // An upgrade, a hand edit put back, and an uplink that goes down and comes back.
