@@ -12,6 +12,7 @@ import { StatusStore } from '../src/report/status-store.ts';
 import type { GatewayReport } from '../src/report/status-update.ts';
 import { launchChromium } from '../test/support/browser.ts';
 import { writeSection } from './report.ts';
+import { OPERATOR_HEADERS, fetchAsOperator, operatorAuth } from '../test/support/status-auth.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAYS = 1_000;
@@ -58,7 +59,7 @@ export async function main(): Promise<void> {
     store.reportGateway(r);
     store.setHistory(r.gateway, history(r));
   }
-  const server = createStatusServer({ store, metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0 });
+  const server = createStatusServer({ store, auth: operatorAuth(store), metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0 });
   const url = await server.listen();
   // What the page polls (the list) against the full snapshot: size, and the server's answer time, median of 9 each.
   const answer = async (p: string) => {
@@ -66,7 +67,7 @@ export async function main(): Promise<void> {
     let bytes = 0;
     for (let i = 0; i < 9; i++) {
       const t0 = performance.now();
-      bytes = (await (await fetch(`${url}${p}`)).arrayBuffer()).byteLength;
+      bytes = (await (await fetchAsOperator(`${url}${p}`)).arrayBuffer()).byteLength;
       times.push(performance.now() - t0);
     }
     return { bytes, ms: median(times) };
@@ -85,6 +86,7 @@ export async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const page = await browser.newPage();
       await page.setViewport({ width: 1400, height: 900 });
+      await page.setExtraHTTPHeaders(OPERATOR_HEADERS);
       const started = Date.now();
       await page.goto(url);
       await page.waitForFunction((n) => document.querySelectorAll('#customers .tile').length === n, { polling: 'raf', timeout: 60_000 }, GATEWAYS);

@@ -145,6 +145,10 @@ function deploymentSpec({ labels, props }: { readonly labels: Record<string, str
             { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
             secret('github-token', 'GITHUB_TOKEN'),
             secret('webhook-secret', 'ESSG_WEBHOOK_SECRET'),
+            // Who reads status, /metrics and the dashboard: a token for the SOC's tools (Prometheus), GitHub sign-in, and the key both replicas sign sessions with.
+            secret('status-token', 'ESSG_STATUS_TOKEN'),
+            secret('oauth-client-secret', 'ESSG_OAUTH_CLIENT_SECRET'),
+            secret('session-secret', 'ESSG_SESSION_SECRET'),
             { name: 'NODE_OPTIONS', value: '--max-old-space-size=768' },
           ],
           resources: {

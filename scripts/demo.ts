@@ -7,6 +7,7 @@
 //     (the new pod is ready before the old one goes).
 //   down: stop the reconciler and the test bed.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -39,9 +40,20 @@ async function pushTemplate(url: string, auth?: { username: string; password: st
   return sha;
 }
 
+/** The demo reconciler's status token (ESSG_STATUS_TOKEN): what the demo, `essg status` and the dashboard sign in with. */
+const tokenFile = (): string => path.join(testbedDir(), 'demo-status-token');
+
+async function demoToken(): Promise<string> {
+  const existing = await readFile(tokenFile(), 'utf8').catch(() => '');
+  if (existing) return existing.trim();
+  const token = randomBytes(24).toString('hex');
+  await writeFile(tokenFile(), `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 async function fleetStatus(): Promise<{ gateways: { gateway: string; phase: string; message?: string; services: { name: string; runningVersion?: string; ready: boolean }[] }[] } | undefined> {
   try {
-    const response = await fetch(`${STATUS}/status`);
+    const response = await fetch(`${STATUS}/status`, { headers: { authorization: `Bearer ${await demoToken()}` } });
     return response.ok ? ((await response.json()) as never) : undefined;
   } catch {
     return undefined;
@@ -59,7 +71,8 @@ async function startReconciler(stateDir: string, kubeconfig: string, repo: strin
     }
   }
   const log = fs.openSync(path.join(stateDir, 'demo-reconciler.log'), 'a');
-  const child = spawn(process.execPath, [path.join(root, 'bin/essg.js'), 'reconcile', '--repo', repo, '--branch', 'main', '--approvals', 'off', '--interval', '*/5 * * * * *', '--listen', '127.0.0.1:9464', '--kubeconfig', kubeconfig, '--cache-dir', path.join(stateDir, 'demo-cache')], { detached: true, stdio: ['ignore', log, log] });
+  const env = { ...process.env, ESSG_STATUS_TOKEN: await demoToken() };
+  const child = spawn(process.execPath, [path.join(root, 'bin/essg.js'), 'reconcile', '--repo', repo, '--branch', 'main', '--approvals', 'off', '--interval', '*/5 * * * * *', '--listen', '127.0.0.1:9464', '--kubeconfig', kubeconfig, '--cache-dir', path.join(stateDir, 'demo-cache')], { detached: true, stdio: ['ignore', log, log], env });
   await writeFile(pidFile, String(child.pid));
   child.unref();
 }
@@ -92,9 +105,11 @@ async function demoUp(): Promise<void> {
   }
   say('');
   say('Where to look:');
-  say(`  dashboard             ${STATUS}/`);
-  say(`  status                node bin/essg.js status --url ${STATUS}`);
-  say(`  metrics               ${STATUS}/metrics`);
+  const token = await demoToken();
+  say(`  dashboard             ${STATUS}/   (sign in with the status token: ${token})`);
+  say(`  status                ESSG_STATUS_TOKEN=${token} node bin/essg.js status --url ${STATUS}`);
+  say(`  metrics               curl -H 'Authorization: Bearer ${token}' ${STATUS}/metrics`);
+  say(`  (the token is in ${tokenFile()}; in production readers sign in with GitHub: --oauth-client-id)`);
   say(`  the cluster           export KUBECONFIG=${state.kubeconfig}; .testbed/bin/kubectl get pods -A -o wide`);
   say(`  events                .testbed/bin/kubectl get events -n essg-system`);
   say('Next: npm run demo -- upgrade   (a rolling update of log-collector on acme-sh-02)');
@@ -164,7 +179,7 @@ async function demoUpgrade(): Promise<void> {
     await sleep(500);
   }
   const now = (await fleetStatus())?.gateways.find((g) => g.gateway === gateway);
-  say(`   the upgrade has not finished in 2 minutes: ${gateway} is ${now?.phase ?? 'unknown'}${now?.message ? ` (${now.message})` : ''}; see node bin/essg.js status --url ${STATUS} --gateway ${gateway}`);
+  say(`   the upgrade has not finished in 2 minutes: ${gateway} is ${now?.phase ?? 'unknown'}${now?.message ? ` (${now.message})` : ''}; see ESSG_STATUS_TOKEN=$(cat ${tokenFile()}) node bin/essg.js status --url ${STATUS} --gateway ${gateway}`);
 }
 
 async function demoDown(): Promise<void> {

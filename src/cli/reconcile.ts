@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseClockOffset, parseNow, type ClockOption } from '../runtime/clock.ts';
+import type { StatusAuthSettings } from '../runtime/runtime.ts';
 import type { GitHubAuth } from '../gate/index.ts';
 import { DEFAULT_LOAD_BOUNDS } from '../load/index.ts';
 import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
@@ -33,6 +34,8 @@ interface ReconcileOptions {
   webhookMaxBytes: string;
   logsTimeout: string;
   registry?: string;
+  oauthClientId?: string;
+  publicUrl?: string;
 }
 
 const env = process.env;
@@ -43,6 +46,25 @@ function githubAuth(): GitHubAuth | string {
     return { appId: Number(env.GITHUB_APP_ID), installationId: Number(env.GITHUB_APP_INSTALLATION_ID), privateKey: readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8') } as GitHubAuth;
   }
   return 'with --approvals github, set GITHUB_TOKEN, or GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY_FILE';
+}
+
+/** Who may read status, metrics and the dashboard: secrets from the environment only (never in `ps`). */
+function statusAuthSettings(options: ReconcileOptions): StatusAuthSettings | string {
+  const statusTokens = (env.ESSG_STATUS_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (statusTokens.some((t) => t.length < 16)) return 'ESSG_STATUS_TOKEN must be at least 16 characters (several: separated by commas)';
+  let oauth;
+  if (options.oauthClientId) {
+    const clientSecret = env.ESSG_OAUTH_CLIENT_SECRET;
+    if (!clientSecret) return 'with --oauth-client-id, set ESSG_OAUTH_CLIENT_SECRET';
+    if (!options.publicUrl || !/^https?:\/\/[^/]+/.test(options.publicUrl)) return 'with --oauth-client-id, give --public-url http(s)://HOST[:PORT] (where browsers reach this reconciler)';
+    oauth = { clientId: options.oauthClientId, clientSecret, publicUrl: options.publicUrl };
+  }
+  return {
+    ...(statusTokens.length > 0 ? { statusTokens } : {}),
+    ...(oauth ? { oauth } : {}),
+    ...(env.ESSG_SESSION_SECRET ? { sessionSecret: env.ESSG_SESSION_SECRET } : {}),
+    ...(options.githubUrl ? { githubApiUrl: options.githubUrl } : {}),
+  };
 }
 
 export function registerReconcile(program: Command): void {
@@ -69,6 +91,8 @@ export function registerReconcile(program: Command): void {
     .option('--webhook-max-bytes <n>', 'webhook bodies larger than this are answered 413 unread; a push needs only its ref, and a refused one waits for the next poll [ESSG_WEBHOOK_MAX_BYTES]', env.ESSG_WEBHOOK_MAX_BYTES ?? String(DEFAULT_WEBHOOK_MAX_BYTES))
     .option('--logs-timeout <ms>', 'GET /logs answers that a gateway did not answer after this long, instead of waiting on it [ESSG_LOGS_TIMEOUT_MS]', env.ESSG_LOGS_TIMEOUT_MS ?? '10000')
     .option('--registry <url>', 'the OCI registry the catalog images are published to: a rollout whose image is not there is held, the image named (credentials: ESSG_REGISTRY_USERNAME, ESSG_REGISTRY_PASSWORD) [ESSG_REGISTRY_URL]', env.ESSG_REGISTRY_URL)
+    .option('--oauth-client-id <id>', 'the GitHub OAuth app browsers sign in to the dashboard with (its secret: ESSG_OAUTH_CLIENT_SECRET) [ESSG_OAUTH_CLIENT_ID]', env.ESSG_OAUTH_CLIENT_ID)
+    .option('--public-url <url>', 'where browsers reach this reconciler, for GitHub to send them back after sign-in [ESSG_PUBLIC_URL]', env.ESSG_PUBLIC_URL)
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
     .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
     .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
@@ -104,6 +128,8 @@ export function registerReconcile(program: Command): void {
       const logsTimeoutMs = Number(options.logsTimeout);
       if (!Number.isInteger(logsTimeoutMs) || logsTimeoutMs <= 0) return fail(`--logs-timeout must be a positive number of milliseconds, not ${options.logsTimeout}`);
       if (options.registry !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.registry)) return fail(`--registry must be http(s)://HOST[:PORT], not ${options.registry}`);
+      const statusAuth = statusAuthSettings(options);
+      if (typeof statusAuth === 'string') return fail(statusAuth);
       let github;
       if (options.approvals === 'github') {
         const [owner, repo] = (options.githubRepo ?? '').split('/');
@@ -132,6 +158,7 @@ export function registerReconcile(program: Command): void {
           ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
           ...(env.ESSG_WEBHOOK_SECRET ? { webhookSecret: env.ESSG_WEBHOOK_SECRET } : {}),
           ...(options.registry ? { registry: registryOptionsFromEnv(options.registry) } : {}),
+          statusAuth,
           ...(env.ESSG_GIT_USERNAME && env.ESSG_GIT_PASSWORD ? { gitAuth: { username: env.ESSG_GIT_USERNAME, password: env.ESSG_GIT_PASSWORD } } : {}),
         },
         { mode: options.once ? 'on-demand' : 'service' },

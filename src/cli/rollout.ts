@@ -2,22 +2,22 @@
 // each gateway's standing — read from its status endpoint like `essg status`.
 import type { Command } from 'commander';
 import { formatRollout, formatRolloutList } from '../report/format-text.ts';
-import { DEFAULT_STATUS_PORT } from '../report/http-server.ts';
 import type { StatusSnapshot } from '../report/status-model.ts';
 import { EXIT } from './exit-codes.ts';
+import { fetchStatus, refusal, statusClientOptions } from './status-client.ts';
 
 interface RolloutOptions {
   readonly url: string;
+  readonly token?: string;
   readonly format: string;
 }
 
 export function registerRollout(program: Command): void {
-  program
+  statusClientOptions(program
     .command('rollout')
     .description('list the rollouts in flight (ls), or one with its waves (show ID, a revision or its prefix); exit 1 if one is halted')
     .argument('[action]', 'ls or show', 'ls')
-    .argument('[id]', 'with show: the rollout (its revision, or a prefix of it)')
-    .option('--url <url>', 'the reconciler\'s status endpoint (env ESSG_STATUS_URL)', process.env.ESSG_STATUS_URL || `http://127.0.0.1:${DEFAULT_STATUS_PORT}`)
+    .argument('[id]', 'with show: the rollout (its revision, or a prefix of it)'))
     .option('--format <format>', 'text or json', 'text')
     .action(async (action: string, id: string | undefined, options: RolloutOptions) => {
       process.exitCode = await runRollout(action, id, options);
@@ -31,8 +31,8 @@ async function runRollout(action: string, id: string | undefined, options: Rollo
   const base = options.url.replace(/\/+$/, '');
   let snapshot: StatusSnapshot;
   try {
-    const response = await fetch(`${base}/status`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) return usage(`the reconciler answered HTTP ${response.status} for /status`);
+    const response = await fetchStatus(options, '/status', 10_000);
+    if (!response.ok) return usage(await refusal(response, '/status'));
     snapshot = (await response.json()) as StatusSnapshot;
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;

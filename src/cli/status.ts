@@ -2,22 +2,23 @@
 // HTTP endpoint (e.g. through `kubectl port-forward svc/essg-reconciler 9464`).
 import type { Command } from 'commander';
 import { formatGatewayDetail, formatStatusTable, hasUnhealthy } from '../report/format-text.ts';
-import { DEFAULT_STATUS_PORT } from '../report/http-server.ts';
 import type { GatewayStatus, StatusSnapshot } from '../report/status-model.ts';
+import { DEFAULT_STATUS_PORT } from '../report/http-server.ts';
 import { EXIT } from './exit-codes.ts';
+import { fetchStatus, refusal, statusClientOptions } from './status-client.ts';
 
 interface StatusOptions {
   readonly url: string;
+  readonly token?: string;
   readonly format: string;
   readonly gateway?: string;
   readonly timeout: string;
 }
 
 export function registerStatus(program: Command): void {
-  program
+  statusClientOptions(program
     .command('status')
-    .description('show every gateway\'s phase, revisions and services from the reconciler; exit 1 if any gateway is Failed or Degraded')
-    .option('--url <url>', 'the reconciler\'s status endpoint (env ESSG_STATUS_URL)', process.env.ESSG_STATUS_URL || `http://127.0.0.1:${DEFAULT_STATUS_PORT}`)
+    .description('show every gateway\'s phase, revisions and services from the reconciler (those your login may see); exit 1 if any gateway is Failed or Degraded'))
     .option('--format <format>', 'text or json', 'text')
     .option('--gateway <name>', 'one gateway in detail: services, node, approval, history')
     .option('--timeout <seconds>', 'give up on the reconciler after this long', '10')
@@ -34,13 +35,13 @@ async function runStatus(options: StatusOptions): Promise<number> {
   const path = options.gateway ? `/status/gateways/${encodeURIComponent(options.gateway)}` : '/status';
   let response: Response;
   try {
-    response = await fetch(`${base}${path}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchStatus(options, path, timeoutMs);
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
     return usage(`cannot reach the reconciler at ${base}: ${cause} (is it running? try kubectl -n essg-system port-forward svc/essg-reconciler ${DEFAULT_STATUS_PORT})`);
   }
   if (response.status === 404 && options.gateway) return usage(`the reconciler knows no gateway ${options.gateway}`);
-  if (!response.ok) return usage(`the reconciler answered HTTP ${response.status} for ${path}`);
+  if (!response.ok) return usage(await refusal(response, path));
   const body = (await response.json()) as StatusSnapshot | GatewayStatus;
   const gateways = options.gateway ? [body as GatewayStatus] : (body as StatusSnapshot).gateways;
   if (options.format === 'json') process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);

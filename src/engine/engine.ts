@@ -20,6 +20,7 @@ import type { PassSummary, ReconcilerOptions } from './options.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportDeploy, reportGateways } from './report-step.ts';
 import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
+import { fleetAccess } from './access-step.ts';
 import { PassSteps, proceed, requeueAfter, stopPass, type StepOutcome } from './pass-steps.ts';
 import type { GatewayHealth } from '../health/index.ts';
 
@@ -65,6 +66,9 @@ export class Reconciler {
     // The gate's decisions as Events are reporting: counted with the report, not with deciding.
     .then('decisions', 'report', async (p) => {
       await recordDecisions(this.eventsArgs(), p.targets);
+      const { store } = this.options;
+      const access = await fleetAccess({ targets: p.targets, onRevision: (g) => p.states.get(g)?.revision, head: p.headFleet, revisions: this.revisions, now: p.now, previous: store.access() });
+      if (access) store.setAccess(access);
       return proceed({});
     })
     .then('observe', 'observe', async () => proceed({ observed: await this.read(() => observeCluster(this.options.client)) }))

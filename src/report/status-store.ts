@@ -2,6 +2,7 @@
 // HTTP server, the metrics and `essg status`. Every change goes through a pure function of
 // status-update.ts; the store only holds the current value and the clock.
 import type { CommitProblem } from '../model/problems.ts';
+import { canSee, type FleetAccess, type Viewer } from './access.ts';
 import type { ResourceMetricsStatus } from './resource-usage.ts';
 import type {
   GatewayStatus,
@@ -56,6 +57,7 @@ export class StatusStore {
   private readonly redact: <T>(value: T) => T;
   private fleet: FleetState = { passes: 0, source: { ok: true } };
   private readonly gateways = new Map<string, GatewayStatus>();
+  private fleetAccess: FleetAccess | undefined;
 
   constructor(options: StatusStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -155,6 +157,23 @@ export class StatusStore {
   setUnmanagedNodes(nodes: readonly UnmanagedNode[]): void {
     const { unmanagedNodes: _dropped, ...fleet } = this.fleet;
     this.fleet = nodes.length > 0 ? { ...fleet, unmanagedNodes: nodes } : fleet;
+  }
+
+  /** Who may see what, as the last pass read it from the fleet repo (access.ts). */
+  setAccess(access: FleetAccess): void {
+    this.fleetAccess = access;
+  }
+
+  access(): FleetAccess | undefined {
+    return this.fleetAccess;
+  }
+
+  /** The gateways `viewer` may not see, by name: what their view must not name. */
+  hiddenFrom(viewer: Viewer): ReadonlySet<string> {
+    const hidden = new Set<string>();
+    if (viewer.role === 'operator') return hidden;
+    for (const g of this.gateways.values()) if (!canSee(viewer, g)) hidden.add(g.gateway);
+    return hidden;
   }
 
   setRollouts(rollouts: readonly RolloutStatus[]): void {

@@ -3,6 +3,8 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient, makeKubeApi, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
+import type { StatusAuth } from '../report/auth.ts';
+import { statusAuth, type StatusAuthSettings } from './status-auth.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
 import type { SecretRedactor } from '../report/redact.ts';
 import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
@@ -32,6 +34,8 @@ export interface RuntimeOptions {
   readonly interval: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly webhookSecret?: string;
+  /** Who may read the status API, /metrics and the dashboard, and how they sign in. @default GitHub tokens as bearer tokens only */
+  readonly statusAuth?: StatusAuthSettings;
   /**
    * The OCI registry the catalog's images are published to (`--registry`): a rollout whose
    * image is not there is held, the image named. @default - images are not checked
@@ -63,6 +67,8 @@ export interface GitHubOptions {
   /** Retries of a request that failed with a server error, a timeout or a short rate limit. @default 2 */
   readonly maxRetries?: number;
 }
+
+export type { StatusAuthSettings };
 
 export interface Runtime {
   readonly reconciler: Reconciler;
@@ -117,9 +123,11 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: service, redact: (text) => redactor.redact(text) });
   // Writes are fenced by the leadership they are made under (see electInCluster).
   const standing = new ReplicaStanding(options.leaderElection);
-  const { reconciler, client, loader } = buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing });
+  const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
+  const { reconciler, client, loader } = buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing, github });
   const passes = new Passes(reconciler, standing, service);
-  const server = service ? await serveStatus({ options, kubeconfig, store, metrics, trigger: passes.trigger, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
+  const auth = statusAuth({ ...(options.statusAuth ? { settings: options.statusAuth } : {}), githubBaseUrl: options.github?.baseUrl, store, octokit: github?.octokit });
+  const server = service ? await serveStatus({ options, kubeconfig, store, metrics, auth, trigger: passes.trigger, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
   if (server) log(`status, dashboard and metrics on ${server.url}`);
   const polls = service ? schedulePolls({ cron: options.interval, trigger: passes.trigger }) : undefined;
   const elector = options.leaderElection ? electLeader({ kubeconfig, standing, metrics, store, trigger: passes.trigger, log }) : undefined;
@@ -153,12 +161,13 @@ function runtimeRedactor(options: RuntimeOptions): SecretRedactor {
     ...(options.github ? { githubAuth: options.github.auth } : {}),
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
     ...(options.registry?.credentials ? { registryCredentials: options.registry.credentials } : {}),
+    ...(options.statusAuth ? { statusAuth: options.statusAuth } : {}),
   });
 }
 
 /** The reconciler with the product's clients: Kubernetes (fenced by the pass's leadership), Git, GitHub, the bounded load worker, Events. */
-function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing }: {
-  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; redactor: SecretRedactor; log: (line: string) => void; standing: ReplicaStanding;
+function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing, github }: {
+  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; redactor: SecretRedactor; log: (line: string) => void; standing: ReplicaStanding; github: GitHubGate | undefined;
 }): { reconciler: Reconciler; client: KubeClusterClient; loader: WorkerLoader } {
   const client = new KubeClusterClient({ kubeconfig, fence: () => standing.passLeadership() });
   client.requests.onRequest((verb) => metrics.apiRequest(verb));
@@ -167,7 +176,6 @@ function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, s
     ...(options.gitAuth ? { auth: options.gitAuth } : {}),
     ...(options.gitTimeoutMs !== undefined ? { timeoutMs: options.gitTimeoutMs } : {}),
   });
-  const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
   const loader = new WorkerLoader({ gitdir: source.gitdir, origin: redactor.redact(source.origin), log, ...(options.loadBounds ? { bounds: options.loadBounds } : {}) });
   const reconciler = new Reconciler({
     source, loader, client, store, metrics,
@@ -212,11 +220,11 @@ class Passes {
 }
 
 /** The HTTP port: status, dashboard, /metrics, logs (any replica serves them: reading changes nothing) and the signed webhook. */
-async function serveStatus({ options, kubeconfig, store, metrics, trigger, isReady }: {
-  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; trigger: PassTrigger<PassSummary | undefined>; isReady: () => boolean;
+async function serveStatus({ options, kubeconfig, store, metrics, auth, trigger, isReady }: {
+  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; auth: StatusAuth; trigger: PassTrigger<PassSummary | undefined>; isReady: () => boolean;
 }): Promise<StatusServer & { url: string }> {
   const server = createStatusServer({
-    store, metrics, host: options.listen.host, port: options.listen.port, isReady,
+    store, metrics, auth, host: options.listen.host, port: options.listen.port, isReady,
     logs: (request) => openServiceLogs({ kubeconfig, request: { ...request, ...(options.logsTimeoutMs !== undefined ? { timeoutMs: options.logsTimeoutMs } : {}) } }),
   });
   if (options.webhookSecret) {

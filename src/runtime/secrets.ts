@@ -13,9 +13,11 @@ export interface RuntimeSecrets {
   readonly webhookSecret?: string;
   /** The image registry's credentials (`--registry`, `ESSG_REGISTRY_PASSWORD`). */
   readonly registryCredentials?: RegistryCredentials;
+  /** The status tokens, the OAuth app's client secret and the session secret. */
+  readonly statusAuth?: { readonly statusTokens?: readonly string[]; readonly oauth?: { readonly clientSecret: string }; readonly sessionSecret?: string };
 }
 
-export function redactorFor({ repo, gitAuth, githubAuth, webhookSecret, registryCredentials }: RuntimeSecrets): SecretRedactor {
+export function redactorFor({ repo, gitAuth, githubAuth, webhookSecret, registryCredentials, statusAuth }: RuntimeSecrets): SecretRedactor {
   const redactor = new SecretRedactor();
   redactor.addUrlCredentials(repo);
   // A token is sent as basic auth's password, as git-source does.
@@ -23,5 +25,8 @@ export function redactorFor({ repo, gitAuth, githubAuth, webhookSecret, registry
   if (githubAuth) redactor.addConfigured('token' in githubAuth ? githubAuth.token : githubAuth.privateKey);
   redactor.addConfigured(webhookSecret);
   if (registryCredentials) redactor.addCredentials(registryCredentials);
+  for (const token of statusAuth?.statusTokens ?? []) redactor.addConfigured(token);
+  redactor.addConfigured(statusAuth?.oauth?.clientSecret);
+  redactor.addConfigured(statusAuth?.sessionSecret);
   return redactor;
 }

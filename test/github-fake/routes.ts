@@ -5,7 +5,7 @@ import { paginate } from './pagination.ts';
 import {
   type CommitBody, type ErrorBody, type InstallationBody, type InstallationTokenBody, type IssueCommentBody,
   type PullRequestBody, type PullRequestReviewBody, type PullRequestSimpleBody, type StatusBody,
-  type TeamMembershipBody, simpleUser, webUrl,
+  type TeamMembershipBody, authenticatedUser, simpleUser, webUrl,
 } from './schemas.ts';
 import { type FakeComment, type FakeGitHubState, type FakePullRequest, type FakeStatus, headOf } from './state.ts';
 
@@ -138,6 +138,9 @@ function stringField(body: unknown, name: string): string | undefined {
 const STATUS_STATES = new Set(['error', 'failure', 'pending', 'success']);
 
 export const routes: readonly Route[] = [
+  // The authenticated user: who a token (a user's, or one the OAuth web flow issued) acts as.
+  { method: 'GET', pattern: /^\/user$/, handle: (state, req) => ({ status: 200, body: authenticatedUser(req.login, state.userId(req.login)) }) },
+
   repoRoute('GET', '/commits/(?<sha>[0-9a-f]{40})/pulls', (state, req) =>
     list(state.pullRequestsForCommit(req.params.sha ?? '').map((p) => pullFields(state, p, req)), req)),
 

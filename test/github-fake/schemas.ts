@@ -75,3 +75,14 @@ export function simpleUser(login: string, id: number): SimpleUserBody {
 export function webUrl(path: string): string {
   return `${WEB}/${path}`;
 }
+
+/** GET /user: the public fields of the signed-in user (GitHub adds private ones for the user's own token). */
+export type AuthenticatedUserBody = Pick<Schemas['public-user'], 'login' | 'id' | 'node_id' | 'avatar_url' | 'html_url' | 'type' | 'site_admin' | 'name' | 'created_at' | 'updated_at'>;
+
+export function authenticatedUser(login: string, id: number): AuthenticatedUserBody {
+  const user = simpleUser(login, id);
+  return {
+    login, id, node_id: user.node_id, avatar_url: user.avatar_url, html_url: user.html_url, type: user.type, site_admin: false,
+    name: login, created_at: '2020-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
+  };
+}

@@ -5,6 +5,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyAppJwt } from './app-jwt.ts';
+import { FakeOAuth } from './oauth.ts';
 import { type RouteRequest, type RouteResponse, notFound, routes } from './routes.ts';
 import type { ErrorBody } from './schemas.ts';
 import { FakeGitHubState } from './state.ts';
@@ -52,6 +53,8 @@ const DOCS = 'https://docs.github.com/rest';
 
 export class GitHubFake {
   readonly state: FakeGitHubState;
+  /** GitHub's OAuth web flow (github.com/login/oauth/…), served at the web root. */
+  readonly oauth: FakeOAuth;
   readonly requests: RecordedRequest[] = [];
   private readonly faults: (FaultSpec & { remaining: number })[] = [];
   private readonly pathPrefix: string;
@@ -63,6 +66,7 @@ export class GitHubFake {
   constructor(options: GitHubFakeOptions = {}) {
     this.state = new FakeGitHubState({ owner: options.owner ?? 'soc', repo: options.repo ?? 'fleet' });
     for (const [token, login] of Object.entries(options.tokens ?? {})) this.state.addToken({ token, login });
+    this.oauth = new FakeOAuth(this.state);
     this.pathPrefix = options.pathPrefix ?? '';
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -107,6 +111,7 @@ export class GitHubFake {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
+    if (FakeOAuth.handles(url.pathname)) return this.oauth.handle(req, res, url, raw);
     if (!url.pathname.startsWith(this.pathPrefix)) return this.send(res, { method, path: url.pathname, auth: 'none' }, notFound());
     const path = url.pathname.slice(this.pathPrefix.length) || '/';
     const credential = parseAuthorization(req.headers.authorization);

@@ -10,12 +10,13 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/report/index.ts';
 import { EMULATED_LOG_LINES } from '../../src/testbed/pod-logs.ts';
-import { launchChromium, screenshot } from '../support/browser.ts';
+import { launchChromium, screenshot, signInWithToken } from '../support/browser.ts';
 import { forgetOtherFleets } from './helpers/fleet.ts';
 import { bringOnline, kube, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { createRolloutFleet, removeRolloutFleet, ROLLOUT_SERVICE, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { testbed } from './helpers/testbed.ts';
+import { OPERATOR_TOKEN, fetchAsOperator } from '../support/status-auth.ts';
 
 // Long enough that the rollout is still at its canary while the test looks at it.
 const SOAK_SECONDS = 120;
@@ -28,7 +29,7 @@ let browser: Browser;
 let page: Page;
 let offline: string | undefined;
 
-const status = async (): Promise<StatusSnapshot> => (await fetch(`${url}/status`)).json() as Promise<StatusSnapshot>;
+const status = async (): Promise<StatusSnapshot> => (await fetchAsOperator(`${url}/status`)).json() as Promise<StatusSnapshot>;
 
 /** The text of every element matching `selector`, in page order. */
 const texts = (selector: string): Promise<string[]> => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent ?? ''));
@@ -54,7 +55,7 @@ describe('the dashboard in a browser', () => {
     browser = await launchChromium();
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
-    await page.goto(url, { waitUntil: 'load' });
+    await signInWithToken(page, url, OPERATOR_TOKEN);
     // A reload would drop this marker: the live updates below must come without one.
     await page.evaluate(() => { (window as unknown as { loadedOnce: boolean }).loadedOnce = true; });
   }, 240_000);
@@ -113,7 +114,7 @@ describe('the dashboard in a browser', () => {
 
     // Its services' data flows, as the catalog declares them: drawn, and listed as text.
     const flows = await texts('#flows li');
-    const declared = (await (await fetch(`${url}/status/gateways/${gateway}`)).json() as { flows: { from: string; to: string; what: string }[] }).flows;
+    const declared = (await (await fetchAsOperator(`${url}/status/gateways/${gateway}`)).json() as { flows: { from: string; to: string; what: string }[] }).flows;
     expect(flows).toHaveLength(declared.length);
     expect(flows).toContain(`${ROLLOUT_SERVICE} → SOC: security events and alerts`);
     expect(flows.some((f) => f.startsWith(`site network → ${ROLLOUT_SERVICE}: `))).toBe(true);

@@ -21,6 +21,7 @@ import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { createRolloutFleet, deployments, removeRolloutFleet, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { testbed } from './helpers/testbed.ts';
 import { FIELD_MANAGER, LABEL, LEASE_NAME, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 /** Enough gateways that, with the apply's 8 workers, some wait for a worker when the leader steps down. */
 const GATEWAYS = 32;
@@ -150,7 +151,7 @@ describe('leader fencing', () => {
     );
     running.push(p);
     const url = await p.url();
-    const status = async () => (await (await fetch(`${url}/status`)).json()) as StatusSnapshot;
+    const status = async () => (await (await fetchAsOperator(`${url}/status`)).json()) as StatusSnapshot;
     /** The reconciler's log from the line where it stepped down. */
     const sinceStepDown = () => p.stderr().slice(p.stderr().indexOf('no longer the leader'));
 
@@ -159,7 +160,7 @@ describe('leader fencing', () => {
     let scraping = true;
     const scraper = (async () => {
       while (scraping) {
-        const text = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
+        const text = await fetchAsOperator(`${url}/metrics`).then((r) => r.text(), () => '');
         if (text) scrapes.push(parseMetrics(text, Date.now()));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -12,6 +12,7 @@ import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS,
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 /**
  * Ample for the template fleet (well under a second once the worker runs; its start is not
@@ -27,7 +28,7 @@ let reconciler: ReconcilerProcess;
 let base: string;
 
 async function status(): Promise<StatusSnapshot> {
-  const response = await fetch(`${base}/status`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetchAsOperator(`${base}/status`, { signal: AbortSignal.timeout(10_000) });
   return (await response.json()) as StatusSnapshot;
 }
 

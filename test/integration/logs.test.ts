@@ -16,6 +16,7 @@ import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } f
 import { bringOnline, kube, namespace, readyStatus, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 let k: Kube;
 let fleet: TestFleet;
@@ -82,16 +83,16 @@ describe('logs on demand', () => {
   });
 
   it('serves the same lines on the reconciler\'s GET /logs, naming the pod they came from', async () => {
-    const response = await fetch(`${url}/logs/${gateway}/ids`);
+    const response = await fetchAsOperator(`${url}/logs/${gateway}/ids`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(response.headers.get('x-essg-pod')).toMatch(new RegExp(`^${fleet.namespace('acme')}/${gateway}-ids-`));
     expect(await response.text()).toContain(`${EMULATED_LOG_LINES.join('\n')}\n`);
     const latest = unique('the latest');
     await appendPodLog({ text: latest, stateDir: (await testbed()).stateDir });
-    expect(await (await fetch(`${url}/logs/${gateway}/ids?tail=1`)).text()).toBe(`${latest}\n`);
+    expect(await (await fetchAsOperator(`${url}/logs/${gateway}/ids?tail=1`)).text()).toBe(`${latest}\n`);
 
-    const bad = await fetch(`${url}/logs/${gateway}/ids?since=yesterday`);
+    const bad = await fetchAsOperator(`${url}/logs/${gateway}/ids?since=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^since must be a duration/);
   });
@@ -100,7 +101,7 @@ describe('logs on demand', () => {
     const result = await logs(gateway, 'no-such-service');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`essg logs: no pod of service no-such-service runs on gateway ${gateway}\n`);
-    const response = await fetch(`${url}/logs/${gateway}/no-such-service`);
+    const response = await fetchAsOperator(`${url}/logs/${gateway}/no-such-service`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'LOGS_NO_POD' });
   });
@@ -113,7 +114,7 @@ describe('logs on demand', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(new RegExp(`^essg logs: gateway ${gateway} is offline: its edge node ${gateway} is Ready=Unknown \\(last heartbeat \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\); logs travel over its uplink, so ids's logs can be read once it is back\\n$`));
-      const response = await fetch(`${url}/logs/${gateway}/ids`);
+      const response = await fetchAsOperator(`${url}/logs/${gateway}/ids`);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ code: 'LOGS_GATEWAY_OFFLINE', data: { gateway, service: 'ids', node: gateway, ready: 'Unknown' } });
     } finally {
@@ -164,7 +165,7 @@ describe('logs on demand', () => {
       const result = await logs(node, 'ids', '--timeout', '1');
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(`essg logs: gateway ${node} did not answer for ids's logs within 1 s (edge node ${node}): its uplink or KubeEdge's cloud stream may be down\n`);
-      const response = await fetch(`${url}/logs/${node}/ids`);
+      const response = await fetchAsOperator(`${url}/logs/${node}/ids`);
       expect(response.status).toBe(504);
       expect(await response.json()).toMatchObject({ code: 'LOGS_GATEWAY_UNREACHABLE', data: { timeoutMs: 2000 } });
     });

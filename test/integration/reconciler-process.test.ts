@@ -14,6 +14,7 @@ import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
 import { FIELD_MANAGER, LABEL, LEASE_NAME, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 let k: Kube;
 let client: KubeClusterClient;
@@ -105,8 +106,8 @@ describe('reconciler process', () => {
     const replicas = [reconcile(interval, { POD_NAME: `${fleet.prefix}-replica-a` }), reconcile(interval, { POD_NAME: `${fleet.prefix}-replica-b` })];
     const urls = await Promise.all(replicas.map((r) => r.url()));
     type Status = { fleet: { passes: number; replica?: { identity: string; leading: boolean } } };
-    const statuses = () => Promise.all(urls.map(async (u) => (await (await fetch(`${u}/status`)).json()) as Status));
-    const leaderGauge = (u: string) => fetch(`${u}/metrics`).then((r) => r.text()).then((t) => /^essg_leader (\d)/m.exec(t)?.[1]);
+    const statuses = () => Promise.all(urls.map(async (u) => (await (await fetchAsOperator(`${u}/status`)).json()) as Status));
+    const leaderGauge = (u: string) => fetchAsOperator(`${u}/metrics`).then((r) => r.text()).then((t) => /^essg_leader (\d)/m.exec(t)?.[1]);
 
     const leaderIndex = await waitFor('one replica leading', async () => {
       const s = await statuses();

@@ -14,6 +14,7 @@ import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { createRolloutFleet, deployments, removeRolloutFleet, rolloutStates, wavesOf, type DeploymentView, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { testbed } from './helpers/testbed.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 const SOAK_SECONDS = 4;
 
@@ -27,7 +28,7 @@ async function reconciler(): Promise<{ process: ReconcilerProcess; status: () =>
   const process = startReconciler(args);
   running.push(process);
   const url = await process.url();
-  return { process, status: async () => (await (await fetch(`${url}/status`)).json()) as StatusSnapshot };
+  return { process, status: async () => (await (await fetchAsOperator(`${url}/status`)).json()) as StatusSnapshot };
 }
 
 describe('rollout resumed by a restarted reconciler', () => {

@@ -16,6 +16,7 @@ import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { createRolloutFleet, deployments, removeRolloutFleet, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
 import { testbed } from './helpers/testbed.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 const ACME_WINDOW = '{ cron: "0 2 * * 6", duration: 4h, timezone: Asia/Shanghai }';
 /** Tuesday 2026-12-08, 20:00 in Shanghai: the evening the issue's upgrade landed at once. */
@@ -83,7 +84,7 @@ describe('maintenance windows', () => {
       processes.push(p);
       return p;
     };
-    const statusOf = async (url: string): Promise<StatusSnapshot> => (await fetch(`${url}/status`)).json() as Promise<StatusSnapshot>;
+    const statusOf = async (url: string): Promise<StatusSnapshot> => (await fetchAsOperator(`${url}/status`)).json() as Promise<StatusSnapshot>;
     const ours = (snapshot: StatusSnapshot): GatewayStatus[] => snapshot.gateways.filter((g) => fleet.gateways.includes(g.gateway));
     const oldImage = fleet.image('2.3.0');
     const newImage = fleet.image('2.4.0');

@@ -22,6 +22,7 @@ import { commitAndPush, tempDir } from './helpers/git.ts';
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
+import { fetchAsOperator } from '../support/status-auth.ts';
 
 const run = promisify(execFile);
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -108,7 +109,7 @@ describe('secrets of a reconciler that used each one and failed with each', () =
     const base = await reconciler.url();
     const gateway = fleet.gateway('acme-sh-01');
     const held = await waitFor('the change held on the GitHub failure', async () => {
-      const status = (await (await fetch(`${base}/status/gateways/${gateway}`)).json()) as { appliedRevision?: string; approval?: { result?: string } };
+      const status = (await (await fetchAsOperator(`${base}/status/gateways/${gateway}`)).json()) as { appliedRevision?: string; approval?: { result?: string } };
       return status.appliedRevision === trusted && status.approval?.result === 'hold' ? status : undefined;
     }, { timeoutMs: 90_000, intervalMs: 500 });
     expect(held.appliedRevision).toBe(trusted);
@@ -119,7 +120,7 @@ describe('secrets of a reconciler that used each one and failed with each', () =
     const delivery = await fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': signature } });
     expect(delivery.status).toBeLessThan(300);
 
-    for (const p of ['/status', `/status/gateways/${gateway}`, '/metrics']) seen.push(`${p}\n${await (await fetch(`${base}${p}`)).text()}`);
+    for (const p of ['/status', `/status/gateways/${gateway}`, '/metrics']) seen.push(`${p}\n${await (await fetchAsOperator(`${base}${p}`)).text()}`);
     await reconciler.stop();
     seen.push(reconciler.stdout(), reconciler.stderr());
   }, 150_000);

@@ -24,3 +24,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Signs the page in to the reconciler at `url` with a token, through its sign-in form, and lands on the dashboard. */
+export async function signInWithToken(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  if (!new URL(page.url()).pathname.startsWith('/auth/login')) throw new Error(`the dashboard did not ask to sign in: at ${page.url()}`);
+  await page.type('#token', token);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#token-form button[type=submit]')]);
+  if (new URL(page.url()).pathname !== '/') throw new Error(`signing in did not reach the dashboard: at ${page.url()}`);
+}

@@ -429,9 +429,24 @@ function draw() {
   document.getElementById('shown').textContent = `${visible.length} of ${snapshot.gateways.length} gateways shown`;
 }
 
+// A session that ended (expired, signed out elsewhere) goes back to the sign-in page, then here.
+function signInAgain() {
+  window.location.assign(`auth/login?next=${encodeURIComponent(`/${window.location.hash}`)}`);
+}
+
+// Who is signed in, and whose gateways they see.
+async function showWho() {
+  const response = await fetch('auth/whoami', { headers: { accept: 'application/json' } });
+  if (response.status === 401) return signInAgain();
+  if (!response.ok) return;
+  const who = await response.json();
+  document.getElementById('who-login').textContent = `${who.login} · ${who.role === 'operator' ? 'operator: every customer' : `approver: ${who.customers.join(', ')}`}`;
+}
+
 async function refresh() {
   try {
     const response = await fetch('status?view=list', { headers: { accept: 'application/json' } });
+    if (response.status === 401) return signInAgain();
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     state.snapshot = await response.json();
     await loadDetail();
@@ -447,4 +462,5 @@ async function refresh() {
 
 state.selected = decodeURIComponent(window.location.hash.slice(1)) || undefined;
 renderControls();
+void showWho();
 refresh();

@@ -2,6 +2,7 @@
 // status port, killed or stopped by signal, and never left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ESSG_BIN } from '../../support/cli.ts';
+import { OPERATOR_TOKEN } from '../../support/status-auth.ts';
 import { waitFor } from './kube.ts';
 
 export interface ReconcilerProcess {
@@ -16,8 +17,9 @@ export interface ReconcilerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The reconciler takes OPERATOR_TOKEN as its status token unless `env` says otherwise. */
 export function startReconciler(args: readonly string[], env: NodeJS.ProcessEnv = {}): ReconcilerProcess {
-  const child = spawn(process.execPath, [ESSG_BIN, 'reconcile', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ESSG_BIN, 'reconcile', ...args], { env: { ...process.env, ESSG_STATUS_TOKEN: OPERATOR_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -8,7 +8,7 @@ import type { StatusSnapshot } from '../../../src/report/status-model.ts';
 const SCRIPT = readFileSync(fileURLToPath(new URL('../../../src/report/dashboard/dashboard.js', import.meta.url)), 'utf8');
 
 /** The containers index.html gives the script. */
-const PAGE_IDS = ['glance', 'fleet', 'phases', 'controls', 'rollouts', 'shown', 'customers', 'services', 'detail', 'footer'];
+const PAGE_IDS = ['who-login', 'glance', 'fleet', 'phases', 'controls', 'rollouts', 'shown', 'customers', 'services', 'detail', 'footer'];
 
 /** The part of a DOM element the dashboard touches. */
 export class FakeElement {
@@ -67,6 +67,7 @@ export async function drawDashboard({ status, hash = '', logs = { status: 200, b
     window: { location: { hash } },
     fetch: async (url: string) => {
       asked.push(url);
+      if (url === 'auth/whoami') return { ok: true, status: 200, json: async () => ({ login: 'soc-lead', role: 'operator' }) };
       if (url.startsWith('logs/')) return { ok: logs.status === 200, status: logs.status, text: async () => logs.body };
       // One gateway whole, as GET /status/gateways/NAME answers.
       const one = /^status\/gateways\/(.+)$/.exec(url);

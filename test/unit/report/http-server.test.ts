@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../../src/report/http-server.ts';
 import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, type HttpHandler, createStatusServer } from '../../../src/report/index.ts';
 import { createWebhookHandler, signBody } from '../../../src/source/webhook.ts';
+import { fetchAsOperator, operatorAuth } from '../../support/status-auth.ts';
 
 const servers: StatusServer[] = [];
 afterEach(async () => {
@@ -25,7 +26,7 @@ function gateway(name: string, customer: string, phase: GatewayReport['phase']):
 async function start(options: { webhook?: HttpHandler; isReady?: () => boolean; timeouts?: Partial<HttpTimeouts> } = {}) {
   const store = new StatusStore();
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts() });
-  const server = createStatusServer({ store, metrics, host: '127.0.0.1', port: 0, ...options });
+  const server = createStatusServer({ store, auth: operatorAuth(store), metrics, host: '127.0.0.1', port: 0, ...options });
   servers.push(server);
   const url = await server.listen();
   return { store, metrics, server, url };
@@ -38,13 +39,13 @@ describe('status HTTP server', () => {
     store.reportGateway(gateway('acme-02', 'acme', 'Offline'));
     store.reportGateway(gateway('zeta-01', 'zeta', 'Ready'));
 
-    const all = await (await fetch(`${url}/status`)).json();
+    const all = await (await fetchAsOperator(`${url}/status`)).json();
     expect(all.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['acme-01', 'acme-02', 'zeta-01']);
     expect(all.fleet.phases).toMatchObject({ Ready: 2, Offline: 1 });
 
-    const offline = await (await fetch(`${url}/status?phase=Offline`)).json();
+    const offline = await (await fetchAsOperator(`${url}/status?phase=Offline`)).json();
     expect(offline.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['acme-02']);
-    const zeta = await (await fetch(`${url}/status?customer=zeta`)).json();
+    const zeta = await (await fetchAsOperator(`${url}/status?customer=zeta`)).json();
     expect(zeta.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['zeta-01']);
   });
 
@@ -55,22 +56,22 @@ describe('status HTTP server', () => {
     store.reportGateway(withPods(gateway('zeta-01', 'zeta', 'Ready')));
     store.setHistory('acme-01', [{ time: '2026-12-01T00:00:00.000Z', kind: 'installed', revision: 'a'.repeat(40), cause: 'first apply' }]);
 
-    const full = await (await fetch(`${url}/status`)).json();
-    const list = await (await fetch(`${url}/status?view=list&customer=acme`)).json();
+    const full = await (await fetchAsOperator(`${url}/status`)).json();
+    const list = await (await fetchAsOperator(`${url}/status?view=list&customer=acme`)).json();
     expect(list.fleet).toEqual(full.fleet);
     expect(list.gateways.map((g: { gateway: string }) => g.gateway)).toEqual(['acme-01']);
     const { history, services, ...rest } = full.gateways[0];
     expect(history).toHaveLength(1);
     expect(list.gateways[0]).toEqual({ ...rest, services: services.map(({ pods: _pods, ...s }: { pods: unknown }) => s) });
-    const one = await (await fetch(`${url}/status/gateways/acme-01`)).json();
+    const one = await (await fetchAsOperator(`${url}/status/gateways/acme-01`)).json();
     expect(one.history).toHaveLength(1);
     expect(one.services[0].pods).toEqual([{ name: 'acme-01-ids-0', version: '1.0.0', phase: 'Running', ready: true, restarts: 0, health: 'Healthy' }]);
-    expect((await fetch(`${url}/status?view=everything`)).status).toBe(400);
+    expect((await fetchAsOperator(`${url}/status?view=everything`)).status).toBe(400);
   });
 
   it('rejects an unknown phase filter with 400', async () => {
     const { url } = await start();
-    const res = await fetch(`${url}/status?phase=Sleeping`);
+    const res = await fetchAsOperator(`${url}/status?phase=Sleeping`);
     expect(res.status).toBe(400);
     expect((await res.json()).error).toContain('Sleeping');
   });
@@ -78,10 +79,10 @@ describe('status HTTP server', () => {
   it('serves one gateway by name, and 404 for an unknown one', async () => {
     const { store, url } = await start();
     store.reportGateway(gateway('acme-01', 'acme', 'Ready'));
-    const res = await fetch(`${url}/status/gateways/acme-01`);
+    const res = await fetchAsOperator(`${url}/status/gateways/acme-01`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ gateway: 'acme-01', customer: 'acme', phase: 'Ready', services: [{ name: 'ids' }] });
-    expect((await fetch(`${url}/status/gateways/nope`)).status).toBe(404);
+    expect((await fetchAsOperator(`${url}/status/gateways/nope`)).status).toBe(404);
   });
 
   it('exposes pass, phase, API request and error metrics in the Prometheus format', async () => {
@@ -96,7 +97,7 @@ describe('status HTTP server', () => {
     metrics.gitFetchError();
     metrics.githubError();
 
-    const res = await fetch(`${url}/metrics`);
+    const res = await fetchAsOperator(`${url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toContain('essg_gateways{phase="Ready"} 1');
@@ -122,16 +123,16 @@ describe('status HTTP server', () => {
 
   it('answers /healthz always and /readyz only once a first pass completed', async () => {
     const { store, url } = await start();
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    expect((await fetchAsOperator(`${url}/healthz`)).status).toBe(200);
+    expect((await fetchAsOperator(`${url}/readyz`)).status).toBe(503);
     store.passStarted();
     store.passFinished({ result: 'success' });
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect((await fetchAsOperator(`${url}/readyz`)).status).toBe(200);
   });
 
   it('lets the engine decide readiness, e.g. a standby replica is ready without a pass', async () => {
     const { url } = await start({ isReady: () => true });
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect((await fetchAsOperator(`${url}/readyz`)).status).toBe(200);
   });
 
   it('routes a signed GitHub push to the source stage\'s webhook handler, which triggers a pass', async () => {
@@ -139,7 +140,7 @@ describe('status HTTP server', () => {
     const webhook = createWebhookHandler({ secret: 's3cret', branch: 'main', onPush: (push) => pushes.push(push.after) });
     const { url } = await start({ webhook });
     const payload = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: 'b'.repeat(40), forced: false, deleted: false });
-    const res = await fetch(`${url}/webhook`, {
+    const res = await fetchAsOperator(`${url}/webhook`, {
       method: 'POST',
       headers: { 'x-github-event': 'push', 'x-hub-signature-256': signBody({ secret: 's3cret', body: payload }), 'content-type': 'application/json' },
       body: payload,
@@ -147,28 +148,28 @@ describe('status HTTP server', () => {
     expect(res.status).toBe(202);
     await new Promise((resolve) => setImmediate(resolve));
     expect(pushes).toEqual(['b'.repeat(40)]);
-    const forged = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=00' }, body: payload });
+    const forged = await fetchAsOperator(`${url}/webhook`, { method: 'POST', headers: { 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=00' }, body: payload });
     expect(forged.status).toBe(401);
     expect(pushes).toHaveLength(1);
   });
 
   it('answers 404 on /webhook until a handler is mounted, 405 for GET', async () => {
     const { server, url } = await start();
-    expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetchAsOperator(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
     server.mountWebhook(async (_req, res) => void res.writeHead(204).end());
-    expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(204);
-    expect((await fetch(`${url}/webhook`)).status).toBe(405);
+    expect((await fetchAsOperator(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(204);
+    expect((await fetchAsOperator(`${url}/webhook`)).status).toBe(405);
   });
 
   it('serves the dashboard page and its script, which loads nothing but its own files', async () => {
     const { url } = await start();
-    const page = await fetch(`${url}/`);
+    const page = await fetchAsOperator(`${url}/`);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await page.text();
     expect(html).toContain('src="dashboard.js"');
     expect(html).not.toMatch(/https?:\/\//);
-    const script = await (await fetch(`${url}/dashboard.js`)).text();
+    const script = await (await fetchAsOperator(`${url}/dashboard.js`)).text();
     expect(script).toContain("fetch('status?view=list'");
     expect(script).not.toContain('innerHTML');
   });
@@ -177,7 +178,7 @@ describe('status HTTP server', () => {
     const errors: unknown[] = [];
     const store = new StatusStore();
     const server = createStatusServer({
-      store,
+      store, auth: operatorAuth(store),
       metrics: new FleetMetrics({ phases: () => store.phaseCounts() }),
       host: '127.0.0.1',
       port: 0,
@@ -188,9 +189,9 @@ describe('status HTTP server', () => {
     });
     servers.push(server);
     const url = await server.listen();
-    expect((await fetch(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(500);
+    expect((await fetchAsOperator(`${url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(500);
     expect(errors).toHaveLength(1);
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetchAsOperator(`${url}/healthz`)).status).toBe(200);
   });
 });
 

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStatusServer, FleetMetrics, GatewayOfflineError, LogsUnreachableError, NoServicePodError, parseLogsSince, StatusStore, type LogsReader, type ServiceLogsRequest, type StatusServer } from '../../../src/report/index.ts';
+import { fetchAsOperator, operatorAuth } from '../../support/status-auth.ts';
 
 const servers: StatusServer[] = [];
 afterEach(async () => {
@@ -9,7 +10,7 @@ afterEach(async () => {
 
 async function start(logs?: LogsReader): Promise<string> {
   const store = new StatusStore();
-  const server = createStatusServer({ store, metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0, ...(logs ? { logs } : {}) });
+  const server = createStatusServer({ store, auth: operatorAuth(store), metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0, ...(logs ? { logs } : {}) });
   servers.push(server);
   return server.listen();
 }
@@ -23,7 +24,7 @@ describe('GET /logs/GATEWAY/SERVICE', () => {
       asked.push(request);
       return { namespace: 'essg-acme', pod: 'acme-01-ids-1', container: 'ids', node: 'acme-01', stream, stop: () => (stopped = true) };
     });
-    const response = await fetch(`${url}/logs/acme-01/ids?tail=5&since=1h30m&follow=true&timestamps=1`);
+    const response = await fetchAsOperator(`${url}/logs/acme-01/ids?tail=5&since=1h30m&follow=true&timestamps=1`);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-essg-pod')).toBe('essg-acme/acme-01-ids-1');
     const reader = response.body!.getReader();
@@ -41,7 +42,7 @@ describe('GET /logs/GATEWAY/SERVICE', () => {
     ['a service not running there', new NoServicePodError({ gateway: 'acme-01', service: 'ids' }), 404, 'LOGS_NO_POD'],
   ])('answers %s with its code, message and data', async (_, error, status, code) => {
     const url = await start(() => Promise.reject(error));
-    const response = await fetch(`${url}/logs/acme-01/ids`);
+    const response = await fetchAsOperator(`${url}/logs/acme-01/ids`);
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual({ error: error.message, code, message: error.message, data: error.data });
   });
@@ -55,7 +56,7 @@ describe('GET /logs/GATEWAY/SERVICE', () => {
       asked = true;
       return Promise.reject(new Error('not reached'));
     });
-    const response = await fetch(`${url}/logs/acme-01/ids?${query}`);
+    const response = await fetchAsOperator(`${url}/logs/acme-01/ids?${query}`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: message });
     expect(asked).toBe(false);
@@ -63,7 +64,7 @@ describe('GET /logs/GATEWAY/SERVICE', () => {
 
   it('answers 404 where no logs are served', async () => {
     const url = await start();
-    expect((await fetch(`${url}/logs/acme-01/ids`)).status).toBe(404);
+    expect((await fetchAsOperator(`${url}/logs/acme-01/ids`)).status).toBe(404);
   });
 });
 

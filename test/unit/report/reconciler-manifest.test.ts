@@ -130,7 +130,7 @@ describe('reconciler manifests', () => {
     expect(container?.envFrom).toEqual([{ configMapRef: { name: RECONCILER_NAME } }]);
     const secretKeys = (container?.env ?? [])
       .filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom?.secretKeyRef?.key]);
-    expect(secretKeys).toEqual([['GITHUB_TOKEN', 'github-token'], ['ESSG_WEBHOOK_SECRET', 'webhook-secret']]);
+    expect(secretKeys).toEqual([['GITHUB_TOKEN', 'github-token'], ['ESSG_WEBHOOK_SECRET', 'webhook-secret'], ['ESSG_STATUS_TOKEN', 'status-token'], ['ESSG_OAUTH_CLIENT_SECRET', 'oauth-client-secret'], ['ESSG_SESSION_SECRET', 'session-secret']]);
     expect(Object.keys((find('ConfigMap', RECONCILER_NAME) as unknown as { data: object }).data)).toEqual(
       expect.arrayContaining(['ESSG_REPO', 'ESSG_BRANCH', 'ESSG_APPROVALS', 'ESSG_INTERVAL']),
     );

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetMetrics, type GatewayReport, type StatusServer, StatusStore, createStatusServer } from '../../../src/report/index.ts';
 import { runEssg } from '../../support/cli.ts';
+import { OPERATOR_TOKEN, operatorAuth } from '../../support/status-auth.ts';
 
 function gateway(name: string, customer: string, phase: GatewayReport['phase'], message = `${phase.toLowerCase()}`): GatewayReport {
   return {
@@ -22,7 +23,7 @@ function gateway(name: string, customer: string, phase: GatewayReport['phase'], 
 async function serve(reports: readonly GatewayReport[]): Promise<{ server: StatusServer; url: string; store: StatusStore }> {
   const store = new StatusStore();
   for (const r of reports) store.reportGateway(r);
-  const server = createStatusServer({ store, metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0 });
+  const server = createStatusServer({ store, auth: operatorAuth(store), metrics: new FleetMetrics({ phases: () => store.phaseCounts() }), host: '127.0.0.1', port: 0 });
   return { server, url: await server.listen(), store };
 }
 
@@ -40,7 +41,7 @@ describe('essg status', () => {
   });
 
   it('prints one row per gateway with phase, applied revision and ready services, and exits 0 when none is Failed or Degraded', async () => {
-    const result = await runEssg(['status', '--url', healthy.url]);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', healthy.url]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines.find((l) => l.startsWith('GATEWAY'))).toMatch(/^GATEWAY\s+CUSTOMER\s+PHASE\s+APPLIED\s+READY\s+ROLLOUT\s+MESSAGE$/);
@@ -49,14 +50,14 @@ describe('essg status', () => {
   });
 
   it('exits 1 when a gateway is Degraded, and shows a bad commit with its FILE:LINE problems', async () => {
-    const result = await runEssg(['status', '--url', broken.url]);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', broken.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('gateways/acme/acme-02.yaml:9:7: UNKNOWN_SERVICE: unknown service "fww"');
     expect(result.stdout).toMatch(/acme-02\s+acme\s+Degraded\s+12345678→ffffffff\s+1\/2\s+-\s+fw not ready: CrashLoopBackOff; commit f{12} is not applied/);
   });
 
   it('prints the status as JSON with --format json, with the same exit code', async () => {
-    const result = await runEssg(['status', '--url', broken.url, '--format', 'json']);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', broken.url, '--format', 'json']);
     expect(result.code).toBe(1);
     const body = JSON.parse(result.stdout);
     expect(body.gateways.map((g: { gateway: string; phase: string }) => [g.gateway, g.phase])).toEqual([['acme-01', 'Ready'], ['acme-02', 'Degraded']]);
@@ -64,7 +65,7 @@ describe('essg status', () => {
   });
 
   it('shows one gateway in detail with --gateway: services desired against running, node and pressure', async () => {
-    const result = await runEssg(['status', '--url', broken.url, '--gateway', 'acme-02']);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', broken.url, '--gateway', 'acme-02']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('acme-02 (acme): Degraded');
     expect(result.stdout).toContain('pressure disk');
@@ -77,10 +78,10 @@ describe('essg status', () => {
     const message = 'next window opens 2026-12-11T18:00:00Z (2026-12-12T02:00:00+08:00 Asia/Shanghai)';
     const held = await serve([{ ...gateway('acme-03', 'acme', 'OutsideWindow', message), reason: 'OutsideMaintenanceWindow', pendingRevision: 'e'.repeat(40), rollout: { id: 'e'.repeat(40), state: 'outside-window', message, nextWindow: next } }]);
     try {
-      const table = await runEssg(['status', '--url', held.url]);
+      const table = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', held.url]);
       expect(table.code).toBe(0);
       expect(table.stdout.split('\n').find((l) => l.startsWith('acme-03'))).toMatch(/^acme-03\s+acme\s+OutsideWindow\s+12345678→eeeeeeee\s+1\/2\s+eeeeeeee outside-window\s+next window opens 2026-12-11T18:00:00Z \(2026-12-12T02:00:00\+08:00 Asia\/Shanghai\)$/);
-      const detail = await runEssg(['status', '--url', held.url, '--gateway', 'acme-03']);
+      const detail = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', held.url, '--gateway', 'acme-03']);
       expect(detail.stdout).toContain('acme-03 (acme): OutsideWindow');
       expect(detail.stdout).toContain('  next maintenance window opens 2026-12-11T18:00:00.000Z UTC, 2026-12-12T02:00:00+08:00 Asia/Shanghai');
     } finally {
@@ -94,7 +95,7 @@ describe('essg status', () => {
       { time: '2026-01-02T00:00:00.000Z', kind: 'updated', service: 'ids', from: '1.0.0', to: '1.1.0', revision: 'b'.repeat(40), cause: 'rollout bbbbbbbbbbbb wave 1, PR #7 approved by acme-lead' },
       { time: '2026-01-03T00:00:00.000Z', kind: 'offline', revision: 'b'.repeat(40), cause: 'edge node acme-01 unreachable' },
     ]);
-    const result = await runEssg(['status', '--url', healthy.url, '--gateway', 'acme-01']);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', healthy.url, '--gateway', 'acme-01']);
     const history = result.stdout.split('\n').slice(result.stdout.split('\n').indexOf('HISTORY') + 1).filter(Boolean);
     expect(history).toEqual([
       '  2026-01-03T00:00:00.000Z  offline  @bbbbbbbb  edge node acme-01 unreachable',
@@ -103,20 +104,26 @@ describe('essg status', () => {
     ]);
   });
 
-  it('reads the endpoint from ESSG_STATUS_URL', async () => {
-    const result = await runEssg(['status', '--format', 'json'], { env: { ESSG_STATUS_URL: healthy.url } });
+  it('reads the endpoint from ESSG_STATUS_URL and the token from ESSG_STATUS_TOKEN', async () => {
+    const result = await runEssg(['status', '--format', 'json'], { env: { ESSG_STATUS_URL: healthy.url, ESSG_STATUS_TOKEN: OPERATOR_TOKEN } });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).gateways).toHaveLength(2);
   });
 
+  it('says how to sign in when it has no token, with exit code 2', async () => {
+    const result = await runEssg(['status', '--url', healthy.url], { env: { ESSG_STATUS_TOKEN: '', GITHUB_TOKEN: '' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('set ESSG_STATUS_TOKEN (or GITHUB_TOKEN) to a GitHub token or the status token');
+  });
+
   it('says which gateway is unknown, with exit code 2', async () => {
-    const result = await runEssg(['status', '--url', healthy.url, '--gateway', 'nope-01']);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', healthy.url, '--gateway', 'nope-01']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no gateway nope-01');
   });
 
   it('says how to reach the reconciler when nothing answers, with exit code 2', async () => {
-    const result = await runEssg(['status', '--url', 'http://127.0.0.1:1']);
+    const result = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', 'http://127.0.0.1:1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot reach the reconciler at http://127.0.0.1:1');
     expect(result.stderr).toContain('port-forward');

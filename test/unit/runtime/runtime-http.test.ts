@@ -11,6 +11,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '../../../src/runtime/runtime.ts';
 import { signBody } from '../../../src/source/webhook.ts';
+import { OPERATOR_HEADERS, OPERATOR_TOKEN } from '../../support/status-auth.ts';
 
 const SECRET = 'webhook-secret-for-tests';
 const MAX_BYTES = 64 * 1024;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   runtime = await startRuntime({
     repo: `${NOWHERE}/fleet.git`, branch: 'main', cacheDir: path.join(dir, 'cache'), kubeconfig: path.join(dir, 'kubeconfig'),
     interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, leaderElection: false,
-    webhookSecret: SECRET, webhookMaxBytes: MAX_BYTES, gitTimeoutMs: 5_000,
+    webhookSecret: SECRET, webhookMaxBytes: MAX_BYTES, gitTimeoutMs: 5_000, statusAuth: { statusTokens: [OPERATOR_TOKEN] },
     log: () => undefined,
   });
   base = new URL(runtime.url!);
@@ -102,7 +103,7 @@ const pushHeaders = (body: Buffer, signature?: string) => ({
   'content-type': 'application/json', 'x-github-event': 'push', 'content-length': body.length,
   ...(signature === undefined ? {} : { 'x-hub-signature-256': signature }),
 });
-const metric = async (name: string) => (await request({ method: 'GET', pathname: '/metrics' })).body.split('\n').find((l) => l.startsWith(name));
+const metric = async (name: string) => (await request({ method: 'GET', pathname: '/metrics', headers: OPERATOR_HEADERS })).body.split('\n').find((l) => l.startsWith(name));
 const passes = () => runtime.store.snapshot().fleet.passes;
 /**
  * Passes the deliveries of `action` started: after it, one pass is asked for by hand and
@@ -221,7 +222,7 @@ describe('headers and limits of the reconciler\'s HTTP port', () => {
 
   it('the dashboard cannot be framed and loads only its own files', async () => {
     for (const pathname of ['/', '/dashboard.js', '/dashboard.css']) {
-      const answer = await request({ method: 'GET', pathname });
+      const answer = await request({ method: 'GET', pathname, headers: OPERATOR_HEADERS });
       expect(answer.status).toBe(200);
       expect(answer.headers['x-frame-options'], pathname).toBe('DENY');
       expect(answer.headers['content-security-policy'], pathname).toContain("frame-ancestors 'none'");

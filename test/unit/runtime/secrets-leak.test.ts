@@ -14,6 +14,7 @@ import { runEssg } from '../../support/cli.ts';
 import { leaksIn as leaksInForms, secretForms } from '../../support/secret-forms.ts';
 import { startReconciler, type ReconcilerProcess } from '../../integration/helpers/process.ts';
 import { waitFor } from '../../integration/helpers/kube.ts';
+import { fetchAsOperator } from '../../support/status-auth.ts';
 
 const SECRETS = {
   githubToken: 'ghp_Zq8Lw3Nv5Rt7Yx9Ab1Cd3Ef5Gh7Ij9Kl1Mn3',
@@ -75,7 +76,7 @@ describe('secrets of a failing reconciler', () => {
     await waitFor('the Git credentials sent twice', async () => authorizations.length >= 2, { timeoutMs: 60_000 });
     expect(authorizations[0]).toBe(`Basic ${forms()['basic auth']}`);
     const status = await waitFor('a failed pass in status', async () => {
-      const snapshot = (await (await fetch(`${base}/status`)).json()) as { fleet: { lastPass?: { result?: string }; source: { ok: boolean; error?: string } } };
+      const snapshot = (await (await fetchAsOperator(`${base}/status`)).json()) as { fleet: { lastPass?: { result?: string }; source: { ok: boolean; error?: string } } };
       return snapshot.fleet.lastPass?.result === 'failed' ? snapshot : undefined;
     }, { timeoutMs: 60_000 });
     // The failure is named, with the repo, without its credentials.
@@ -94,7 +95,7 @@ describe('secrets of a failing reconciler', () => {
       expect(leaksIn(await response.text())).toEqual([]);
     }
 
-    const answers = await Promise.all(['/status', '/status/gateways/acme-sh-01', '/metrics', '/healthz', '/readyz'].map(async (p) => `${p}\n${await (await fetch(`${base}${p}`)).text()}`));
+    const answers = await Promise.all(['/status', '/status/gateways/acme-sh-01', '/metrics', '/healthz', '/readyz'].map(async (p) => `${p}\n${await (await fetchAsOperator(`${base}${p}`)).text()}`));
     await reconciler.stop();
     const everything = [reconciler.stderr(), reconciler.stdout(), ...answers].join('\n');
     expect(everything).toContain('needs credentials that were not accepted');
