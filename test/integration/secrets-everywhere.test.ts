@@ -2,7 +2,8 @@
 // and failed with each: `essg reconcile` as an operator runs it fetches its fleet from a real
 // `git http-backend` that needs basic auth (the credentials work), asks a GitHub that refuses
 // its token and its App key and echoes back whatever credentials it was sent, takes a signed
-// webhook delivery, and applies to the test bed. Then no log line, no --once report, no
+// webhook delivery, holds a status token and a GitHub sign-in whose code exchange GitHub
+// refuses, and applies to the test bed. Then no log line, no --once report, no
 // /status, /status/gateways or /metrics answer, no Event and no ConfigMap it wrote holds any.
 import { generateKeyPairSync, createHmac } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -22,7 +23,7 @@ import { commitAndPush, tempDir } from './helpers/git.ts';
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
-import { fetchAsOperator } from '../support/status-auth.ts';
+import { OPERATOR_TOKEN, fetchAsOperator } from '../support/status-auth.ts';
 
 const run = promisify(execFile);
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -32,6 +33,9 @@ const SECRETS = {
   gitPassword: 'S3cr:et/pa ss+w\u00f6rd=9',
   webhookSecret: 'whsec-7c1e9a3f5b2d8e4a',
   appKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  statusToken: OPERATOR_TOKEN,
+  oauthClientSecret: 'oauth-cs-3f9a1c7e5b2d4a6f',
+  sessionSecret: 'session-key-8e2b4d6f1a3c5e7a',
 } as const;
 
 /** Every form a secret travels in: as is, URL-encoded, base64, basic auth; for the App key also each line of its body and the JWTs signed with it. */
@@ -102,10 +106,13 @@ describe('secrets of a reconciler that used each one and failed with each', () =
     '--repo', repoUrl, '--branch', 'main', '--approvals', 'github', '--github-repo', 'soc/fleet', '--github-url', githubUrl, '--github-retries', '0',
     '--trusted-revision', trusted, '--kubeconfig', (await testbed()).kubeconfig, '--cache-dir', path.join(dir, `cache-${seen.length}`),
   ];
-  const gitEnv = { ESSG_GIT_USERNAME: SECRETS.gitUser, ESSG_GIT_PASSWORD: SECRETS.gitPassword, ESSG_WEBHOOK_SECRET: SECRETS.webhookSecret };
+  const gitEnv = {
+    ESSG_GIT_USERNAME: SECRETS.gitUser, ESSG_GIT_PASSWORD: SECRETS.gitPassword, ESSG_WEBHOOK_SECRET: SECRETS.webhookSecret,
+    ESSG_STATUS_TOKEN: SECRETS.statusToken, ESSG_OAUTH_CLIENT_SECRET: SECRETS.oauthClientSecret, ESSG_SESSION_SECRET: SECRETS.sessionSecret,
+  };
 
   it('a running reconciler with a token: applies with the Git credentials, holds the change GitHub refused, takes a signed webhook', async () => {
-    reconciler = startReconciler([...(await args()), '--interval', '*/2 * * * * *', '--listen', '127.0.0.1:0'], { ...gitEnv, GITHUB_TOKEN: SECRETS.githubToken });
+    reconciler = startReconciler([...(await args()), '--interval', '*/2 * * * * *', '--listen', '127.0.0.1:0', '--oauth-client-id', 'Iv1.essg', '--public-url', 'http://127.0.0.1:9'], { ...gitEnv, GITHUB_TOKEN: SECRETS.githubToken });
     const base = await reconciler.url();
     const gateway = fleet.gateway('acme-sh-01');
     const held = await waitFor('the change held on the GitHub failure', async () => {
@@ -120,6 +127,12 @@ describe('secrets of a reconciler that used each one and failed with each', () =
     const delivery = await fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': signature } });
     expect(delivery.status).toBeLessThan(300);
 
+    // A GitHub sign-in whose code exchange (the OAuth client secret in its body) GitHub refuses, echoing it.
+    const start = await fetch(`${base}/auth/github`, { redirect: 'manual' });
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    const callback = await fetch(`${base}/auth/callback?code=bogus&state=${state}`, { headers: { cookie: start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') }, redirect: 'manual' });
+    expect(callback.status).toBe(503);
+    seen.push(`${start.headers.get('set-cookie')}\n${await callback.text()}`);
     for (const p of ['/status', `/status/gateways/${gateway}`, '/metrics']) seen.push(`${p}\n${await (await fetchAsOperator(`${base}${p}`)).text()}`);
     await reconciler.stop();
     seen.push(reconciler.stdout(), reconciler.stderr());
