@@ -1,5 +1,6 @@
 // Retries with exponential backoff and jitter, for the failures that pass by themselves:
-// conflicts, throttling, server errors and lost connections. Never for 4xx that mean "no".
+// conflicts, throttling, server errors and lost connections. Never for 4xx that mean "no",
+// nor for a request that timed out.
 import { FleetError } from '../errors/fleet-error.ts';
 
 export interface RetryPolicy {
@@ -22,6 +23,10 @@ export function isRetryable(error: unknown): boolean {
   const data = (error as { data?: { status?: number; reason?: string } }).data;
   // A write refused because this replica lost its Lease is never tried again.
   if (data?.reason === 'NotLeader') return false;
+  // A request the API server did not answer within the deadline: a hung server (or etcd
+  // behind it) costs one bounded wait, not one per attempt; the pass ends naming it and the
+  // next pass asks again.
+  if (data?.reason === 'Timeout') return false;
   // Errors of our own (an unsupported kind, a corrupt inventory) carry no request failure.
   if (!data || !('status' in data || 'reason' in data)) return (error as { code?: string }).code === 'CLUSTER_STILL_DELETING';
   return isRetryableStatus(data.status);

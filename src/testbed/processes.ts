@@ -8,6 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface StartedProcess {
   readonly pid: number;
   readonly log: string;
+  /** How it was started, so a fault can restart it the same way (faults.ts). */
+  readonly command?: string;
+  readonly args?: readonly string[];
+  readonly cwd?: string;
 }
 
 export function startDetached({ command, args, log, env, cwd }: { command: string; args: readonly string[]; log: string; env?: NodeJS.ProcessEnv; cwd?: string }): StartedProcess {
@@ -16,7 +20,7 @@ export function startDetached({ command, args, log, env, cwd }: { command: strin
     const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env: env ?? process.env, cwd });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
     child.unref();
-    return { pid: child.pid, log };
+    return { pid: child.pid, log, command, args: [...args], ...(cwd ? { cwd } : {}) };
   } finally {
     closeSync(fd);
   }
@@ -50,7 +54,7 @@ export async function stopGroup(pid: number, graceMs = 5000): Promise<void> {
   while (groupAlive(pid) && Date.now() < killDeadline) await sleep(50);
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
     return true;

@@ -10,6 +10,10 @@ import type { RegistryRecord } from './registry.ts';
 export interface ProcessRecord {
   readonly pid: number;
   readonly log: string;
+  /** How it was started, so a fault can restart it the same way (faults.ts); absent in a test bed started before they were kept. */
+  readonly command?: string;
+  readonly args?: readonly string[];
+  readonly cwd?: string;
 }
 
 export interface GitServerRecord {

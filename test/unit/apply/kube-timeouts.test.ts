@@ -5,7 +5,8 @@ import net from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeHttp } from '../../../src/apply/kube-http.ts';
-import { withKubeDeadline } from '../../../src/apply/index.ts';
+import { DEFAULT_RETRY, KubeClusterClient, withKubeDeadline } from '../../../src/apply/index.ts';
+import { RetriesExhausted, withRetry } from '../../../src/apply/retry.ts';
 
 interface Server {
   readonly url: string;
@@ -80,5 +81,20 @@ describe('Kubernetes request timeouts', () => {
     const core = withKubeDeadline(kubeconfigFor(server.url).makeApiClient(CoreV1Api), { timeoutMs: 5000 });
     const list = await core.listNamespace();
     expect(list.items).toEqual([]);
+  });
+});
+
+describe('a request that timed out', () => {
+  it('is not tried again: a listing of a server that never answers costs one wait, and fails naming the kind and the timeout', async () => {
+    let requests = 0;
+    const server = await tcpServer(() => (requests += 1));
+    servers.push(server);
+    const client = new KubeClusterClient({ kubeconfig: kubeconfigFor(server.url), timeoutMs: 300 });
+    const error = await withRetry({ policy: DEFAULT_RETRY }, () => client.listInventories()).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhausted);
+    expect((error as RetriesExhausted).attempts).toBe(1);
+    expect((error as RetriesExhausted).lastError).toMatchObject({ code: 'CLUSTER_LIST_FAILED', data: { reason: 'Timeout' } });
+    expect(String((error as Error).message)).toMatch(/^listing ConfigMap .*failed: no answer from .* within 300 ms$/);
+    expect(requests).toBe(1);
   });
 });
