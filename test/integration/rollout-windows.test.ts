@@ -16,7 +16,7 @@ import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { createRolloutFleet, deployments, removeRolloutFleet, type RolloutFleet } from './helpers/rollout-fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
 import { testbed } from './helpers/testbed.ts';
-import { fetchAsOperator } from '../support/status-auth.ts';
+import { OPERATOR_TOKEN, fetchAsOperator } from '../support/status-auth.ts';
 
 const ACME_WINDOW = '{ cron: "0 2 * * 6", duration: 4h, timezone: Asia/Shanghai }';
 /** Tuesday 2026-12-08, 20:00 in Shanghai: the evening the issue's upgrade landed at once. */
@@ -116,14 +116,14 @@ describe('maintenance windows', () => {
     expect(ours(await statusOf(url)).map((g) => g.phase)).toEqual(['OutsideWindow', 'OutsideWindow']);
 
     // What an operator reads: the table, one gateway in detail, the rollout.
-    const table = await runEssg(['status', '--url', url]);
+    const table = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', url]);
     expect(table.code).toBe(0);
     for (const g of fleet.gateways) expect(table.stdout).toMatch(new RegExp(`${g}\\s+acme\\s+OutsideWindow`));
     expect(table.stdout).toContain('2026-12-12T02:00:00+08:00 Asia/Shanghai');
-    const detail = await runEssg(['status', '--url', url, '--gateway', fleet.gateways[1]!]);
+    const detail = await runEssg(['status', '--token', OPERATOR_TOKEN, '--url', url, '--gateway', fleet.gateways[1]!]);
     expect(detail.stdout).toContain(`${fleet.gateways[1]} (acme): OutsideWindow`);
     expect(detail.stdout).toContain('next maintenance window opens 2026-12-11T18:00:00.000Z UTC, 2026-12-12T02:00:00+08:00 Asia/Shanghai');
-    const rollout = await runEssg(['rollout', 'show', upgrade.slice(0, 12), '--url', url]);
+    const rollout = await runEssg(['rollout', 'show', upgrade.slice(0, 12), '--token', OPERATOR_TOKEN, '--url', url]);
     expect(rollout.code).toBe(0);
     for (const g of fleet.gateways) expect(rollout.stdout).toContain(`${g} deferred: outside its maintenance windows, the next opens 2026-12-11T18:00:00Z (2026-12-12T02:00:00+08:00 Asia/Shanghai)`);
     await tuesday.stop();
