@@ -128,3 +128,18 @@ export async function writeFleet(dir: string, files: FleetFiles): Promise<void> 
     await Promise.all(entries.slice(i, i + 256).map(([p, content]) => writeFile(path.join(dir, p), content)));
   }
 }
+
+/**
+ * Moves the first service of each named gateway file to another catalog version of it, in
+ * `files` and in the files returned (those changed): a workload change its customer reviews.
+ */
+export function upgradeFirstService(files: FleetFiles, gatewayFiles: readonly string[]): FleetFiles {
+  const changed: FleetFiles = {};
+  for (const file of gatewayFiles) {
+    const content = files[file]!;
+    const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
+    const other = Object.keys(files).map((f) => /^catalog\/([\w-]+)\/([\d.]+)\.yaml$/.exec(f)).find((c) => c && c[1] === m[1] && c[2] !== m[2])![2]!;
+    changed[file] = files[file] = content.replace(m[0], `- { name: ${m[1]}, version: ${other},`);
+  }
+  return changed;
+}

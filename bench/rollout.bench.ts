@@ -12,7 +12,7 @@ import { startRuntime, type Runtime, type RuntimeOptions } from '../src/runtime/
 import { ensureGateways } from '../src/testbed/gateways.ts';
 import { startGitHubFake } from '../test/github-fake/index.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
-import { generateFleet } from './fleet-generator.ts';
+import { generateFleet, upgradeFirstService } from './fleet-generator.ts';
 import { cleanUp, renamedFleet, testbedSizedFor } from './reconcile-cluster.ts';
 import { writeSection } from './report.ts';
 import { LABEL, SYSTEM_NAMESPACE } from '../src/contract/index.ts';
@@ -38,14 +38,7 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
 
 /** Moves the first service of every gateway to another catalog version of it: one change for the whole fleet. */
 function upgradeAll(files: Record<string, string>): Record<string, string> {
-  const changed: Record<string, string> = {};
-  for (const [file, content] of Object.entries(files)) {
-    if (!file.startsWith('gateways/')) continue;
-    const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
-    const other = Object.keys(files).map((f) => /^catalog\/([\w-]+)\/([\d.]+)\.yaml$/.exec(f)).find((c) => c && c[1] === m[1] && c[2] !== m[2])![2]!;
-    changed[file] = files[file] = content.replace(m[0], `- { name: ${m[1]}, version: ${other},`);
-  }
-  return changed;
+  return upgradeFirstService(files, Object.keys(files).filter((file) => file.startsWith('gateways/')));
 }
 
 export async function main(): Promise<void> {

@@ -91,7 +91,7 @@ export class Reconciler {
     const started = Date.now();
     const timer = new PassTimings();
     store.passStarted();
-    let summary: Omit<PassSummary, 'timings'>;
+    let summary: Omit<PassSummary, 'timings' | 'commitsLoaded'>;
     try {
       summary = await this.pass(timer);
     } catch (error) {
@@ -103,11 +103,12 @@ export class Reconciler {
     const { timings } = timer;
     store.passFinished({ result: summary.result, ...(summary.error ? { error: summary.error } : {}) });
     metrics.observePass({ durationMs, result: summary.result, timings });
-    this.log(`pass took ${(durationMs / 1000).toFixed(1)} s: ${describeTimings(timings)}`);
-    return { ...summary, timings };
+    const { commitsLoaded } = this.revisions;
+    this.log(`pass took ${(durationMs / 1000).toFixed(1)} s, ${commitsLoaded} commits loaded: ${describeTimings(timings)}`);
+    return { ...summary, commitsLoaded, timings };
   }
 
-  private async pass(timings: PassTimings): Promise<Omit<PassSummary, 'timings'>> {
+  private async pass(timings: PassTimings): Promise<Omit<PassSummary, 'timings' | 'commitsLoaded'>> {
     // The leadership this pass started under: losing it ends the pass, even if another begins.
     this.passLeadership = this.options.leadership?.();
     this.revisions.startPass();

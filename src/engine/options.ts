@@ -54,6 +54,8 @@ export interface PassSummary {
   /** A rollout is in flight: look again after this many seconds rather than at the next poll. */
   readonly recheckAfterSeconds?: number;
   readonly error?: string;
+  /** Commits the pass loaded and rendered (the head, the gateways' revisions and the history between): each once. */
+  readonly commitsLoaded: number;
   /** Milliseconds spent in each step of the pass. */
   readonly timings: StepTimings;
 }

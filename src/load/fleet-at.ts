@@ -132,6 +132,7 @@ export function inThreadLoader(store: { readerAt(commit: string): FleetFileReade
 /** The fleet at each commit a pass needs, loaded once per pass. */
 export class FleetRevisions {
   private readonly byCommit = new Map<string, Promise<FleetAtCommit>>();
+  private readonly loadedThisPass = new Set<string>();
 
   constructor(private readonly loader: FleetLoader) {}
 
@@ -142,13 +143,20 @@ export class FleetRevisions {
     if (!entry) {
       entry = this.loader.load({ commit, now });
       this.byCommit.set(key, entry);
+      this.loadedThisPass.add(commit);
     }
     return entry;
+  }
+
+  /** How many commits this pass loaded: each once, however many gateways walked through it. */
+  get commitsLoaded(): number {
+    return this.loadedThisPass.size;
   }
 
   /** Forgets every commit: call at the start of a pass so memory stays bounded by one pass. */
   startPass(): void {
     this.byCommit.clear();
+    this.loadedThisPass.clear();
     this.loader.startPass?.();
   }
 }

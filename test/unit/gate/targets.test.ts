@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseTargets, PassFacts, type TargetsArgs } from '../../../src/gate/index.ts';
-import { FleetRevisions, inThreadLoader } from '../../../src/load/index.ts';
+import { FleetRevisions, inThreadLoader, type FleetLoader } from '../../../src/load/index.ts';
 import { openLocalRepo } from '../../../src/source/index.ts';
 import { templateRepo, type TemplateRepo } from '../../support/template-repo.ts';
 import { OWNER, REPO, useGitHubFake } from './github-fixture.ts';
@@ -113,5 +113,42 @@ describe('the gate\'s history walk', () => {
     expect(refused.pending).toBe(commits.firewall);
     expect(refused.blockedBy).toMatchObject({ result: 'refused', reason: 'history-rewritten' });
     expect(all.get('globex-ams-01')?.revision).toBe(commits.firewall);
+  });
+
+  it('with approvals on, a long history is read once per pass: each commit loaded and asked about once, however many gateways walk it', async () => {
+    // Twelve commits after the trusted one, each moving one gateway to another node name,
+    // each merged with its customer's approval: every gateway walks all twelve.
+    git('checkout', '-q', '-b', 'long-history', commits.trusted);
+    const approvers: Record<string, string[]> = { acme: ['acme-secops-lead'], globex: ['globex-ciso', 'globex-it-security'] };
+    const history: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const gateway = GATEWAYS[i % GATEWAYS.length]!;
+      const file = path.join(dir, 'gateways', gateway.split('-')[0]!, `${gateway}.yaml`);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}node: .*$/m, `  node: ${gateway}-r${i}`));
+      git('commit', '-q', '-am', `${gateway} on node ${gateway}-r${i}`);
+      const sha = git('rev-parse', 'HEAD');
+      const { number } = t.fake.state.createPullRequest({ author: 'soc-analyst' });
+      for (const user of approvers[gateway.split('-')[0]!]!) t.fake.state.submitReview({ pr: number, user, state: 'APPROVED' });
+      t.fake.state.mergePullRequest({ pr: number, mergeCommitSha: sha });
+      history.push(sha);
+    }
+    git('checkout', '-q', 'main');
+    const store = openLocalRepo({ dir });
+    const inner = inThreadLoader(store);
+    const loaded: string[] = [];
+    const counting: FleetLoader = { load: (args) => (loaded.push(args.commit), inner.load(args)), close: () => inner.close() };
+    const revisions = new FleetRevisions(counting);
+    const passFacts = facts();
+    for (let pass = 0; pass < 2; pass++) {
+      loaded.length = 0;
+      revisions.startPass();
+      const head = await revisions.at(history.at(-1)!, NOW);
+      const all = await chooseTargets({ head, inventories: new Map(), headIsFresh: true, revisions, store, now: NOW, onRevision: onTrusted(), facts: pass === 0 ? passFacts : facts() });
+      for (const target of all) expect(target).toMatchObject({ revision: history.at(-1), decisions: [{ result: 'approved' }, { result: 'approved' }] });
+      // 6 gateways × 12 commits walked; the trusted revision and the 12 commits loaded once each.
+      expect(loaded.sort()).toEqual([commits.trusted, ...history].sort());
+      expect(revisions.commitsLoaded).toBe(13);
+    }
+    expect(passFacts.lookups).toBe(12);
   });
 });
