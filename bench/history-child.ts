@@ -6,7 +6,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { chooseTargets, PassFacts } from '../src/gate/index.ts';
 import { createGitHubClient, lineLogger } from '../src/gate/github-client.ts';
-import { FleetRevisions, WorkerLoader } from '../src/load/index.ts';
+import { FleetRevisions, WorkerLoader, type FleetLoader } from '../src/load/index.ts';
 import { findGitdir, openLocalRepo } from '../src/source/index.ts';
 import { startGitHubFake } from '../test/github-fake/index.ts';
 import { reportFromChild } from './child.ts';
@@ -38,13 +38,28 @@ for (const { sha, customers } of scenario.pending) {
 const { octokit } = createGitHubClient({ baseUrl: fake.baseUrl, auth: { token: TOKEN }, logger: lineLogger(() => undefined) });
 const store = openLocalRepo({ dir: scenario.dir });
 const loader = new WorkerLoader({ gitdir: findGitdir(scenario.dir), origin: scenario.dir });
-const revisions = new FleetRevisions(loader);
+/** Time the pass waited on the load worker (loads run one at a time, so these add up). */
+let loadMs = 0;
+const timedLoader: FleetLoader = {
+  load: async (args) => {
+    const from = performance.now();
+    try {
+      return await loader.load(args);
+    } finally {
+      loadMs += performance.now() - from;
+    }
+  },
+  startPass: () => loader.startPass(),
+  close: () => loader.close(),
+};
+const revisions = new FleetRevisions(timedLoader);
 const head = scenario.pending.at(-1)?.sha ?? scenario.trusted;
 const onRevision = new Map(scenario.gateways.map((g) => [g, scenario.trusted]));
 
 const passes = [];
 for (let i = 0; i < scenario.passes; i++) {
   revisions.startPass();
+  loadMs = 0;
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const asked = fake.requestsTo(/./).length;
@@ -58,7 +73,7 @@ for (let i = 0; i < scenario.passes; i++) {
   // What the pass holds once it has decided (every commit it loaded, the targets): retained, not garbage.
   const heldMiB = (process.memoryUsage().heapUsed - heapBefore) / MiB;
   passes.push({
-    seconds, headSeconds: (loaded - started) / 1000, commitsLoaded: revisions.commitsLoaded, lookups: facts.lookups,
+    seconds, headSeconds: (loaded - started) / 1000, loadSeconds: loadMs / 1000, commitsLoaded: revisions.commitsLoaded, lookups: facts.lookups,
     githubRequests: fake.requestsTo(/./).length - asked, heldMiB, rssMiB: process.memoryUsage().rss / MiB,
     atHead: targets.filter((t) => t.revision === head).length,
     held: targets.filter((t) => t.blockedBy?.result === 'awaiting-approval').length,

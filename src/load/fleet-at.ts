@@ -4,7 +4,7 @@
 // A gateway that cannot be rendered is a value in `failures`, naming its file, never a throw.
 import type { FleetFileReader } from '../model/file-reader.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
-import { loadFleet } from '../model/load.ts';
+import { loadFleet, type ParsedFiles } from '../model/load.ts';
 import { type CommitProblem, type Problem } from '../model/problems.ts';
 import { RenderCache, renderFleet, type RenderedGateway } from '../render/index.ts';
 
@@ -76,8 +76,12 @@ export function renderGateways({ model, now, renders }: { readonly model: FleetM
  * only through expiry).
  * @throws FleetReadError when the reader cannot list the repo at all
  */
-export async function fleetAt({ reader, now, renders }: { readonly reader: FleetFileReader; readonly now: string; readonly renders?: GatewayRenders }): Promise<FleetAt> {
-  const loaded = await loadFleet({ reader });
+export async function fleetAt({ reader, now, renders, parsed }: {
+  readonly reader: FleetFileReader; readonly now: string; readonly renders?: GatewayRenders;
+  /** Files checked by earlier loads (see ParsedFiles). */
+  readonly parsed?: ParsedFiles;
+}): Promise<FleetAt> {
+  const loaded = await loadFleet({ reader, ...(parsed ? { parsed } : {}) });
   if (!loaded.ok) return loaded;
   return { ok: true, model: loaded.model, ...renderGateways({ model: loaded.model, now, ...(renders ? { renders } : {}) }) };
 }
@@ -97,12 +101,12 @@ export function formatRenderFailure(failure: RenderFailure): string {
 }
 
 /** `fleetAt` for one commit, as the reconciler takes it: never throws. */
-export async function fleetAtCommit({ reader, commit, now, renders }: {
-  readonly reader: FleetFileReader; readonly commit: string; readonly now: string; readonly renders?: GatewayRenders;
+export async function fleetAtCommit({ reader, commit, now, renders, parsed }: {
+  readonly reader: FleetFileReader; readonly commit: string; readonly now: string; readonly renders?: GatewayRenders; readonly parsed?: ParsedFiles;
 }): Promise<FleetAtCommit> {
   let fleet: FleetAt;
   try {
-    fleet = await fleetAt({ reader, now, ...(renders ? { renders } : {}) });
+    fleet = await fleetAt({ reader, now, ...(renders ? { renders } : {}), ...(parsed ? { parsed } : {}) });
   } catch (error) {
     return { ok: false, commit, problems: [{ code: 'LOAD_FAILED', message: `${reader.origin}: ${error instanceof Error ? error.message : String(error)}` }] };
   }

@@ -3,9 +3,12 @@
 // the worker lives, the gitdir's object caches and the renders of every gateway, so a pass
 // over unchanged commits reads and renders nothing twice; and it sends back only the
 // renders the reconciler does not hold yet (copying a render between threads costs about as
-// much as taking it from the cache).
+// much as taking it from the cache). It keeps each file's own checks too (ParsedFiles), so the
+// next commit of a branch parses only the files it changed; those no load of the last pass
+// read are dropped when a pass begins.
 import type { RenderedGateway } from '../render/index.ts';
 import { openCommitStore, type CommitStore } from '../source/commit-store.ts';
+import { ParsedFiles } from '../model/load.ts';
 import { fleetAtCommit, GatewayRenders, type FleetAtCommit } from './fleet-at.ts';
 
 export type LoadTask =
@@ -15,6 +18,8 @@ export type LoadTask =
     readonly kind: 'load'; readonly gitdir: string; readonly origin: string; readonly commit: string; readonly now: string;
     /** The renders the reconciler holds, by renderId: answered by reference. */
     readonly known: readonly string[];
+    /** The reconciler's pass: files no load of the pass before read are forgotten when it changes. */
+    readonly pass: number;
   };
 
 /** A render the reconciler already holds, named instead of copied. */
@@ -31,16 +36,27 @@ export function renderId(render: Pick<RenderedGateway, 'gateway' | 'inputHash'>)
   return `${render.gateway}@${render.inputHash}`;
 }
 
-const opened = new Map<string, { readonly store: CommitStore; readonly renders: GatewayRenders }>();
+interface OpenedRepo {
+  readonly store: CommitStore;
+  readonly renders: GatewayRenders;
+  readonly parsed: ParsedFiles;
+  pass: number;
+}
+
+const opened = new Map<string, OpenedRepo>();
 
 export default async function runLoadTask(task: LoadTask): Promise<LoadAnswer | 'ready'> {
   if (task.kind === 'ready') return 'ready';
   let repo = opened.get(task.gitdir);
   if (!repo) {
-    repo = { store: openCommitStore({ gitdir: task.gitdir, origin: task.origin }), renders: new GatewayRenders() };
+    repo = { store: openCommitStore({ gitdir: task.gitdir, origin: task.origin }), renders: new GatewayRenders(), parsed: new ParsedFiles(), pass: task.pass };
     opened.set(task.gitdir, repo);
   }
-  const fleet = await fleetAtCommit({ reader: repo.store.readerAt(task.commit), commit: task.commit, now: task.now, renders: repo.renders });
+  if (task.pass !== repo.pass) {
+    repo.parsed.nextGeneration();
+    repo.pass = task.pass;
+  }
+  const fleet = await fleetAtCommit({ reader: repo.store.readerAt(task.commit), commit: task.commit, now: task.now, renders: repo.renders, parsed: repo.parsed });
   if (!fleet.ok) return fleet;
   const known = new Set(task.known);
   const rendered = new Map<string, RenderedGateway | KnownRender>();

@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import type { RenderedGateway } from '../render/index.ts';
 import type { FleetAtCommit, FleetLoader } from './fleet-at.ts';
 import { renderId, type LoadAnswer, type LoadTask } from './load-task.ts';
+import { SharedModels } from './shared-models.ts';
 
 export interface LoadBounds {
   /** A commit not loaded and rendered within this is bad (`--load-timeout`). @default 120000 */
@@ -49,7 +50,11 @@ export class WorkerLoader implements FleetLoader {
   /** Renders received, by renderId; those no load used during a whole pass are dropped. */
   private readonly renders = new Map<string, RenderedGateway>();
   private used = new Set<string>();
+  /** Gateways, customers and catalog entries equal from one commit to the next, held once. */
+  private readonly models = new SharedModels();
   private warm = false;
+  /** Counts passes, for the worker to forget what the pass before did not read. */
+  private pass = 0;
   /** Loads ended by a bound, by reason: the worker was replaced each time. */
   readonly failures: Record<LoadFailure, number> = { deadline: 0, memory: 0, worker: 0 };
 
@@ -79,6 +84,8 @@ export class WorkerLoader implements FleetLoader {
   startPass(): void {
     for (const id of this.renders.keys()) if (!this.used.has(id)) this.renders.delete(id);
     this.used = new Set();
+    this.models.startPass();
+    this.pass++;
   }
 
   async close(): Promise<void> {
@@ -95,7 +102,7 @@ export class WorkerLoader implements FleetLoader {
       }
       this.warm = true;
     }
-    const task: LoadTask = { kind: 'load', gitdir: this.options.gitdir, origin: this.options.origin, commit, now, known: [...this.renders.keys()] };
+    const task: LoadTask = { kind: 'load', gitdir: this.options.gitdir, origin: this.options.origin, commit, now, known: [...this.renders.keys()], pass: this.pass };
     let answer: LoadAnswer;
     try {
       answer = (await this.pool.run(task, { signal: AbortSignal.timeout(this.bounds.timeoutMs) })) as LoadAnswer;
@@ -122,7 +129,7 @@ export class WorkerLoader implements FleetLoader {
       this.used.add(id);
       rendered.set(gateway, full);
     }
-    return { ...answer, rendered };
+    return { ...answer, model: this.models.share(answer.model), rendered };
   }
 
   private failed(commit: string, reason: LoadFailure, message: string): FleetAtCommit {

@@ -35,7 +35,48 @@ export async function loadFleetFromDir(dir: string): Promise<LoadResult> {
   return loadFleet({ reader: new DirectoryReader(dir) });
 }
 
-export async function loadFleet({ reader }: { reader: FleetFileReader }): Promise<LoadResult> {
+/** One file's own checks (parse, kind, schema): a function of its path and bytes alone. */
+interface FileResult {
+  readonly valid: ValidDoc<unknown> | undefined;
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * Each file's own checks kept between loads, by path and content: loading the next commit of
+ * a branch parses and checks only the files it changed; the checks across files run whole.
+ * Kept are the files of the loads since the last `nextGeneration` and of the generation before
+ * (the reconciler calls it once per pass), so memory follows what a pass reads.
+ */
+export class ParsedFiles {
+  private current = new Map<string, FileResult>();
+  private previous = new Map<string, FileResult>();
+
+  get(key: string): FileResult | undefined {
+    const found = this.current.get(key) ?? this.previous.get(key);
+    if (found) this.current.set(key, found);
+    return found;
+  }
+
+  set(key: string, result: FileResult): void {
+    this.current.set(key, result);
+  }
+
+  /** Forgets the files no load used since the call before. */
+  nextGeneration(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  get size(): number {
+    return new Set([...this.current.keys(), ...this.previous.keys()]).size;
+  }
+}
+
+export async function loadFleet({ reader, parsed }: {
+  readonly reader: FleetFileReader;
+  /** Files checked by earlier loads, reused where path and bytes are the same. @default - every file checked afresh */
+  readonly parsed?: ParsedFiles;
+}): Promise<LoadResult> {
   let entries;
   try {
     entries = await reader.list();
@@ -46,7 +87,7 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
   if (places.length > REPO_LIMITS.maxFleetFiles) {
     return { ok: false, problems: [{ file: '.', line: 1, col: 1, code: 'REPO_TOO_LARGE', message: `${places.length} fleet files; at most ${REPO_LIMITS.maxFleetFiles} are read` }] };
   }
-  const valid = await readAndCheck(reader, places, problems);
+  const valid = await readAndCheck({ reader, places, problems, ...(parsed ? { parsed } : {}) });
   if (!valid.fleet && !problems.some((p) => p.file === 'fleet.yaml')) {
     problems.push({ file: 'fleet.yaml', line: 1, col: 1, code: 'MISSING_FLEET', message: 'the fleet repo has no fleet.yaml', hint: 'start from fleet-repo-template/' });
   }
@@ -57,7 +98,9 @@ export async function loadFleet({ reader }: { reader: FleetFileReader }): Promis
   return { ok: true, model: buildModel(valid) };
 }
 
-async function readAndCheck(reader: FleetFileReader, places: readonly FleetFilePlace[], problems: Problem[]): Promise<ValidDocs> {
+async function readAndCheck({ reader, places, problems, parsed }: {
+  readonly reader: FleetFileReader; readonly places: readonly FleetFilePlace[]; readonly problems: Problem[]; readonly parsed?: ParsedFiles;
+}): Promise<ValidDocs> {
   const docs = { customers: [], gateways: [], catalog: [], responses: [] } as {
     fleet?: ValidDoc<Fleet>;
     customers: ValidDoc<Customer>[];
@@ -68,7 +111,7 @@ async function readAndCheck(reader: FleetFileReader, places: readonly FleetFileP
   const results: (ValidDoc<unknown> | undefined)[] = new Array(places.length);
   const limit = pLimit(READ_CONCURRENCY);
   await Promise.all(places.map((place, index) => limit(async () => {
-    results[index] = await readOne(reader, place, problems);
+    results[index] = await readOne({ reader, place, problems, ...(parsed ? { parsed } : {}) });
   })));
   // Collect in path order, whatever order the reads finished in.
   for (const result of results) {
@@ -84,7 +127,9 @@ async function readAndCheck(reader: FleetFileReader, places: readonly FleetFileP
   return docs;
 }
 
-async function readOne(reader: FleetFileReader, place: FleetFilePlace, problems: Problem[]): Promise<ValidDoc<unknown> | undefined> {
+async function readOne({ reader, place, problems, parsed }: {
+  readonly reader: FleetFileReader; readonly place: FleetFilePlace; readonly problems: Problem[]; readonly parsed?: ParsedFiles;
+}): Promise<ValidDoc<unknown> | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await reader.read(place.path, LIMITS.maxFileBytes);
@@ -92,24 +137,29 @@ async function readOne(reader: FleetFileReader, place: FleetFilePlace, problems:
     problems.push({ file: place.path, line: 1, col: 1, code: 'UNREADABLE', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
     return undefined;
   }
-  const parsed = parseFleetFile(place.path, bytes);
-  if (!parsed.ok) {
-    problems.push(...parsed.problems);
-    return undefined;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const key = `${place.path}\n${sha256}`;
+  let result = parsed?.get(key);
+  if (!result) {
+    result = checkFile(place, bytes, sha256);
+    parsed?.set(key, result);
   }
+  problems.push(...result.problems);
+  return result.valid;
+}
+
+function checkFile(place: FleetFilePlace, bytes: Uint8Array, sha256: string): FileResult {
+  const parsed = parseFleetFile(place.path, bytes);
+  if (!parsed.ok) return { valid: undefined, problems: parsed.problems };
   const { file } = parsed;
   const kind = valueAt(file.value, ['kind']);
   if (typeof kind === 'string' && kind !== place.kind) {
     const pos = file.locate(['kind']);
-    problems.push({ file: place.path, line: pos.line, col: pos.col, code: 'KIND_MISMATCH', message: `kind \`${kind}\` does not belong at this path; expected \`${place.kind}\``, hint: 'each folder holds one kind (see the fleet repo layout)' });
-    return undefined;
+    return { valid: undefined, problems: [{ file: place.path, line: pos.line, col: pos.col, code: 'KIND_MISMATCH', message: `kind \`${kind}\` does not belong at this path; expected \`${place.kind}\``, hint: 'each folder holds one kind (see the fleet repo layout)' }] };
   }
   const schemaProblems = checkSchema(file, place.kind);
-  if (schemaProblems.length > 0) {
-    problems.push(...schemaProblems);
-    return undefined;
-  }
-  return { place, file, doc: file.value, sha256: createHash('sha256').update(bytes).digest('hex') };
+  if (schemaProblems.length > 0) return { valid: undefined, problems: schemaProblems };
+  return { valid: { place, file, doc: file.value, sha256 }, problems: [] };
 }
 
 function existingByPath(places: readonly FleetFilePlace[]): Existing {
@@ -175,6 +225,8 @@ function buildModel(valid: ValidDocs): FleetModel {
 /** Freezes plain objects, arrays and maps (Map contents cannot change through ReadonlyMap). */
 function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
   if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  // Frozen here before, children first: a document an earlier load checked (ParsedFiles) is not walked again.
+  if (Object.isFrozen(value)) return value;
   seen.add(value);
   if (value instanceof Map) {
     for (const v of value.values()) deepFreeze(v, seen);

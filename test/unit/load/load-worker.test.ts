@@ -13,7 +13,7 @@ import { openLocalRepo } from '../../../src/source/index.ts';
 import { TEMPLATE_DIR, templateFiles } from '../../support/template-fleet.ts';
 
 let dir: string;
-const commits: Record<'good' | 'broken' | 'slow' | 'huge', string> = { good: '', broken: '', slow: '', huge: '' };
+const commits: Record<'good' | 'broken' | 'changed' | 'slow' | 'huge', string> = { good: '', broken: '', changed: '', slow: '', huge: '' };
 const NOW = '2026-06-01T00:00:00Z';
 /**
  * Far more than the template fleet needs in a fresh worker (well under a second), far less
@@ -51,6 +51,9 @@ beforeAll(() => {
   commits.good = commitFiles({}, 'fleet');
   commits.broken = commitFiles({ 'fleet.yaml': 'apiVersion: essg.io/v1\nkind: Fleet\n' }, 'broken');
   git('reset', '-q', '--hard', commits.good);
+  const sh01 = templateFiles()['gateways/acme/acme-sh-01.yaml']!;
+  commits.changed = commitFiles({ 'gateways/acme/acme-sh-01.yaml': sh01.replace(/homeNet: \[[^\]]*\]/, 'homeNet: [10.99.0.0/16]') }, 'acme-sh-01 on another home network');
+  git('reset', '-q', '--hard', commits.good);
   // Slow to render (tens of seconds), small to hold: 3,000 more gateways.
   commits.slow = commitFiles(copiesOf(3000, (i) => `10.${i % 250}.0.0/16`), 'many gateways');
   // Large to hold: 40 gateway files near the size limit, each a home network of 12,000 CIDRs.
@@ -82,6 +85,26 @@ describe('loading a commit in the bounded worker', () => {
     expect(first.model.fleet.doc).toEqual(inThread.model.fleet.doc);
     for (const answer of [first, second]) expect(answer.rendered).toEqual(inThread.rendered);
     expect(loader.failures).toEqual({ deadline: 0, memory: 0, worker: 0 });
+  });
+
+  it('holds what two commits share once: a gateway, customer or catalog entry unchanged between them is one object, a changed gateway is its own', async () => {
+    const loader = workerLoader({});
+    const good = await loader.load({ commit: commits.good, now: NOW });
+    const changed = await loader.load({ commit: commits.changed, now: NOW });
+    if (!good.ok || !changed.ok) throw new Error('both commits load');
+    expect(changed.model.gateways.get('acme-sh-02')).toBe(good.model.gateways.get('acme-sh-02'));
+    expect(changed.model.customers.get('acme')).toBe(good.model.customers.get('acme'));
+    const [service, versions] = [...good.model.catalog][0]!;
+    const [version, entry] = [...versions][0]!;
+    expect(changed.model.catalog.get(service)?.get(version)).toBe(entry);
+    expect(changed.model.gateways.get('acme-sh-01')).not.toBe(good.model.gateways.get('acme-sh-01'));
+    expect(changed.model.gateways.get('acme-sh-01')?.doc.spec.services.find((s) => s.name === 'ids')?.config).toMatchObject({ homeNet: ['10.99.0.0/16'] });
+    // A new pass that loads only the changed commit still answers the same, what it shares included.
+    loader.startPass();
+    const again = await loader.load({ commit: commits.changed, now: NOW });
+    expect(again).toEqual(changed);
+    // And the invalid commit is reported in full each time, its broken file checked or not.
+    for (let i = 0; i < 2; i++) expect(await loader.load({ commit: commits.broken, now: NOW })).toEqual(await inThreadLoader(openLocalRepo({ dir })).load({ commit: commits.broken, now: NOW }));
   });
 
   it('a commit not loaded within the deadline is bad, names --load-timeout, and the next commit, queued behind it, loads against its own deadline in a fresh worker', async () => {
