@@ -196,6 +196,14 @@ describe('reconciler', () => {
 
   it('keeps the last state and reports it when the Git server cannot be reached', async () => {
     await synced();
+    // A node that has just come back can be marked unreachable once more by the node lifecycle
+    // controller before its first heartbeat is seen: start from a fleet that stayed Ready over
+    // two passes, so an Offline below is the Git outage's doing.
+    let readyPasses = 0;
+    await passUntil(() => {
+      readyPasses = r.store.snapshot().gateways.every((g) => g.phase === 'Ready') ? readyPasses + 1 : 0;
+      return readyPasses >= 2;
+    }, 'all six gateways Ready over two passes');
     const { testbed } = await import('./helpers/testbed.ts');
     const root = (await testbed()).git.root;
     const repoDir = `${root}/${fleet.url.split('/').pop()}`;
