@@ -57,9 +57,12 @@ export interface ClusterClient {
   readonly requests: RequestCounter;
 }
 
-const NODE_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
-const POD_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+export const NODE_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
+export const POD_KIND: ManagedKind = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 export const EDGE_NODE_SELECTOR = EDGE_ROLE_LABEL;
+/** Where the inventories and histories are: ConfigMaps of essg-system. */
+export const SYSTEM_CONFIGMAPS_PATH = `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`;
+export const CONFIGMAP_KIND = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
 
 export interface KubeClusterClientOptions {
   readonly kubeconfig: KubeConfig;
@@ -68,9 +71,17 @@ export interface KubeClusterClientOptions {
   readonly timeoutMs?: number;
   /** See KubeHttpOptions.fence. */
   readonly fence?: () => AbortSignal | undefined;
+  /** Called with the server's answer to every write that succeeded (a watch cache keeps it). */
+  readonly onWritten?: (object: LiveObject) => void;
 }
 
-function ownedSelector(gateway: string | undefined): string {
+/** One kind's listing, all pages, with the resourceVersion a watch of it starts from. */
+export interface KindListing {
+  readonly items: LiveObject[];
+  readonly resourceVersion: string;
+}
+
+export function ownedSelector(gateway?: string): string {
   return `${LABEL.managedBy}=${MANAGED_BY}${gateway ? `,${LABEL.gateway}=${gateway}` : ''}`;
 }
 
@@ -81,9 +92,11 @@ function refOfObject(object: K8sObject): ObjectRef {
 
 export class KubeClusterClient implements ClusterClient {
   private readonly http: KubeHttp;
+  private readonly onWritten: (object: LiveObject) => void;
 
-  constructor({ kubeconfig, counter, timeoutMs, fence }: KubeClusterClientOptions) {
+  constructor({ kubeconfig, counter, timeoutMs, fence, onWritten }: KubeClusterClientOptions) {
     this.http = new KubeHttp({ kubeconfig, ...(counter ? { counter } : {}), ...(timeoutMs ? { timeoutMs } : {}), ...(fence ? { fence } : {}) });
+    this.onWritten = onWritten ?? (() => {});
   }
 
   get requests(): RequestCounter {
@@ -104,6 +117,7 @@ export class KubeClusterClient implements ClusterClient {
     const ref = refOfObject(object);
     const response = await this.objectRequest('apply', ref, () => this.http.send({ verb: 'patch', path: objectPath(ref), query: { fieldManager: FIELD_MANAGER, force: 'true' }, body: object, contentType: APPLY_PATCH }));
     if (!isOk(response)) throw this.objectError('apply', ref, failureOf(response));
+    this.onWritten(response.body as LiveObject);
     return response.body as LiveObject;
   }
 
@@ -130,8 +144,7 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async listInventories(): Promise<Inventory[]> {
-    const kind = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
-    const items = await this.listKind(kind, LABEL.inventoryOf, `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`);
+    const items = await this.listKind(CONFIGMAP_KIND, LABEL.inventoryOf, SYSTEM_CONFIGMAPS_PATH);
     return items.map(parseInventoryConfigMap);
   }
 
@@ -154,11 +167,11 @@ export class KubeClusterClient implements ClusterClient {
       response = await this.inventoryRequest(gateway, 'write', write);
     }
     if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
+    this.onWritten(response.body as LiveObject);
   }
 
   async listHistories(): Promise<{ gateway: string; text: string }[]> {
-    const kind = MANAGED_KINDS.find((k) => k.kind === 'ConfigMap') as ManagedKind;
-    const items = await this.listKind(kind, LABEL.historyOf, `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps`);
+    const items = await this.listKind(CONFIGMAP_KIND, LABEL.historyOf, SYSTEM_CONFIGMAPS_PATH);
     return items.map(historyOfConfigMap);
   }
 
@@ -167,8 +180,7 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async deleteHistory(gateway: string): Promise<DeleteOutcome> {
-    const ref: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: SYSTEM_NAMESPACE, name: historyName(gateway) };
-    const response = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'delete', path: objectPath(ref) }));
+    const response = await this.inventoryRequest(gateway, 'write', () => this.http.send({ verb: 'delete', path: objectPath(this.historyRef(gateway)) }));
     if (response.status === 404) return 'absent';
     if (!isOk(response)) throw this.inventoryError(gateway, 'write', failureOf(response));
     return 'deleted';
@@ -207,10 +219,15 @@ export class KubeClusterClient implements ClusterClient {
     return this.listKind(POD_KIND, ownedSelector(gateway));
   }
 
-  /** All pages of one kind; any failure throws, whatever was read before it. */
   private async listKind(kind: ManagedKind, selector: string, path = collectionPath(kind)): Promise<LiveObject[]> {
+    return (await this.listKindAt(kind, selector, path)).items;
+  }
+
+  /** All pages of one kind, and the resourceVersion they were read at; any failure throws, whatever was read before it. */
+  async listKindAt(kind: ManagedKind, selector: string, path = collectionPath(kind)): Promise<KindListing> {
     const items: LiveObject[] = [];
     let continueToken: string | undefined;
+    let resourceVersion = '';
     do {
       let response: KubeResponse;
       try {
@@ -219,20 +236,26 @@ export class KubeClusterClient implements ClusterClient {
         const failure = error as KubeRequestFailure;
         throw new ListFailedError({ kind: kind.kind, selector, status: failure.status, reason: failure.reason, detail: failure.detail ?? String(error) }, error);
       }
-      const list = response.body as { items?: LiveObject[]; metadata?: { continue?: string } } | undefined;
+      const list = response.body as { items?: LiveObject[]; metadata?: { continue?: string; resourceVersion?: string } } | undefined;
       if (!isOk(response) || !Array.isArray(list?.items)) {
         const failure = failureOf(response);
         throw new ListFailedError({ kind: kind.kind, selector, status: failure.status, reason: failure.reason, detail: isOk(response) ? 'the answer holds no item list' : failure.detail });
       }
       // List items come without apiVersion and kind: put them back, the plan keys on them.
       for (const item of list.items) items.push({ ...item, apiVersion: kind.apiVersion, kind: kind.kind });
+      // Every page is of the first page's snapshot.
+      resourceVersion ||= list.metadata?.resourceVersion ?? '';
       continueToken = list.metadata?.continue || undefined;
     } while (continueToken);
-    return items;
+    return { items, resourceVersion };
   }
 
-  private inventoryRef(gateway: string): ObjectRef {
+  inventoryRef(gateway: string): ObjectRef {
     return { apiVersion: 'v1', kind: 'ConfigMap', namespace: SYSTEM_NAMESPACE, name: inventoryName(gateway) };
+  }
+
+  historyRef(gateway: string): ObjectRef {
+    return { apiVersion: 'v1', kind: 'ConfigMap', namespace: SYSTEM_NAMESPACE, name: historyName(gateway) };
   }
 
   private async objectRequest(verb: 'apply' | 'delete' | 'get', ref: ObjectRef, send: () => Promise<KubeResponse>): Promise<KubeResponse> {

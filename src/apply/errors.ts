@@ -21,6 +21,14 @@ export class ListFailedError extends ClusterError<RequestFailure & { readonly ki
   }
 }
 
+/** A watch of a kind could not be opened or broke, and listing afresh did not mend it: what exists is unknown. */
+export class WatchFailedError extends ClusterError<RequestFailure & { readonly kind: string; readonly selector: string }> {
+  readonly code = 'CLUSTER_WATCH_FAILED';
+  constructor(data: RequestFailure & { kind: string; selector: string }, cause?: unknown) {
+    super(`watching ${data.kind} (${data.selector}) failed${data.status ? ` with HTTP ${data.status}` : ''}: ${data.detail}`, data, { cause });
+  }
+}
+
 /** A request about one object (apply, delete, get) failed. */
 export class ObjectRequestError extends ClusterError<RequestFailure & { readonly verb: 'apply' | 'delete' | 'get'; readonly object: ObjectRef }> {
   readonly code = 'CLUSTER_REQUEST_FAILED';

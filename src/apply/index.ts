@@ -7,4 +7,4 @@ export { withKubeDeadline } from './kube-deadline.ts';
 export { makeKubeApi } from './kube-http.ts';
 export { RequestCounter, countsSince, VERBS, WRITE_VERBS, type Verb, type RequestCounts } from './request-counter.ts';
 export { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy } from './retry.ts';
-export { ClusterError, ListFailedError, ObjectRequestError, InventoryError, InventoryCorruptError, UnsupportedKindError, StillDeletingError, allListed, type RequestFailure } from './errors.ts';
+export { ClusterError, ListFailedError, WatchFailedError, ObjectRequestError, InventoryError, InventoryCorruptError, UnsupportedKindError, StillDeletingError, allListed, type RequestFailure } from './errors.ts';

@@ -1,7 +1,8 @@
 // The reconciler as a long-running process: the status server, the pass trigger fed by
 // polls and webhooks, leader election, and a clean shutdown.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { KubeClusterClient, makeKubeApi, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
+import { makeKubeApi, withKubeDeadline, type RequestCounter } from '../apply/index.ts';
+import { WatchedClusterClient, type WatchCacheOptions, type WatchStats } from '../apply/watch-cache.ts';
 import { createGitHubClient, lineLogger, type GitHubAuth } from '../gate/index.ts';
 import type { StatusAuth } from '../report/auth.ts';
 import { statusAuth, type StatusAuthSettings } from './status-auth.ts';
@@ -52,6 +53,12 @@ export interface RuntimeOptions {
    * @default the system clock
    */
   readonly clock?: ClockOption;
+  /**
+   * The watch cache passes read the cluster from (src/apply/watch-cache.ts): how often each
+   * kind lists afresh, how long a pass waits for a kind that is listing, how often the metrics
+   * API is read. @default resync 10 min, wait 60 s, metrics every 15 s
+   */
+  readonly watchCache?: Pick<WatchCacheOptions, 'resyncMs' | 'syncTimeoutMs' | 'metricsIntervalMs'>;
   readonly log: (line: string) => void;
 }
 
@@ -73,8 +80,10 @@ export type { StatusAuthSettings };
 export interface Runtime {
   readonly reconciler: Reconciler;
   readonly store: StatusStore;
-  /** Every request the reconciler sent to the Kubernetes API, by verb. */
+  /** Every request the passes sent to the Kubernetes API, by verb; what keeps the watch cache is in `watches`. */
   readonly requests: RequestCounter;
+  /** What keeping the watch cache took: listings, watch connections, events. */
+  readonly watches: () => WatchStats;
   readonly url: string | undefined;
   /**
    * The runtime's secrets (Git credentials, GitHub token or App key, webhook secret, and
@@ -135,6 +144,7 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
     reconciler,
     store,
     requests: client.requests,
+    watches: () => client.watchStats,
     url: server?.url,
     redactor,
     async passOnce() {
@@ -148,6 +158,7 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
       await elector?.stop();
       passes.trigger.close();
       await server?.close();
+      client.stop();
       await loader.close();
     },
   };
@@ -168,9 +179,11 @@ function runtimeRedactor(options: RuntimeOptions): SecretRedactor {
 /** The reconciler with the product's clients: Kubernetes (fenced by the pass's leadership), Git, GitHub, the bounded load worker, Events. */
 function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing, github }: {
   options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; redactor: SecretRedactor; log: (line: string) => void; standing: ReplicaStanding; github: GitHubGate | undefined;
-}): { reconciler: Reconciler; client: KubeClusterClient; loader: WorkerLoader } {
-  const client = new KubeClusterClient({ kubeconfig, fence: () => standing.passLeadership() });
+}): { reconciler: Reconciler; client: WatchedClusterClient; loader: WorkerLoader } {
+  const client = new WatchedClusterClient({ kubeconfig, fence: () => standing.passLeadership(), ...options.watchCache });
   client.requests.onRequest((verb) => metrics.apiRequest(verb));
+  client.backgroundRequests.onRequest((verb) => metrics.apiRequest(verb));
+  client.start();
   const source = createGitSource({
     url: options.repo, branch: options.branch, cacheDir: options.cacheDir,
     ...(options.gitAuth ? { auth: options.gitAuth } : {}),

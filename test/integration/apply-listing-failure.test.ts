@@ -90,10 +90,10 @@ describe('a failed listing', () => {
       body: {
         metadata: { name: roleName },
         rules: [
-          { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] },
-          { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] },
-          { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: ['get', 'list', 'patch', 'delete'] },
-          { apiGroups: ['operations.kubeedge.io'], resources: ['imageprepulljobs'], verbs: ['get', 'list', 'patch', 'delete'] },
+          { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+          { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
+          { apiGroups: ['operations.kubeedge.io'], resources: ['imageprepulljobs'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
         ],
       },
     });

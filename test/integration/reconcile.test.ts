@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayEvents, kube, waitFor, takeOffline, bringOnline, type Kube } from './helpers/kube.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
-import { countsSince, WRITE_VERBS } from '../../src/apply/index.ts';
+import { countsSince } from '../../src/apply/index.ts';
 import { LABEL } from '../../src/contract/index.ts';
 import type { PassSummary } from '../../src/engine/engine.ts';
 
@@ -67,18 +67,21 @@ describe('reconciler', () => {
     expect(status.services.map((s) => [s.name, s.desiredVersion, s.runningVersion])).toContainEqual(['ids', '1.1.0', '1.1.0']);
   });
 
-  it('a pass in which nothing changed makes no write request', async () => {
+  it('a pass in which nothing changed sends no request at all: it reads the watch cache', async () => {
     await synced();
     // Whatever ran before has settled: a pass with nothing to do.
     await waitFor('a no-op pass', async () => (await r.pass()).result === 'noop', { timeoutMs: 120_000, intervalMs: 1000 });
     const events = async () => (await Promise.all(TEMPLATE_GATEWAYS.map((g) => gatewayEvents(k, { gateway: fleet.gateway(g) })))).flat().map((e) => `${e.metadata?.name} ${e.count}`).sort();
     const eventsBefore = await events();
     const before = r.requests.snapshot();
+    const cacheBefore = r.runtime.watches();
     const pass = await r.pass();
     const delta = countsSince(before, r.requests.snapshot());
     expect(pass.result).toBe('noop');
-    expect([...WRITE_VERBS].map((verb) => delta[verb]).reduce((a, b) => a + b, 0)).toBe(0);
-    expect(delta.list).toBeGreaterThan(0);
+    expect(Object.values(delta).reduce((a, b) => a + b, 0)).toBe(0);
+    // What it read was kept by watches (one per kind and selector), not listed for the pass.
+    expect(r.runtime.watches().listings).toBe(cacheBefore.listings);
+    expect(cacheBefore.watches).toBeGreaterThanOrEqual(10);
     // Nor an Event: there is no news.
     expect(await events()).toEqual(eventsBefore);
   });
