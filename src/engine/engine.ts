@@ -14,6 +14,7 @@ import { formatCommitProblem } from '../model/problems.ts';
 import type { K8sObject } from '../render/index.ts';
 import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
+import { PlanMemo } from './plan-memo.ts';
 import { observeCluster, type Observed } from './observe.ts';
 import { describeTimings, PassTimings } from './pass-timings.ts';
 import type { PassSummary, ReconcilerOptions } from './options.ts';
@@ -46,6 +47,13 @@ function passResult({ headFleet, work, applied, sharedResult }: Loaded & Applied
   return work.length === 0 && !sharedResult ? 'noop' : 'success';
 }
 
+/** A pass in which every gateway failed says why, by the first one's first error. */
+function failedApplies(applied: readonly GatewayApplyResult[]): string | undefined {
+  const first = applied.find((r) => !r.ok && r.errors.length > 0);
+  if (!first) return undefined;
+  return `${applied.length === 1 ? 'the gateway' : `all ${applied.length} gateways`} failed; ${first.gateway}: ${first.errors[0]!.message}`;
+}
+
 /** Why a pass stopped when this replica no longer leads. */
 export const LEADERSHIP_LOST = 'this replica no longer holds the Lease: the pass stopped and writes nothing more';
 
@@ -53,6 +61,7 @@ export class Reconciler {
   private readonly revisions: FleetRevisions;
   private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly histories: GatewayHistories;
+  private readonly plans = new PlanMemo();
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
@@ -121,7 +130,8 @@ export class Reconciler {
     }
     const result = passResult(end.pass);
     this.log(`pass ${result}: head ${end.pass.head.slice(0, 12)}, ${end.pass.plans.length} gateways planned, ${end.pass.work.length} changed, ${end.pass.applied.filter((r) => !r.ok).length} failed`);
-    return { ...reached, result, applied: end.pass.applied, ...(end.requeueAfterSeconds !== undefined ? { recheckAfterSeconds: end.requeueAfterSeconds } : {}) };
+    const failure = result === 'failed' ? failedApplies(end.pass.applied) : undefined;
+    return { ...reached, result, applied: end.pass.applied, ...(failure ? { error: failure } : {}), ...(end.requeueAfterSeconds !== undefined ? { recheckAfterSeconds: end.requeueAfterSeconds } : {}) };
   }
 
   /** Source: a Git failure keeps the last fetched state and says so; nothing advances on it. */
@@ -191,15 +201,17 @@ export class Reconciler {
       const inventory = inventories.get(target.gateway);
       const objects = rendered?.objects ?? [];
       shared.push(...objects.filter(isShared));
-      plans.push(planGateway({
+      const live = liveForGateway(observed.live, target.gateway);
+      plans.push(this.plans.plan(target.gateway, [rendered, inventory, revision, ...live], () => planGateway({
         gateway: target.gateway,
         desired: objects.filter((object) => !isShared(object)),
-        live: liveForGateway(observed.live, target.gateway),
+        live,
         ...(inventory && inventory.revision ? { inventory } : {}),
         revision,
         renderHash: rendered?.inputHash ?? '',
-      }));
+      })));
     }
+    this.plans.keepOnly(new Set(targets.map((t) => t.gateway)));
     return proceed({ plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) });
   }
 
@@ -221,7 +233,10 @@ export class Reconciler {
   /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
   private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: Records & Rolled & Planned): Promise<StepOutcome<Applied>> {
     // The cluster never runs ahead of the record.
-    const unsaved = new Set(await persistStates({ client: this.options.client, before: inventories, plan: rollout }));
+    const unsaved = await persistStates({ client: this.options.client, before: inventories, plan: rollout });
+    // The API server did not answer: one bounded wait, then the pass stops on the last state instead of waiting on every write after.
+    const unreachable = [...unsaved.values()].find((u) => u.unanswered);
+    if (unreachable) return stopPass('failed', unreachable.message);
     await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
     // The customers' Namespaces first, once: every gateway's objects go into one.
     const sharedResult = isSharedNoop(shared) ? undefined : await applyShared({ client: this.options.client, plan: shared });
@@ -234,7 +249,12 @@ export class Reconciler {
     });
     if (this.passLeadership?.aborted) return stopPass('failed', LEADERSHIP_LOST);
     await recordApply(this.eventsArgs(), work, applied);
-    return proceed({ work, applied, sharedResult });
+    // A gateway whose state could not be recorded failed this pass, saying why: never a quiet no-op.
+    const held = [...unsaved].map(([gateway, { message }]): GatewayApplyResult => ({
+      gateway, ok: false, applied: [], deleted: [], inventoryWritten: false,
+      errors: [{ gateway, component: 'inventory', verb: 'write-inventory', code: 'ROLLOUT_STATE_UNRECORDED', message, attempts: 1 }],
+    }));
+    return proceed({ work, applied: [...applied, ...held], sharedResult });
   }
 
   /** Status, history, rollbacks counted, the commit status; a rollout in flight asks to be looked at again when its soak or window ends. */

@@ -182,9 +182,15 @@ function isEmergency(target: GatewayTarget, before: readonly K8sObject[], after:
  * a soak, a failure or a hold first, then those of gateways that move. A reconciler killed in
  * between never leaves a wave recorded as started while the wave before it is not recorded as
  * passed, and a record that could not be written holds every move of this pass.
- * Returns the gateways whose new state is not recorded: they must not be applied.
+ * Returns the gateways whose new state is not recorded, each with why: they must not be applied.
  */
-export async function persistStates({ client, before, plan, concurrency = 16 }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan; concurrency?: number }): Promise<readonly string[]> {
+export interface Unrecorded {
+  readonly message: string;
+  /** No answer came (a timeout, a refused connection): the API server is out of reach, not refusing this one write. */
+  readonly unanswered: boolean;
+}
+
+export async function persistStates({ client, before, plan, concurrency = 16 }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan; concurrency?: number }): Promise<ReadonlyMap<string, Unrecorded>> {
   const changed = [...plan.states].map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
   const moves = (gateway: string): boolean => {
     const stored = before.get(gateway)?.rolloutState;
@@ -195,13 +201,18 @@ export async function persistStates({ client, before, plan, concurrency = 16 }: 
   const records = changed.filter(([gateway]) => !moves(gateway));
   const starts = changed.filter(([gateway]) => moves(gateway));
   const failed = await writeAll(client, records, concurrency);
-  if (failed.length > 0) return [...failed, ...starts.map(([gateway]) => gateway)];
-  return writeAll(client, starts, concurrency);
+  if (failed.size === 0) return writeAll(client, starts, concurrency);
+  const [first] = failed;
+  const held: Unrecorded = { message: `held: the rollout state of ${first![0]} could not be recorded first (${first![1].message})`, unanswered: false };
+  return new Map([...failed, ...starts.map(([gateway]): [string, Unrecorded] => [gateway, held])]);
 }
 
-async function writeAll(client: Pick<ClusterClient, 'writeRolloutState'>, entries: readonly (readonly [string, string])[], concurrency: number): Promise<string[]> {
-  const failed: string[] = [];
+async function writeAll(client: Pick<ClusterClient, 'writeRolloutState'>, entries: readonly (readonly [string, string])[], concurrency: number): Promise<Map<string, Unrecorded>> {
+  const failed = new Map<string, Unrecorded>();
   const limit = pLimit(concurrency);
-  await Promise.all(entries.map(([gateway, text]) => limit(() => client.writeRolloutState(gateway, text).catch(() => failed.push(gateway)))));
+  await Promise.all(entries.map(([gateway, text]) => limit(() => client.writeRolloutState(gateway, text).catch((error: unknown) => {
+    const status = (error as { data?: { status?: unknown } }).data?.status;
+    failed.set(gateway, { message: error instanceof Error ? error.message : String(error), unanswered: status === undefined });
+  }))));
   return failed;
 }

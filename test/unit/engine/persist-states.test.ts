@@ -3,6 +3,7 @@
 // recorded as started while the one before it is not recorded as passed.
 import { describe, expect, it } from 'vitest';
 import { persistStates } from '../../../src/engine/rollout-step.ts';
+import { InventoryError } from '../../../src/apply/index.ts';
 import type { Inventory } from '../../../src/diff/index.ts';
 import { planRollouts, serializeRolloutState, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan } from '../../../src/rollout/index.ts';
 
@@ -25,13 +26,13 @@ function soakedCanaryPass(): { plan: RolloutPlan; before: Map<string, Inventory>
 }
 
 /** Records the order in which writes complete; the canary's write is the slowest; a write of a gateway in `failing` is refused. */
-function recordingClient(failing: ReadonlySet<string> = new Set()) {
+function recordingClient(failing: ReadonlySet<string> = new Set(), status: number | null = 409) {
   const written: string[] = [];
   return {
     written,
     writeRolloutState: async (gateway: string) => {
       for (let i = 0; i < (gateway === 'gw-01' ? 5 : 1); i++) await new Promise((resolve) => setImmediate(resolve));
-      if (failing.has(gateway)) throw new Error('HTTP 409');
+      if (failing.has(gateway)) throw new InventoryError({ gateway, operation: 'write', ...(status !== null ? { status } : {}), detail: status !== null ? `HTTP ${status}` : 'no answer within 30000 ms' });
       written.push(gateway);
     },
   };
@@ -45,7 +46,7 @@ describe('persisting rollout states', () => {
     expect(starting).toHaveLength(2);
 
     const client = recordingClient();
-    expect(await persistStates({ client, before, plan, concurrency: 16 })).toEqual([]);
+    expect(await persistStates({ client, before, plan, concurrency: 16 })).toEqual(new Map());
 
     expect(client.written[0]).toBe('gw-01');
     expect(client.written.slice(1).sort()).toEqual(starting.sort());
@@ -59,14 +60,24 @@ describe('persisting rollout states', () => {
     const unsaved = await persistStates({ client, before, plan });
 
     expect(client.written).toEqual([]);
-    expect([...unsaved].sort()).toEqual(['gw-01', ...starting].sort());
+    expect([...unsaved.keys()].sort()).toEqual(['gw-01', ...starting].sort());
+    // Each says why: the failed write's own error, or that it was held behind it.
+    const why = 'writing the inventory of gateway gw-01 failed: HTTP 409';
+    expect(unsaved.get('gw-01')).toEqual({ message: why, unanswered: false });
+    for (const gateway of starting) expect(unsaved.get(gateway)).toEqual({ message: `held: the rollout state of gw-01 could not be recorded first (${why})`, unanswered: false });
+  });
+
+  it('says when a write got no answer at all: the API server is out of reach', async () => {
+    const { plan, before } = soakedCanaryPass();
+    const unsaved = await persistStates({ client: recordingClient(new Set(['gw-01']), null), before, plan });
+    expect(unsaved.get('gw-01')).toEqual({ message: 'writing the inventory of gateway gw-01 failed: no answer within 30000 ms', unanswered: true });
   });
 
   it('writes nothing for states the pass did not change', async () => {
     const { plan } = soakedCanaryPass();
     const before = new Map([...plan.states].map(([g, s]) => [g, { gateway: g, revision: s.revision, renderHash: s.renderHash, objects: [], rolloutState: serializeRolloutState(s) }]));
     const client = recordingClient();
-    expect(await persistStates({ client, before, plan })).toEqual([]);
+    expect(await persistStates({ client, before, plan })).toEqual(new Map());
     expect(client.written).toEqual([]);
   });
 });

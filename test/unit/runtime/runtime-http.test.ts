@@ -36,6 +36,8 @@ current-context: none
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'essg-runtime-http-'));
   await writeFile(path.join(dir, 'kubeconfig'), KUBECONFIG);
+  // Before the runtime: its watch cache starts listing at once (and fails against this kubeconfig).
+  socketsAtStart = tcpSockets();
   // What src/cli/reconcile.ts passes for `essg reconcile --webhook-max-bytes 65536` with ESSG_WEBHOOK_SECRET set;
   // the poll schedule is once a year, so only the webhook can start a pass here.
   runtime = await startRuntime({
@@ -45,7 +47,6 @@ beforeAll(async () => {
     log: () => undefined,
   });
   base = new URL(runtime.url!);
-  socketsAtStart = tcpSockets();
 });
 
 afterAll(async () => {
