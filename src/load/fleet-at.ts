@@ -2,6 +2,7 @@
 // the renderer: the reconciler's passes (inside the load worker, see load-worker.ts),
 // `essg plan` (both sides of a pull request) and `essg plan --cluster` all call `fleetAt`.
 // A gateway that cannot be rendered is a value in `failures`, naming its file, never a throw.
+import { nextExpiry } from '../model/expiry.ts';
 import type { FleetFileReader } from '../model/file-reader.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { loadFleet, type ParsedFiles } from '../model/load.ts';
@@ -133,9 +134,17 @@ export function inThreadLoader(store: { readerAt(commit: string): FleetFileReade
   };
 }
 
-/** The fleet at each commit a pass needs, loaded once per pass. */
+/**
+ * The fleet at each commit a pass needs, loaded once per pass. What the pass before loaded is
+ * kept for the next: a good commit loaded as of an earlier time is the same as of a later one
+ * until something in it expires (renders depend on time only through expiry), so a pass at an
+ * unchanged head loads nothing.
+ */
 export class FleetRevisions {
-  private readonly byCommit = new Map<string, Promise<FleetAtCommit>>();
+  private byCommit = new Map<string, Promise<FleetAtCommit>>();
+  /** The pass before's good loads, by commit: reused while nothing in them has expired since. */
+  private carried = new Map<string, CarriedLoad>();
+  private readonly thisPass = new Map<string, CarriedLoad>();
   private readonly loadedThisPass = new Set<string>();
 
   constructor(private readonly loader: FleetLoader) {}
@@ -144,11 +153,20 @@ export class FleetRevisions {
   at(commit: string, now: string): Promise<FleetAtCommit> {
     const key = `${commit}@${now}`;
     let entry = this.byCommit.get(key);
-    if (!entry) {
+    if (entry) return entry;
+    const time = Date.parse(now);
+    const carried = this.carried.get(commit);
+    if (carried && time >= carried.loadedAt && time < carried.validUntil) {
+      entry = Promise.resolve(carried.fleet);
+      this.thisPass.set(commit, carried);
+    } else {
       entry = this.loader.load({ commit, now });
-      this.byCommit.set(key, entry);
       this.loadedThisPass.add(commit);
+      void entry.then((fleet) => {
+        if (fleet.ok && !Number.isNaN(time)) this.thisPass.set(commit, { fleet, loadedAt: time, validUntil: nextExpiry(fleet.model, time) });
+      });
     }
+    this.byCommit.set(key, entry);
     return entry;
   }
 
@@ -157,10 +175,20 @@ export class FleetRevisions {
     return this.loadedThisPass.size;
   }
 
-  /** Forgets every commit: call at the start of a pass so memory stays bounded by one pass. */
+  /** A pass begins: what the pass before used is kept for this one, the rest forgotten, so memory stays bounded by one pass. */
   startPass(): void {
-    this.byCommit.clear();
+    this.carried = new Map(this.thisPass);
+    this.thisPass.clear();
+    this.byCommit = new Map();
     this.loadedThisPass.clear();
     this.loader.startPass?.();
   }
+}
+
+interface CarriedLoad {
+  readonly fleet: Extract<FleetAtCommit, { ok: true }>;
+  /** The time it was rendered as of (epoch ms). */
+  readonly loadedAt: number;
+  /** The first instant it may render otherwise: the next expiry in it. */
+  readonly validUntil: number;
 }

@@ -42,12 +42,22 @@ function formsOf(secret: string): string[] {
   return [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')];
 }
 
+/** How many redacted texts are remembered at most (then forgotten all at once). */
+const REDACTED_KEPT = 100_000;
+/** Longer texts (a log excerpt, a problem list) are rare and not remembered. */
+const REDACTED_MAX_LENGTH = 2048;
+
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
   /** Secret seen on the wire → its forms, oldest first. */
   private readonly wire = new Map<string, readonly string[]>();
   // Longest first, so a secret that contains another is replaced whole.
   private ordered: readonly string[] | undefined;
+  /**
+   * Texts redacted since the secrets last changed: a pass reports every gateway's status, most
+   * of it the same strings as the pass before, and redacting is a scan per secret and pattern.
+   */
+  private readonly redacted = new Map<string, string>();
 
   /** `secrets`: known for the redactor's life, from 8 characters on, in all their forms. */
   constructor(secrets: readonly string[] = []) {
@@ -96,9 +106,22 @@ export class SecretRedactor {
   }
 
   redact(text: string): string {
+    if (this.ordered === undefined) {
+      this.ordered = [...new Set([...this.secrets, ...[...this.wire.values()].flat()])].sort((a, b) => b.length - a.length);
+      this.redacted.clear();
+    }
+    const known = this.redacted.get(text);
+    if (known !== undefined) return known;
+    const out = this.scrub(text, this.ordered);
+    if (text.length > REDACTED_MAX_LENGTH) return out;
+    if (this.redacted.size >= REDACTED_KEPT) this.redacted.clear();
+    this.redacted.set(text, out);
+    return out;
+  }
+
+  private scrub(text: string, ordered: readonly string[]): string {
     let out = text;
-    this.ordered ??= [...new Set([...this.secrets, ...[...this.wire.values()].flat()])].sort((a, b) => b.length - a.length);
-    for (const secret of this.ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     for (const pattern of PATTERNS) {
       out = out.replace(pattern, (_match: string, prefix?: string) =>
         typeof prefix === 'string' && prefix.length > 0 && !/^(token|bearer)$/i.test(prefix) ? `${prefix}${REDACTED}` : REDACTED);

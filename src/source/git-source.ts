@@ -92,15 +92,23 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       await ensureBareRepo({ gitdir, safeUrl });
       const previousHead = await localHead();
       let authTries = 0;
+      // Credentials go through onAuth (never into the stored URL or config).
+      const onAuth = () => (authTries++ === 0 && options.auth ? authOf(options.auth) : { cancel: true });
+      const onAuthFailure = () => ({ cancel: true }) as const;
+      if (previousHead) {
+        // One request for the branch's head: when it is the one we hold there is nothing to fetch.
+        const refs = await Promise.race([deadline.expired, git.listServerRefs({ http: deadline.http, url, prefix: `refs/heads/${branch}`, protocolVersion: 1, onAuth, onAuthFailure })]);
+        if (refs.find((r) => r.ref === `refs/heads/${branch}`)?.oid === previousHead) return { head: previousHead, previousHead };
+        authTries = 0;
+      }
       const result = await Promise.race([deadline.expired, git.fetch({
         fs, http: deadline.http, gitdir, url,
         ref: branch,
         remote: 'origin',
         singleBranch: true,
         tags: false,
-        // Credentials go through onAuth (never into the stored URL or config).
-        onAuth: () => (authTries++ === 0 && options.auth ? authOf(options.auth) : { cancel: true }),
-        onAuthFailure: () => ({ cancel: true }),
+        onAuth,
+        onAuthFailure,
       })]);
       if (!result.fetchHead) throw new GitBranchMissingError(`git: ${safeUrl} has no branch ${branch} (the repository is empty)`, { component: 'git', failure: 'branch-missing', url: safeUrl, branch });
       return { head: result.fetchHead, previousHead };

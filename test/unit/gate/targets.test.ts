@@ -115,7 +115,7 @@ describe('the gate\'s history walk', () => {
     expect(all.get('globex-ams-01')?.revision).toBe(commits.firewall);
   });
 
-  it('with approvals on, a long history is read once per pass: each commit loaded and asked about once, however many gateways walk it', async () => {
+  it('with approvals on, a long history is read once: each commit loaded and asked about once per pass, however many gateways walk it, and not loaded again by the next pass', async () => {
     // Twelve commits after the trusted one, each moving one gateway to another node name,
     // each merged with its customer's approval: every gateway walks all twelve.
     git('checkout', '-q', '-b', 'long-history', commits.trusted);
@@ -145,9 +145,10 @@ describe('the gate\'s history walk', () => {
       const head = await revisions.at(history.at(-1)!, NOW);
       const all = await chooseTargets({ head, inventories: new Map(), headIsFresh: true, revisions, store, now: NOW, onRevision: onTrusted(), facts: pass === 0 ? passFacts : facts() });
       for (const target of all) expect(target).toMatchObject({ revision: history.at(-1), decisions: [{ result: 'approved' }, { result: 'approved' }] });
-      // 6 gateways × 12 commits walked; the trusted revision and the 12 commits loaded once each.
-      expect(loaded.sort()).toEqual([commits.trusted, ...history].sort());
-      expect(revisions.commitsLoaded).toBe(13);
+      // 6 gateways × 12 commits walked; the trusted revision and the 12 commits loaded once each,
+      // by the first pass: the second takes them from the first, as nothing in them expired since.
+      expect(loaded.sort()).toEqual(pass === 0 ? [commits.trusted, ...history].sort() : []);
+      expect(revisions.commitsLoaded).toBe(pass === 0 ? 13 : 0);
     }
     expect(passFacts.lookups).toBe(12);
   });
