@@ -50,7 +50,7 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
       if (!result || result.ok) store.removeGateway(target.gateway);
       continue;
     }
-    const previous = store.gateway(target.gateway);
+    const previous = store.recorded(target.gateway);
     const standing = decision ? standingOf(decision, summaries) : undefined;
     const report = gatewayReport(args, { target, revision, result, previous, standing, ...(gateway ? { gateway } : {}) });
     store.reportGateway(report);

@@ -96,14 +96,29 @@ export interface PodLike {
  * The service's pods that metrics-server reports, summed: use, and the limits of those same
  * containers (a limit is absent when any of them sets none). Undefined when none is reported.
  */
+/** Each metrics listing indexed once by namespace and name: every service of every gateway looks its pods up in it. */
+const podMetricsIndexes = new WeakMap<readonly PodMetricsItem[], ReadonlyMap<string, PodMetricsItem>>();
+
+function podMetricsIndex(metrics: readonly PodMetricsItem[]): ReadonlyMap<string, PodMetricsItem> {
+  let index = podMetricsIndexes.get(metrics);
+  if (!index) {
+    const byName = new Map<string, PodMetricsItem>();
+    // The first of a name wins, as a search from the front would find it.
+    for (const m of metrics) if (!byName.has(`${m.metadata.namespace}/${m.metadata.name}`)) byName.set(`${m.metadata.namespace}/${m.metadata.name}`, m);
+    podMetricsIndexes.set(metrics, (index = byName));
+  }
+  return index;
+}
+
 export function serviceUsage({ pods, metrics }: { pods: readonly PodLike[]; metrics: readonly PodMetricsItem[] }): ServiceUsage | undefined {
+  const index = podMetricsIndex(metrics);
   let measured = false;
   let cpu = 0;
   let memory = 0;
   let cpuLimit: number | undefined = 0;
   let memoryLimit: number | undefined = 0;
   for (const pod of pods) {
-    const item = metrics.find((m) => m.metadata.name === pod.metadata.name && m.metadata.namespace === pod.metadata.namespace);
+    const item = index.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
     if (!item) continue;
     for (const container of item.containers) {
       const c = millicores(container.usage.cpu);

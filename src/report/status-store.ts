@@ -129,6 +129,11 @@ export class StatusStore {
     this.gateways.delete(gateway);
   }
 
+  /** The status as the engine last reported it, for its next pass: neither viewed nor redacted, never served. */
+  recorded(name: string): GatewayStatus | undefined {
+    return this.gateways.get(name);
+  }
+
   gateway(name: string): GatewayStatus | undefined {
     const status = this.gateways.get(name);
     return status && this.redact(viewGateway(status, this.fleet));
