@@ -143,6 +143,9 @@ function deploymentSpec({ labels, props }: { readonly labels: Record<string, str
           env: [
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
             { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+            // The leader writes where it is reached into its Lease; a standby forwards webhooks there.
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'ESSG_ADVERTISE_URL', value: `http://$(POD_IP):${PORT}` },
             secret('github-token', 'GITHUB_TOKEN'),
             secret('webhook-secret', 'ESSG_WEBHOOK_SECRET'),
             // Who reads status, /metrics and the dashboard: a token for the SOC's tools (Prometheus), GitHub sign-in, and the key both replicas sign sessions with.

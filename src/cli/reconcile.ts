@@ -34,6 +34,7 @@ interface ReconcileOptions {
   webhookMaxBytes: string;
   logsTimeout: string;
   registry?: string;
+  advertiseUrl?: string;
   oauthClientId?: string;
   publicUrl?: string;
 }
@@ -94,6 +95,7 @@ export function registerReconcile(program: Command): void {
     .option('--oauth-client-id <id>', 'the GitHub OAuth app browsers sign in to the dashboard with (its secret: ESSG_OAUTH_CLIENT_SECRET) [ESSG_OAUTH_CLIENT_ID]', env.ESSG_OAUTH_CLIENT_ID)
     .option('--public-url <url>', 'where browsers reach this reconciler, for GitHub to send them back after sign-in [ESSG_PUBLIC_URL]', env.ESSG_PUBLIC_URL)
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
+    .option('--advertise-url <url>', 'where the other replicas reach this one\'s HTTP port: the leader writes it into its Lease, a standby forwards the webhooks it receives there [ESSG_ADVERTISE_URL]', env.ESSG_ADVERTISE_URL)
     .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
     .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
     .action(async (options: ReconcileOptions) => {
@@ -128,6 +130,7 @@ export function registerReconcile(program: Command): void {
       const logsTimeoutMs = Number(options.logsTimeout);
       if (!Number.isInteger(logsTimeoutMs) || logsTimeoutMs <= 0) return fail(`--logs-timeout must be a positive number of milliseconds, not ${options.logsTimeout}`);
       if (options.registry !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.registry)) return fail(`--registry must be http(s)://HOST[:PORT], not ${options.registry}`);
+      if (options.advertiseUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.advertiseUrl)) return fail(`--advertise-url must be http(s)://HOST:PORT, not ${options.advertiseUrl}`);
       const statusAuth = statusAuthSettings(options);
       if (typeof statusAuth === 'string') return fail(statusAuth);
       let github;
@@ -158,6 +161,7 @@ export function registerReconcile(program: Command): void {
           ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
           ...(env.ESSG_WEBHOOK_SECRET ? { webhookSecret: env.ESSG_WEBHOOK_SECRET } : {}),
           ...(options.registry ? { registry: registryOptionsFromEnv(options.registry) } : {}),
+          ...(options.advertiseUrl ? { advertiseUrl: options.advertiseUrl.replace(/\/$/, '') } : {}),
           statusAuth,
           ...(env.ESSG_GIT_USERNAME && env.ESSG_GIT_PASSWORD ? { gitAuth: { username: env.ESSG_GIT_USERNAME, password: env.ESSG_GIT_PASSWORD } } : {}),
         },

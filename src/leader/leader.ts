@@ -18,7 +18,12 @@ export interface LeaseSpec {
   readonly acquireTime?: Date;
   readonly renewTime?: Date;
   readonly leaseTransitions: number;
+  /** Where the holder's HTTP port is reached (annotation essg.io/holder-url): a standby forwards webhooks there. */
+  readonly holderUrl?: string;
 }
+
+/** The Lease annotation the holder's URL is kept in. */
+export const HOLDER_URL_ANNOTATION = 'essg.io/holder-url';
 
 export interface LeaseRecord extends LeaseSpec {
   readonly resourceVersion: string;
@@ -55,6 +60,8 @@ export interface LeaderElectorOptions {
   readonly renewPeriodSeconds?: number;
   /** How often a follower retries, and a leader retries a failed renewal. @default 2 */
   readonly retryPeriodSeconds?: number;
+  /** Where other replicas reach this one's HTTP port, written into the Lease while it leads. @default - not written */
+  readonly url?: string;
   /** Write the Lease free on stop so a standby takes over at once. @default true */
   readonly releaseOnStop?: boolean;
   /** Called on becoming leader; `signal` aborts when leadership ends. A returned promise is awaited on stop before the Lease is released. */
@@ -100,6 +107,11 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.leading !== undefined;
+  }
+
+  /** The URL the live holder of the Lease wrote, when that is another replica. */
+  get leaderUrl(): string | undefined {
+    return this.heldByOther ? this.observed?.holderUrl : undefined;
   }
 
   /** Campaigns until `stop()`; resolves once stopped (and the Lease released, if configured). */
@@ -202,6 +214,7 @@ export class LeaderElector {
       acquireTime: ours && current?.acquireTime ? current.acquireTime : new Date(now),
       renewTime: new Date(now),
       leaseTransitions: (current?.leaseTransitions ?? 0) + (current && !ours ? 1 : 0),
+      ...(this.options.url ? { holderUrl: this.options.url } : {}),
     };
   }
 
@@ -209,7 +222,8 @@ export class LeaderElector {
     const record = this.observed;
     if (!record || record.holderIdentity !== this.identity) return;
     try {
-      await this.options.lease.update({ ...record, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date() }, record.resourceVersion);
+      const { holderUrl: _gone, ...released } = record;
+      await this.options.lease.update({ ...released, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date() }, record.resourceVersion);
     } catch (error) {
       // Someone else wrote it, or the API is down: the Lease then simply expires.
       this.options.onError?.(error);
@@ -229,7 +243,7 @@ export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = SYSTEM_NAM
   const body = (spec: LeaseSpec, resourceVersion?: string): V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
+    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}), ...(spec.holderUrl ? { annotations: { [HOLDER_URL_ANNOTATION]: spec.holderUrl } } : {}) },
     spec: {
       holderIdentity: spec.holderIdentity,
       leaseDurationSeconds: spec.leaseDurationSeconds,
@@ -277,6 +291,7 @@ function toRecord(lease: V1Lease): LeaseRecord {
     leaseTransitions: spec.leaseTransitions ?? 0,
     ...(acquireTime ? { acquireTime } : {}),
     ...(renewTime ? { renewTime } : {}),
+    ...(lease.metadata?.annotations?.[HOLDER_URL_ANNOTATION] ? { holderUrl: lease.metadata.annotations[HOLDER_URL_ANNOTATION] } : {}),
     resourceVersion: lease.metadata?.resourceVersion ?? '',
   };
 }

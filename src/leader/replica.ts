@@ -44,8 +44,10 @@ export class ReplicaStanding {
 }
 
 /** Campaigns for the fleet's Lease in the cluster and keeps `standing` in step with it; `onLead` runs each time the replica starts leading. */
-export function electInCluster({ kubeconfig, standing, onLead, onStandBy, log }: {
+export function electInCluster({ kubeconfig, standing, onLead, onStandBy, log, url }: {
   readonly kubeconfig: KubeConfig;
+  /** Where other replicas reach this one (see LeaderElectorOptions.url). */
+  readonly url?: string;
   readonly standing: ReplicaStanding;
   readonly onLead: (identity: string) => void;
   readonly onStandBy: (identity: string) => void;
@@ -61,6 +63,7 @@ export function electInCluster({ kubeconfig, standing, onLead, onStandBy, log }:
         });
       },
     }),
+    ...(url ? { url } : {}),
     onStartedLeading: (signal) => {
       standing.lead(signal);
       onLead(elector.identity);

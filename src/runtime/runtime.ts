@@ -8,7 +8,8 @@ import type { StatusAuth } from '../report/auth.ts';
 import { statusAuth, type StatusAuthSettings } from './status-auth.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
 import type { SecretRedactor } from '../report/redact.ts';
-import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth } from '../source/index.ts';
+import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth, type PushEvent, type WebhookDelivery } from '../source/index.ts';
+import { forwardDelivery } from './webhook-forward.ts';
 import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from '../engine/engine.ts';
 import { WorkerLoader, type LoadBounds } from '../load/index.ts';
@@ -45,6 +46,12 @@ export interface RuntimeOptions {
   /** Webhook bodies over this are answered 413 unread (`--webhook-max-bytes`). @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB) */
   readonly webhookMaxBytes?: number;
   readonly leaderElection: boolean;
+  /**
+   * Where the other replicas reach this one's HTTP port (`--advertise-url`): written into the
+   * Lease while this replica leads; a standby forwards the webhooks it receives there.
+   * @default - not written: a push delivered to a standby waits for the leader's poll
+   */
+  readonly advertiseUrl?: string;
   /** How long GET /logs waits for a gateway's first answer (`--logs-timeout`). @default DEFAULT_LOGS_TIMEOUT_MS (10 s) */
   readonly logsTimeoutMs?: number;
   /**
@@ -136,10 +143,11 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
   const { reconciler, client, loader } = buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing, github });
   const passes = new Passes(reconciler, standing, service);
   const auth = statusAuth({ ...(options.statusAuth ? { settings: options.statusAuth } : {}), githubBaseUrl: options.github?.baseUrl, store, octokit: github?.octokit });
-  const server = service ? await serveStatus({ options, kubeconfig, store, metrics, auth, trigger: passes.trigger, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
+  const election: { elector?: LeaderElector } = {}, onPush = pushHandler({ standing, trigger: passes.trigger, elector: () => election.elector, log });
+  const server = service ? await serveStatus({ options, kubeconfig, store, metrics, auth, onPush, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
   if (server) log(`status, dashboard and metrics on ${server.url}`);
   const polls = service ? schedulePolls({ cron: options.interval, trigger: passes.trigger }) : undefined;
-  const elector = options.leaderElection ? electLeader({ kubeconfig, standing, metrics, store, trigger: passes.trigger, log }) : undefined;
+  const elector = (election.elector = options.leaderElection ? electLeader({ kubeconfig, standing, metrics, store, trigger: passes.trigger, log, ...(options.advertiseUrl ? { url: options.advertiseUrl } : {}) }) : undefined);
   return {
     reconciler,
     store,
@@ -232,9 +240,22 @@ class Passes {
   }
 }
 
+/** The leader passes on a push; a standby sends it on to the leader (webhook-forward.ts). */
+function pushHandler({ standing, trigger, elector, log }: {
+  standing: ReplicaStanding; trigger: PassTrigger<PassSummary | undefined>; elector: () => LeaderElector | undefined; log: (line: string) => void;
+}): (push: PushEvent, delivery: WebhookDelivery) => void {
+  return (push, delivery) => {
+    if (standing.leading) return void trigger.request({ source: 'webhook', detail: push.after });
+    const self = elector();
+    void forwardDelivery({ delivery, leaderUrl: self?.leaderUrl, identity: self?.identity ?? defaultIdentity() }).then((outcome) => {
+      log(outcome.kind === 'forwarded' ? `push ${push.after.slice(0, 12)} forwarded to the leader at ${outcome.to}` : `push ${push.after.slice(0, 12)} not forwarded: ${outcome.reason}`);
+    });
+  };
+}
+
 /** The HTTP port: status, dashboard, /metrics, logs (any replica serves them: reading changes nothing) and the signed webhook. */
-async function serveStatus({ options, kubeconfig, store, metrics, auth, trigger, isReady }: {
-  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; auth: StatusAuth; trigger: PassTrigger<PassSummary | undefined>; isReady: () => boolean;
+async function serveStatus({ options, kubeconfig, store, metrics, auth, onPush, isReady }: {
+  options: RuntimeOptions; kubeconfig: KubeConfig; store: StatusStore; metrics: FleetMetrics; auth: StatusAuth; onPush: (push: PushEvent, delivery: WebhookDelivery) => void; isReady: () => boolean;
 }): Promise<StatusServer & { url: string }> {
   const server = createStatusServer({
     store, metrics, auth, host: options.listen.host, port: options.listen.port, isReady,
@@ -244,7 +265,7 @@ async function serveStatus({ options, kubeconfig, store, metrics, auth, trigger,
     server.mountWebhook(createWebhookHandler({
       secret: options.webhookSecret, branch: options.branch,
       ...(options.webhookMaxBytes !== undefined ? { maxBodyBytes: options.webhookMaxBytes } : {}),
-      onPush: (push) => void trigger.request({ source: 'webhook', detail: push.after }),
+      onPush,
       onVerdict: (verdict) => metrics.webhookDelivery(verdict.kind === 'rejected' ? verdict.reason : verdict.kind),
     }));
   }
@@ -253,11 +274,11 @@ async function serveStatus({ options, kubeconfig, store, metrics, auth, trigger,
 }
 
 /** Leader election through the fleet's Lease: a new leader passes at once; /status names this replica from the start, so a standby is told from a stalled leader. */
-function electLeader({ kubeconfig, standing, metrics, store, trigger, log }: {
-  kubeconfig: KubeConfig; standing: ReplicaStanding; metrics: FleetMetrics; store: StatusStore; trigger: PassTrigger<PassSummary | undefined>; log: (line: string) => void;
+function electLeader({ kubeconfig, standing, metrics, store, trigger, log, url }: {
+  kubeconfig: KubeConfig; standing: ReplicaStanding; metrics: FleetMetrics; store: StatusStore; trigger: PassTrigger<PassSummary | undefined>; log: (line: string) => void; url?: string;
 }): LeaderElector {
   const elector = electInCluster({
-    kubeconfig, standing, log,
+    kubeconfig, standing, log, ...(url ? { url } : {}),
     onLead: (identity) => {
       metrics.setLeader(true);
       store.setReplica({ identity, leading: true });

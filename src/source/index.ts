@@ -12,7 +12,7 @@ export {
   schedulePolls, validateCron,
 } from './trigger.ts';
 export {
-  DEFAULT_WEBHOOK_MAX_BYTES, type OversizeVerdict, type PushEvent, type WebhookHandler, type WebhookHandlerOptions, type WebhookRequest, type WebhookVerdict,
+  DEFAULT_WEBHOOK_MAX_BYTES, FORWARDED_HEADER, type OversizeVerdict, type PushEvent, type WebhookDelivery, type WebhookHandler, type WebhookHandlerOptions, type WebhookRequest, type WebhookVerdict,
   createWebhookHandler, signBody,
   verifyPushWebhook, verifySignature,
 } from './webhook.ts';

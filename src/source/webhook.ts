@@ -82,6 +82,16 @@ export function verifyPushWebhook({ secret, branch, request }: { readonly secret
   };
 }
 
+function deliveryOf(req: http.IncomingMessage, body: Uint8Array): WebhookDelivery {
+  const headers: Record<string, string> = {};
+  for (const name of DELIVERY_HEADERS) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const forwardedBy = req.headers[FORWARDED_HEADER];
+  return { body, headers, ...(typeof forwardedBy === 'string' ? { forwardedBy } : {}) };
+}
+
 /** GitHub sends JSON, or a form with the JSON in `payload` when the hook's content type is form. */
 function parsePayload(body: Uint8Array, contentType: string | undefined): Record<string, unknown> {
   let text = Buffer.from(body).toString('utf8');
@@ -91,11 +101,27 @@ function parsePayload(body: Uint8Array, contentType: string | undefined): Record
   return parsed as Record<string, unknown>;
 }
 
+/** The GitHub headers a delivery is verified and read by: what forwarding it keeps. */
+const DELIVERY_HEADERS = ['content-type', 'x-github-event', 'x-github-delivery', 'x-hub-signature-256'] as const;
+/** Set on a delivery one replica forwards to another: it is never forwarded again. */
+export const FORWARDED_HEADER = 'x-essg-forwarded-by';
+
+/** A verified delivery as received: the body its signature is over, and the headers it came with. */
+export interface WebhookDelivery {
+  readonly body: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The replica that forwarded it, when another replica did. */
+  readonly forwardedBy?: string;
+}
+
 export interface WebhookHandlerOptions {
   readonly secret: string;
   readonly branch: string;
-  /** Called for each verified push to the branch; not awaited: GitHub expects an answer within 10 s. */
-  readonly onPush: (push: PushEvent) => unknown;
+  /**
+   * Called for each verified push to the branch, with the delivery as received (a standby
+   * replica forwards it to the leader); not awaited: GitHub expects an answer within 10 s.
+   */
+  readonly onPush: (push: PushEvent, delivery: WebhookDelivery) => unknown;
   /** Told about each delivery and its verdict, for logs and metrics. */
   readonly onVerdict?: (verdict: WebhookVerdict | OversizeVerdict) => void;
   /**
@@ -147,7 +173,7 @@ export function createWebhookHandler({ secret, branch, onPush, onVerdict, maxBod
         return reply(res, 200, { ok: true, ignored: verdict.detail });
       case 'push':
         // A failing pass reports itself (status, events); the delivery has done its job.
-        void Promise.resolve().then(() => onPush(verdict.push)).catch(() => undefined);
+        void Promise.resolve().then(() => onPush(verdict.push, deliveryOf(req, body))).catch(() => undefined);
         return reply(res, 202, { ok: true, accepted: verdict.push.after });
     }
   };

@@ -161,6 +161,23 @@ describe('LeaderElector', () => {
     expect(elector.isLeader).toBe(false);
   });
 
+  it('tells a standby where the leader is reached, and forgets it once the leader released the Lease', async () => {
+    const lease = new MemoryLease();
+    const { list } = candidates(lease, ['a', 'b'], (name) => ({ url: `http://${name}.replicas:9464` }));
+    for (const e of list) void e.run();
+    await until(() => list.some((e) => e.isLeader), 'a leader');
+    const leader = list.find((e) => e.isLeader)!;
+    const standby = list.find((e) => e !== leader)!;
+    await until(() => standby.leaderUrl !== undefined, 'the standby to read the leader\'s URL');
+    expect(standby.leaderUrl).toBe(`http://${leader.identity}.replicas:9464`);
+    expect(leader.leaderUrl).toBeUndefined();
+    await leader.stop();
+    // The released Lease names no holder and no URL; the standby takes it and leads.
+    await until(() => standby.isLeader, 'the standby to lead');
+    expect(standby.leaderUrl).toBeUndefined();
+    expect(lease.record?.holderUrl).toBe(`http://${standby.identity}.replicas:9464`);
+  });
+
   it('refuses a renew deadline that is not shorter than the lease duration', () => {
     const make = () => new LeaderElector({ lease: new MemoryLease().client(), leaseDurationSeconds: 10, renewDeadlineSeconds: 10, onStartedLeading: () => undefined });
     expect(make).toThrow(LeaderElectionConfigError);
