@@ -1,7 +1,6 @@
 // A listing that fails is an error, never "nothing exists": the reconciler (built as
 // `essg reconcile --once` builds it) ends the pass before it plans a single deletion,
 // whether the API server cannot be reached or refuses it some kinds (RBAC).
-import net from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,15 +8,8 @@ import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
 import { tempDir } from './helpers/git.ts';
 import { kube, managedObjects, namespace, type Kube } from './helpers/kube.ts';
+import { unusedPort } from './helpers/ports.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes } from './helpers/runtime.ts';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A kubeconfig file for `--kubeconfig`: the test bed's cluster, another server or another user. */
 async function kubeconfigFile({ base, dir, server, token }: { base: KubeConfig; dir: string; server?: string; token?: string }): Promise<string> {
@@ -69,7 +61,7 @@ describe('a failed listing', () => {
 
   it('ends the pass when the API server cannot be reached, and nothing is deleted', async () => {
     const before = await managedObjects(k, namespaces());
-    const r = await startTestRuntime({ repo: fleet.url, allowMassDeletion: true, kubeconfig: await kubeconfigFile({ base: k.config, dir, server: `https://127.0.0.1:${await closedPort()}` }) });
+    const r = await startTestRuntime({ repo: fleet.url, allowMassDeletion: true, kubeconfig: await kubeconfigFile({ base: k.config, dir, server: `https://127.0.0.1:${await unusedPort()}` }) });
 
     const pass = await r.pass();
     expect(pass.result).toBe('failed');

@@ -3,7 +3,6 @@
 // picks any replica) reaches the leader, which passes on it at once. Polls are once a year
 // here, so only the forwarded delivery can make the leader see the new commit.
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,20 +12,13 @@ import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } f
 import { kube, waitFor, type Kube } from './helpers/kube.ts';
 import { startReconciler, type ReconcilerProcess } from './helpers/process.ts';
 import { testbed } from './helpers/testbed.ts';
+import { unusedPort } from './helpers/ports.ts';
 import { fetchAsOperator } from '../support/status-auth.ts';
 
 const SECRET = randomBytes(16).toString('hex');
 let k: Kube;
 let fleet: TestFleet;
 const replicas: { name: string; url: string; process: ReconcilerProcess }[] = [];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const status = async (url: string) => (await (await fetchAsOperator(`${url}/status`)).json()) as StatusSnapshot;
 
@@ -37,7 +29,7 @@ describe('a push delivered to the standby', () => {
     fleet = await createTestFleet({ gateways: ['acme-sh-01'] });
     const { kubeconfig } = await testbed();
     for (const name of ['replica-a', 'replica-b']) {
-      const port = await freePort();
+      const port = await unusedPort();
       const url = `http://127.0.0.1:${port}`;
       const proc = startReconciler(
         ['--repo', fleet.url, '--approvals', 'off', '--kubeconfig', kubeconfig, '--cache-dir', path.join(os.tmpdir(), `essg-it-standby-${randomBytes(3).toString('hex')}`),
