@@ -68,8 +68,11 @@ describe('a push delivered to the standby', () => {
     });
     expect(delivered.status).toBe(202);
 
-    await waitFor('the leader on the pushed commit', async () => (await status(leader.url)).fleet.revision === head, { timeoutMs: 60_000, intervalMs: 250 });
-    expect((await status(leader.url)).fleet.passes).toBeGreaterThan(passesBefore);
+    // A pass of the leader's fetched the pushed commit and has ended.
+    await waitFor('a pass of the leader on the pushed commit', async () => {
+      const { fleet: seen } = await status(leader.url);
+      return seen.revision === head && seen.passes > passesBefore && !seen.currentPass;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
     expect(standby.process.stderr()).toMatch(new RegExp(`push ${head.slice(0, 12)} forwarded to the leader at ${leader.url}/webhook`));
     // The standby passed on nothing itself.
     expect((await status(standby.url)).fleet.passes).toBe(0);
