@@ -12,7 +12,7 @@
 // afresh beside the one served, so a watch that went silent on a live connection cannot keep
 // a stale picture for longer than that.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { LABEL, MANAGED_KINDS, SYSTEM_NAMESPACE, type ManagedKind } from '../contract/index.ts';
+import { INVENTORY_KEY, LABEL, MANAGED_KINDS, SYSTEM_NAMESPACE, type ManagedKind } from '../contract/index.ts';
 import type { Inventory, LiveObject, ObjectRef } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { ResourceMetricsRead } from '../report/resource-usage.ts';
@@ -104,6 +104,7 @@ export class WatchedClusterClient implements ClusterClient {
   private readonly resyncMs: number;
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly parsedInventories = new WeakMap<LiveObject, Inventory>();
+  private readonly inventoryEntries = new InventoryEntries();
   private readonly parsedHistories = new WeakMap<LiveObject, { gateway: string; text: string }>();
 
   constructor({ kubeconfig, timeoutMs, fence, resyncMs = 600_000, syncTimeoutMs = 60_000, metricsIntervalMs = 15_000 }: WatchCacheOptions) {
@@ -163,7 +164,7 @@ export class WatchedClusterClient implements ClusterClient {
   }
 
   async listInventories(): Promise<Inventory[]> {
-    return (await this.inventories.objects()).map((configMap) => memo(this.parsedInventories, configMap, parseInventoryConfigMap));
+    return (await this.inventories.objects()).map((configMap) => memo(this.parsedInventories, configMap, (object) => this.inventoryEntries.keep(parseInventoryConfigMap(object), object)));
   }
 
   async listHistories(): Promise<{ readonly gateway: string; readonly text: string }[]> {
@@ -208,6 +209,7 @@ export class WatchedClusterClient implements ClusterClient {
   async deleteInventory(gateway: string): Promise<DeleteOutcome> {
     const outcome = await this.direct.deleteInventory(gateway);
     this.inventories.deleted(this.direct.inventoryRef(gateway));
+    this.inventoryEntries.forget(gateway);
     return outcome;
   }
 
@@ -227,6 +229,28 @@ export class WatchedClusterClient implements ClusterClient {
 
   private all(): KindCache[] {
     return [...this.owned, this.inventories, this.histories, this.nodes, this.pods];
+  }
+}
+
+/**
+ * Each gateway's list of applied objects, kept while its text stays the same: a new version of
+ * an inventory ConfigMap that only records a rollout state hands out the same list, so what
+ * was planned from it (src/engine/plan-memo.ts) is still known to be planned.
+ */
+export class InventoryEntries {
+  private readonly last = new Map<string, { readonly text: string; readonly objects: Inventory['objects'] }>();
+
+  keep(parsed: Inventory, configMap: K8sObject): Inventory {
+    const text = ((configMap['data'] ?? {}) as Record<string, string | undefined>)[INVENTORY_KEY.objects];
+    if (text === undefined) return parsed;
+    const last = this.last.get(parsed.gateway);
+    if (last?.text === text) return { ...parsed, objects: last.objects };
+    this.last.set(parsed.gateway, { text, objects: parsed.objects });
+    return parsed;
+  }
+
+  forget(gateway: string): void {
+    this.last.delete(gateway);
   }
 }
 

@@ -1,5 +1,5 @@
 // The diff stage: desired objects against live ones, per gateway (pure, no IO).
-export { planGateway, isNoop, type GatewayPlan, type PlanGatewayOptions, type PlannedCreate, type PlannedUpdate, type DriftEntry, type DriftReason } from './plan-gateway.ts';
+export { planGateway, atRevision, isNoop, type GatewayPlan, type PlanGatewayOptions, type PlannedCreate, type PlannedUpdate, type DriftEntry, type DriftReason } from './plan-gateway.ts';
 export { formatGatewayPlans, gatewayPlanToJson, type FormatGatewayPlansOptions, type GatewayPlanFormat } from './format.ts';
 export { groupLiveByGateway, liveForGateway, type LiveByGateway } from './live.ts';
 export { objectHash, inventoryEntry, sameInventory, type Inventory, type InventoryEntry } from './inventory.ts';

@@ -148,3 +148,12 @@ export function planGateway({ gateway, desired, live, inventory, revision, rende
 export function isNoop(plan: GatewayPlan): boolean {
   return plan.creates.length === 0 && plan.updates.length === 0 && plan.deletes.length === 0;
 }
+
+/**
+ * The same plan made for another commit: the commit only reaches the inventory it writes, and
+ * only when the gateway's objects change (an unchanged inventory keeps the commit it records).
+ */
+export function atRevision(plan: GatewayPlan, revision: string): GatewayPlan {
+  if (!plan.inventoryChanged || plan.inventory.revision === revision) return plan;
+  return { ...plan, inventory: { ...plan.inventory, revision } };
+}

@@ -5,7 +5,7 @@
 // pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult, type SharedApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
+import { atRevision, isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
 import { chooseTargets, PassFacts, type GatewayTarget } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader, type FleetAtCommit } from '../load/index.ts';
 import { DeployStatusReporter, type PassResult } from '../report/index.ts';
@@ -20,7 +20,7 @@ import { describeTimings, PassTimings } from './pass-timings.ts';
 import type { PassSummary, ReconcilerOptions } from './options.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportDeploy, reportGateways } from './report-step.ts';
-import { decideRollouts, persistStates, statesOf } from './rollout-step.ts';
+import { decideRollouts, persistStates, revisionOnlyMoves, statesOf } from './rollout-step.ts';
 import { fleetAccess } from './access-step.ts';
 import { PassSteps, proceed, requeueAfter, stopPass, type StepOutcome } from './pass-steps.ts';
 import type { GatewayHealth } from '../health/index.ts';
@@ -202,14 +202,17 @@ export class Reconciler {
       const objects = rendered?.objects ?? [];
       shared.push(...objects.filter(isShared));
       const live = liveForGateway(observed.live, target.gateway);
-      plans.push(this.plans.plan(target.gateway, [rendered, inventory, revision, ...live], () => planGateway({
+      // Keyed by what the plan reads, not the commit: a push that leaves this gateway's render as
+      // it was (the render cache hands out the same object) plans nothing for it again.
+      const memo = this.plans.plan(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...live], () => planGateway({
         gateway: target.gateway,
         desired: objects.filter((object) => !isShared(object)),
         live,
         ...(inventory && inventory.revision ? { inventory } : {}),
         revision,
         renderHash: rendered?.inputHash ?? '',
-      })));
+      }));
+      plans.push(atRevision(memo, revision));
     }
     this.plans.keepOnly(new Set(targets.map((t) => t.gateway)));
     return proceed({ plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) });
@@ -230,10 +233,16 @@ export class Reconciler {
     return stopPass('refused', guard.message);
   }
 
-  /** Records each gateway's new rollout state, then applies what changed; a gateway whose state could not be recorded waits for the next pass. */
+  /**
+   * Records each gateway's new rollout state, then applies what changed; a gateway whose state
+   * could not be recorded waits for the next pass. States that move only the revision of a
+   * gateway with nothing to apply are recorded last (revisionOnlyMoves).
+   */
   private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: Records & Rolled & Planned): Promise<StepOutcome<Applied>> {
+    const { client } = this.options;
+    const later = revisionOnlyMoves({ before: inventories, plan: rollout, idle: new Set(plans.filter((p) => isNoop(p) && !p.inventoryChanged).map((p) => p.gateway)) });
     // The cluster never runs ahead of the record.
-    const unsaved = await persistStates({ client: this.options.client, before: inventories, plan: rollout });
+    const unsaved = new Map(await persistStates({ client, before: inventories, plan: rollout, except: later }));
     // The API server did not answer: one bounded wait, then the pass stops on the last state instead of waiting on every write after.
     const unreachable = [...unsaved.values()].find((u) => u.unanswered);
     if (unreachable) return stopPass('failed', unreachable.message);
@@ -249,6 +258,7 @@ export class Reconciler {
     });
     if (this.passLeadership?.aborted) return stopPass('failed', LEADERSHIP_LOST);
     await recordApply(this.eventsArgs(), work, applied);
+    for (const [gateway, unrecorded] of await persistStates({ client, before: inventories, plan: rollout, only: later })) unsaved.set(gateway, unrecorded);
     // A gateway whose state could not be recorded failed this pass, saying why: never a quiet no-op.
     const held = [...unsaved].map(([gateway, { message }]): GatewayApplyResult => ({
       gateway, ok: false, applied: [], deleted: [], inventoryWritten: false,

@@ -4,8 +4,9 @@ import type { GatewayPlan } from '../diff/index.ts';
 /**
  * Each gateway's last plan and what it was made from. planGateway is pure: made from the same
  * render, inventory and live objects (the same objects: the watch cache and the loader hand
- * out one object until it changes), it is the same plan, so a pass that changed nothing plans
- * nothing again.
+ * out one object until it changes, and an inventory whose rollout state alone changed keeps
+ * its list of objects), it is the same plan, so a pass that changed nothing plans nothing
+ * again.
  */
 export class PlanMemo {
   private readonly last = new Map<string, { readonly inputs: readonly unknown[]; readonly plan: GatewayPlan }>();

@@ -8,6 +8,7 @@ import { classifyChange } from '../gate/index.ts';
 import { assessGateway, type DesiredService, type GatewayHealth } from '../health/index.ts';
 import { liveForGateway, type Inventory } from '../diff/index.ts';
 import type { K8sObject } from '../render/index.ts';
+import { canonicalJson } from '../render/canonical.ts';
 import { LABEL, WORKLOAD_KINDS } from '../contract/index.ts';
 import {
   awaitsPull, parseRolloutState, planRollouts, serializeRolloutState, verdictOf, windowAt, type GatewayRolloutInput, type GatewayRolloutState, type GatewayVerdict, type RolloutPlan, type RolloutSettings, type WindowState,
@@ -105,8 +106,10 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     health.set(target.gateway, assessed);
     const next = target.revision && target.revision !== state?.revision ? await revisions.at(target.revision, now) : undefined;
     const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;
-    const emergency = nextRender !== undefined && currentRender !== undefined && isEmergency(target, currentRender.objects, nextRender.objects);
-    const added = images && nextRender && target.revision ? newImages(currentRender?.objects ?? [], nextRender.objects) : [];
+    // Two renders with one input hash are one render: nothing between them to classify or pull.
+    const changes = nextRender !== undefined && nextRender.inputHash !== currentRender?.inputHash;
+    const emergency = changes && currentRender !== undefined && isEmergency(target, currentRender.objects, nextRender.objects);
+    const added = images && changes && target.revision ? newImages(currentRender?.objects ?? [], nextRender.objects) : [];
     if (added.length > 0) fresh.set(target.gateway, { rollout: target.revision!, images: added });
     const labels = [next, head].find(isLoaded)?.model.gateways.get(target.gateway)?.doc.metadata.labels ?? {};
     // The windows the change was approved under (those of its own commit); a removal whose commit
@@ -190,8 +193,21 @@ export interface Unrecorded {
   readonly unanswered: boolean;
 }
 
-export async function persistStates({ client, before, plan, concurrency = 16 }: { client: Pick<ClusterClient, 'writeRolloutState'>; before: ReadonlyMap<string, Inventory>; plan: RolloutPlan; concurrency?: number }): Promise<ReadonlyMap<string, Unrecorded>> {
-  const changed = [...plan.states].map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
+export interface PersistStatesArgs {
+  readonly client: Pick<ClusterClient, 'writeRolloutState'>;
+  readonly before: ReadonlyMap<string, Inventory>;
+  readonly plan: RolloutPlan;
+  /** Only these gateways' states. @default every gateway's */
+  readonly only?: ReadonlySet<string>;
+  /** Not these gateways' states (written at another time, see revisionOnlyMoves). @default none left out */
+  readonly except?: ReadonlySet<string>;
+  /** @default 16 */
+  readonly concurrency?: number;
+}
+
+export async function persistStates({ client, before, plan, only, except, concurrency = 16 }: PersistStatesArgs): Promise<ReadonlyMap<string, Unrecorded>> {
+  const chosen = (gateway: string): boolean => (only ? only.has(gateway) : true) && !except?.has(gateway);
+  const changed = [...plan.states].filter(([gateway]) => chosen(gateway)).map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
   const moves = (gateway: string): boolean => {
     const stored = before.get(gateway)?.rolloutState;
     const previous = stored === undefined ? undefined : parseRolloutState(stored);
@@ -207,12 +223,37 @@ export async function persistStates({ client, before, plan, concurrency = 16 }: 
   return new Map([...failed, ...starts.map(([gateway]): [string, Unrecorded] => [gateway, held])]);
 }
 
+/**
+ * The gateways whose state changes in its revision alone while nothing is applied to them: a
+ * push that changes one gateway moves every other gateway's recorded revision, and none of
+ * those records guards an apply. They can be written after the gateways that do change are
+ * applied, so one gateway's change does not wait on a thousand writes; a reconciler stopped
+ * in between writes them in its next pass.
+ */
+export function revisionOnlyMoves({ before, plan, idle }: { readonly before: ReadonlyMap<string, Inventory>; readonly plan: RolloutPlan; readonly idle: ReadonlySet<string> }): Set<string> {
+  const moves = new Set<string>();
+  for (const [gateway, next] of plan.states) {
+    const stored = before.get(gateway)?.rolloutState;
+    const previous = idle.has(gateway) && stored !== undefined ? parseRolloutState(stored) : undefined;
+    if (!previous?.ok || previous.state.revision === next.revision) continue;
+    if (canonicalJson({ ...previous.state, revision: next.revision }) === canonicalJson(next)) moves.add(gateway);
+  }
+  return moves;
+}
+
+/** The writes, a few at once; once one got no answer the rest are not sent (each would wait its own timeout) and fail with it. */
 async function writeAll(client: Pick<ClusterClient, 'writeRolloutState'>, entries: readonly (readonly [string, string])[], concurrency: number): Promise<Map<string, Unrecorded>> {
   const failed = new Map<string, Unrecorded>();
+  let unanswered: Unrecorded | undefined;
   const limit = pLimit(concurrency);
-  await Promise.all(entries.map(([gateway, text]) => limit(() => client.writeRolloutState(gateway, text).catch((error: unknown) => {
-    const status = (error as { data?: { status?: unknown } }).data?.status;
-    failed.set(gateway, { message: error instanceof Error ? error.message : String(error), unanswered: status === undefined });
-  }))));
+  await Promise.all(entries.map(([gateway, text]) => limit(async () => {
+    if (unanswered) return void failed.set(gateway, unanswered);
+    await client.writeRolloutState(gateway, text).catch((error: unknown) => {
+      const status = (error as { data?: { status?: unknown } }).data?.status;
+      const unrecorded = { message: error instanceof Error ? error.message : String(error), unanswered: status === undefined };
+      failed.set(gateway, unrecorded);
+      if (unrecorded.unanswered) unanswered ??= unrecorded;
+    });
+  })));
   return failed;
 }

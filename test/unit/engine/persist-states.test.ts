@@ -2,7 +2,7 @@
 // starts (the next wave), so a reconciler killed between two writes never leaves a wave
 // recorded as started while the one before it is not recorded as passed.
 import { describe, expect, it } from 'vitest';
-import { persistStates } from '../../../src/engine/rollout-step.ts';
+import { persistStates, revisionOnlyMoves } from '../../../src/engine/rollout-step.ts';
 import { InventoryError } from '../../../src/apply/index.ts';
 import type { Inventory } from '../../../src/diff/index.ts';
 import { planRollouts, serializeRolloutState, type GatewayRolloutInput, type GatewayRolloutState, type RolloutPlan } from '../../../src/rollout/index.ts';
@@ -79,5 +79,52 @@ describe('persisting rollout states', () => {
     const client = recordingClient();
     expect(await persistStates({ client, before, plan })).toEqual(new Map());
     expect(client.written).toEqual([]);
+  });
+
+  it('stops sending once a write got no answer, and fails the rest with that write\'s error', async () => {
+    const states = new Map(Array.from({ length: 40 }, (_, i): [string, GatewayRolloutState] => [`gw-${i}`, { revision: 'r2', renderHash: 'h2' }]));
+    const plan = { states } as unknown as RolloutPlan;
+    let sent = 0;
+    const client = {
+      writeRolloutState: async (gateway: string) => {
+        sent++;
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new InventoryError({ gateway, operation: 'write', detail: 'no answer within 30000 ms' });
+      },
+    };
+    const unsaved = await persistStates({ client, before: new Map(), plan, concurrency: 4 });
+    // The first four were under way together; none after them was sent.
+    expect(sent).toBe(4);
+    expect(unsaved.size).toBe(40);
+    expect([...unsaved.values()].every((u) => u.unanswered)).toBe(true);
+  });
+});
+
+describe('states that move only the revision', () => {
+  const stored = (state: GatewayRolloutState): Inventory => ({ gateway: 'x', revision: state.revision, renderHash: state.renderHash, objects: [], rolloutState: serializeRolloutState(state) });
+  const settled: GatewayRolloutState = { revision: 'r1', renderHash: 'h1', healthy: { revision: 'r1', renderHash: 'h1' } };
+
+  it('are those of gateways with nothing to apply whose state differs in its revision alone', () => {
+    const before = new Map([['same', stored(settled)], ['busy', stored(settled)], ['new-render', stored(settled)], ['stays', stored(settled)], ['fresh', { gateway: 'fresh', revision: '', renderHash: '', objects: [] }]]);
+    const states = new Map<string, GatewayRolloutState>([
+      // The key order the planner builds need not be the stored one.
+      ['same', { healthy: { revision: 'r1', renderHash: 'h1' }, renderHash: 'h1', revision: 'r2' }],
+      ['busy', { ...settled, revision: 'r2' }],
+      ['new-render', { ...settled, revision: 'r2', renderHash: 'h2' }],
+      ['stays', settled],
+      ['fresh', { revision: 'r2', renderHash: 'h1' }],
+    ]);
+    const plan = { states } as unknown as RolloutPlan;
+    expect(revisionOnlyMoves({ before, plan, idle: new Set(['same', 'new-render', 'stays', 'fresh']) })).toEqual(new Set(['same']));
+  });
+
+  it('are written apart: `except` leaves them out and `only` writes them alone', async () => {
+    const before = new Map([['a', stored(settled)], ['b', stored(settled)]]);
+    const plan = { states: new Map<string, GatewayRolloutState>([['a', { ...settled, revision: 'r2' }], ['b', { ...settled, revision: 'r2' }]]) } as unknown as RolloutPlan;
+    const first = recordingClient();
+    await persistStates({ client: first, before, plan, except: new Set(['b']) });
+    const second = recordingClient();
+    await persistStates({ client: second, before, plan, only: new Set(['b']) });
+    expect([first.written, second.written]).toEqual([['a'], ['b']]);
   });
 });

@@ -3,7 +3,7 @@
 // out) give the plan made before, without planning.
 import { describe, expect, it } from 'vitest';
 import { PlanMemo } from '../../../src/engine/plan-memo.ts';
-import { planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
+import { atRevision, planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 
 const configMap = (data: Record<string, string>): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gw-1-ids', namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': 'gw-1' } }, data });
@@ -40,5 +40,19 @@ describe('the plan memo', () => {
     memo.keepOnly(new Set(['gw-2']));
     memo.plan('gw-1', ['same'], make);
     expect(planned).toBe(2);
+  });
+
+  it('serves a plan made at one commit for another, as planGateway makes it there', () => {
+    const desired = [configMap({ a: '1' })];
+    const inventory = { gateway: 'gw-1', revision: 'r1', renderHash: 'h1', objects: [] };
+    // A first apply: the inventory it writes records the commit.
+    const atR1 = planGateway({ gateway: 'gw-1', desired, live: [], inventory, revision: 'r1', renderHash: 'h2' });
+    expect(atRevision(atR1, 'r2')).toEqual(planGateway({ gateway: 'gw-1', desired, live: [], inventory, revision: 'r2', renderHash: 'h2' }));
+    expect(atRevision(atR1, 'r2').inventory.revision).toBe('r2');
+    // Nothing to write: the inventory keeps the commit it records, whatever commit is planned.
+    const applied = atR1.inventory;
+    const unchanged = planGateway({ gateway: 'gw-1', desired, live: desired, inventory: applied, revision: 'r1', renderHash: 'h2' });
+    expect(atRevision(unchanged, 'r3')).toBe(unchanged);
+    expect(planGateway({ gateway: 'gw-1', desired, live: desired, inventory: applied, revision: 'r3', renderHash: 'h2' })).toEqual(unchanged);
   });
 });
