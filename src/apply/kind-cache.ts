@@ -60,10 +60,13 @@ export class KindCache {
   private listing: Promise<void> | undefined;
   private stopped = false;
   private readonly written = new Map<string, { readonly object: LiveObject; readonly at: number }>();
+  private listedOnce = false;
 
+  /** `seen`: each object as a listing or the watch hands it over, added or changed (see WatchedClusterClient.onEdgeNodeReady). */
   constructor(
     readonly spec: CacheSpec,
     private readonly deps: KindCacheDeps,
+    private readonly seen?: (object: LiveObject, { firstListing }: { readonly firstListing: boolean }) => void,
   ) {}
 
   start(): void {
@@ -170,8 +173,12 @@ export class KindCache {
       const written = this.written.get(keyOf(object));
       if (written && !newer(written.object, object)) this.written.delete(keyOf(object));
     };
-    informer.on('add', (object) => changed(withoutManagedFields(object)));
-    informer.on('update', (object) => changed(withoutManagedFields(object)));
+    const arrived = (object: LiveObject): void => {
+      changed(withoutManagedFields(object));
+      this.seen?.(object, { firstListing: !this.listedOnce });
+    };
+    informer.on('add', arrived);
+    informer.on('update', arrived);
     informer.on('delete', changed);
     informer.on('connect', () => {
       stats.watches++;
@@ -202,6 +209,7 @@ export class KindCache {
     const before = this.served;
     this.served = informer;
     this.phase = 'synced';
+    this.listedOnce = true;
     this.error = undefined;
     void before?.stop();
   }

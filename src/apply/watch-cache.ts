@@ -19,6 +19,8 @@ import type { ResourceMetricsRead } from '../report/resource-usage.ts';
 import { CONFIGMAP_KIND, EDGE_NODE_SELECTOR, KubeClusterClient, NODE_KIND, ownedSelector, POD_KIND, SYSTEM_CONFIGMAPS_PATH, type ClusterClient, type DeleteOutcome } from './cluster-client.ts';
 import { allListed } from './errors.ts';
 import { KindCache, type KindCacheDeps } from './kind-cache.ts';
+import { nodeHealth } from '../health/index.ts';
+import type { Node } from '../health/types.ts';
 import { parseInventoryConfigMap } from './inventory-configmap.ts';
 import { historyOfConfigMap } from './history-configmap.ts';
 import { collectionPath } from './kinds.ts';
@@ -105,6 +107,7 @@ export class WatchedClusterClient implements ClusterClient {
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly parsedInventories = new WeakMap<LiveObject, Inventory>();
   private readonly inventoryEntries = new InventoryEntries();
+  private readonly readiness = new NodeReadiness();
   private readonly parsedHistories = new WeakMap<LiveObject, { gateway: string; text: string }>();
 
   constructor({ kubeconfig, timeoutMs, fence, resyncMs = 600_000, syncTimeoutMs = 60_000, metricsIntervalMs = 15_000 }: WatchCacheOptions) {
@@ -121,7 +124,7 @@ export class WatchedClusterClient implements ClusterClient {
     this.owned = MANAGED_KINDS.map((kind) => cache(kind, ownedSelector()));
     this.inventories = system(LABEL.inventoryOf);
     this.histories = system(LABEL.historyOf);
-    this.nodes = cache(NODE_KIND, EDGE_NODE_SELECTOR);
+    this.nodes = new KindCache({ kind: NODE_KIND, selector: EDGE_NODE_SELECTOR, path: collectionPath(NODE_KIND) }, deps, (node, { firstListing }) => this.readiness.saw(node, firstListing));
     this.pods = cache(POD_KIND, ownedSelector());
     this.metrics = new MetricsReadings(() => this.background.readResourceMetrics(), metricsIntervalMs);
     this.resyncMs = resyncMs;
@@ -169,6 +172,15 @@ export class WatchedClusterClient implements ClusterClient {
 
   async listHistories(): Promise<{ readonly gateway: string; readonly text: string }[]> {
     return (await this.histories.objects()).map((configMap) => memo(this.parsedHistories, configMap, historyOfConfigMap));
+  }
+
+  /**
+   * Calls `listener` with the name of each edge node that comes online (Ready, not unreachable)
+   * after it was seen offline or not ready, or that appears online after the first listing: a
+   * gateway back from an outage is told at once, not at the next poll. Returns the unsubscribe.
+   */
+  onEdgeNodeReady(listener: (node: string) => void): () => void {
+    return this.readiness.listen(listener);
   }
 
   listEdgeNodes(): Promise<LiveObject[]> {
@@ -229,6 +241,26 @@ export class WatchedClusterClient implements ClusterClient {
 
   private all(): KindCache[] {
     return [...this.owned, this.inventories, this.histories, this.nodes, this.pods];
+  }
+}
+
+/** Each edge node's readiness as last seen, and who is told when one comes online. */
+export class NodeReadiness {
+  private readonly online = new Map<string, boolean>();
+  private readonly listeners = new Set<(node: string) => void>();
+
+  saw(node: LiveObject, firstListing: boolean): void {
+    const { name } = node.metadata;
+    const health = nodeHealth(node as unknown as Node);
+    const online = health.ready === 'True' && !health.offline;
+    const before = this.online.get(name);
+    this.online.set(name, online);
+    if (online && before !== true && !firstListing) for (const listener of this.listeners) listener(name);
+  }
+
+  listen(listener: (node: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }
 

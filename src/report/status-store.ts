@@ -139,6 +139,19 @@ export class StatusStore {
     return status && this.redact(viewGateway(status, this.fleet));
   }
 
+  /**
+   * Whether a gateway on this edge node waits for it: the last pass saw the node offline or
+   * not ready, or left the gateway on another revision than the fleet's. A node coming back
+   * online asks for a pass only then, so nodes that flap under load do not each cost a pass.
+   */
+  awaitsNode(node: string): boolean {
+    for (const status of this.gateways.values()) {
+      if (status.node.name !== node) continue;
+      if (status.node.ready !== 'True' || status.phase === 'Offline' || status.appliedRevision !== this.fleet.revision) return true;
+    }
+    return false;
+  }
+
   gatewayNames(): string[] {
     return [...this.gateways.keys()];
   }

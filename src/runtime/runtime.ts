@@ -8,8 +8,8 @@ import type { StatusAuth } from '../report/auth.ts';
 import { statusAuth, type StatusAuthSettings } from './status-auth.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
 import type { SecretRedactor } from '../report/redact.ts';
-import { createGitSource, createWebhookHandler, PassTrigger, schedulePolls, type GitAuth, type PushEvent, type WebhookDelivery } from '../source/index.ts';
-import { forwardDelivery } from './webhook-forward.ts';
+import { createGitSource, createWebhookHandler, schedulePolls, type GitAuth, type PassTrigger, type PushEvent, type WebhookDelivery } from '../source/index.ts';
+import { Passes, pushHandler } from './passes.ts';
 import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from '../engine/engine.ts';
 import { WorkerLoader, type LoadBounds } from '../load/index.ts';
@@ -141,7 +141,7 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
   const standing = new ReplicaStanding(options.leaderElection);
   const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
   const { reconciler, client, loader } = buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing, github });
-  const passes = new Passes(reconciler, standing, service);
+  const passes = new Passes({ reconciler, standing, service, log, client, store });
   const auth = statusAuth({ ...(options.statusAuth ? { settings: options.statusAuth } : {}), githubBaseUrl: options.github?.baseUrl, store, octokit: github?.octokit });
   const election: { elector?: LeaderElector } = {}, onPush = pushHandler({ standing, trigger: passes.trigger, elector: () => election.elector, log });
   const server = service ? await serveStatus({ options, kubeconfig, store, metrics, auth, onPush, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
@@ -210,47 +210,6 @@ function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, s
     log,
   });
   return { reconciler, client, loader };
-}
-
-/**
- * Passes, one at a time, while this replica leads: asked for by polls, webhooks and callers,
- * coalesced. While a rollout is in flight the next look comes when it is due (a soak ends),
- * not at the next poll (`recheck`: the service does, on-demand runs do not).
- */
-class Passes {
-  readonly trigger: PassTrigger<PassSummary | undefined>;
-  private recheck: NodeJS.Timeout | undefined;
-
-  constructor(reconciler: Reconciler, standing: ReplicaStanding, recheck: boolean) {
-    this.trigger = new PassTrigger<PassSummary | undefined>(async () => {
-      if (!standing.leading) return undefined;
-      standing.startPass();
-      const summary = await reconciler.runPass();
-      clearTimeout(this.recheck);
-      if (summary.recheckAfterSeconds !== undefined && recheck) {
-        this.recheck = setTimeout(() => void this.trigger.request({ source: 'poll', detail: 'rollout recheck' }), summary.recheckAfterSeconds * 1000);
-        this.recheck.unref();
-      }
-      return summary;
-    });
-  }
-
-  stop(): void {
-    clearTimeout(this.recheck);
-  }
-}
-
-/** The leader passes on a push; a standby sends it on to the leader (webhook-forward.ts). */
-function pushHandler({ standing, trigger, elector, log }: {
-  standing: ReplicaStanding; trigger: PassTrigger<PassSummary | undefined>; elector: () => LeaderElector | undefined; log: (line: string) => void;
-}): (push: PushEvent, delivery: WebhookDelivery) => void {
-  return (push, delivery) => {
-    if (standing.leading) return void trigger.request({ source: 'webhook', detail: push.after });
-    const self = elector();
-    void forwardDelivery({ delivery, leaderUrl: self?.leaderUrl, identity: self?.identity ?? defaultIdentity() }).then((outcome) => {
-      log(outcome.kind === 'forwarded' ? `push ${push.after.slice(0, 12)} forwarded to the leader at ${outcome.to}` : `push ${push.after.slice(0, 12)} not forwarded: ${outcome.reason}`);
-    });
-  };
 }
 
 /** The HTTP port: status, dashboard, /metrics, logs (any replica serves them: reading changes nothing) and the signed webhook. */

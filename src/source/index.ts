@@ -8,7 +8,7 @@ export { createGitSource, type FetchResult, type GitAuth, type GitSource, type G
 export { DEFAULT_GIT_TIMEOUT_MS, GitSilenceTimeout, silenceDeadline } from './git-timeout.ts';
 export { findGitdir, openLocalRepo } from './local-repo.ts';
 export {
-  InvalidCronError, type PassOutcome, PassTrigger, type PollSchedule, type RunPass, TriggerClosedError, type TriggerReason, type TriggerSource,
+  describeReasons, InvalidCronError, type PassOutcome, PassTrigger, type PollSchedule, type RunPass, TriggerClosedError, type TriggerReason, type TriggerSource,
   schedulePolls, validateCron,
 } from './trigger.ts';
 export {

@@ -1,15 +1,23 @@
-// What starts a reconcile pass: a poll on a schedule, a push webhook, or a person. Passes
+// What starts a reconcile pass: a poll on a schedule, a push webhook, a gateway's edge node
+// coming back online, or a person. Passes
 // never overlap; requests that arrive while a pass runs are folded into exactly one
 // follow-up pass, so a burst of pushes costs two passes, not one per push.
 import cron from 'node-cron';
 import { FleetError } from '../errors/fleet-error.ts';
 
-export type TriggerSource = 'poll' | 'webhook' | 'manual' | 'startup';
+export type TriggerSource = 'poll' | 'webhook' | 'node' | 'manual' | 'startup';
 
 export interface TriggerReason {
   readonly source: TriggerSource;
-  /** Free text for logs: the pushed sha, the delivery id, who asked. */
+  /** Free text for logs: the pushed sha, the node that came back, who asked. */
   readonly detail?: string;
+}
+
+/** The reasons a pass was asked for, for its log line: "webhook (3f2a…), node (edge node gw-7 Ready again)". */
+export function describeReasons(reasons: readonly TriggerReason[]): string {
+  const seen = new Set<string>();
+  for (const { source, detail } of reasons) seen.add(detail ? `${source} (${detail})` : source);
+  return [...seen].join(', ');
 }
 
 export type PassOutcome<T> =

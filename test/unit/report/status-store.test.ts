@@ -122,4 +122,17 @@ describe('StatusStore', () => {
     expect(store.gateway('acme-sh-01')?.history).toEqual(history);
     expect(store.snapshot().gateways[0]?.history).toEqual(history);
   });
+
+  it('says a node is waited for when its gateway was last seen offline or off the fleet\'s revision, and not otherwise', () => {
+    const store = new StatusStore();
+    const revision = 'a'.repeat(40);
+    store.sourceFetched({ revision });
+    store.reportGateway(report());
+    store.reportGateway(report({ gateway: 'acme-bj-01', node: { name: 'acme-bj-01', ready: 'Unknown', pressure: { memory: false, disk: false, pid: false } }, phase: 'Offline', reason: 'NodeOffline' }));
+    store.reportGateway(report({ gateway: 'acme-gz-01', node: { name: 'acme-gz-01', ready: 'True', pressure: { memory: false, disk: false, pid: false } }, appliedRevision: 'b'.repeat(40) }));
+    expect(['acme-sh-01', 'acme-bj-01', 'acme-gz-01', 'no-such-node'].map((node) => store.awaitsNode(node))).toEqual([false, true, true, false]);
+    // A new head leaves every gateway behind it until a pass moves them.
+    store.sourceFetched({ revision: 'c'.repeat(40) });
+    expect(store.awaitsNode('acme-sh-01')).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCronError, PassTrigger, type TriggerReason, TriggerClosedError, schedulePolls } from '../../../src/source/trigger.ts';
+import { describeReasons, InvalidCronError, PassTrigger, type TriggerReason, TriggerClosedError, schedulePolls } from '../../../src/source/trigger.ts';
 
 /** A pass the test finishes by hand, so overlap is decided by the test, never by timing. */
 function controlledPasses() {
@@ -100,5 +100,12 @@ describe('schedulePolls', () => {
     const schedule = schedulePolls({ cron: '0 0 1 1 *', trigger: { request: async (reason) => { requests.push(reason ?? { source: 'manual' }); return { ok: true, pass: 1, value: undefined }; } } });
     await schedule.stop();
     expect(requests).toEqual([]);
+  });
+});
+
+describe('describeReasons', () => {
+  it('names each source once with what it said, in the order asked', () => {
+    expect(describeReasons([{ source: 'webhook', detail: '3f2a' }, { source: 'node', detail: 'edge node gw-7 Ready again' }, { source: 'webhook', detail: '3f2a' }, { source: 'poll' }]))
+      .toBe('webhook (3f2a), node (edge node gw-7 Ready again), poll');
   });
 });

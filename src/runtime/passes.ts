@@ -1,0 +1,72 @@
+// Who asks the running reconciler for a pass, and what it does with a push: polls, webhooks
+// (a standby sends them on to the leader), a gateway's edge node coming back online, callers.
+import type { WatchedClusterClient } from '../apply/watch-cache.ts';
+import type { PassSummary, Reconciler } from '../engine/engine.ts';
+import { defaultIdentity, type LeaderElector, type ReplicaStanding } from '../leader/index.ts';
+import type { StatusStore } from '../report/index.ts';
+import { describeReasons, PassTrigger, type PushEvent, type WebhookDelivery } from '../source/index.ts';
+import { forwardDelivery } from './webhook-forward.ts';
+
+export interface PassesArgs {
+  readonly reconciler: Reconciler;
+  readonly standing: ReplicaStanding;
+  /**
+   * The service looks again when a rollout's soak ends and when a gateway that waits for its
+   * node sees it come back; on-demand runs (`--once`, tests, benchmarks) pass only when asked.
+   */
+  readonly service: boolean;
+  readonly log: (line: string) => void;
+  readonly client: Pick<WatchedClusterClient, 'onEdgeNodeReady'>;
+  readonly store: Pick<StatusStore, 'awaitsNode'>;
+}
+
+/**
+ * Passes, one at a time, while this replica leads: asked for by polls, webhooks, returning
+ * nodes and callers, coalesced. While a rollout is in flight the next look comes when it is
+ * due (a soak ends), not at the next poll. A gateway offline through changes catches up as
+ * soon as its node is Ready again, without waiting for a poll (StatusStore.awaitsNode says
+ * which nodes are waited for).
+ */
+export class Passes {
+  readonly trigger: PassTrigger<PassSummary | undefined>;
+  private recheck: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: (() => void) | undefined;
+
+  constructor({ reconciler, standing, service, log, client, store }: PassesArgs) {
+    this.trigger = new PassTrigger<PassSummary | undefined>(async ({ reasons }) => {
+      if (!standing.leading) return undefined;
+      standing.startPass();
+      log(`pass asked for by ${describeReasons(reasons)}`);
+      const summary = await reconciler.runPass();
+      clearTimeout(this.recheck);
+      if (summary.recheckAfterSeconds !== undefined && service) {
+        this.recheck = setTimeout(() => void this.trigger.request({ source: 'poll', detail: 'rollout recheck' }), summary.recheckAfterSeconds * 1000);
+        this.recheck.unref();
+      }
+      return summary;
+    });
+    this.unsubscribe = service
+      ? client.onEdgeNodeReady((node) => {
+        if (standing.leading && store.awaitsNode(node)) void this.trigger.request({ source: 'node', detail: `edge node ${node} Ready again` });
+      })
+      : undefined;
+  }
+
+  stop(): void {
+    clearTimeout(this.recheck);
+    this.unsubscribe?.();
+  }
+}
+
+/** The leader passes on a push; a standby sends it on to the leader (webhook-forward.ts). */
+export function pushHandler({ standing, trigger, elector, log }: {
+  standing: ReplicaStanding; trigger: PassTrigger<PassSummary | undefined>; elector: () => LeaderElector | undefined; log: (line: string) => void;
+}): (push: PushEvent, delivery: WebhookDelivery) => void {
+  return (push, delivery) => {
+    if (standing.leading) return void trigger.request({ source: 'webhook', detail: push.after });
+    const self = elector();
+    void forwardDelivery({ delivery, leaderUrl: self?.leaderUrl, identity: self?.identity ?? defaultIdentity() }).then((outcome) => {
+      log(outcome.kind === 'forwarded' ? `push ${push.after.slice(0, 12)} forwarded to the leader at ${outcome.to}` : `push ${push.after.slice(0, 12)} not forwarded: ${outcome.reason}`);
+    });
+  };
+}
