@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from '../src/runtime/runtime.ts';
 import type { PassSummary } from '../src/engine/engine.ts';
 import { signBody } from '../src/source/index.ts';
 import { ensureGateways } from '../src/testbed/gateways.ts';
+import { setGatewayUplink } from '../src/testbed/index.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
 import { generateFleet } from './fleet-generator.ts';
 import { cleanUp, kubectlApply, renamedFleet, renderFiles, testbedSizedFor } from './reconcile-cluster.ts';
@@ -19,6 +20,9 @@ const GATEWAYS = 1_000;
 const SERVICES = 4;
 const WEBHOOK_CHANGES = 10;
 const NOOP_PASSES = 5;
+/** Gateways taken offline one after the other, each through this many changes, for the reconnect catch-up. */
+const RECONNECTS = 3;
+const RECONNECT_CHANGES = 3;
 /**
  * kubectl applies one object at a time: a full 1,000-gateway run took longer than the whole
  * benchmark may, so it applies this many gateways' objects and its rate is scaled up.
@@ -88,9 +92,11 @@ export async function main(): Promise<void> {
     const repo = await createBareRepo('bench-reconcile');
     await commitAndPush({ url: repo.url, files, message: 'the benchmark fleet' });
     const secret = randomBytes(16).toString('hex');
+    /** The reconciler's log, kept to tell which pass a returning node asked for. */
+    const lines: string[] = [];
     runtime = await startRuntime({
       repo: repo.url, branch: 'main', cacheDir: path.join(os.tmpdir(), `essg-bench-cache-${randomBytes(3).toString('hex')}`),
-      kubeconfig: state.kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, webhookSecret: secret, leaderElection: false, log: () => undefined, statusAuth: { statusTokens: [STATUS_TOKEN] },
+      kubeconfig: state.kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, webhookSecret: secret, leaderElection: false, log: (line) => lines.push(line), statusAuth: { statusTokens: [STATUS_TOKEN] },
     });
     const url = runtime.url!;
 
@@ -126,6 +132,14 @@ export async function main(): Promise<void> {
       for (const [step, sum] of Object.entries(after)) stageSums[step] = (stageSums[step] ?? 0) + sum - (before[step] ?? 0);
     }
     const stages = Object.entries(stageSums).map(([step, sum]) => `${step} ${((sum / WEBHOOK_CHANGES) * 1000).toFixed(0)} ms`).join(', ');
+
+    log(`reconnect catch-up: ${RECONNECTS} gateways, each offline through ${RECONNECT_CHANGES} changes`);
+    const catchUps: CatchUp[] = [];
+    for (let i = 0; i < RECONNECTS; i++) {
+      catchUps.push(await reconnectCatchUp({ core, apps, stateDir: state.stateDir, repo: repo.url, url, secret, files, gateway: gatewayFiles[i * 97 + 50]!, namespacePrefix: `r${run}-`, lines }));
+      await waitForIdle(url);
+    }
+    const catchUp = [...catchUps].sort((a, b) => a.seconds - b.seconds)[Math.floor(catchUps.length / 2)]!;
     const watchStats = runtime.watches();
 
 
@@ -147,11 +161,13 @@ export async function main(): Promise<void> {
 
 **Push-to-applied latency** of a one-gateway change (a service's version flipped on one gateway), from the end of \`git push\` to the Deployment carrying the new version in the API server: a signed GitHub push event POSTed to /webhook, the pass it triggers fetches, loads, renders (the other 999 gateways from the render cache), plans against every gateway's live objects and applies. ${WEBHOOK_CHANGES} changes, each on another gateway: ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}; median **${median.toFixed(2)} s** (target ≤ 1 s). Where the triggered pass spent its time, the mean over the changes (essg_pass_step_duration_seconds): ${stages}; the rest is the Deployment's update reaching the API server's answer to the benchmark's poll (every 50 ms).
 
+**Reconnect catch-up** (target ≤ 10 s): a gateway's uplink cut (\`essg testbed offline\`: its simulated node stops heartbeating until the node lifecycle controller marks it not Ready), ${RECONNECT_CHANGES} changes to it pushed and delivered by webhook while it is away (each pass on them ended, the gateway deferred), then its uplink back; from the API server showing its node Ready to its Deployment carrying the last change. ${RECONNECTS} gateways, one after the other: ${catchUps.map((c) => `${c.seconds.toFixed(2)} s`).join(', ')}; median **${catchUp.seconds.toFixed(2)} s**. The pass that caught each up was asked for by its node's return (\`pass asked for by node (edge node … Ready again)\` in the reconciler's log): ${catchUps.map((c) => (c.askedByNode ? 'yes' : 'no')).join(', ')}; polls are once a year in this run.
+
 The no-op pass of the median, by step: ${Object.entries(noop.summary.timings).map(([step, ms]) => `${step} ${ms.toFixed(0)} ms`).join(', ')}.
 
 Afterwards the benchmark deletes the run's namespaces, cluster-scoped objects, inventories and the gateway nodes it added.`,
     });
-    log(`first sync ${first.seconds.toFixed(1)} s, no-op ${noop.ms.toFixed(0)} ms (${writes(noopCounts)} writes), webhook ${latencies.map((s) => s.toFixed(2)).join('/')} s, kubectl ${kubectl.seconds.toFixed(1)} s for ${kubectlObjects.length} objects`);
+    log(`first sync ${first.seconds.toFixed(1)} s, no-op ${noop.ms.toFixed(0)} ms (${writes(noopCounts)} writes), webhook ${latencies.map((s) => s.toFixed(2)).join('/')} s, catch-up ${catchUps.map((c) => c.seconds.toFixed(2)).join('/')} s, kubectl ${kubectl.seconds.toFixed(1)} s for ${kubectlObjects.length} objects`);
   } finally {
     await runtime?.stop();
     await cleanUp({ kubeconfig, gateways: new Set([...names, ...kubectlGateways]), addedNodes, log });
@@ -175,25 +191,95 @@ async function waitForIdle(url: string): Promise<void> {
   }
 }
 
-/** Flips the first service's version on one gateway, pushes, POSTs the signed push event; seconds until the Deployment shows it. */
-async function webhookChange({ repo, url, secret, files, gateway, namespacePrefix, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; namespacePrefix: string; apps: AppsV1Api }): Promise<number> {
+/** A one-gateway change: the first service's version flipped in the gateway's file. */
+interface Flip {
+  readonly file: string;
+  readonly version: string;
+  /** The service's Deployment. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly message: string;
+}
+
+function flipVersion({ files, gateway, namespacePrefix }: { files: Record<string, string>; gateway: string; namespacePrefix: string }): Flip {
   const content = files[gateway]!;
   const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
   const [service, version] = [m[1]!, m[2]!];
   const other = Object.keys(files).map((f) => /^catalog\/([\w-]+)\/([\d.]+)\.yaml$/.exec(f)).find((c) => c && c[1] === service && c[2] !== version)![2]!;
   files[gateway] = content.replace(m[0], `- { name: ${service}, version: ${other},`);
+  return { file: gateway, version: other, namespace: `${namespacePrefix}${path.basename(path.dirname(gateway))}`, name: `${path.basename(gateway, '.yaml')}-${service}`, message: `${service} ${other} on one gateway` };
+}
+
+/** Pushes the flipped file and POSTs the signed push event GitHub would send, once the reconciler accepted it: the commit, and when its push ended. */
+async function pushAndDeliver({ repo, url, secret, files, flip }: { repo: string; url: string; secret: string; files: Record<string, string>; flip: Flip }): Promise<{ head: string; pushedAt: number }> {
   const before = await (async () => (await fetch(`${url}/status`, authorized)).json() as Promise<{ fleet: { lastPass?: { head?: string } } }>)();
-  const after = await commitAndPush({ url: repo, files: { [gateway]: files[gateway]! }, message: `${service} ${other} on one gateway` });
-  const started = performance.now();
+  const after = await commitAndPush({ url: repo, files: { [flip.file]: files[flip.file]! }, message: flip.message });
+  const pushedAt = performance.now();
   const body = JSON.stringify({ ref: 'refs/heads/main', before: before.fleet.lastPass?.head ?? '0'.repeat(40), after });
   const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': signBody({ secret, body }) }, body });
   if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-  const name = `${path.basename(gateway, '.yaml')}-${service}`;
-  const namespace = `${namespacePrefix}${path.basename(path.dirname(gateway))}`;
+  return { head: after, pushedAt };
+}
+
+/** Seconds from `started` until the API server answers with the flip's Deployment at its version (polled every 50 ms). */
+async function untilApplied({ apps, flip, started }: { apps: AppsV1Api; flip: Flip; started: number }): Promise<number> {
   for (;;) {
-    const d = await apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined);
-    if (d?.metadata?.labels?.[LABEL.serviceVersion] === other) return (performance.now() - started) / 1000;
-    if (performance.now() - started > 120_000) throw new Error(`${namespace}/${name} never reached ${other}`);
+    const d = await apps.readNamespacedDeployment({ namespace: flip.namespace, name: flip.name }).catch(() => undefined);
+    if (d?.metadata?.labels?.[LABEL.serviceVersion] === flip.version) return (performance.now() - started) / 1000;
+    if (performance.now() - started > 300_000) throw new Error(`${flip.namespace}/${flip.name} never reached ${flip.version}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Flips the first service's version on one gateway, pushes, POSTs the signed push event; seconds until the Deployment shows it. */
+async function webhookChange({ repo, url, secret, files, gateway, namespacePrefix, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; namespacePrefix: string; apps: AppsV1Api }): Promise<number> {
+  const flip = flipVersion({ files, gateway, namespacePrefix });
+  const { pushedAt } = await pushAndDeliver({ repo, url, secret, files, flip });
+  return untilApplied({ apps, flip, started: pushedAt });
+}
+
+/** Until `probe` answers true, every 50 ms; fails naming `what` after `timeoutMs`. */
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
+  const started = performance.now();
+  while (!(await probe())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const nodeReady = async (core: CoreV1Api, name: string): Promise<boolean> => (await core.readNode({ name })).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+
+interface CatchUp {
+  readonly gateway: string;
+  /** From its node turning Ready in the API server to its Deployment carrying the last change. */
+  readonly seconds: number;
+  /** The reconciler logged a pass asked for by this node's return. */
+  readonly askedByNode: boolean;
+}
+
+/**
+ * One gateway's uplink cut; `RECONNECT_CHANGES` changes to it pushed and delivered, each pass
+ * on them ended; the uplink back. Timed from the API server showing its node Ready.
+ */
+async function reconnectCatchUp({ core, apps, stateDir, repo, url, secret, files, gateway, namespacePrefix, lines }: {
+  core: CoreV1Api; apps: AppsV1Api; stateDir: string; repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; namespacePrefix: string; lines: readonly string[];
+}): Promise<CatchUp> {
+  const node = path.basename(gateway, '.yaml');
+  await setGatewayUplink({ node, uplink: 'down', stateDir });
+  await until(`${node} not Ready`, async () => !(await nodeReady(core, node)));
+  let flip: Flip | undefined;
+  for (let i = 0; i < RECONNECT_CHANGES; i++) {
+    flip = flipVersion({ files, gateway, namespacePrefix });
+    const { head } = await pushAndDeliver({ repo, url, secret, files, flip });
+    await until(`the pass on ${head.slice(0, 12)}`, async () => {
+      const { fleet } = (await (await fetch(`${url}/status`, authorized)).json()) as { fleet: { revision?: string; currentPass?: unknown } };
+      return fleet.revision === head && !fleet.currentPass;
+    });
+  }
+  await setGatewayUplink({ node, uplink: 'up', stateDir });
+  await until(`${node} Ready`, () => nodeReady(core, node));
+  const ready = performance.now();
+  const logged = lines.length;
+  const seconds = await untilApplied({ apps, flip: flip!, started: ready });
+  return { gateway: node, seconds, askedByNode: lines.slice(logged - 50).some((line) => line.includes(`pass asked for by node (edge node ${node} Ready again)`)) };
 }
