@@ -3,7 +3,7 @@
 // approvals.test.ts for approvals).
 import { rename } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayEvents, kube, readyStatus, waitFor, takeOffline, bringOnline, type Kube } from './helpers/kube.ts';
+import { gatewayEvents, kube, passUntilOffline, waitFor, takeOffline, bringOnline, type Kube } from './helpers/kube.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, TEMPLATE_GATEWAYS, type TestFleet } from './helpers/fleet.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 import { countsSince } from '../../src/apply/index.ts';
@@ -173,15 +173,7 @@ describe('reconciler', () => {
     const offline = fleet.gateway('globex-fra-01');
     await takeOffline(offline);
     try {
-      // What the API server says of the node, named in the failure if the report never comes.
-      let nodeReady = 'not read';
-      await waitFor('gateway reported offline', async () => {
-        await r.pass();
-        nodeReady = readyStatus(await k.core.readNode({ name: offline }));
-        return r.store.gateway(offline)?.phase === 'Offline';
-      }, { timeoutMs: 100_000, intervalMs: 2000 }).catch((error: unknown) => {
-        throw new Error(`${error instanceof Error ? error.message : String(error)}; the API server has the node Ready=${nodeReady}, the reconciler reports ${r.store.gateway(offline)?.phase}`);
-      });
+      await passUntilOffline(k, { gateway: offline, pass: () => r.pass(), phase: () => r.store.gateway(offline)?.phase });
       const other = fleet.gateway('globex-fra-02');
       const file = (g: string) => `gateways/globex/${g}.yaml`;
       await fleet.push({

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHistory, type HistoryEntry } from '../../src/report/history.ts';
 import { createTestFleet, forgetOtherFleets, removeTestFleet, type TestFleet } from './helpers/fleet.ts';
-import { bringOnline, kube, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
+import { bringOnline, kube, passUntilOffline, takeOffline, waitFor, type Kube } from './helpers/kube.ts';
 import { printReconcilerLogOnFailure, startTestRuntime, stopTestRuntimes, type TestRuntime } from './helpers/runtime.ts';
 import { historyName, LABEL, SYSTEM_NAMESPACE } from '../../src/contract/index.ts';
 
@@ -69,7 +69,7 @@ describe('gateway history', () => {
     expect(first.store.gateway(gateway)!.history.at(-1)).toMatchObject({ kind: 'drift-repaired', cause: expect.stringContaining(`Deployment ${gateway}-ids (modified)`) });
     await takeOffline(gateway);
     try {
-      await passUntil(first, 'the gateway offline', () => first.store.gateway(gateway)?.phase === 'Offline');
+      await passUntilOffline(k, { gateway, pass: () => first.pass(), phase: () => first.store.gateway(gateway)?.phase });
     } finally {
       await bringOnline(gateway);
     }

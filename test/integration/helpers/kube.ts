@@ -78,6 +78,22 @@ export async function bringOnline(node: string): Promise<void> {
   await setGatewayUplink({ node, uplink: 'up', stateDir: (await testbed()).stateDir });
 }
 
+/**
+ * Runs `pass` until `phase()` (the reconciler's report of the gateway) says Offline. A failure
+ * names what the API server says of the node beside that report: a node that never went
+ * Unknown is the test bed's doing, one whose report never came is the reconciler's.
+ */
+export async function passUntilOffline(k: Kube, { gateway, pass, phase, timeoutMs = 90_000 }: { gateway: string; pass: () => Promise<unknown>; phase: () => string | undefined; timeoutMs?: number }): Promise<void> {
+  let nodeReady = 'not read';
+  await waitFor(`gateway ${gateway} reported Offline`, async () => {
+    await pass();
+    nodeReady = readyStatus(await k.core.readNode({ name: gateway }));
+    return phase() === 'Offline';
+  }, { timeoutMs, intervalMs: 1000 }).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; the API server has the node Ready=${nodeReady}, the reconciler reports ${phase()}`);
+  });
+}
+
 export function readyStatus(node: V1Node): string {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
 }
