@@ -1,9 +1,9 @@
 // What `essg testbed status`, `env`, `join`, `offline` and `online` do with a running test bed
 // (`fail-image` and `heal-image` are in fail-image.ts).
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout } from 'node:timers/promises';
 import { COMPONENTS, lastStatusReportWithinMs, UPLINK_LABEL, type ComponentName, type HeartbeatTiming } from './components.ts';
-import { InvalidNodeNameError, NotRunningError, StagesNotServedError, UnknownNodeError } from './errors.ts';
+import { InvalidNodeNameError, NotRunningError, StagesNotServedError, UnknownNodeError, UplinkNotCutError } from './errors.ts';
 import { failingImages, type FailingImage } from './fail-image.ts';
 import { adminClient, ensureGateways } from './gateways.ts';
 import { isHealthy } from './lifecycle.ts';
@@ -114,16 +114,72 @@ export async function setGatewayUplink({ node, uplink, stateDir }: { node: strin
     if (error instanceof ApiException && error.code === 404) throw new UnknownNodeError(node, state.gateways);
     throw error;
   }
-  const cutAt = Date.now();
-  await setUplink({ kubeconfig, node, uplink });
-  if (uplink === 'down') await untilLastReportDue({ kubeconfig, node, timing: state.timing, cutAt });
+  if (uplink === 'up') await setUplink({ kubeconfig, node, uplink });
+  else await cutUplink({ kubeconfig, node, timing: state.timing, kwokLog: state.processes.kwok?.log });
   return state;
+}
+
+/** How many times `offline` cuts a gateway's uplink before it says KWOK kept the node. */
+const CUT_ATTEMPTS = 3;
+
+/**
+ * Cuts the uplink and waits until the last status report KWOK had scheduled before the cut is
+ * due, then checks that KWOK let the node's lease go. KWOK (v0.7) can take a node back just
+ * after its label stops matching: a node it began managing moments before is looked up again
+ * by name alone, without the label selector, and its lease and heartbeat resume. A lease still
+ * renewed after the cut means that happened: the uplink is restored, and cut again.
+ */
+async function cutUplink({ kubeconfig, node, timing, kwokLog }: { kubeconfig: KubeConfig; node: string; timing: HeartbeatTiming; kwokLog: string | undefined }): Promise<void> {
+  const renewMs = timing.renewSeconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const cutAt = Date.now();
+    await setUplink({ kubeconfig, node, uplink: 'down' });
+    await untilLastReportDue({ kubeconfig, node, timing, cutAt });
+    if (!(await stillRenewed({ kubeconfig, node, since: cutAt, renewMs }))) return;
+    if (attempt === CUT_ATTEMPTS) throw new UplinkNotCutError({ node, attempts: attempt, kwokLog });
+    await setUplink({ kubeconfig, node, uplink: 'up' });
+    // KWOK holds the node again (a renewal after the restore), and has finished taking it.
+    await untilRenewedAfter({ kubeconfig, node, after: Date.now(), timeoutMs: timing.leaseDurationSeconds * 2000 });
+    await setTimeout(renewMs);
+  }
 }
 
 async function untilLastReportDue({ kubeconfig, node, timing, cutAt }: { kubeconfig: KubeConfig; node: string; timing: HeartbeatTiming; cutAt: number }): Promise<void> {
   const current = await kubeconfig.makeApiClient(CoreV1Api).readNode({ name: node });
   const heartbeat = current.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
   const last = heartbeat ? Math.min(new Date(heartbeat).getTime(), cutAt) : cutAt;
-  const wait = last + lastStatusReportWithinMs(timing) - Date.now();
+  // Long enough past the cut for a lease KWOK still holds to be renewed once more.
+  const due = Math.max(last + lastStatusReportWithinMs(timing), cutAt + timing.renewSeconds * 1500 + 1000);
+  const wait = due - Date.now();
   if (wait > 0) await setTimeout(wait);
+}
+
+/**
+ * Whether KWOK still renews the node's lease: renewed after the cut, and again a renewal
+ * interval later (one late renewal is KWOK seeing the cut after it had begun one).
+ */
+async function stillRenewed({ kubeconfig, node, since, renewMs }: { kubeconfig: KubeConfig; node: string; since: number; renewMs: number }): Promise<boolean> {
+  const first = await leaseRenewedAt(kubeconfig, node);
+  if (first === undefined || first <= since) return false;
+  await setTimeout(renewMs * 1.5);
+  const second = await leaseRenewedAt(kubeconfig, node);
+  return second !== undefined && second > first;
+}
+
+async function untilRenewedAfter({ kubeconfig, node, after, timeoutMs }: { kubeconfig: KubeConfig; node: string; after: number; timeoutMs: number }): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (((await leaseRenewedAt(kubeconfig, node)) ?? 0) > after) return;
+    await setTimeout(250);
+  }
+}
+
+async function leaseRenewedAt(kubeconfig: KubeConfig, node: string): Promise<number | undefined> {
+  try {
+    const lease = await kubeconfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: node, namespace: 'kube-node-lease' });
+    return lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : undefined;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return undefined;
+    throw error;
+  }
 }

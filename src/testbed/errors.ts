@@ -53,6 +53,14 @@ export class UnknownNodeError extends TestbedError<{ node: string; known: readon
   }
 }
 
+/** KWOK kept heartbeating a gateway whose uplink `offline` cut, each time it was cut. */
+export class UplinkNotCutError extends TestbedError<{ node: string; attempts: number; kwokLog: string | undefined }> {
+  readonly code = 'TESTBED_UPLINK_NOT_CUT';
+  constructor(data: { node: string; attempts: number; kwokLog: string | undefined }) {
+    super(`KWOK kept renewing the lease of gateway ${data.node} after its uplink was cut ${data.attempts} times${data.kwokLog ? `; its log is ${data.kwokLog}` : ''}: run \`essg testbed online ${data.node}\` and try again`, data);
+  }
+}
+
 export class InvalidNodeNameError extends TestbedError<{ node: string }> {
   readonly code = 'TESTBED_INVALID_NODE_NAME';
   constructor(node: string) {
