@@ -124,10 +124,11 @@ const CUT_ATTEMPTS = 3;
 
 /**
  * Cuts the uplink and waits until the last status report KWOK had scheduled before the cut is
- * due, then checks that KWOK let the node's lease go. KWOK (v0.7) can take a node back just
- * after its label stops matching: a node it began managing moments before is looked up again
- * by name alone, without the label selector, and its lease and heartbeat resume. A lease still
- * renewed after the cut means that happened: the uplink is restored, and cut again.
+ * due, then checks that KWOK let the node go. KWOK (v0.7) can take a node back just after its
+ * label stops matching: a node it began managing moments before is looked up again by name
+ * alone, without the label selector, and its lease and heartbeat resume (the status report
+ * itself stops with the uplink, see whileUplinkUp in kubelet-stages.ts). A lease or status
+ * still renewed after the cut means that happened: the uplink is restored, and cut again.
  */
 async function cutUplink({ kubeconfig, node, timing, kwokLog }: { kubeconfig: KubeConfig; node: string; timing: HeartbeatTiming; kwokLog: string | undefined }): Promise<void> {
   const renewMs = timing.renewSeconds * 1000;
@@ -135,7 +136,7 @@ async function cutUplink({ kubeconfig, node, timing, kwokLog }: { kubeconfig: Ku
     const cutAt = Date.now();
     await setUplink({ kubeconfig, node, uplink: 'down' });
     await untilLastReportDue({ kubeconfig, node, timing, cutAt });
-    if (!(await stillRenewed({ kubeconfig, node, since: cutAt, renewMs }))) return;
+    if (!(await stillRenewed({ kubeconfig, node, since: cutAt, renewMs: Math.max(renewMs, timing.statusReportSeconds * 1000) }))) return;
     if (attempt === CUT_ATTEMPTS) throw new UplinkNotCutError({ node, attempts: attempt, kwokLog });
     await setUplink({ kubeconfig, node, uplink: 'up' });
     // KWOK holds the node again (a renewal after the restore), and has finished taking it.
@@ -155,15 +156,23 @@ async function untilLastReportDue({ kubeconfig, node, timing, cutAt }: { kubecon
 }
 
 /**
- * Whether KWOK still renews the node's lease: renewed after the cut, and again a renewal
- * interval later (one late renewal is KWOK seeing the cut after it had begun one).
+ * Whether KWOK still heartbeats the node: its lease renewed or its status reported after the
+ * cut, and again a renewal interval later (one late report or renewal is KWOK seeing the cut
+ * after it had begun one).
  */
 async function stillRenewed({ kubeconfig, node, since, renewMs }: { kubeconfig: KubeConfig; node: string; since: number; renewMs: number }): Promise<boolean> {
-  const first = await leaseRenewedAt(kubeconfig, node);
-  if (first === undefined || first <= since) return false;
+  const first = await heartbeats(kubeconfig, node);
+  if (first.lease <= since && first.status <= since) return false;
   await setTimeout(renewMs * 1.5);
-  const second = await leaseRenewedAt(kubeconfig, node);
-  return second !== undefined && second > first;
+  const second = await heartbeats(kubeconfig, node);
+  return second.lease > first.lease || second.status > first.status;
+}
+
+/** When the node's lease was last renewed and its status last reported (0: never). */
+async function heartbeats(kubeconfig: KubeConfig, node: string): Promise<{ lease: number; status: number }> {
+  const current = await kubeconfig.makeApiClient(CoreV1Api).readNode({ name: node });
+  const reported = current.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
+  return { lease: (await leaseRenewedAt(kubeconfig, node)) ?? 0, status: reported ? new Date(reported).getTime() : 0 };
 }
 
 async function untilRenewedAfter({ kubeconfig, node, after, timeoutMs }: { kubeconfig: KubeConfig; node: string; after: number; timeoutMs: number }): Promise<void> {

@@ -57,7 +57,7 @@ export class UnknownNodeError extends TestbedError<{ node: string; known: readon
 export class UplinkNotCutError extends TestbedError<{ node: string; attempts: number; kwokLog: string | undefined }> {
   readonly code = 'TESTBED_UPLINK_NOT_CUT';
   constructor(data: { node: string; attempts: number; kwokLog: string | undefined }) {
-    super(`KWOK kept renewing the lease of gateway ${data.node} after its uplink was cut ${data.attempts} times${data.kwokLog ? `; its log is ${data.kwokLog}` : ''}: run \`essg testbed online ${data.node}\` and try again`, data);
+    super(`KWOK kept heartbeating gateway ${data.node} (its lease or status) after its uplink was cut ${data.attempts} times${data.kwokLog ? `; its log is ${data.kwokLog}` : ''}: run \`essg testbed online ${data.node}\` and try again`, data);
   }
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { KWOK_CRD_DIR, KWOK_STAGE_DIR } from './build-plan.ts';
-import type { HeartbeatTiming } from './components.ts';
+import { UPLINK_LABEL, type HeartbeatTiming } from './components.ts';
 import { installCrds } from './crds.ts';
 import { conditionStatus, NOT_DELETING, podStage, STAGE_GROUP, STAGE_PLURAL, STAGE_ROLE_LABEL, STAGE_VERSION, type KwokStage } from './kwok-stage.ts';
 import { LABEL } from '../contract/index.ts';
@@ -60,10 +60,22 @@ export function reportingEvery(stage: KwokStage, seconds: number): KwokStage {
   return { ...stage, spec: { ...stage.spec, delay: { durationMilliseconds: seconds * 1000, jitterDurationMilliseconds: seconds * 500 } } };
 }
 
+/**
+ * The node status report only while the gateway's uplink is up. KWOK's heartbeat stage plays
+ * itself again on the node its report returns (immediateNextStage), whether or not KWOK still
+ * manages the node: a report in flight or queued when `offline` flips the uplink label would
+ * otherwise keep the node Ready for ever. The report that returns the label down ends it.
+ */
+export function whileUplinkUp(stage: KwokStage): KwokStage {
+  if (stage.spec.resourceRef.kind !== 'Node' || !stage.metadata.name.startsWith('node-heartbeat')) return stage;
+  const uplinkUp = { key: `.metadata.labels["${UPLINK_LABEL}"]`, operator: 'In', values: ['up'] } as const;
+  return { ...stage, spec: { ...stage.spec, selector: { matchExpressions: [...stage.spec.selector.matchExpressions, uplinkUp] } } };
+}
+
 export async function readKubeletStages({ kwokDir, timing }: { kwokDir: string; timing: Pick<HeartbeatTiming, 'leaseDurationSeconds' | 'statusReportSeconds'> }): Promise<KwokStage[]> {
   const files = kwokDefaultStageFiles({ leaseDurationSeconds: timing.leaseDurationSeconds });
   const defaults = await Promise.all(files.map(async (file) => parse(await readFile(path.join(kwokDir, KWOK_STAGE_DIR, file), 'utf8')) as KwokStage));
-  return [...defaults.map((stage) => asKubeletStage(reportingEvery(stage, timing.statusReportSeconds))), podReadyAgainStage()];
+  return [...defaults.map((stage) => asKubeletStage(whileUplinkUp(reportingEvery(stage, timing.statusReportSeconds)))), podReadyAgainStage()];
 }
 
 /** Installs the Stage CRD and the kubelet stages; before KWOK starts, so it finds them at once. */

@@ -12,7 +12,7 @@ describe('kubelet stages', () => {
     expect(kwokDefaultStageFiles({ leaseDurationSeconds: 0 })).toContain('node/heartbeat-with-lease/node-heartbeat-with-lease.yaml');
   });
 
-  it('reads KWOK’s published stages unchanged but for the test bed’s label and the node status report’s period, and adds the Ready-again stage', async () => {
+  it('reads KWOK’s published stages unchanged but for the test bed’s label and the node status report’s period and uplink, and adds the Ready-again stage', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kwok-stages-'));
     try {
       for (const file of kwokDefaultStageFiles({ leaseDurationSeconds: 8 })) {
@@ -30,6 +30,9 @@ describe('kubelet stages', () => {
       // The node status report alone comes as often as the lease renews, so `offline` can outwait it.
       expect(stages[1]?.spec.delay).toEqual({ durationMilliseconds: 2000, jitterDurationMilliseconds: 1000 });
       expect(stages[0]?.spec.delay).toEqual({ durationMilliseconds: 20000, jitterDurationMilliseconds: 25000 });
+      // …and only while the gateway's uplink is up: a report in flight at the cut ends the chain.
+      expect(stages[1]?.spec.selector.matchExpressions).toEqual([{ key: '.metadata.labels["testbed.essg.io/uplink"]', operator: 'In', values: ['up'] }]);
+      expect(stages[0]?.spec.selector.matchExpressions).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
