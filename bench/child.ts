@@ -7,9 +7,10 @@ export interface ChildReport {
   readonly [key: string]: unknown;
 }
 
-export function runChild(script: string, args: readonly string[] = []): Promise<ChildReport> {
+/** `maxOldSpaceMiB`: the child's heap limit (default 4 GiB). */
+export function runChild(script: string, args: readonly string[] = [], { maxOldSpaceMiB = 4096 }: { maxOldSpaceMiB?: number } = {}): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', script, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', `--max-old-space-size=${maxOldSpaceMiB}`, script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

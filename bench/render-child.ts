@@ -2,14 +2,13 @@
 //   full DIR      render every gateway, then serialize every gateway to YAML
 //   rerender DIR  render with a cache, change one gateway's config, render the fleet again
 //   one-app DIR   every gateway as a chart of one shared cdk8s App, each chart synthesized
-import { createHash } from 'node:crypto';
 import { App } from 'cdk8s';
-import type { FleetModel, GatewayModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { GatewayChart } from '../src/render/constructs/gateway-chart.ts';
 import { RenderCache, renderFleet, renderGateway, toYaml } from '../src/render/index.ts';
 import { gatewayInputs } from '../src/render/inputs.ts';
 import { reportFromChild } from './child.ts';
+import { withOneChange } from './one-change.ts';
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
 const NOW = '2026-12-01T00:00:00Z';
@@ -24,18 +23,6 @@ function measure<T>(work: () => T): { result: T; ms: number; cpuMs: number } {
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   return { result, ms, cpuMs: (used.user + used.system) / 1000 };
-}
-
-/** The same fleet with one gateway's config changed, as a new commit would load it. */
-function withOneChange(fleet: FleetModel, name: string): FleetModel {
-  const gateway = fleet.gateways.get(name) as GatewayModel;
-  const [first, ...rest] = gateway.services;
-  if (!first) throw new Error(`${name} runs no service`);
-  const services = [{ ...first, entry: { ...first.entry, config: { ...(first.entry.config ?? {}), benchmarkChange: true } } }, ...rest];
-  const doc = { ...gateway.doc, spec: { ...gateway.doc.spec, services: services.map((s) => s.entry) } };
-  // A changed file has new bytes, hence a new digest.
-  const changed: GatewayModel = { ...gateway, doc, services, source: { ...gateway.source, sha256: createHash('sha256').update(JSON.stringify(doc)).digest('hex') } };
-  return { ...fleet, gateways: new Map([...fleet.gateways].map(([key, value]) => [key, key === name ? changed : value])) };
 }
 
 if (mode === 'full') {
