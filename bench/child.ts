@@ -35,3 +35,13 @@ export function reportFromChild(figures: Record<string, unknown>): void {
   const processCpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
   process.stdout.write(`${JSON.stringify({ ...figures, peakRssMiB, processCpuMs })}\n`);
 }
+
+/** Runs `work` once: its result, wall time and CPU time (user + system) in ms. */
+export function measure<T>(work: () => T): { result: T; ms: number; cpuMs: number } {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = work();
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { result, ms, cpuMs: (used.user + used.system) / 1000 };
+}

@@ -7,7 +7,7 @@ import { loadFleetFromDir } from '../src/model/load.ts';
 import { GatewayChart } from '../src/render/constructs/gateway-chart.ts';
 import { RenderCache, renderFleet, renderGateway, toYaml } from '../src/render/index.ts';
 import { gatewayInputs } from '../src/render/inputs.ts';
-import { reportFromChild } from './child.ts';
+import { measure, reportFromChild } from './child.ts';
 import { withOneChange } from './one-change.ts';
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
@@ -15,15 +15,6 @@ const NOW = '2026-12-01T00:00:00Z';
 const loaded = await loadFleetFromDir(dir);
 if (!loaded.ok) throw new Error(`synthetic fleet is invalid: ${JSON.stringify(loaded.problems.slice(0, 3))}`);
 const model = loaded.model;
-
-function measure<T>(work: () => T): { result: T; ms: number; cpuMs: number } {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = work();
-  const ms = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  return { result, ms, cpuMs: (used.user + used.system) / 1000 };
-}
 
 if (mode === 'full') {
   const render = measure(() => renderFleet({ model, now: NOW }));

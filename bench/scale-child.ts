@@ -11,21 +11,12 @@ import { PlanMemo } from '../src/engine/plan-memo.ts';
 import type { FleetModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { RenderCache, renderFleet, type K8sObject, type RenderedGateway } from '../src/render/index.ts';
-import { reportFromChild } from './child.ts';
+import { measure, reportFromChild } from './child.ts';
 import { withOneChange } from './one-change.ts';
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
 const NOW = '2026-12-01T00:00:00Z';
 const REVISION = 'a'.repeat(40);
-
-function measure<T>(work: () => T): { result: T; ms: number; cpuMs: number } {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = work();
-  const ms = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  return { result, ms, cpuMs: (used.user + used.system) / 1000 };
-}
 
 const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
 
