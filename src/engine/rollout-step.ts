@@ -224,11 +224,11 @@ export async function persistStates({ client, before, plan, only, except, concur
 }
 
 /**
- * The gateways whose state changes in its revision alone while nothing is applied to them: a
- * push that changes one gateway moves every other gateway's recorded revision, and none of
- * those records guards an apply. They can be written after the gateways that do change are
- * applied, so one gateway's change does not wait on a thousand writes; a reconciler stopped
- * in between writes them in its next pass.
+ * The gateways whose state changes in its revision alone (and its healthy revision with it, on
+ * the same render) while nothing is applied to them: a push that changes one gateway moves
+ * every other gateway's recorded revision, and none of those records guards an apply. They can
+ * be written after the gateways that do change are applied, so one gateway's change does not
+ * wait on a thousand writes; a reconciler stopped in between writes them in its next pass.
  */
 export function revisionOnlyMoves({ before, plan, idle }: { readonly before: ReadonlyMap<string, Inventory>; readonly plan: RolloutPlan; readonly idle: ReadonlySet<string> }): Set<string> {
   const moves = new Set<string>();
@@ -236,9 +236,18 @@ export function revisionOnlyMoves({ before, plan, idle }: { readonly before: Rea
     const stored = before.get(gateway)?.rolloutState;
     const previous = idle.has(gateway) && stored !== undefined ? parseRolloutState(stored) : undefined;
     if (!previous?.ok || previous.state.revision === next.revision) continue;
-    if (canonicalJson({ ...previous.state, revision: next.revision }) === canonicalJson(next)) moves.add(gateway);
+    if (canonicalJson(movedTo(previous.state, next)) === canonicalJson(next)) moves.add(gateway);
   }
   return moves;
+}
+
+/**
+ * The stored state moved to the next revision and nothing else: a gateway Ready on the same
+ * render is healthy on the new revision too (its rollback target renders the same objects).
+ */
+function movedTo(previous: GatewayRolloutState, next: GatewayRolloutState): GatewayRolloutState {
+  const healthy = previous.healthy && next.healthy?.revision === next.revision && next.healthy.renderHash === previous.healthy.renderHash ? next.healthy : previous.healthy;
+  return { ...previous, revision: next.revision, ...(healthy ? { healthy } : {}) };
 }
 
 /** The writes, a few at once; once one got no answer the rest are not sent (each would wait its own timeout) and fail with it. */

@@ -105,17 +105,22 @@ describe('states that move only the revision', () => {
   const settled: GatewayRolloutState = { revision: 'r1', renderHash: 'h1', healthy: { revision: 'r1', renderHash: 'h1' } };
 
   it('are those of gateways with nothing to apply whose state differs in its revision alone', () => {
-    const before = new Map([['same', stored(settled)], ['busy', stored(settled)], ['new-render', stored(settled)], ['stays', stored(settled)], ['fresh', { gateway: 'fresh', revision: '', renderHash: '', objects: [] }]]);
+    const onNewRender: GatewayRolloutState = { revision: 'r1', renderHash: 'h1', healthy: { revision: 'r0', renderHash: 'h0' } };
+    const before = new Map([['same', stored(settled)], ['ready', stored(settled)], ['rollback-target', stored(onNewRender)], ['busy', stored(settled)], ['new-render', stored(settled)], ['stays', stored(settled)], ['fresh', { gateway: 'fresh', revision: '', renderHash: '', objects: [] }]]);
     const states = new Map<string, GatewayRolloutState>([
       // The key order the planner builds need not be the stored one.
       ['same', { healthy: { revision: 'r1', renderHash: 'h1' }, renderHash: 'h1', revision: 'r2' }],
+      // Ready on the same render: healthy on the new revision too.
+      ['ready', { revision: 'r2', renderHash: 'h1', healthy: { revision: 'r2', renderHash: 'h1' } }],
+      // Ready for the first time on its render: where a rollback goes changes, a record that counts.
+      ['rollback-target', { revision: 'r2', renderHash: 'h1', healthy: { revision: 'r2', renderHash: 'h1' } }],
       ['busy', { ...settled, revision: 'r2' }],
       ['new-render', { ...settled, revision: 'r2', renderHash: 'h2' }],
       ['stays', settled],
       ['fresh', { revision: 'r2', renderHash: 'h1' }],
     ]);
     const plan = { states } as unknown as RolloutPlan;
-    expect(revisionOnlyMoves({ before, plan, idle: new Set(['same', 'new-render', 'stays', 'fresh']) })).toEqual(new Set(['same']));
+    expect(revisionOnlyMoves({ before, plan, idle: new Set(['same', 'ready', 'rollback-target', 'new-render', 'stays', 'fresh']) })).toEqual(new Set(['same', 'ready']));
   });
 
   it('are written apart: `except` leaves them out and `only` writes them alone', async () => {
