@@ -52,6 +52,12 @@ export interface KindCacheDeps {
   readonly syncTimeoutMs: number;
 }
 
+/** Who hears of a kind's objects as they arrive and go. */
+export interface CacheObserver {
+  seen(object: LiveObject, { firstListing }: { readonly firstListing: boolean }): void;
+  gone?(object: LiveObject): void;
+}
+
 /** One kind and selector: the informer served, and at most one listing at a time beside it. */
 export class KindCache {
   private served: ListWatch<LiveObject> | undefined;
@@ -62,11 +68,11 @@ export class KindCache {
   private readonly written = new Map<string, { readonly object: LiveObject; readonly at: number }>();
   private listedOnce = false;
 
-  /** `seen`: each object as a listing or the watch hands it over, added or changed (see WatchedClusterClient.onEdgeNodeReady). */
+  /** `observer`: told of each object as a listing or the watch hands it over, added or changed, and of each deleted (see WatchedClusterClient.onEdgeNodeReady). */
   constructor(
     readonly spec: CacheSpec,
     private readonly deps: KindCacheDeps,
-    private readonly seen?: (object: LiveObject, { firstListing }: { readonly firstListing: boolean }) => void,
+    private readonly observer?: CacheObserver,
   ) {}
 
   start(): void {
@@ -175,11 +181,14 @@ export class KindCache {
     };
     const arrived = (object: LiveObject): void => {
       changed(withoutManagedFields(object));
-      this.seen?.(object, { firstListing: !this.listedOnce });
+      this.observer?.seen(object, { firstListing: !this.listedOnce });
     };
     informer.on('add', arrived);
     informer.on('update', arrived);
-    informer.on('delete', changed);
+    informer.on('delete', (object: LiveObject) => {
+      changed(object);
+      this.observer?.gone?.(object);
+    });
     informer.on('connect', () => {
       stats.watches++;
     });

@@ -19,6 +19,7 @@ import type { ResourceMetricsRead } from '../report/resource-usage.ts';
 import { CONFIGMAP_KIND, EDGE_NODE_SELECTOR, KubeClusterClient, NODE_KIND, ownedSelector, POD_KIND, SYSTEM_CONFIGMAPS_PATH, type ClusterClient, type DeleteOutcome } from './cluster-client.ts';
 import { allListed } from './errors.ts';
 import { KindCache, type KindCacheDeps } from './kind-cache.ts';
+import { PrePullProgress, type PrePullFinished } from './prepull-progress.ts';
 import { nodeHealth } from '../health/index.ts';
 import type { Node } from '../health/types.ts';
 import { parseInventoryConfigMap } from './inventory-configmap.ts';
@@ -108,6 +109,7 @@ export class WatchedClusterClient implements ClusterClient {
   private readonly parsedInventories = new WeakMap<LiveObject, Inventory>();
   private readonly inventoryEntries = new InventoryEntries();
   private readonly readiness = new NodeReadiness();
+  private readonly prePulls = new PrePullProgress();
   private readonly parsedHistories = new WeakMap<LiveObject, { gateway: string; text: string }>();
 
   constructor({ kubeconfig, timeoutMs, fence, resyncMs = 600_000, syncTimeoutMs = 60_000, metricsIntervalMs = 15_000 }: WatchCacheOptions) {
@@ -121,10 +123,10 @@ export class WatchedClusterClient implements ClusterClient {
     const deps: KindCacheDeps = { list: ({ kind, selector, path }) => this.background.listKindAt(kind, selector, path), watch: new Watch(kubeconfig), stats: this.counts, syncTimeoutMs };
     const cache = (kind: ManagedKind, selector: string): KindCache => new KindCache({ kind, selector, path: collectionPath(kind) }, deps);
     const system = (selector: string): KindCache => new KindCache({ kind: CONFIGMAP_KIND, selector, path: SYSTEM_CONFIGMAPS_PATH, namespace: SYSTEM_NAMESPACE }, deps);
-    this.owned = MANAGED_KINDS.map((kind) => cache(kind, ownedSelector()));
+    this.owned = MANAGED_KINDS.map((kind) => (kind.kind === 'ImagePrePullJob' ? new KindCache({ kind, selector: ownedSelector(), path: collectionPath(kind) }, deps, this.prePulls) : cache(kind, ownedSelector())));
     this.inventories = system(LABEL.inventoryOf);
     this.histories = system(LABEL.historyOf);
-    this.nodes = new KindCache({ kind: NODE_KIND, selector: EDGE_NODE_SELECTOR, path: collectionPath(NODE_KIND) }, deps, (node, { firstListing }) => this.readiness.saw(node, firstListing));
+    this.nodes = new KindCache({ kind: NODE_KIND, selector: EDGE_NODE_SELECTOR, path: collectionPath(NODE_KIND) }, deps, { seen: (node, { firstListing }) => this.readiness.saw(node, firstListing) });
     this.pods = cache(POD_KIND, ownedSelector());
     this.metrics = new MetricsReadings(() => this.background.readResourceMetrics(), metricsIntervalMs);
     this.resyncMs = resyncMs;
@@ -181,6 +183,15 @@ export class WatchedClusterClient implements ClusterClient {
    */
   onEdgeNodeReady(listener: (node: string) => void): () => void {
     return this.readiness.listen(listener);
+  }
+
+  /**
+   * Calls `listener` each time one of our ImagePrePullJobs finishes on more nodes (pulled,
+   * failed, or the node unreachable): the gateways held while their nodes pulled move on at
+   * once, not at the rollout's next look. Returns the unsubscribe.
+   */
+  onPrePullFinished(listener: (finished: PrePullFinished) => void): () => void {
+    return this.prePulls.listen(listener);
   }
 
   listEdgeNodes(): Promise<LiveObject[]> {

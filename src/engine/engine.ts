@@ -3,56 +3,30 @@
 // revision (the gate), observe the cluster, decide when each gateway moves (the rollout),
 // plan against the live objects, guard deletions, apply, and report. A step that stops the
 // pass, or fails, leaves the cluster on its last good state.
-import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult, type SharedApplyResult } from '../apply/index.ts';
+import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { atRevision, isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type SharedPlan } from '../diff/index.ts';
-import { chooseTargets, PassFacts, type GatewayTarget } from '../gate/index.ts';
-import { FleetRevisions, inThreadLoader, type FleetAtCommit } from '../load/index.ts';
-import { DeployStatusReporter, type PassResult } from '../report/index.ts';
-import { rolloutSettings, type RolloutPlan } from '../rollout/index.ts';
+import { atRevision, isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { chooseTargets, PassFacts } from '../gate/index.ts';
+import { FleetRevisions, inThreadLoader } from '../load/index.ts';
+import { DeployStatusReporter } from '../report/index.ts';
+import { rolloutSettings } from '../rollout/index.ts';
 import { formatCommitProblem } from '../model/problems.ts';
 import type { K8sObject } from '../render/index.ts';
 import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
 import { PlanMemo } from './plan-memo.ts';
-import { observeCluster, type Observed } from './observe.ts';
+import { observeCluster } from './observe.ts';
 import { describeTimings, PassTimings } from './pass-timings.ts';
 import type { PassSummary, ReconcilerOptions } from './options.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
 import { reportDeploy, reportGateways } from './report-step.ts';
-import { decideRollouts, persistStates, revisionOnlyMoves, statesOf } from './rollout-step.ts';
+import { changedStates, decideRollouts, persistStates, revisionOnlyMoves, statesOf } from './rollout-step.ts';
+import { DeferredStates } from './deferred-states.ts';
+import { failedApplies, passResult, type Applied, type Fetched, type Gated, type Loaded, type PassStart, type Planned, type Records, type Rolled, type Seen } from './pass-shapes.ts';
 import { fleetAccess } from './access-step.ts';
 import { PassSteps, proceed, requeueAfter, stopPass, type StepOutcome } from './pass-steps.ts';
-import type { GatewayHealth } from '../health/index.ts';
 
 export type { PassSummary, ReconcilerOptions } from './options.ts';
-
-/** What each step hands on to the steps after it. */
-interface PassStart { readonly now: string }
-interface Fetched { readonly head: string; readonly fresh: boolean }
-/** What the cluster records for each gateway (a failed listing throws: never read as "nothing"). */
-interface Records { readonly inventories: ReadonlyMap<string, Inventory>; readonly states: ReturnType<typeof statesOf> }
-interface Loaded { readonly headFleet: FleetAtCommit }
-interface Seen { readonly observed: Observed }
-interface Gated { readonly targets: readonly GatewayTarget[]; readonly facts?: PassFacts }
-interface Rolled { readonly rollout: RolloutPlan; readonly health: ReadonlyMap<string, GatewayHealth>; readonly prePullJobs: Omit<Awaited<ReturnType<typeof prePullStep>>, 'plan'> }
-interface Planned { readonly plans: readonly GatewayPlan[]; readonly shared: SharedPlan }
-interface Applied { readonly work: readonly GatewayPlan[]; readonly applied: readonly GatewayApplyResult[]; readonly sharedResult: SharedApplyResult | undefined }
-
-function passResult({ headFleet, work, applied, sharedResult }: Loaded & Applied): PassResult {
-  if (!headFleet.ok) return 'bad-commit';
-  const failed = applied.filter((r) => !r.ok).length;
-  if (failed > 0) return failed === applied.length ? 'failed' : 'partial';
-  if (sharedResult && !sharedResult.ok) return 'partial';
-  return work.length === 0 && !sharedResult ? 'noop' : 'success';
-}
-
-/** A pass in which every gateway failed says why, by the first one's first error. */
-function failedApplies(applied: readonly GatewayApplyResult[]): string | undefined {
-  const first = applied.find((r) => !r.ok && r.errors.length > 0);
-  if (!first) return undefined;
-  return `${applied.length === 1 ? 'the gateway' : `all ${applied.length} gateways`} failed; ${first.gateway}: ${first.errors[0]!.message}`;
-}
 
 /** Why a pass stopped when this replica no longer leads. */
 export const LEADERSHIP_LOST = 'this replica no longer holds the Lease: the pass stopped and writes nothing more';
@@ -65,6 +39,7 @@ export class Reconciler {
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
+  private readonly deferred: DeferredStates;
 
   /** A pass, in order. Each step reads what earlier ones added; its time counts to the step named beside it. */
   private readonly steps = PassSteps.start<PassStart>()
@@ -93,6 +68,15 @@ export class Reconciler {
     this.log = options.log ?? (() => {});
     this.deployStatus = options.github ? new DeployStatusReporter(options.github, this.log) : undefined;
     this.histories = new GatewayHistories(options.client, this.log);
+    this.deferred = new DeferredStates(options.client, this.log);
+  }
+
+  /**
+   * Waits for the rollout states being written between passes: `all`, every one of them (a
+   * one-off run); otherwise those under way, the rest left to the next pass.
+   */
+  settle({ all = false }: { readonly all?: boolean } = {}): Promise<void> {
+    return all ? this.deferred.finish() : this.deferred.settle();
   }
 
   async runPass(): Promise<PassSummary> {
@@ -100,6 +84,8 @@ export class Reconciler {
     const started = Date.now();
     const timer = new PassTimings();
     store.passStarted();
+    // This pass reads the states as recorded and hands back what is still to write.
+    await this.deferred.settle();
     let summary: Omit<PassSummary, 'timings' | 'commitsLoaded'>;
     try {
       summary = await this.pass(timer);
@@ -128,6 +114,7 @@ export class Reconciler {
       this.log(`pass ${end.result}: ${end.reason}`);
       return { ...reached, result: end.result, applied: [], error: end.reason };
     }
+    this.deferred.write(end.pass.deferred);
     const result = passResult(end.pass);
     this.log(`pass ${result}: head ${end.pass.head.slice(0, 12)}, ${end.pass.plans.length} gateways planned, ${end.pass.work.length} changed, ${end.pass.applied.filter((r) => !r.ok).length} failed`);
     const failure = result === 'failed' ? failedApplies(end.pass.applied) : undefined;
@@ -236,7 +223,7 @@ export class Reconciler {
   /**
    * Records each gateway's new rollout state, then applies what changed; a gateway whose state
    * could not be recorded waits for the next pass. States that move only the revision of a
-   * gateway with nothing to apply are recorded last (revisionOnlyMoves).
+   * gateway with nothing to apply are recorded after the pass, before the next (revisionOnlyMoves).
    */
   private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: Records & Rolled & Planned): Promise<StepOutcome<Applied>> {
     const { client } = this.options;
@@ -258,13 +245,12 @@ export class Reconciler {
     });
     if (this.passLeadership?.aborted) return stopPass('failed', LEADERSHIP_LOST);
     await recordApply(this.eventsArgs(), work, applied);
-    for (const [gateway, unrecorded] of await persistStates({ client, before: inventories, plan: rollout, only: later })) unsaved.set(gateway, unrecorded);
     // A gateway whose state could not be recorded failed this pass, saying why: never a quiet no-op.
     const held = [...unsaved].map(([gateway, { message }]): GatewayApplyResult => ({
       gateway, ok: false, applied: [], deleted: [], inventoryWritten: false,
       errors: [{ gateway, component: 'inventory', verb: 'write-inventory', code: 'ROLLOUT_STATE_UNRECORDED', message, attempts: 1 }],
     }));
-    return proceed({ work, applied: [...applied, ...held], sharedResult });
+    return proceed({ work, applied: [...applied, ...held], sharedResult, deferred: changedStates({ before: inventories, plan: rollout, only: later }) });
   }
 
   /** Status, history, rollbacks counted, the commit status; a rollout in flight asks to be looked at again when its soak or window ends. */

@@ -205,9 +205,14 @@ export interface PersistStatesArgs {
   readonly concurrency?: number;
 }
 
-export async function persistStates({ client, before, plan, only, except, concurrency = 16 }: PersistStatesArgs): Promise<ReadonlyMap<string, Unrecorded>> {
+/** The states the plan changed, as the text to record (gateway, text), of the gateways chosen. */
+export function changedStates({ before, plan, only, except }: Pick<PersistStatesArgs, 'before' | 'plan' | 'only' | 'except'>): (readonly [string, string])[] {
   const chosen = (gateway: string): boolean => (only ? only.has(gateway) : true) && !except?.has(gateway);
-  const changed = [...plan.states].filter(([gateway]) => chosen(gateway)).map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
+  return [...plan.states].filter(([gateway]) => chosen(gateway)).map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
+}
+
+export async function persistStates({ client, before, plan, only, except, concurrency = 16 }: PersistStatesArgs): Promise<ReadonlyMap<string, Unrecorded>> {
+  const changed = changedStates({ before, plan, ...(only ? { only } : {}), ...(except ? { except } : {}) });
   const moves = (gateway: string): boolean => {
     const stored = before.get(gateway)?.rolloutState;
     const previous = stored === undefined ? undefined : parseRolloutState(stored);
@@ -228,7 +233,8 @@ export async function persistStates({ client, before, plan, only, except, concur
  * the same render) while nothing is applied to them: a push that changes one gateway moves
  * every other gateway's recorded revision, and none of those records guards an apply. They can
  * be written after the gateways that do change are applied, so one gateway's change does not
- * wait on a thousand writes; a reconciler stopped in between writes them in its next pass.
+ * wait on a thousand writes: they are written between passes (DeferredStates); a reconciler
+ * stopped in between writes them in its next pass.
  */
 export function revisionOnlyMoves({ before, plan, idle }: { readonly before: ReadonlyMap<string, Inventory>; readonly plan: RolloutPlan; readonly idle: ReadonlySet<string> }): Set<string> {
   const moves = new Set<string>();

@@ -16,7 +16,7 @@ export interface PassesArgs {
    */
   readonly service: boolean;
   readonly log: (line: string) => void;
-  readonly client: Pick<WatchedClusterClient, 'onEdgeNodeReady'>;
+  readonly client: Pick<WatchedClusterClient, 'onEdgeNodeReady' | 'onPrePullFinished'>;
   readonly store: Pick<StatusStore, 'awaitsNode'>;
 }
 
@@ -25,12 +25,13 @@ export interface PassesArgs {
  * nodes and callers, coalesced. While a rollout is in flight the next look comes when it is
  * due (a soak ends), not at the next poll. A gateway offline through changes catches up as
  * soon as its node is Ready again, without waiting for a poll (StatusStore.awaitsNode says
- * which nodes are waited for).
+ * which nodes are waited for), and a gateway held while its node pre-pulls moves on as soon as
+ * the pull ends.
  */
 export class Passes {
   readonly trigger: PassTrigger<PassSummary | undefined>;
   private recheck: NodeJS.Timeout | undefined;
-  private readonly unsubscribe: (() => void) | undefined;
+  private readonly unsubscribe: readonly (() => void)[];
 
   constructor({ reconciler, standing, service, log, client, store }: PassesArgs) {
     this.trigger = new PassTrigger<PassSummary | undefined>(async ({ reasons }) => {
@@ -46,15 +47,20 @@ export class Passes {
       return summary;
     });
     this.unsubscribe = service
-      ? client.onEdgeNodeReady((node) => {
-        if (standing.leading && store.awaitsNode(node)) void this.trigger.request({ source: 'node', detail: `edge node ${node} Ready again` });
-      })
-      : undefined;
+      ? [
+        client.onEdgeNodeReady((node) => {
+          if (standing.leading && store.awaitsNode(node)) void this.trigger.request({ source: 'node', detail: `edge node ${node} Ready again` });
+        }),
+        client.onPrePullFinished(({ job, nodes }) => {
+          if (standing.leading) void this.trigger.request({ source: 'pre-pull', detail: `${job} finished on ${nodes.join(', ')}` });
+        }),
+      ]
+      : [];
   }
 
   stop(): void {
     clearTimeout(this.recheck);
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 }
 

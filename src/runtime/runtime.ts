@@ -165,7 +165,7 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
       polls?.stop();
       await elector?.stop();
       passes.trigger.close();
-      await server?.close();
+      await Promise.all([server?.close(), reconciler.settle({ all: !service })]);
       client.stop();
       await loader.close();
     },

@@ -1,11 +1,11 @@
 // What starts a reconcile pass: a poll on a schedule, a push webhook, a gateway's edge node
-// coming back online, or a person. Passes
+// coming back online, a pre-pull ending, or a person. Passes
 // never overlap; requests that arrive while a pass runs are folded into exactly one
 // follow-up pass, so a burst of pushes costs two passes, not one per push.
 import cron from 'node-cron';
 import { FleetError } from '../errors/fleet-error.ts';
 
-export type TriggerSource = 'poll' | 'webhook' | 'node' | 'manual' | 'startup';
+export type TriggerSource = 'poll' | 'webhook' | 'node' | 'pre-pull' | 'manual' | 'startup';
 
 export interface TriggerReason {
   readonly source: TriggerSource;

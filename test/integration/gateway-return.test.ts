@@ -1,7 +1,8 @@
 // A gateway that was offline through three changes catches up as soon as its edge node is
 // Ready again, not at the next poll: `essg reconcile` as a process, polling once a year, takes
 // each change through a signed push webhook while the gateway is away, and the node's return
-// alone asks for the pass that brings it to the last one.
+// alone asks for the pass that pre-pulls its images; the pull's end asks for the pass that
+// brings it to the last one.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -47,7 +48,7 @@ describe('a gateway back from an outage', () => {
   beforeAll(async () => {
     k = await kube();
     await forgetOtherFleets();
-    fleet = await createRolloutFleet({ size: 3, canaries: 1, maxUnavailable: 2, soakSeconds: 1 });
+    fleet = await createRolloutFleet({ size: 3, canaries: 1, maxUnavailable: 2, soakSeconds: 1, prePull: true });
     // Two more catalog versions of log-collector, each its own image.
     await fleet.push({ ...fleet.publish('2.5.0', `sha256:${'5'.repeat(64)}`), ...fleet.publish('2.6.0', `sha256:${'6'.repeat(64)}`) }, 'log-collector 2.5.0 and 2.6.0 in the catalog');
     cacheDir = path.join(os.tmpdir(), `essg-it-return-${fleet.prefix}`);
@@ -60,7 +61,7 @@ describe('a gateway back from an outage', () => {
     await rm(cacheDir, { recursive: true, force: true });
   });
 
-  it('takes the three changes it missed once its node is Ready again, asked for by the node and no poll', async () => {
+  it('takes the three changes it missed once its node is Ready again, asked for by the node, then by its pull, and no poll', async () => {
     const { kubeconfig } = await testbed();
     reconciler = startReconciler([
       '--repo', fleet.url, '--branch', 'main', '--approvals', 'off', '--kubeconfig', kubeconfig, '--cache-dir', cacheDir,
@@ -108,6 +109,9 @@ describe('a gateway back from an outage', () => {
     }, { timeoutMs: 120_000, intervalMs: 250 });
     const log = reconciler.stderr();
     expect(log).toContain(`pass asked for by node (edge node ${returned} Ready again)`);
+    // Its images pulled first, in a job of its own; the job's end asked for the pass that switched it.
+    const returnedAt = log.indexOf(`edge node ${returned} Ready again`);
+    expect(log.slice(returnedAt)).toMatch(new RegExp(String.raw`pass asked for by [^\n]*pre-pull \(essg-pre-pull-[0-9a-f]{12}-\S+ finished on ${returned}\)`));
     // No poll came (once a year): only the rollouts' own rechecks when a soak ended.
     expect(log.split('\n').filter((line) => /pass asked for by .*\bpoll\b(?! \(rollout recheck\))/.test(line))).toEqual([]);
   }, 480_000);
