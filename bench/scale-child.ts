@@ -6,7 +6,7 @@
 //                 workload, one node per gateway), as the plan step does: each gateway
 //                 through the plan memo, the shared Namespaces once; then one gateway's
 //                 change re-rendered and re-planned
-import { isShared, groupLiveByGateway, isNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory, type LiveObject } from '../src/diff/index.ts';
+import { isShared, groupLiveByGateway, isNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory, type LiveObject } from '../src/diff/index.ts';
 import { PlanMemo } from '../src/engine/plan-memo.ts';
 import type { FleetModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
@@ -94,7 +94,7 @@ function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap
   for (const [gateway, render] of rendered) {
     const inventory = inventories.get(gateway);
     shared.push(...render.objects.filter(isShared));
-    const objects = liveForGateway(live, gateway);
+    const objects = liveOfGateway(live, gateway);
     plans.push(memo.plan(gateway, [render, inventory?.objects, inventory?.renderHash, inventory?.revision, ...objects], () => {
       made++;
       return planGateway({ gateway, desired: render.objects.filter((o) => !isShared(o)), live: objects, ...(inventory ? { inventory } : {}), revision: REVISION, renderHash: render.inputHash });

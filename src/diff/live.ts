@@ -25,7 +25,15 @@ export function groupLiveByGateway(live: readonly LiveObject[]): LiveByGateway {
   return { byGateway, shared };
 }
 
-/** The live objects one gateway's plan compares with. */
+/** One gateway's live objects and those its gateways share (Namespaces, pre-pull jobs): what its health reads. */
 export function liveForGateway(grouped: LiveByGateway, gateway: string): LiveObject[] {
   return [...(grouped.byGateway.get(gateway) ?? []), ...grouped.shared];
+}
+
+/**
+ * The live objects labelled as one gateway's: what its plan compares with. What gateways share
+ * is planned once (planShared), so a pre-pull job or a Namespace that changes re-plans no gateway.
+ */
+export function liveOfGateway(grouped: LiveByGateway, gateway: string): readonly LiveObject[] {
+  return grouped.byGateway.get(gateway) ?? [];
 }

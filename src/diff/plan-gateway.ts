@@ -52,7 +52,7 @@ export interface PlanGatewayOptions {
   readonly gateway: string;
   /** The rendered objects (empty for a gateway removed from the fleet). */
   readonly desired: readonly K8sObject[];
-  /** Live objects labelled as ours: this gateway's, plus the shared customer Namespaces. */
+  /** Live objects labelled as ours and this gateway's (liveOfGateway); others are not read. */
   readonly live: readonly LiveObject[];
   /**
    * What was last applied to this gateway.

@@ -5,7 +5,7 @@
 // pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { atRevision, isNoop, isShared, isSharedNoop, liveForGateway, planGateway, planShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { atRevision, isNoop, isShared, isSharedNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
 import { chooseTargets, PassFacts } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader } from '../load/index.ts';
 import { DeployStatusReporter } from '../report/index.ts';
@@ -188,7 +188,7 @@ export class Reconciler {
       const inventory = inventories.get(target.gateway);
       const objects = rendered?.objects ?? [];
       shared.push(...objects.filter(isShared));
-      const live = liveForGateway(observed.live, target.gateway);
+      const live = liveOfGateway(observed.live, target.gateway);
       // Keyed by what the plan reads, not the commit: a push that leaves this gateway's render as
       // it was (the render cache hands out the same object) plans nothing for it again.
       const memo = this.plans.plan(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...live], () => planGateway({

@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient } from '../apply/index.ts';
 import { DirectoryReader } from '../model/file-reader.ts';
 import { formatProblem } from '../model/problems.ts';
-import { describeRef, formatGatewayPlans, groupLiveByGateway, isNoop, isShared, liveForGateway, planGateway, planShared, type GatewayPlan, type SharedPlan } from '../diff/index.ts';
+import { describeRef, formatGatewayPlans, groupLiveByGateway, isNoop, isShared, liveOfGateway, planGateway, planShared, type GatewayPlan, type SharedPlan } from '../diff/index.ts';
 import { fleetAt, formatRenderFailure } from '../load/index.ts';
 
 export type PlanClusterResult = { readonly ok: true; readonly text: string; readonly plans: readonly GatewayPlan[]; readonly shared: SharedPlan } | { readonly ok: false; readonly problems: readonly string[] };
@@ -24,7 +24,7 @@ export async function planCluster({ dir, kubeconfig, format, now = new Date().to
   const names = [...new Set([...rendered.keys(), ...byGateway.keys()])].sort();
   const plans = names.map((gateway) => {
     const inventory = byGateway.get(gateway);
-    return planGateway({ gateway, desired: (rendered.get(gateway)?.objects ?? []).filter((object) => !isShared(object)), live: liveForGateway(grouped, gateway), ...(inventory ? { inventory } : {}), renderHash: rendered.get(gateway)?.inputHash ?? '' });
+    return planGateway({ gateway, desired: (rendered.get(gateway)?.objects ?? []).filter((object) => !isShared(object)), live: liveOfGateway(grouped, gateway), ...(inventory ? { inventory } : {}), renderHash: rendered.get(gateway)?.inputHash ?? '' });
   });
   // What the gateways share (their customers' Namespaces) is planned once, as the reconciler does.
   const shared = planShared({ desired: [...rendered.values()].flatMap((r) => r.objects.filter(isShared)), live: grouped, inventories });
