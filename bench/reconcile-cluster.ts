@@ -55,15 +55,26 @@ export async function renderFiles(files: FleetFiles): Promise<K8sObject[]> {
  * are shared by a customer's gateways), then one file per 100 objects in apply order.
  */
 export async function kubectlApply({ objects, kubeconfig }: { objects: readonly K8sObject[]; kubeconfig: string }): Promise<{ seconds: number; files: number }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'essg-bench-kubectl-'));
+  const { dir, files } = await writeManifests(objects);
+  const started = Date.now();
+  await run(path.join(binDir(), 'kubectl'), ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '--field-manager', 'essg-bench-kubectl', '-f', dir], { maxBuffer: 256 * 2 ** 20 });
+  return { seconds: (Date.now() - started) / 1000, files };
+}
+
+/** The objects as a fresh directory of YAML files: namespaces (each once) in the first, then 100 objects a file in apply order. */
+export async function writeManifests(objects: readonly K8sObject[]): Promise<{ dir: string; files: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'essg-bench-manifests-'));
   await mkdir(dir, { recursive: true });
   const namespaces = [...new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o])).values()];
   const rest = objects.filter((o) => o.kind !== 'Namespace');
   const chunks = [namespaces, ...Array.from({ length: Math.ceil(rest.length / 100) }, (_, i) => rest.slice(i * 100, i * 100 + 100))];
   await Promise.all(chunks.map((chunk, i) => writeFile(path.join(dir, `${String(i).padStart(5, '0')}.yaml`), toYaml(chunk))));
-  const started = Date.now();
-  await run(path.join(binDir(), 'kubectl'), ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '--field-manager', 'essg-bench-kubectl', '-f', dir], { maxBuffer: 256 * 2 ** 20 });
-  return { seconds: (Date.now() - started) / 1000, files: chunks.length };
+  return { dir, files: chunks.length };
+}
+
+/** Each object once: a customer's Namespace is rendered into every one of its gateways. */
+export function uniqueObjects(objects: readonly K8sObject[]): K8sObject[] {
+  return [...new Map(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o])).values()];
 }
 
 /** Deletes what the benchmark's gateways own (namespaces, cluster-scoped objects, inventories) and the nodes it added. */

@@ -12,7 +12,7 @@ import { ensureGateways } from '../src/testbed/gateways.ts';
 import { setGatewayUplink } from '../src/testbed/index.ts';
 import { commitAndPush, createBareRepo } from '../test/integration/helpers/git.ts';
 import { generateFleet } from './fleet-generator.ts';
-import { cleanUp, kubectlApply, renamedFleet, renderFiles, testbedSizedFor } from './reconcile-cluster.ts';
+import { cleanUp, kubectlApply, renamedFleet, renderFiles, testbedSizedFor, uniqueObjects } from './reconcile-cluster.ts';
 import { writeSection } from './report.ts';
 import { LABEL, SYSTEM_NAMESPACE } from '../src/contract/index.ts';
 
@@ -47,7 +47,7 @@ const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection', 'appl
 const writes = (c: Counts) => Object.entries(c).filter(([verb]) => WRITES.includes(verb)).reduce((n, [, v]) => n + v, 0);
 const verbs = (c: Counts) => Object.entries(c).sort().map(([verb, n]) => `${verb} ${n.toLocaleString('en')}`).join(', ') || 'none';
 
-async function timed<T>(action: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+export async function timed<T>(action: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const started = performance.now();
   const value = await action();
   return { value, seconds: (performance.now() - started) / 1000 };
@@ -83,25 +83,18 @@ export async function main(): Promise<void> {
     const ofSlice = rendered.filter((o) => kubectlSlice.has(o.metadata.labels?.[LABEL.gateway] ?? ''));
     const sliceNamespaces = new Set(ofSlice.map((o) => o.metadata.namespace));
     const inSlice = [...rendered.filter((o) => o.kind === 'Namespace' && sliceNamespaces.has(o.metadata.name)), ...ofSlice];
-    const kubectlObjects = [...new Map(inSlice.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o])).values()];
-    const fullCount = new Set(rendered.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).size;
+    const kubectlObjects = uniqueObjects(inSlice);
+    const fullCount = uniqueObjects(rendered).length;
     const kubectl = await kubectlApply({ objects: kubectlObjects, kubeconfig: state.kubeconfig });
     const kubectlRate = kubectlObjects.length / kubectl.seconds;
     const kubectlFull = fullCount / kubectlRate;
     log(`kubectl: ${kubectlObjects.length} objects in ${kubectl.seconds.toFixed(1)} s`);
     const repo = await createBareRepo('bench-reconcile');
-    await commitAndPush({ url: repo.url, files, message: 'the benchmark fleet' });
     const secret = randomBytes(16).toString('hex');
     /** The reconciler's log, kept to tell which pass a returning node asked for. */
     const lines: string[] = [];
-    runtime = await startRuntime({
-      repo: repo.url, branch: 'main', cacheDir: path.join(os.tmpdir(), `essg-bench-cache-${randomBytes(3).toString('hex')}`),
-      kubeconfig: state.kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, webhookSecret: secret, leaderElection: false, log: (line) => lines.push(line), statusAuth: { statusTokens: [STATUS_TOKEN] },
-    });
+    runtime = await startBenchRuntime({ repo: repo.url, files, kubeconfig: state.kubeconfig, core, secret, log: (line) => lines.push(line) });
     const url = runtime.url!;
-
-    // A reconciler owns the whole cluster: forget other fleets' gateways so it does not prune them.
-    await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf }).catch(() => undefined);
     log('first sync');
     let counts = await requestCounts(url);
     const first = await timed(() => runtime!.passOnce());
@@ -159,7 +152,7 @@ export async function main(): Promise<void> {
 
 **First sync, reconciler vs kubectl: ${(kubectlFull / first.seconds).toFixed(1)} ×** as fast (kubectl's scaled time ÷ the reconciler's measured time; the reconciler's pass includes fetch, load, render, plan, inventories and health observation). kubectl applies one object after another; a full 1,000-gateway kubectl run was started first and stopped after 8 minutes at under a third of the objects, as the 4,000 pods of its Deployments (pending: its nodes do not exist) and the reconciler's 4,000 running pods loaded the API server, so kubectl now runs on ${KUBECTL_GATEWAYS} gateways before the reconciler's sync and its rate is scaled. Its ${KUBECTL_GATEWAYS * SERVICES} pending pods stay while the reconciler syncs.
 
-**Push-to-applied latency** of a one-gateway change (a service's version flipped on one gateway), from the end of \`git push\` to the Deployment carrying the new version in the API server: a signed GitHub push event POSTed to /webhook, the pass it triggers fetches, loads, renders (the other 999 gateways from the render cache), plans against every gateway's live objects and applies; the fleet pre-pulls (`spec.prePull`), so that is two passes: the first records the gateway's wave and sends its new image out in an ImagePrePullJob, the job's end on the node (the test bed's pull takes 1 s) asks for the second, which switches the Deployment. ${WEBHOOK_CHANGES} changes, each on another gateway: ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}; median **${median.toFixed(2)} s** (target ≤ 1 s). Where the triggered pass spent its time, the mean over the changes (essg_pass_step_duration_seconds): ${stages}; the rest is the Deployment's update reaching the API server's answer to the benchmark's poll (every 50 ms).
+**Push-to-applied latency** of a one-gateway change (a service's version flipped on one gateway), from the end of \`git push\` to the Deployment carrying the new version in the API server: a signed GitHub push event POSTed to /webhook, the pass it triggers fetches, loads, renders (the other 999 gateways from the render cache), plans against every gateway's live objects and applies; the fleet pre-pulls (\`spec.prePull\`), so that is two passes: the first records the gateway's wave and sends its new image out in an ImagePrePullJob, the job's end on the node (the test bed's pull takes 1 s) asks for the second, which switches the Deployment. ${WEBHOOK_CHANGES} changes, each on another gateway: ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}; median **${median.toFixed(2)} s** (target ≤ 1 s). Where the triggered pass spent its time, the mean over the changes (essg_pass_step_duration_seconds): ${stages}; the rest is the Deployment's update reaching the API server's answer to the benchmark's poll (every 50 ms).
 
 **Reconnect catch-up** (target ≤ 10 s): a gateway's uplink cut (\`essg testbed offline\`: its simulated node stops heartbeating until the node lifecycle controller marks it not Ready), ${RECONNECT_CHANGES} changes to it pushed and delivered by webhook while it is away (each pass on them ended, the gateway deferred), then its uplink back; from the API server showing its node Ready to its Deployment carrying the last change. ${RECONNECTS} gateways, one after the other: ${catchUps.map((c) => `${c.seconds.toFixed(2)} s`).join(', ')}; median **${catchUp.seconds.toFixed(2)} s**. The pass that caught each up was asked for by its node's return (\`pass asked for by node (edge node … Ready again)\` in the reconciler's log): ${catchUps.map((c) => (c.askedByNode ? 'yes' : 'no')).join(', ')}; polls are once a year in this run.
 
@@ -174,6 +167,21 @@ Afterwards the benchmark deletes the run's namespaces, cluster-scoped objects, i
   }
 }
 
+/**
+ * The fleet pushed to `repo` and one in-process reconciler on it (approvals off, polls once a
+ * year, webhook on `secret`), the only reconciler of the cluster: other fleets' inventories are
+ * forgotten so it does not prune their gateways.
+ */
+export async function startBenchRuntime({ repo, files, kubeconfig, core, secret, log }: { repo: string; files: Record<string, string>; kubeconfig: string; core: CoreV1Api; secret: string; log: (line: string) => void }): Promise<Runtime> {
+  await commitAndPush({ url: repo, files, message: 'the benchmark fleet' });
+  const runtime = await startRuntime({
+    repo, branch: 'main', cacheDir: path.join(os.tmpdir(), `essg-bench-cache-${randomBytes(3).toString('hex')}`),
+    kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, webhookSecret: secret, leaderElection: false, log, statusAuth: { statusTokens: [STATUS_TOKEN] },
+  });
+  await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf }).catch(() => undefined);
+  return runtime;
+}
+
 /** The sum of each pass step's seconds so far, from /metrics. */
 async function stepSeconds(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`, authorized)).text();
@@ -183,7 +191,7 @@ async function stepSeconds(url: string): Promise<Record<string, number>> {
 }
 
 /** Until no pass is running. */
-async function waitForIdle(url: string): Promise<void> {
+export async function waitForIdle(url: string): Promise<void> {
   for (;;) {
     const status = (await (await fetch(`${url}/status`, authorized)).json()) as { fleet: { currentPass?: unknown } };
     if (!status.fleet.currentPass) return;
@@ -192,7 +200,7 @@ async function waitForIdle(url: string): Promise<void> {
 }
 
 /** A one-gateway change: the first service's version flipped in the gateway's file. */
-interface Flip {
+export interface Flip {
   readonly file: string;
   readonly version: string;
   /** The service's Deployment. */
@@ -201,7 +209,7 @@ interface Flip {
   readonly message: string;
 }
 
-function flipVersion({ files, gateway, namespacePrefix }: { files: Record<string, string>; gateway: string; namespacePrefix: string }): Flip {
+export function flipVersion({ files, gateway, namespacePrefix }: { files: Record<string, string>; gateway: string; namespacePrefix: string }): Flip {
   const content = files[gateway]!;
   const m = /- \{ name: ([\w-]+), version: ([\d.]+),/.exec(content)!;
   const [service, version] = [m[1]!, m[2]!];
@@ -222,7 +230,7 @@ async function pushAndDeliver({ repo, url, secret, files, flip }: { repo: string
 }
 
 /** Seconds from `started` until the API server answers with the flip's Deployment at its version (polled every 50 ms). */
-async function untilApplied({ apps, flip, started }: { apps: AppsV1Api; flip: Flip; started: number }): Promise<number> {
+export async function untilApplied({ apps, flip, started }: { apps: AppsV1Api; flip: Flip; started: number }): Promise<number> {
   for (;;) {
     const d = await apps.readNamespacedDeployment({ namespace: flip.namespace, name: flip.name }).catch(() => undefined);
     if (d?.metadata?.labels?.[LABEL.serviceVersion] === flip.version) return (performance.now() - started) / 1000;
@@ -232,7 +240,7 @@ async function untilApplied({ apps, flip, started }: { apps: AppsV1Api; flip: Fl
 }
 
 /** Flips the first service's version on one gateway, pushes, POSTs the signed push event; seconds until the Deployment shows it. */
-async function webhookChange({ repo, url, secret, files, gateway, namespacePrefix, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; namespacePrefix: string; apps: AppsV1Api }): Promise<number> {
+export async function webhookChange({ repo, url, secret, files, gateway, namespacePrefix, apps }: { repo: string; url: string; secret: string; files: Record<string, string>; gateway: string; namespacePrefix: string; apps: AppsV1Api }): Promise<number> {
   const flip = flipVersion({ files, gateway, namespacePrefix });
   const { pushedAt } = await pushAndDeliver({ repo, url, secret, files, flip });
   return untilApplied({ apps, flip, started: pushedAt });
