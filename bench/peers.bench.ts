@@ -178,6 +178,12 @@ export async function main(): Promise<void> {
   log(`API server: ${loads.map((l) => `c${l.concurrency} ${(l.objects / l.seconds).toFixed(0)}/s`).join(', ')}`);
 }
 
+/** The last step of concurrency added less than STILL_RISING: the rate stopped rising. */
+function saturated(loads: readonly { objects: number; seconds: number }[]): boolean {
+  const [previous, last] = loads.slice(-2).map((l) => l.objects / l.seconds);
+  return previous !== undefined && last !== undefined && last < previous * STILL_RISING;
+}
+
 function body({ figures, loads, buildSeconds }: { figures: readonly PeerFigures[]; loads: readonly { concurrency: number; objects: number; seconds: number }[]; buildSeconds: number }): string {
   const ours = figures[0]!;
   const rate = (f: PeerFigures) => f.objects / f.firstSeconds;
@@ -196,7 +202,7 @@ ${rows.join('\n')}
 
 ${figures.map((f) => `- ${f.peer}: ${f.note}.`).join('\n')}
 
-**The API server's own limit**: the same objects applied once with plain client-go server-side-apply patches (\`flux-ssa load\`: no diff, no wait, no client rate limit; Namespaces first), each concurrency on fresh names, stopping once 4× the workers adds less than ${((STILL_RISING - 1) * 100).toFixed(0)} %: ${loads.map((l) => `${l.concurrency} → ${(l.objects / l.seconds).toFixed(0)} objects/s (${l.seconds.toFixed(1)} s)`).join(', ')}. Saturation rate **${limit.toFixed(0)} objects/s**.
+**The API server's own limit**: the same objects applied once with plain client-go server-side-apply patches (\`flux-ssa load\`: no diff, no wait, no client rate limit; Namespaces first), each concurrency on fresh names, stopping once 4× the workers adds less than ${((STILL_RISING - 1) * 100).toFixed(0)} %: ${loads.map((l) => `${l.concurrency} → ${(l.objects / l.seconds).toFixed(0)} objects/s (${l.seconds.toFixed(1)} s)`).join(', ')}. ${saturated(loads) ? `Saturation rate **${limit.toFixed(0)} objects/s**.` : `Still rising at the highest concurrency: **${limit.toFixed(0)} objects/s** is a floor of the limit, not its saturation.`}
 
 Targets: our first sync ≥ 3 × Flux's rate (kustomize-controller defaults): ${(rate(ours) / rate(flux)).toFixed(1)} ×, ${met(rate(ours) >= 3 * rate(flux))}; ≥ 60 % of the API server's measured limit: ${((rate(ours) / limit) * 100).toFixed(0)} %, ${met(rate(ours) >= 0.6 * limit)}.
 
