@@ -128,8 +128,7 @@ export async function main(): Promise<void> {
       const r = await fluxSsa('load', objects, state.kubeconfig, ['-concurrency', String(concurrency)]);
       loads.push({ concurrency, objects: r.objects!, seconds: r.seconds! });
       await clearPeer({ kubeconfig, core, fleet: current });
-      const [previous, last] = loads.slice(-2).map((l) => l.objects / l.seconds);
-      if (loads.length > 1 && last! < previous! * STILL_RISING) break;
+      if (saturated(loads)) break;
     }
 
     current = peerFleet('kgw', `k${runId}-`);
