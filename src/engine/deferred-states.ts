@@ -1,5 +1,6 @@
 // The rollout states that move only a revision (revisionOnlyMoves), written between passes.
 import type { ClusterClient } from '../apply/index.ts';
+import { unrecordedBy } from './rollout-step.ts';
 
 /**
  * A push that changes one gateway moves every other gateway's recorded revision, and none of
@@ -51,10 +52,11 @@ export class DeferredStates {
         try {
           await this.client.writeRolloutState(gateway, text);
         } catch (error) {
+          const { message, unanswered } = unrecordedBy(error);
           failures++;
-          first ??= `${gateway}: ${error instanceof Error ? error.message : String(error)}`;
+          first ??= `${gateway}: ${message}`;
           // No answer from the API server: the rest would each wait their own timeout.
-          if ((error as { data?: { status?: unknown } }).data?.status === undefined) this.pending = [];
+          if (unanswered) this.pending = [];
         }
       }
     };

@@ -197,8 +197,6 @@ export interface PersistStatesArgs {
   readonly client: Pick<ClusterClient, 'writeRolloutState'>;
   readonly before: ReadonlyMap<string, Inventory>;
   readonly plan: RolloutPlan;
-  /** Only these gateways' states. @default every gateway's */
-  readonly only?: ReadonlySet<string>;
   /** Not these gateways' states (written at another time, see revisionOnlyMoves). @default none left out */
   readonly except?: ReadonlySet<string>;
   /** @default 16 */
@@ -206,13 +204,13 @@ export interface PersistStatesArgs {
 }
 
 /** The states the plan changed, as the text to record (gateway, text), of the gateways chosen. */
-export function changedStates({ before, plan, only, except }: Pick<PersistStatesArgs, 'before' | 'plan' | 'only' | 'except'>): (readonly [string, string])[] {
+export function changedStates({ before, plan, only, except }: Pick<PersistStatesArgs, 'before' | 'plan' | 'except'> & { readonly only?: ReadonlySet<string> }): (readonly [string, string])[] {
   const chosen = (gateway: string): boolean => (only ? only.has(gateway) : true) && !except?.has(gateway);
   return [...plan.states].filter(([gateway]) => chosen(gateway)).map(([gateway, state]) => [gateway, serializeRolloutState(state)] as const).filter(([gateway, text]) => before.get(gateway)?.rolloutState !== text);
 }
 
-export async function persistStates({ client, before, plan, only, except, concurrency = 16 }: PersistStatesArgs): Promise<ReadonlyMap<string, Unrecorded>> {
-  const changed = changedStates({ before, plan, ...(only ? { only } : {}), ...(except ? { except } : {}) });
+export async function persistStates({ client, before, plan, except, concurrency = 16 }: PersistStatesArgs): Promise<ReadonlyMap<string, Unrecorded>> {
+  const changed = changedStates({ before, plan, ...(except ? { except } : {}) });
   const moves = (gateway: string): boolean => {
     const stored = before.get(gateway)?.rolloutState;
     const previous = stored === undefined ? undefined : parseRolloutState(stored);
@@ -264,11 +262,16 @@ async function writeAll(client: Pick<ClusterClient, 'writeRolloutState'>, entrie
   await Promise.all(entries.map(([gateway, text]) => limit(async () => {
     if (unanswered) return void failed.set(gateway, unanswered);
     await client.writeRolloutState(gateway, text).catch((error: unknown) => {
-      const status = (error as { data?: { status?: unknown } }).data?.status;
-      const unrecorded = { message: error instanceof Error ? error.message : String(error), unanswered: status === undefined };
+      const unrecorded = unrecordedBy(error);
       failed.set(gateway, unrecorded);
       if (unrecorded.unanswered) unanswered ??= unrecorded;
     });
   })));
   return failed;
+}
+
+/** Why a state write failed, and whether the API server answered at all. */
+export function unrecordedBy(error: unknown): Unrecorded {
+  const status = (error as { data?: { status?: unknown } }).data?.status;
+  return { message: error instanceof Error ? error.message : String(error), unanswered: status === undefined };
 }
