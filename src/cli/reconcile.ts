@@ -29,6 +29,7 @@ interface ReconcileOptions {
   cacheDir: string;
   listen: string;
   leaderElect?: boolean;
+  shards: string;
   now?: string;
   clockOffset?: string;
   webhookMaxBytes: string;
@@ -95,6 +96,7 @@ export function registerReconcile(program: Command): void {
     .option('--oauth-client-id <id>', 'the GitHub OAuth app browsers sign in to the dashboard with (its secret: ESSG_OAUTH_CLIENT_SECRET) [ESSG_OAUTH_CLIENT_ID]', env.ESSG_OAUTH_CLIENT_ID)
     .option('--public-url <url>', 'where browsers reach this reconciler, for GitHub to send them back after sign-in [ESSG_PUBLIC_URL]', env.ESSG_PUBLIC_URL)
     .option('--leader-elect', 'elect one applying replica with a Lease [ESSG_LEADER_ELECT=true]', env.ESSG_LEADER_ELECT === 'true')
+    .option('--shards <n>', 'with --leader-elect: split the gateways into this many shards, each applied by one replica; every replica must run with the same count [ESSG_SHARDS]', env.ESSG_SHARDS ?? '1')
     .option('--advertise-url <url>', 'where the other replicas reach this one\'s HTTP port: the leader writes it into its Lease, a standby forwards the webhooks it receives there [ESSG_ADVERTISE_URL]', env.ESSG_ADVERTISE_URL)
     .option('--now <rfc3339>', 'with --once: decide the pass as of this instant (soaks, maintenance windows, expiry), e.g. 2026-12-05T02:30:00+08:00')
     .option('--clock-offset <duration>', 'shift the clock passes decide by: seconds (-3600) or +3d4h, -1h30m; for test beds [ESSG_CLOCK_OFFSET]', env.ESSG_CLOCK_OFFSET)
@@ -130,6 +132,9 @@ export function registerReconcile(program: Command): void {
       const logsTimeoutMs = Number(options.logsTimeout);
       if (!Number.isInteger(logsTimeoutMs) || logsTimeoutMs <= 0) return fail(`--logs-timeout must be a positive number of milliseconds, not ${options.logsTimeout}`);
       if (options.registry !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.registry)) return fail(`--registry must be http(s)://HOST[:PORT], not ${options.registry}`);
+      const shards = Number(options.shards);
+      if (!Number.isInteger(shards) || shards < 1 || shards > 1000) return fail(`--shards must be a whole number from 1 to 1000, not ${options.shards}`);
+      if (shards > 1 && !options.leaderElect) return fail('--shards splits the gateways between elected replicas: give --leader-elect with it');
       if (options.advertiseUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.advertiseUrl)) return fail(`--advertise-url must be http(s)://HOST:PORT, not ${options.advertiseUrl}`);
       const statusAuth = statusAuthSettings(options);
       if (typeof statusAuth === 'string') return fail(statusAuth);
@@ -152,7 +157,7 @@ export function registerReconcile(program: Command): void {
       const runtime = await startRuntime(
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
-          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, log, gitTimeoutMs, webhookMaxBytes, logsTimeoutMs,
+          listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, ...(shards > 1 ? { shards } : {}), log, gitTimeoutMs, webhookMaxBytes, logsTimeoutMs,
           loadBounds: { timeoutMs: loadTimeoutMs, maxMemoryMb: loadMaxMemoryMb },
           ...(clock ? { clock } : {}),
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),

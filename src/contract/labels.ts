@@ -30,6 +30,8 @@ export const LABEL = {
   inventoryOf: 'essg.io/inventory-of',
   /** On a gateway's history ConfigMap, naming the gateway. */
   historyOf: 'essg.io/history-of',
+  /** On a replica's membership Lease: the shard count it runs with (replicas of one fleet must agree). */
+  shards: 'essg.io/shards',
   /** KubeEdge's admission webhook keeps pods with this label on an edge node that goes offline. */
   kubeedgeOffline: 'app-offline.kubeedge.io',
 } as const;

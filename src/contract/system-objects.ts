@@ -10,6 +10,23 @@ export const SYSTEM_NAMESPACE = 'essg-system';
 export const RECONCILER_NAME = 'essg-reconciler';
 export const LEASE_NAME = RECONCILER_NAME;
 
+/** With `--shards N` (N > 1): the Lease of shard i, held by the one replica that applies its gateways. */
+export function shardLeaseName(shard: number, count: number): string {
+  return `${RECONCILER_NAME}-shard-${shard}-of-${count}`;
+}
+
+const MEMBER_PREFIX = `${RECONCILER_NAME}-member-`;
+
+/** A replica's membership Lease: renewed while it runs, so the others count it when they share out the shards. */
+export function memberLeaseName(identity: string): string {
+  // A Lease name is a DNS subdomain; the identity itself is the Lease's holder.
+  const safe = identity.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 200);
+  return `${MEMBER_PREFIX}${safe || 'replica'}`;
+}
+
+/** The label every membership Lease carries, to list them by. */
+export const MEMBER_LEASE_LABEL = { key: 'essg.io/lease', value: 'member' } as const;
+
 /** Server-side apply field managers: the rendered objects and the inventory, the rollout state, the history. */
 export const FIELD_MANAGER = PRODUCT;
 export const ROLLOUT_FIELD_MANAGER = `${PRODUCT}-rollout`;

@@ -24,6 +24,7 @@ import { changedStates, decideRollouts, persistStates, revisionOnlyMoves, states
 import { DeferredStates } from './deferred-states.ts';
 import { failedApplies, passResult, type Applied, type Fetched, type Gated, type Loaded, type PassStart, type Planned, type Records, type Rolled, type Seen } from './pass-shapes.ts';
 import { fleetAccess } from './access-step.ts';
+import { PassOwnership } from './ownership.ts';
 import { PassSteps, proceed, requeueAfter, stopPass, type StepOutcome } from './pass-steps.ts';
 
 export type { PassSummary, ReconcilerOptions } from './options.ts';
@@ -39,6 +40,8 @@ export class Reconciler {
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
+  /** What this pass writes: every gateway, or those of the shards its replica held when it started. */
+  private owned = PassOwnership.ALL;
   private readonly deferred: DeferredStates;
 
   /** A pass, in order. Each step reads what earlier ones added; its time counts to the step named beside it. */
@@ -49,7 +52,7 @@ export class Reconciler {
     .then('gate', 'gate', (p) => this.gateStep(p))
     // The gate's decisions as Events are reporting: counted with the report, not with deciding.
     .then('decisions', 'report', async (p) => {
-      await recordDecisions(this.eventsArgs(), p.targets);
+      await recordDecisions(this.eventsArgs(), this.owned.targets(p.targets));
       const { store } = this.options;
       const access = await fleetAccess({ targets: p.targets, onRevision: (g) => p.states.get(g)?.revision, head: p.headFleet, revisions: this.revisions, now: p.now, previous: store.access() });
       if (access) store.setAccess(access);
@@ -106,6 +109,7 @@ export class Reconciler {
   private async pass(timings: PassTimings): Promise<Omit<PassSummary, 'timings' | 'commitsLoaded'>> {
     // The leadership this pass started under: losing it ends the pass, even if another begins.
     this.passLeadership = this.options.leadership?.();
+    this.owned = new PassOwnership(this.options.shards?.());
     this.revisions.startPass();
     const end = await this.steps.run({ now: this.now() }, { timings, stopBefore: () => (this.passLeadership?.aborted ? LEADERSHIP_LOST : undefined) });
     const p = end.pass;
@@ -175,7 +179,10 @@ export class Reconciler {
     return proceed({ rollout, health: decided.health, prePullJobs });
   }
 
-  /** Each gateway planned at the revision the rollout decided, against the live objects we own; what gateways share, planned once. */
+  /**
+   * Each gateway this pass owns planned at the revision the rollout decided, against the live
+   * objects we own; what gateways share, planned once, from every gateway's render.
+   */
   private async planStep({ targets, rollout, inventories, observed, now }: PassStart & Records & Gated & Rolled & Seen): Promise<StepOutcome<Planned>> {
     const plans: GatewayPlan[] = [];
     const shared: K8sObject[] = [];
@@ -188,6 +195,7 @@ export class Reconciler {
       const inventory = inventories.get(target.gateway);
       const objects = rendered?.objects ?? [];
       shared.push(...objects.filter(isShared));
+      if (!this.owned.owns(target.gateway)) continue;
       const live = liveOfGateway(observed.live, target.gateway);
       // Keyed by what the plan reads, not the commit: a push that leaves this gateway's render as
       // it was (the render cache hands out the same object) plans nothing for it again.
@@ -201,7 +209,7 @@ export class Reconciler {
       }));
       plans.push(atRevision(memo, revision));
     }
-    this.plans.keepOnly(new Set(targets.map((t) => t.gateway)));
+    this.plans.keepOnly(new Set(plans.map((p) => p.gateway)));
     return proceed({ plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) });
   }
 
@@ -210,7 +218,7 @@ export class Reconciler {
     const { plans, headFleet: head, inventories } = p;
     const guard = checkDeletionGuard({
       plans, declaredGateways: new Set(head.ok ? head.model.gateways.keys() : inventories.keys()),
-      totalGatewaysBefore: [...inventories.values()].filter((i) => i.revision).length,
+      totalGatewaysBefore: [...inventories.values()].filter((i) => i.revision && this.owned.owns(i.gateway)).length,
       maxShare: head.ok ? (head.model.fleet.doc.spec.prune?.maxDeletionShare ?? 0.25) : 0.25,
       allow: this.options.allowMassDeletion ?? false,
     });
@@ -225,15 +233,17 @@ export class Reconciler {
    * could not be recorded waits for the next pass. States that move only the revision of a
    * gateway with nothing to apply are recorded after the pass, before the next (revisionOnlyMoves).
    */
-  private async applyStep({ plans, shared, inventories, rollout, prePullJobs }: Records & Rolled & Planned): Promise<StepOutcome<Applied>> {
+  private async applyStep({ plans, shared: sharedPlan, inventories, rollout: wholeRollout, prePullJobs }: Records & Rolled & Planned): Promise<StepOutcome<Applied>> {
     const { client } = this.options;
+    const rollout = this.owned.rollout(wholeRollout);
+    const shared = this.owned.sharedPlan(sharedPlan);
     const later = revisionOnlyMoves({ before: inventories, plan: rollout, idle: new Set(plans.filter((p) => isNoop(p) && !p.inventoryChanged).map((p) => p.gateway)) });
     // The cluster never runs ahead of the record.
     const unsaved = new Map(await persistStates({ client, before: inventories, plan: rollout, except: later }));
     // The API server did not answer: one bounded wait, then the pass stops on the last state instead of waiting on every write after.
     const unreachable = [...unsaved.values()].find((u) => u.unanswered);
     if (unreachable) return stopPass('failed', unreachable.message);
-    await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
+    if (this.owned.primary) await applyPrePullJobs({ client: this.options.client, ...prePullJobs, log: this.log });
     // The customers' Namespaces first, once: every gateway's objects go into one.
     const sharedResult = isSharedNoop(shared) ? undefined : await applyShared({ client: this.options.client, plan: shared });
     if (sharedResult) await recordShared(this.eventsArgs(), sharedResult);
@@ -256,15 +266,15 @@ export class Reconciler {
   /** Status, history, rollbacks counted, the commit status; a rollout in flight asks to be looked at again when its soak or window ends. */
   private async reportStep(p: PassStart & Fetched & Records & Loaded & Gated & Rolled & Planned & Applied & Seen): Promise<StepOutcome<object>> {
     const { rollout, applied, targets, plans, observed, now } = p;
-    for (const d of rollout.decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
+    for (const d of this.owned.rollout(rollout).decisions.values()) if (d.action === 'rollback') this.options.metrics.rolledBack(d.failure.rollout);
     await reportGateways({ ...this.reportArgs(p), applied });
-    await this.histories.recordPass({ term: this.passLeadership ?? this, targets, rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
-    await reportDeploy({ reporter: this.deployStatus, head: p.headFleet, fresh: p.fresh, rollout, applied, githubDown: p.facts?.unavailable, log: this.log });
+    await this.histories.recordPass({ term: this.passLeadership ?? this, targets: this.owned.targets(targets), rollout, plans, applied, observed, revisions: this.revisions, now, store: this.options.store });
+    if (this.owned.primary) await reportDeploy({ reporter: this.deployStatus, head: p.headFleet, fresh: p.fresh, rollout, applied, githubDown: p.facts?.unavailable, log: this.log });
     return rollout.recheckAfterSeconds !== undefined ? requeueAfter(rollout.recheckAfterSeconds, {}) : proceed({});
   }
 
   private reportArgs({ headFleet, targets, now, health, rollout, observed }: PassStart & Loaded & Gated & Rolled & Seen) {
-    return { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed };
+    return { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed, recordsEventsOf: (gateway: string) => this.owned.owns(gateway) };
   }
 
   /** A cluster read, retried on transient failures; a read that keeps failing ends the pass. */

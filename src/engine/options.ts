@@ -7,6 +7,7 @@ import type { FleetLoader } from '../load/index.ts';
 import type { EventRecorder, FleetMetrics, PassResult, StatusStore } from '../report/index.ts';
 import type { RolloutPlan } from '../rollout/index.ts';
 import type { GitSource } from '../source/index.ts';
+import type { GatewayShards } from '../leader/shard-of.ts';
 import type { ImageAvailability } from '../warehouse/image-availability.ts';
 import type { StepTimings } from './pass-timings.ts';
 
@@ -39,6 +40,12 @@ export interface ReconcilerOptions {
   readonly images?: ImageAvailability;
   /** The leadership a pass starts under: once that aborts, the pass starts no more gateways and stops before its next step. @default - never aborts */
   readonly leadership?: () => AbortSignal | undefined;
+  /**
+   * The shards a pass starts with (`essg reconcile --shards`): it plans, applies and records
+   * the gateways of those shards only, and the shared objects and commit status only with the
+   * primary shard (src/engine/ownership.ts). @default - every gateway
+   */
+  readonly shards?: () => GatewayShards | undefined;
   readonly log?: (line: string) => void;
 }
 

@@ -25,6 +25,8 @@ export interface ReportArgs {
   readonly rollout: RolloutPlan;
   readonly store: StatusStore;
   readonly events: EventRecorder;
+  /** The gateways whose transitions this replica records as Events (a sharded replica: its own). @default every gateway */
+  readonly recordsEventsOf?: (gateway: string) => boolean;
   /** Set when the mass-deletion guard refused the pass. */
   readonly refusal?: string;
   /** What the cluster held this pass: nodes and pods (for capacity and limits) and the metrics API's figures. */
@@ -54,7 +56,7 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     const standing = decision ? standingOf(decision, summaries) : undefined;
     const report = gatewayReport(args, { target, revision, result, previous, standing, ...(gateway ? { gateway } : {}) });
     store.reportGateway(report);
-    await recordTransitions(args.events, { report, previous, ...(decision?.action === 'rollback' ? { rolledBack: standing!.message } : {}) });
+    if (args.recordsEventsOf?.(target.gateway) ?? true) await recordTransitions(args.events, { report, previous, ...(decision?.action === 'rollback' ? { rolledBack: standing!.message } : {}) });
   }
   store.setUnmanagedNodes(unmanagedNodes(args.observed?.nodes, declaredNodes));
 }

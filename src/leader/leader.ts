@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import { LEASE_NAME, SYSTEM_NAMESPACE } from '../contract/index.ts';
 import { FleetError } from '../errors/fleet-error.ts';
+import { sleep } from './sleep.ts';
 
 
 export interface LeaseSpec {
@@ -64,6 +65,13 @@ export interface LeaderElectorOptions {
   readonly url?: string;
   /** Write the Lease free on stop so a standby takes over at once. @default true */
   readonly releaseOnStop?: boolean;
+  /**
+   * Whether this candidate wants the Lease now, asked before each attempt. One that does not
+   * still reads the Lease (so it knows how fresh it is when it does want it), and a holder
+   * that stops wanting it steps down and writes it free: how a shard is handed to the
+   * replica it is assigned to. @default always
+   */
+  readonly wants?: () => boolean;
   /** Called on becoming leader; `signal` aborts when leadership ends. A returned promise is awaited on stop before the Lease is released. */
   readonly onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
   readonly onStoppedLeading?: () => void;
@@ -129,12 +137,18 @@ export class LeaderElector {
     const stopped = this.stopping.signal;
     while (!stopped.aborted) {
       const attemptStart = Date.now();
-      const won = await this.tryAcquireOrRenew(attemptStart);
+      const outcome = await this.tryAcquireOrRenew(attemptStart);
       if (stopped.aborted) break;
+      const won = outcome === 'won';
       if (won && !this.leading) this.startLeading(attemptStart);
       else if (won && this.leading) this.extendDeadline(attemptStart);
       // The Lease names another holder: not leading any more, now, not at the renew deadline.
       else if (this.leading && this.heldByOther) await this.stopLeading();
+      // Given up: fenced first, then free for the replica that wants it.
+      else if (this.leading && outcome === 'declined') {
+        await this.stopLeading();
+        await this.release();
+      }
       await sleep(won ? this.renewPeriodMs : this.retryPeriodMs, stopped);
     }
     const wasLeading = this.leading !== undefined;
@@ -177,27 +191,30 @@ export class LeaderElector {
    * One attempt, bounded by the renew deadline and by stop(): a request that never comes
    * back (a dead network path) must neither keep a leader leading nor block shutdown.
    */
-  private async tryAcquireOrRenew(now: number): Promise<boolean> {
+  private async tryAcquireOrRenew(now: number): Promise<Attempt> {
     const bound = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.renewDeadlineMs)]);
-    return Promise.race([this.attempt(now), aborted(bound)]);
+    return Promise.race([this.attempt(now), aborted(bound).then((): Attempt => 'lost')]);
   }
 
-  private async attempt(now: number): Promise<boolean> {
+  private async attempt(now: number): Promise<Attempt> {
     try {
       const current = await this.options.lease.get();
+      const wanted = this.options.wants?.() ?? true;
       if (!current) {
+        if (!wanted) return 'declined';
         this.observe(await this.options.lease.create(this.nextSpec(undefined, now)));
-        return true;
+        return 'won';
       }
       if (current.resourceVersion !== this.observed?.resourceVersion) this.observe(current);
       const heldByOther = current.holderIdentity !== '' && current.holderIdentity !== this.identity;
       this.heldByOther = heldByOther && Date.now() < this.observedAt + current.leaseDurationSeconds * 1000;
-      if (this.heldByOther) return false;
+      if (this.heldByOther) return 'lost';
+      if (!wanted) return 'declined';
       this.observe(await this.options.lease.update(this.nextSpec(current, now), current.resourceVersion));
-      return true;
+      return 'won';
     } catch (error) {
       this.options.onError?.(error);
-      return false;
+      return 'lost';
     }
   }
 
@@ -232,10 +249,12 @@ export class LeaderElector {
 }
 
 /** The Lease in the cluster, through client-node's CoordinationV1Api. */
-export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = SYSTEM_NAMESPACE, ensureNamespace }: {
+export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = SYSTEM_NAMESPACE, labels, ensureNamespace }: {
   readonly api: Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
   readonly name?: string;
   readonly namespace?: string;
+  /** Written on every create and update: how a replica's membership Lease is found (see shards.ts). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Creates the Lease's namespace when the first Lease finds it missing (a cluster the reconciler's manifests did not set up). */
   readonly ensureNamespace?: () => Promise<void>;
 }): LeaseClient {
@@ -243,7 +262,10 @@ export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = SYSTEM_NAM
   const body = (spec: LeaseSpec, resourceVersion?: string): V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}), ...(spec.holderUrl ? { annotations: { [HOLDER_URL_ANNOTATION]: spec.holderUrl } } : {}) },
+    metadata: {
+      name, namespace, ...(resourceVersion ? { resourceVersion } : {}), ...(labels ? { labels: { ...labels } } : {}),
+      ...(spec.holderUrl ? { annotations: { [HOLDER_URL_ANNOTATION]: spec.holderUrl } } : {}),
+    },
     spec: {
       holderIdentity: spec.holderIdentity,
       leaseDurationSeconds: spec.leaseDurationSeconds,
@@ -280,6 +302,23 @@ export function kubeLeaseClient({ api, name = LEASE_NAME, namespace = SYSTEM_NAM
   };
 }
 
+/** A Lease found by listing: its name and labels beside the record. */
+export interface ListedLease extends LeaseRecord {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The Leases in the namespace that carry the label selector's labels. */
+export function kubeLeaseList({ api, namespace = SYSTEM_NAMESPACE, labelSelector }: {
+  readonly api: Pick<CoordinationV1Api, 'listNamespacedLease'>;
+  readonly namespace?: string;
+  readonly labelSelector: string;
+}): () => Promise<readonly ListedLease[]> {
+  return async () => (await api.listNamespacedLease({ namespace, labelSelector })).items.map((lease) => ({
+    ...toRecord(lease), name: lease.metadata?.name ?? '', labels: lease.metadata?.labels ?? {},
+  }));
+}
+
 function toRecord(lease: V1Lease): LeaseRecord {
   const spec = lease.spec ?? {};
   const date = (value: unknown): Date | undefined => (value === undefined || value === null ? undefined : new Date(value as string));
@@ -296,22 +335,12 @@ function toRecord(lease: V1Lease): LeaseRecord {
   };
 }
 
-function aborted(signal: AbortSignal): Promise<false> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    signal.addEventListener('abort', () => resolve(false), { once: true });
-  });
-}
+/** won: this candidate holds the Lease now; lost: another does, or the attempt failed; declined: free to take, but not wanted. */
+type Attempt = 'won' | 'lost' | 'declined';
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
+    signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }

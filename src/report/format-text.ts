@@ -2,7 +2,7 @@
 // `essg status` only fetches and prints.
 import { formatCommitProblem } from '../model/problems.ts';
 import { describeOpening } from '../rollout/windows.ts';
-import type { GatewayStatus, Phase, RolloutStatus, StatusSnapshot } from './status-model.ts';
+import type { GatewayStatus, Phase, ReplicaStatus, RolloutStatus, StatusSnapshot } from './status-model.ts';
 
 /** Phases that make `essg status` exit non-zero: something is broken and needs a person. */
 export const UNHEALTHY_PHASES: ReadonlySet<Phase> = new Set(['Failed', 'Degraded', 'RolledBack']);
@@ -28,7 +28,7 @@ export function formatFleetSummary(fleet: StatusSnapshot['fleet']): string {
   const lines = [
     `revision ${short(fleet.revision)} (last good ${short(fleet.lastGoodRevision)}), ` +
       (pass ? `last pass ${pass.result ?? 'running'} in ${pass.durationMs ?? 0} ms at ${pass.finished ?? pass.started}` : 'no pass yet') +
-      (fleet.replica ? `, ${fleet.replica.identity} ${fleet.replica.leading ? 'leading' : 'standby'}` : ''),
+      (fleet.replica ? `, ${fleet.replica.identity} ${fleet.replica.shards ? shardsText(fleet.replica.shards) : fleet.replica.leading ? 'leading' : 'standby'}` : ''),
   ];
   if (!fleet.source.ok) lines.push(`fleet repo unreachable: ${fleet.source.error ?? 'unknown error'} (last state kept)`);
   if (fleet.resourceMetrics && !fleet.resourceMetrics.available) lines.push(fleet.resourceMetrics.message ?? 'no CPU or memory figures');
@@ -148,4 +148,9 @@ export function formatRollout(r: RolloutStatus): string {
 
 function rolloutState(r: RolloutStatus): string {
   return r.halted ? 'halted' : r.complete ? 'complete' : 'in progress';
+}
+
+/** A sharded replica's standing: `shards 0, 2 of 3 (2 replicas)`. */
+function shardsText({ count, held, replicas }: NonNullable<ReplicaStatus['shards']>): string {
+  return `${held.length ? `shards ${held.join(', ')}` : 'no shard'} of ${count} (${replicas} replica${replicas === 1 ? '' : 's'})`;
 }

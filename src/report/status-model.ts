@@ -161,7 +161,10 @@ export interface BadCommitStatus {
 
 export interface ReplicaStatus {
   readonly identity: string;
+  /** Holds the fleet's Lease, or (sharded) at least one shard: it applies. */
   readonly leading: boolean;
+  /** With `--shards`: the shards this replica holds (it applies their gateways), of how many, among how many live replicas. */
+  readonly shards?: { readonly count: number; readonly held: readonly number[]; readonly replicas: number };
 }
 
 export interface FleetStatus {

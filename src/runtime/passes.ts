@@ -2,7 +2,7 @@
 // (a standby sends them on to the leader), a gateway's edge node coming back online, callers.
 import type { WatchedClusterClient } from '../apply/watch-cache.ts';
 import type { PassSummary, Reconciler } from '../engine/engine.ts';
-import { defaultIdentity, type LeaderElector, type ReplicaStanding } from '../leader/index.ts';
+import { defaultIdentity, ShardElection, type LeaderElector, type ReplicaStanding } from '../leader/index.ts';
 import type { StatusStore } from '../report/index.ts';
 import { describeReasons, PassTrigger, type PushEvent, type WebhookDelivery } from '../source/index.ts';
 import { forwardDelivery } from './webhook-forward.ts';
@@ -64,15 +64,29 @@ export class Passes {
   }
 }
 
-/** The leader passes on a push; a standby sends it on to the leader (webhook-forward.ts). */
+/** What campaigns for this replica: the fleet's Lease, or (sharded) its shards' Leases. */
+export type Elector = LeaderElector | ShardElection;
+
+/**
+ * The leader passes on a push; a standby sends it on to the leader (webhook-forward.ts).
+ * Sharded, every replica applies its own shards: the one GitHub reached passes and sends the
+ * push on to every other live replica.
+ */
 export function pushHandler({ standing, trigger, elector, log }: {
-  standing: ReplicaStanding; trigger: PassTrigger<PassSummary | undefined>; elector: () => LeaderElector | undefined; log: (line: string) => void;
+  standing: ReplicaStanding; trigger: PassTrigger<PassSummary | undefined>; elector: () => Elector | undefined; log: (line: string) => void;
 }): (push: PushEvent, delivery: WebhookDelivery) => void {
-  return (push, delivery) => {
-    if (standing.leading) return void trigger.request({ source: 'webhook', detail: push.after });
-    const self = elector();
-    void forwardDelivery({ delivery, leaderUrl: self?.leaderUrl, identity: self?.identity ?? defaultIdentity() }).then((outcome) => {
-      log(outcome.kind === 'forwarded' ? `push ${push.after.slice(0, 12)} forwarded to the leader at ${outcome.to}` : `push ${push.after.slice(0, 12)} not forwarded: ${outcome.reason}`);
+  const forward = (delivery: WebhookDelivery, push: PushEvent, to: string | undefined, identity: string, whom: string): void => {
+    void forwardDelivery({ delivery, leaderUrl: to, identity }).then((outcome) => {
+      log(outcome.kind === 'forwarded' ? `push ${push.after.slice(0, 12)} forwarded to ${whom} at ${outcome.to}` : `push ${push.after.slice(0, 12)} not forwarded: ${outcome.reason}`);
     });
+  };
+  return (push, delivery) => {
+    const self = elector();
+    if (standing.leading) void trigger.request({ source: 'webhook', detail: push.after });
+    if (self instanceof ShardElection) {
+      if (delivery.forwardedBy === undefined) for (const url of self.peerUrls()) forward(delivery, push, url, self.identity, 'replica');
+      return;
+    }
+    if (!standing.leading) forward(delivery, push, self?.leaderUrl, self?.identity ?? defaultIdentity(), 'the leader');
   };
 }

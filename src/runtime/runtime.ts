@@ -9,12 +9,12 @@ import { statusAuth, type StatusAuthSettings } from './status-auth.ts';
 import { createStatusServer, FleetMetrics, KubeEventRecorder, openServiceLogs, StatusStore, type StatusServer } from '../report/index.ts';
 import type { SecretRedactor } from '../report/redact.ts';
 import { createGitSource, createWebhookHandler, schedulePolls, type GitAuth, type PassTrigger, type PushEvent, type WebhookDelivery } from '../source/index.ts';
-import { Passes, pushHandler } from './passes.ts';
+import { Passes, pushHandler, type Elector } from './passes.ts';
 import { clockOf, type ClockOption } from './clock.ts';
 import { Reconciler, type PassSummary } from '../engine/engine.ts';
 import { WorkerLoader, type LoadBounds } from '../load/index.ts';
 import type { GitHubGate } from '../gate/index.ts';
-import { defaultIdentity, electInCluster, ReplicaStanding, type LeaderElector } from '../leader/index.ts';
+import { defaultIdentity, electInCluster, electShardsInCluster, ReplicaStanding, type LeaderElector, type ShardElection } from '../leader/index.ts';
 import { redactorFor } from './secrets.ts';
 import { RegistryImages } from '../warehouse/image-availability.ts';
 import { OciRegistry, type RegistryCredentials } from '../warehouse/oci-registry.ts';
@@ -46,6 +46,12 @@ export interface RuntimeOptions {
   /** Webhook bodies over this are answered 413 unread (`--webhook-max-bytes`). @default DEFAULT_WEBHOOK_MAX_BYTES (1 MiB) */
   readonly webhookMaxBytes?: number;
   readonly leaderElection: boolean;
+  /**
+   * With leader election: the gateways are split into this many shards, each with its own
+   * Lease, and every replica applies the shards it holds (`--shards`, src/leader/shards.ts).
+   * Every replica of a fleet must run with the same count. @default 1: one leader applies all
+   */
+  readonly shards?: number;
   /**
    * Where the other replicas reach this one's HTTP port (`--advertise-url`): written into the
    * Lease while this replica leads; a standby forwards the webhooks it receives there.
@@ -138,16 +144,16 @@ export async function startRuntime(options: RuntimeOptions, { mode = 'service' }
   const store = new StatusStore({ redact: (value) => redactor.redactValue(value) });
   const metrics = new FleetMetrics({ phases: () => store.phaseCounts(), processMetrics: service, redact: (text) => redactor.redact(text) });
   // Writes are fenced by the leadership they are made under (see electInCluster).
-  const standing = new ReplicaStanding(options.leaderElection);
+  const standing = new ReplicaStanding(options.leaderElection, options.leaderElection ? (options.shards ?? 1) : 1);
   const github = options.github ? gitHubGate(options.github, log, redactor) : undefined;
   const { reconciler, client, loader } = buildReconciler({ options, kubeconfig, store, metrics, redactor, log, standing, github });
   const passes = new Passes({ reconciler, standing, service, log, client, store });
   const auth = statusAuth({ ...(options.statusAuth ? { settings: options.statusAuth } : {}), githubBaseUrl: options.github?.baseUrl, store, octokit: github?.octokit });
-  const election: { elector?: LeaderElector } = {}, onPush = pushHandler({ standing, trigger: passes.trigger, elector: () => election.elector, log });
+  const election: { elector?: Elector } = {}, onPush = pushHandler({ standing, trigger: passes.trigger, elector: () => election.elector, log });
   const server = service ? await serveStatus({ options, kubeconfig, store, metrics, auth, onPush, isReady: () => !standing.leading || store.hasCompletedPass() }) : undefined;
   if (server) log(`status, dashboard and metrics on ${server.url}`);
   const polls = service ? schedulePolls({ cron: options.interval, trigger: passes.trigger }) : undefined;
-  const elector = (election.elector = options.leaderElection ? electLeader({ kubeconfig, standing, metrics, store, trigger: passes.trigger, log, ...(options.advertiseUrl ? { url: options.advertiseUrl } : {}) }) : undefined);
+  const elector = (election.elector = options.leaderElection ? elect({ kubeconfig, standing, metrics, store, trigger: passes.trigger, log, ...(options.advertiseUrl ? { url: options.advertiseUrl } : {}) }) : undefined);
   return {
     reconciler,
     store,
@@ -206,6 +212,7 @@ function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, s
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
     ...(options.registry ? { images: new RegistryImages(new OciRegistry(options.registry)) } : {}),
     leadership: () => standing.passLeadership(),
+    shards: () => standing.passShards(),
     now: clockOf(options.clock),
     log,
   });
@@ -232,10 +239,41 @@ async function serveStatus({ options, kubeconfig, store, metrics, auth, onPush, 
   return Object.assign(server, { url });
 }
 
-/** Leader election through the fleet's Lease: a new leader passes at once; /status names this replica from the start, so a standby is told from a stalled leader. */
-function electLeader({ kubeconfig, standing, metrics, store, trigger, log, url }: {
+interface ElectionArgs {
   kubeconfig: KubeConfig; standing: ReplicaStanding; metrics: FleetMetrics; store: StatusStore; trigger: PassTrigger<PassSummary | undefined>; log: (line: string) => void; url?: string;
-}): LeaderElector {
+}
+
+/** One Lease for the fleet, or one per shard with `--shards`. */
+function elect(args: ElectionArgs): Elector {
+  return args.standing.shardCount > 1 ? electShards(args) : electLeader(args);
+}
+
+/**
+ * Sharded replicas: each shard gained or lost is logged and shown in /status, and a gained
+ * one passes at once (its gateways may have waited a lease duration for a new holder).
+ */
+function electShards({ kubeconfig, standing, metrics, store, trigger, log, url }: ElectionArgs): ShardElection {
+  const shown = (): void => {
+    const held = standing.heldShards();
+    metrics.setLeader(held.length > 0);
+    store.setReplica({ identity: election.identity, leading: held.length > 0, shards: { count: standing.shardCount, held, replicas: election.members().identities.length } });
+  };
+  const election: ShardElection = electShardsInCluster({
+    kubeconfig, standing, log, ...(url ? { url } : {}),
+    onMembers: shown,
+    onChange: ({ shard, held }) => {
+      shown();
+      log(held ? `${election.identity} holds shard ${shard} of ${standing.shardCount}: applying its gateways` : `${election.identity} gave up shard ${shard} of ${standing.shardCount}`);
+      if (held) void trigger.request({ source: 'startup', detail: `shard ${shard} taken` });
+    },
+  });
+  shown();
+  void election.run();
+  return election;
+}
+
+/** Leader election through the fleet's Lease: a new leader passes at once; /status names this replica from the start, so a standby is told from a stalled leader. */
+function electLeader({ kubeconfig, standing, metrics, store, trigger, log, url }: ElectionArgs): LeaderElector {
   const elector = electInCluster({
     kubeconfig, standing, log, ...(url ? { url } : {}),
     onLead: (identity) => {

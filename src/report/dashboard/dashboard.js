@@ -64,7 +64,7 @@ function renderFleet(fleet) {
     fleet.source.ok ? el('span', {}, 'fleet repo reachable') : el('span', { class: 'bad' }, `fleet repo unreachable: ${fleet.source.error || ''}`),
     fleet.badCommit ? el('span', { class: 'bad', title: fleet.badCommit.problems.map(problemLine).join('\n') }, `commit ${short(fleet.badCommit.revision)} is invalid (${fleet.badCommit.problems.length} problems)`) : undefined,
     fleet.resourceMetrics && !fleet.resourceMetrics.available ? el('span', { class: 'bad' }, fleet.resourceMetrics.message || 'no CPU or memory figures') : undefined,
-    fleet.replica ? el('span', {}, `${fleet.replica.identity} ${fleet.replica.leading ? '(leader)' : '(standby)'}`) : undefined,
+    fleet.replica ? el('span', {}, `${fleet.replica.identity} ${replicaStanding(fleet.replica)}`) : undefined,
     fleet.unmanagedNodes ? el('span', { class: 'bad', id: 'unmanaged', title: fleet.unmanagedNodes.map((n) => `${n.name} (Ready=${n.ready})`).join('\n') },
       `${fleet.unmanagedNodes.length} edge node(s) no gateway declares: ${fleet.unmanagedNodes.slice(0, 5).map((n) => n.name).join(', ')}${fleet.unmanagedNodes.length > 5 ? ', …' : ''}`) : undefined,
   ];
@@ -464,3 +464,10 @@ state.selected = decodeURIComponent(window.location.hash.slice(1)) || undefined;
 renderControls();
 void showWho();
 refresh();
+
+/** Leader or standby; sharded: which shards this replica applies. */
+function replicaStanding(replica) {
+  if (!replica.shards) return replica.leading ? '(leader)' : '(standby)';
+  const { held, count, replicas } = replica.shards;
+  return `(${held.length ? `shards ${held.join(', ')}` : 'no shard'} of ${count}, ${replicas} replicas)`;
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ANNOTATION, FIELD_MANAGER, HISTORY_FIELD_MANAGER, KIND_ORDER, LABEL, LEASE_NAME, MANAGED_BY, MANAGED_KINDS, REPORTING_COMPONENT, ROLLOUT_FIELD_MANAGER, SYSTEM_LABELS,
-  SYSTEM_NAMESPACE, WORKLOAD_KINDS, gatewayOfHistoryName, gatewayOfInventoryName, historyName, inventoryName,
+  SYSTEM_NAMESPACE, WORKLOAD_KINDS, gatewayOfHistoryName, gatewayOfInventoryName, historyName, inventoryName, memberLeaseName, shardLeaseName,
 } from '../../../src/contract/index.ts';
 
 describe('the contract with the cluster', () => {
@@ -27,6 +27,7 @@ describe('the contract with the cluster', () => {
       inventoryOf: 'essg.io/inventory-of',
       historyOf: 'essg.io/history-of',
       kubeedgeOffline: 'app-offline.kubeedge.io',
+      shards: 'essg.io/shards',
     });
     expect(ANNOTATION).toEqual({ configHash: 'essg.io/config-hash' });
     expect(MANAGED_BY).toBe('essg-fleet');
@@ -38,6 +39,8 @@ describe('the contract with the cluster', () => {
     expect(LEASE_NAME).toBe('essg-reconciler');
     expect(inventoryName('acme-gw-01')).toBe('essg-inv-acme-gw-01');
     expect(historyName('acme-gw-01')).toBe('essg-hist-acme-gw-01');
+    expect(shardLeaseName(2, 3)).toBe('essg-reconciler-shard-2-of-3');
+    expect(memberLeaseName('essg-reconciler-7f9c')).toBe('essg-reconciler-member-essg-reconciler-7f9c');
     expect(gatewayOfInventoryName('essg-inv-acme-gw-01')).toBe('acme-gw-01');
     expect(gatewayOfHistoryName('essg-hist-acme-gw-01')).toBe('acme-gw-01');
     expect([FIELD_MANAGER, ROLLOUT_FIELD_MANAGER, HISTORY_FIELD_MANAGER, REPORTING_COMPONENT]).toEqual(['essg-fleet', 'essg-fleet-rollout', 'essg-fleet-history', 'essg-fleet']);
