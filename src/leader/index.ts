@@ -1,4 +1,4 @@
-// Leader election: one replica leads through a Lease, and a pass started under a lost Lease writes nothing more.
+// Leader election: one replica leads through a Lease (or, sharded, each shard has its own), and a pass started under a lost Lease writes nothing more.
 export {
   LeaderElectionConfigError,
   LeaderElector,
@@ -14,4 +14,4 @@ export {
 } from './leader.ts';
 export { ReplicaStanding, electInCluster, electShardsInCluster } from './replica.ts';
 export { ShardElection, type ShardElectionOptions } from './shards.ts';
-export { assignShards, ownsGateway, ownsShared, shardOf, type GatewayShards } from './shard-of.ts';
+export { PRIMARY_SHARD, assignShards, ownsGateway, ownsShared, shardOf, type GatewayShards } from './shard-of.ts';

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import { LEASE_NAME, SYSTEM_NAMESPACE } from '../contract/index.ts';
 import { FleetError } from '../errors/fleet-error.ts';
-import { sleep } from './sleep.ts';
+import { aborted, sleep } from './sleep.ts';
 
 
 export interface LeaseSpec {
@@ -337,10 +337,3 @@ function toRecord(lease: V1Lease): LeaseRecord {
 
 /** won: this candidate holds the Lease now; lost: another does, or the attempt failed; declined: free to take, but not wanted. */
 type Attempt = 'won' | 'lost' | 'declined';
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}

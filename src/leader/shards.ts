@@ -13,7 +13,7 @@ import { LABEL } from '../contract/index.ts';
 import { MEMBER_LEASE_LABEL, memberLeaseName, shardLeaseName } from '../contract/system-objects.ts';
 import { defaultIdentity, LeaderElector, type LeaderElectorOptions, type LeaseClient, type ListedLease } from './leader.ts';
 import { assignShards } from './shard-of.ts';
-import { sleep } from './sleep.ts';
+import { aborted, sleep } from './sleep.ts';
 
 export type ElectionTiming = Pick<LeaderElectorOptions, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'renewPeriodSeconds' | 'retryPeriodSeconds'>;
 
@@ -51,6 +51,7 @@ export class ShardElection {
   private readonly member: LeaderElector;
   private readonly shards: readonly LeaderElector[];
   private readonly retryMs: number;
+  private readonly listDeadlineMs: number;
   private readonly stopping = new AbortController();
   private readonly seen = new Map<string, SeenMember>();
   private assignment: readonly (string | undefined)[] = [];
@@ -65,6 +66,7 @@ export class ShardElection {
     this.count = options.count;
     const timing = options.timing ?? {};
     this.retryMs = (timing.retryPeriodSeconds ?? 2) * 1000;
+    this.listDeadlineMs = (timing.renewDeadlineSeconds ?? 10) * 1000;
     const onError = options.onError;
     this.member = new LeaderElector({
       ...timing, identity: this.identity, ...(options.url ? { url: options.url } : {}),
@@ -126,9 +128,15 @@ export class ShardElection {
 
   /** One reading of the membership Leases, and the assignment it gives. */
   private async look(): Promise<void> {
-    let listed: readonly ListedLease[];
+    let listed: readonly ListedLease[] | undefined;
+    // Bounded as a Lease renewal is: a list that never comes back must not stop the readings.
+    const bound = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.listDeadlineMs)]);
     try {
-      listed = await this.options.listMembers();
+      listed = await Promise.race([this.options.listMembers(), aborted(bound).then(() => undefined)]);
+      if (listed === undefined) {
+        if (!this.stopping.signal.aborted) throw new Error(`membership Leases: the list did not answer within ${this.listDeadlineMs / 1000} s`);
+        return;
+      }
     } catch (error) {
       // The last reading stands; its members expire by this replica's clock as they would unrenewed.
       this.options.onError?.(error);

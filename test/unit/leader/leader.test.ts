@@ -4,44 +4,8 @@ import {
   LeaderElectionConfigError,
   LeaderElector,
   type LeaderElectorOptions,
-  LeaseConflict,
-  type LeaseClient,
-  type LeaseRecord,
-  type LeaseSpec,
 } from '../../../src/leader/index.ts';
-
-/** A Lease with the API server's optimistic concurrency: writes must name the version they read. */
-class MemoryLease {
-  record: LeaseRecord | undefined;
-  private version = 0;
-
-  client(options: { partitioned?: () => boolean } = {}): LeaseClient {
-    // A partitioned replica's requests never come back, as with a dead network path.
-    const reach = async (): Promise<void> => {
-      await sleep(1);
-      if (options.partitioned?.()) await new Promise(() => undefined);
-    };
-    return {
-      get: async () => (await reach(), this.record),
-      create: async (spec) => {
-        await reach();
-        if (this.record) throw new LeaseConflict({ lease: 'test', operation: 'create' });
-        return this.write(spec);
-      },
-      update: async (spec, resourceVersion) => {
-        await reach();
-        if (this.record?.resourceVersion !== resourceVersion) throw new LeaseConflict({ lease: 'test', operation: 'update' });
-        return this.write(spec);
-      },
-    };
-  }
-
-  private write(spec: LeaseSpec): LeaseRecord {
-    this.version += 1;
-    this.record = { ...spec, resourceVersion: String(this.version) };
-    return this.record;
-  }
-}
+import { MemoryLease } from './memory-leases.ts';
 
 const FAST = { leaseDurationSeconds: 1, renewDeadlineSeconds: 0.6, renewPeriodSeconds: 0.15, retryPeriodSeconds: 0.1 } as const;
 const electors: LeaderElector[] = [];
@@ -176,6 +140,25 @@ describe('LeaderElector', () => {
     await until(() => standby.isLeader, 'the standby to lead');
     expect(standby.leaderUrl).toBeUndefined();
     expect(lease.record?.holderUrl).toBe(`http://${standby.identity}.replicas:9464`);
+  });
+
+  it('gives the Lease up at once when it stops wanting it, and never takes it while it does not', async () => {
+    const lease = new MemoryLease();
+    let aWants = true;
+    // A Lease that would outlast the test: b can only lead if a released it.
+    const { list, overlaps } = candidates(lease, ['a', 'b'], (name) => ({
+      leaseDurationSeconds: 60, renewDeadlineSeconds: 30, wants: () => (name === 'a' ? aWants : !aWants),
+    }));
+    for (const e of list) void e.run();
+    const [a, b] = list as [LeaderElector, LeaderElector];
+    await until(() => a.isLeader, 'a to lead');
+    await sleep(300);
+    expect(b.isLeader).toBe(false);
+    aWants = false;
+    await until(() => b.isLeader, 'b to lead');
+    expect(a.isLeader).toBe(false);
+    expect(lease.record?.holderIdentity).toBe('b');
+    expect(overlaps).toEqual([]);
   });
 
   it('refuses a renew deadline that is not shorter than the lease duration', () => {
