@@ -15,6 +15,11 @@ export interface ReconcilerChartProps extends ChartProps {
   readonly image?: string;
   /** @default 2 */
   readonly replicas?: number;
+  /**
+   * Split the gateways into this many shards, each applied by one replica (`--shards`); set
+   * it to `replicas` (or a multiple) once one replica no longer keeps up. @default 1: one replica applies, the others stand by
+   */
+  readonly shards?: number;
   /** The fleet repo's clone URL. @default 'https://github.com/example/essg-fleet-repo.git' */
   readonly repo?: string;
   /** @default 'main' */
@@ -48,9 +53,13 @@ export const CLUSTER_RULES: readonly k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-/** The leader-election Lease lives in the reconciler's own namespace only. */
+/**
+ * The Leases live in the reconciler's own namespace only: the leader's, or (sharded) one per
+ * shard and one per replica, listed to count the live replicas and deleted once a gone
+ * replica's has been unrenewed for long.
+ */
 export const NAMESPACE_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
 ];
 
 export class ReconcilerChart extends Chart {
@@ -82,8 +91,9 @@ export class ReconcilerChart extends Chart {
         ESSG_INTERVAL: props.interval ?? '*/1 * * * *',
         ESSG_STATUS_PORT: String(PORT),
         ESSG_CACHE_DIR: '/var/cache/essg',
-        // Two replicas: one applies, the other stands by on the Lease.
+        // Two replicas: one applies, the other stands by on the Lease (sharded: each applies its shards).
         ESSG_LEADER_ELECT: 'true',
+        ...(props.shards && props.shards > 1 ? { ESSG_SHARDS: String(props.shards) } : {}),
         ESSG_GITHUB_REPO: props.githubRepo ?? 'example/essg-fleet-repo',
       },
     });

@@ -5,6 +5,7 @@ export {
   LeaseConflict,
   defaultIdentity,
   kubeLeaseClient,
+  kubeLeaseDelete,
   kubeLeaseList,
   type ListedLease,
   type LeaderElectorOptions,
@@ -13,5 +14,5 @@ export {
   type LeaseSpec,
 } from './leader.ts';
 export { ReplicaStanding, electInCluster, electShardsInCluster } from './replica.ts';
-export { ShardElection, type ShardElectionOptions } from './shards.ts';
+export { STALE_MEMBER_LEASES, ShardElection, type ShardElectionOptions } from './shards.ts';
 export { PRIMARY_SHARD, assignShards, ownsGateway, ownsShared, shardOf, type GatewayShards } from './shard-of.ts';

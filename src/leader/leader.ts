@@ -319,6 +319,21 @@ export function kubeLeaseList({ api, namespace = SYSTEM_NAMESPACE, labelSelector
   }));
 }
 
+/** Deletes a Lease if it is still at `resourceVersion` (one renewed since is kept); one already gone or changed is no error. */
+export function kubeLeaseDelete({ api, namespace = SYSTEM_NAMESPACE }: {
+  readonly api: Pick<CoordinationV1Api, 'deleteNamespacedLease'>;
+  readonly namespace?: string;
+}): (name: string, resourceVersion: string) => Promise<void> {
+  return async (name, resourceVersion) => {
+    try {
+      await api.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion } } });
+    } catch (error) {
+      if (error instanceof ApiException && (error.code === 404 || error.code === 409)) return;
+      throw error;
+    }
+  };
+}
+
 function toRecord(lease: V1Lease): LeaseRecord {
   const spec = lease.spec ?? {};
   const date = (value: unknown): Date | undefined => (value === undefined || value === null ? undefined : new Date(value as string));

@@ -4,7 +4,7 @@
 import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { makeKubeApi, withKubeDeadline } from '../apply/index.ts';
 import { MEMBER_LEASE_LABEL, SYSTEM_LABELS, SYSTEM_NAMESPACE } from '../contract/index.ts';
-import { kubeLeaseClient, kubeLeaseList, LeaderElector } from './leader.ts';
+import { kubeLeaseClient, kubeLeaseDelete, kubeLeaseList, LeaderElector } from './leader.ts';
 import type { GatewayShards } from './shard-of.ts';
 import { ShardElection } from './shards.ts';
 
@@ -119,6 +119,7 @@ export function electShardsInCluster({ kubeconfig, standing, onChange, onMembers
     ...(url ? { url } : {}),
     lease: (name, labels) => kubeLeaseClient({ api, name, ensureNamespace, ...(labels ? { labels } : {}) }),
     listMembers: kubeLeaseList({ api, labelSelector: `${MEMBER_LEASE_LABEL.key}=${MEMBER_LEASE_LABEL.value}` }),
+    removeMember: kubeLeaseDelete({ api }),
     onHold: (shard, signal) => {
       standing.lead(signal, shard);
       onChange({ shard, held: true });

@@ -28,6 +28,14 @@ export interface ShardElectionOptions {
   readonly lease: (name: string, labels?: Readonly<Record<string, string>>) => LeaseClient;
   /** The membership Leases of every replica (those labelled MEMBER_LEASE_LABEL). */
   readonly listMembers: () => Promise<readonly ListedLease[]>;
+  /**
+   * Deletes a membership Lease if it is still at that version: how the Leases of replicas
+   * gone for good (a scaled-down or replaced pod) are cleared, `staleAfterLeases` Lease
+   * durations after they were last renewed. Absent: they stay, counted by no one.
+   */
+  readonly removeMember?: (name: string, resourceVersion: string) => Promise<void>;
+  /** @default STALE_MEMBER_LEASES */
+  readonly staleAfterLeases?: number;
   /** @default the leader election's: 15 s Leases, renewed every 5 s, retried every 2 s */
   readonly timing?: ElectionTiming;
   /** This replica holds `shard` now; `signal` aborts when it stops holding it. */
@@ -38,6 +46,9 @@ export interface ShardElectionOptions {
   readonly onError?: (error: unknown) => void;
   readonly log?: (line: string) => void;
 }
+
+/** A membership Lease unrenewed for this many of its durations belongs to a replica that is gone: it is deleted. */
+export const STALE_MEMBER_LEASES = 20;
 
 interface SeenMember {
   readonly lease: ListedLease;
@@ -150,6 +161,7 @@ export class ShardElection {
       if (before?.lease.resourceVersion !== lease.resourceVersion) this.seen.set(lease.name, { lease, at: now });
     }
     this.listed = true;
+    this.removeStale(now);
     const others = this.live().filter((m) => m.holderIdentity !== this.identity && m.labels[LABEL.shards] !== String(this.count));
     const disagreement = others[0]
       ? `replica ${others[0].holderIdentity} runs with ${others[0].labels[LABEL.shards] ?? 'no'} shards and this one with ${this.count}: holding no shard until every replica runs with the same --shards`
@@ -162,6 +174,18 @@ export class ShardElection {
       this.options.log?.(`shards: ${this.identities().length} replicas live; this one is assigned ${mine.length ? mine.join(', ') : 'none'} of ${this.count}`);
       this.assignment = assignment;
       this.options.onMembers?.();
+    }
+  }
+
+  private removeStale(now: number): void {
+    const remove = this.options.removeMember;
+    if (!remove) return;
+    const stale = this.options.staleAfterLeases ?? STALE_MEMBER_LEASES;
+    for (const [name, { lease, at }] of this.seen) {
+      if (lease.holderIdentity === this.identity || now < at + stale * lease.leaseDurationSeconds * 1000) continue;
+      this.seen.delete(name);
+      this.options.log?.(`shards: removing the membership Lease ${name} of ${lease.holderIdentity || 'a stopped replica'}, unrenewed for ${stale} lease durations`);
+      remove(name, lease.resourceVersion).catch((error: unknown) => this.options.onError?.(error));
     }
   }
 

@@ -45,6 +45,16 @@ export class MemoryLeases {
     };
   }
 
+  /** Deletes the Lease if it is still at `resourceVersion`, as a delete with that precondition does. */
+  async remove(name: string, resourceVersion: string): Promise<void> {
+    await sleep(1);
+    if (this.record(name)?.resourceVersion === resourceVersion) this.leases.delete(name);
+  }
+
+  names(): string[] {
+    return [...this.leases.keys()].sort();
+  }
+
   private write(name: string, spec: LeaseSpec, labels: Readonly<Record<string, string>>): LeaseRecord {
     this.version += 1;
     const record = { ...spec, resourceVersion: String(this.version) };

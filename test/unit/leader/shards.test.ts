@@ -19,16 +19,18 @@ async function until(condition: () => boolean, what: string, limitMs = 15_000): 
 }
 
 /** Replicas sharing one store, with a record of every moment two of them held the same shard. */
-function replicas(store: MemoryLeases, specs: readonly { readonly identity: string; readonly count: number; readonly partitioned?: () => boolean }[]) {
+function replicas(store: MemoryLeases, specs: readonly { readonly identity: string; readonly count: number; readonly partitioned?: () => boolean; readonly staleAfterLeases?: number }[]) {
   const holding = new Map<number, Set<string>>();
   const overlaps: string[] = [];
   const logs: string[] = [];
-  const list = specs.map(({ identity, count, partitioned }) => {
+  const list = specs.map(({ identity, count, partitioned, staleAfterLeases }) => {
     const reach = partitioned ? { partitioned } : {};
     const election = new ShardElection({
       count, identity, timing: FAST, url: `http://${identity}.replicas:9464`,
       lease: (name, labels) => store.client(name, labels, reach),
       listMembers: store.lister(MEMBER_LEASE_LABEL.key, MEMBER_LEASE_LABEL.value, reach),
+      removeMember: (name, resourceVersion) => store.remove(name, resourceVersion),
+      ...(staleAfterLeases ? { staleAfterLeases } : {}),
       onHold: (shard) => {
         const holders = holding.get(shard) ?? new Set<string>();
         if (holders.size > 0) overlaps.push(`${identity} took shard ${shard} while ${[...holders].join(', ')} held it`);
@@ -105,6 +107,21 @@ describe('ShardElection', () => {
     await sleep(500);
     expect(held()).toEqual([[], []]);
     expect(list[1]!.members().disagreement).toContain('holding no shard until every replica runs with the same --shards');
+  });
+
+  it('deletes the membership Lease of a replica gone for good, and never a live one\'s', async () => {
+    const store = new MemoryLeases();
+    let cutOff = false;
+    const { list, held } = replicas(store, [
+      { identity: 'r-a', count: 2, partitioned: () => cutOff }, { identity: 'r-b', count: 2, staleAfterLeases: 2 }, { identity: 'r-c', count: 2, staleAfterLeases: 2 },
+    ]);
+    for (const e of list) void e.run();
+    await until(() => held().flat().length === 2, 'both shards held');
+    expect(store.names().filter((name) => name.includes('-member-'))).toEqual(['essg-reconciler-member-r-a', 'essg-reconciler-member-r-b', 'essg-reconciler-member-r-c']);
+    cutOff = true;
+    await until(() => !store.names().includes('essg-reconciler-member-r-a'), 'the partitioned replica\'s membership Lease deleted');
+    await sleep(3000);
+    expect(store.names().filter((name) => name.includes('-member-'))).toEqual(['essg-reconciler-member-r-b', 'essg-reconciler-member-r-c']);
   });
 
   it('refuses a count of one: that is plain leader election', () => {
