@@ -92,10 +92,10 @@ describe('reconciler manifests', () => {
     expect(clusterRole.get('/events')).toEqual(new Set(['create', 'patch']));
   });
 
-  it('grant Lease access only in essg-system, for leader election', () => {
+  it('grant Lease access only in essg-system, for leader election and sharded replicas\' membership', () => {
     const role = find('Role');
     expect(role.metadata.namespace).toBe(SYSTEM_NAMESPACE);
-    expect(grants(role.rules ?? [])).toEqual(new Map([['coordination.k8s.io/leases', new Set(['get', 'create', 'update'])]]));
+    expect(grants(role.rules ?? [])).toEqual(new Map([['coordination.k8s.io/leases', new Set(['get', 'list', 'create', 'update', 'delete'])]]));
     expect(grants(find('ClusterRole').rules ?? []).has('coordination.k8s.io/leases')).toBe(false);
   });
 
