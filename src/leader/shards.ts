@@ -68,7 +68,8 @@ export class ShardElection {
   private assignment: readonly (string | undefined)[] = [];
   /** Set while a live replica runs with another shard count: then this one holds nothing. */
   private disagreement: string | undefined;
-  private listed = false;
+  /** Successful readings of the membership Leases so far. */
+  private readings = 0;
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: ShardElectionOptions) {
@@ -88,7 +89,7 @@ export class ShardElection {
     this.shards = Array.from({ length: this.count }, (_, shard) => new LeaderElector({
       ...timing, identity: this.identity,
       lease: options.lease(shardLeaseName(shard, this.count)),
-      wants: () => this.listed && this.disagreement === undefined && this.assignment[shard] === this.identity,
+      wants: () => this.disagreement === undefined && this.assignment[shard] === this.identity,
       onStartedLeading: (signal) => options.onHold(shard, signal),
       onStoppedLeading: () => options.onRelease(shard),
       ...(onError ? { onError } : {}),
@@ -126,7 +127,9 @@ export class ShardElection {
     let started = false;
     while (!this.stopping.signal.aborted) {
       await this.look();
-      if (!started && this.listed) {
+      // From the second reading on: replicas started together (a Deployment's) have then
+      // written their membership, so the first shares are final, not handed over at once.
+      if (!started && this.readings >= 2) {
         started = true;
         for (const shard of this.shards) void shard.run();
       }
@@ -160,7 +163,7 @@ export class ShardElection {
       const before = this.seen.get(lease.name);
       if (before?.lease.resourceVersion !== lease.resourceVersion) this.seen.set(lease.name, { lease, at: now });
     }
-    this.listed = true;
+    this.readings += 1;
     this.removeStale(now);
     const others = this.live().filter((m) => m.holderIdentity !== this.identity && m.labels[LABEL.shards] !== String(this.count));
     const disagreement = others[0]

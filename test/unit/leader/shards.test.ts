@@ -23,6 +23,7 @@ function replicas(store: MemoryLeases, specs: readonly { readonly identity: stri
   const holding = new Map<number, Set<string>>();
   const overlaps: string[] = [];
   const logs: string[] = [];
+  const takes: string[] = [];
   const list = specs.map(({ identity, count, partitioned, staleAfterLeases }) => {
     const reach = partitioned ? { partitioned } : {};
     const election = new ShardElection({
@@ -36,6 +37,7 @@ function replicas(store: MemoryLeases, specs: readonly { readonly identity: stri
         if (holders.size > 0) overlaps.push(`${identity} took shard ${shard} while ${[...holders].join(', ')} held it`);
         holders.add(identity);
         holding.set(shard, holders);
+        takes.push(`${identity}:${shard}`);
       },
       onRelease: (shard) => void holding.get(shard)?.delete(identity),
       log: (line) => logs.push(`${identity}: ${line}`),
@@ -44,16 +46,18 @@ function replicas(store: MemoryLeases, specs: readonly { readonly identity: stri
     return election;
   });
   const held = () => list.map((e) => e.held());
-  return { list, overlaps, logs, held };
+  return { list, overlaps, logs, held, takes };
 }
 
 describe('ShardElection', () => {
   it('splits three shards between three replicas, one each, and no shard is ever held by two', async () => {
     const store = new MemoryLeases();
-    const { list, overlaps, held } = replicas(store, ['r-a', 'r-b', 'r-c'].map((identity) => ({ identity, count: 3 })));
+    const { list, overlaps, held, takes } = replicas(store, ['r-a', 'r-b', 'r-c'].map((identity) => ({ identity, count: 3 })));
     for (const e of list) void e.run();
     await until(() => held().every((shards) => shards.length === 1), 'one shard each');
     expect(held().flat().sort()).toEqual([0, 1, 2]);
+    // Started together, they wait to see each other: each shard taken once, none handed over.
+    expect(takes).toHaveLength(3);
     for (const shard of [0, 1, 2]) expect(list.map((e) => e.identity)).toContain(store.record(shardLeaseName(shard, 3))?.holderIdentity);
     expect(list[0]!.members().identities).toEqual(['r-a', 'r-b', 'r-c']);
     expect(list[0]!.peerUrls().sort()).toEqual(['http://r-b.replicas:9464', 'http://r-c.replicas:9464']);
