@@ -219,8 +219,8 @@ export function flipVersion({ files, gateway, namespacePrefix }: { files: Record
 }
 
 /** Pushes the flipped file and POSTs the signed push event GitHub would send, once the reconciler accepted it: the commit, and when its push ended. */
-async function pushAndDeliver({ repo, url, secret, files, flip }: { repo: string; url: string; secret: string; files: Record<string, string>; flip: Flip }): Promise<{ head: string; pushedAt: number }> {
-  const before = await (async () => (await fetch(`${url}/status`, authorized)).json() as Promise<{ fleet: { lastPass?: { head?: string } } }>)();
+export async function pushAndDeliver({ repo, url, secret, files, flip, token = STATUS_TOKEN }: { repo: string; url: string; secret: string; files: Record<string, string>; flip: Flip; token?: string }): Promise<{ head: string; pushedAt: number }> {
+  const before = await (async () => (await fetch(`${url}/status`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ fleet: { lastPass?: { head?: string } } }>)();
   const after = await commitAndPush({ url: repo, files: { [flip.file]: files[flip.file]! }, message: flip.message });
   const pushedAt = performance.now();
   const body = JSON.stringify({ ref: 'refs/heads/main', before: before.fleet.lastPass?.head ?? '0'.repeat(40), after });
