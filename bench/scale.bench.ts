@@ -60,7 +60,7 @@ export async function main(): Promise<void> {
   const perReplica = Math.floor((REPLICA_MIB - fixedMiB) / perGatewayMiB);
   const shards = Math.ceil(SIZES[1] / perReplica);
   const replicaMiB = fixedMiB + (SIZES[1] / shards) * perGatewayMiB;
-  const summary = `From the two sizes: **${(perGatewayMiB * 1024).toFixed(0)} KiB per gateway** (its render, live objects, pod, node, inventory and plan) over a fixed ${mib(fixedMiB)}, so one replica holds at most **${count(perReplica)} gateways in ${REPLICA_MIB / 1024} GiB**: 100,000 gateways need **${shards} shards** of about ${mib(replicaMiB)} each (before the status store, histories and Git objects, which grow with the same gateways).`;
+  const summary = `From the two sizes: **${(perGatewayMiB * 1024).toFixed(0)} KiB per gateway** (its render, live objects, pod, node, inventory and plan) over a fixed ${mib(fixedMiB)}, so one replica holds at most **${count(perReplica)} gateways in ${REPLICA_MIB / 1024} GiB**: 100,000 gateways need **${shards} shards** of about ${mib(replicaMiB)} each (before the status store, histories and Git objects, which grow with the same gateways). That is the memory of a replica that holds only its shard's gateways; the sharded replicas of today (\`--shards\`, the shards section) split the writes, but each still loads, renders and watches the whole fleet, so their memory is the whole fleet's.`;
   console.log(summary);
 
   await writeSection(path.join(root, 'BENCHMARKS.md'), {
