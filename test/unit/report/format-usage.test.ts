@@ -53,6 +53,16 @@ describe('resource figures', () => {
     expect(formatGatewayDetail(gateway())).toContain('  node use: no figures (see the fleet status)');
   });
 
+  it('says in essg status whether this replica leads, stands by, or which shards it applies', () => {
+    const fleet = (replica: NonNullable<StatusSnapshot['fleet']['replica']>) => ({ passes: 1, source: { ok: true }, phases: {}, replica }) as unknown as StatusSnapshot['fleet'];
+    expect(formatFleetSummary(fleet({ identity: 'essg-reconciler-a', leading: true }))).toContain(', essg-reconciler-a leading');
+    expect(formatFleetSummary(fleet({ identity: 'essg-reconciler-b', leading: false }))).toContain(', essg-reconciler-b standby');
+    expect(formatFleetSummary(fleet({ identity: 'essg-reconciler-a', leading: true, shards: { count: 3, held: [0, 2], replicas: 2 } })))
+      .toContain(', essg-reconciler-a shards 0, 2 of 3 (2 replicas)');
+    expect(formatFleetSummary(fleet({ identity: 'essg-reconciler-c', leading: false, shards: { count: 3, held: [], replicas: 1 } })))
+      .toContain(', essg-reconciler-c no shard of 3 (1 replica)');
+  });
+
   it('lists the edge nodes no gateway declares, saying which are not Ready', () => {
     const fleet = { passes: 1, source: { ok: true }, phases: {}, unmanagedNodes: [{ name: 'edge-spare', ready: 'True' }, { name: 'edge-old', ready: 'Unknown' }] } as unknown as StatusSnapshot['fleet'];
     expect(formatFleetSummary(fleet)).toContain('\n2 edge node(s) no gateway declares: edge-spare, edge-old (Ready=Unknown)');
