@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { ApiException, type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import { LEASE_NAME, SYSTEM_NAMESPACE } from '../contract/index.ts';
 import { FleetError } from '../errors/fleet-error.ts';
+import { Campaign } from './campaign.ts';
 import { aborted, sleep } from './sleep.ts';
 
 
@@ -83,21 +84,20 @@ export function defaultIdentity(env: NodeJS.ProcessEnv = process.env): string {
   return env.POD_NAME || `${hostname()}-${process.pid}`;
 }
 
-export class LeaderElector {
+export class LeaderElector extends Campaign {
   readonly identity: string;
   private readonly leaseMs: number;
   private readonly renewDeadlineMs: number;
   private readonly renewPeriodMs: number;
   private readonly retryPeriodMs: number;
-  private readonly stopping = new AbortController();
   private observed: LeaseRecord | undefined;
   private observedAt = 0;
   /** The last attempt found a live Lease of another replica. */
   private heldByOther = false;
   private leading: { readonly controller: AbortController; readonly work: Promise<void>; stepDown: NodeJS.Timeout } | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(private readonly options: LeaderElectorOptions) {
+    super();
     this.identity = options.identity ?? defaultIdentity();
     const lease = options.leaseDurationSeconds ?? 15;
     const deadline = options.renewDeadlineSeconds ?? 10;
@@ -122,18 +122,9 @@ export class LeaderElector {
     return this.heldByOther ? this.observed?.holderUrl : undefined;
   }
 
-  /** Campaigns until `stop()`; resolves once stopped (and the Lease released, if configured). */
-  run(): Promise<void> {
-    this.running ??= this.loop();
-    return this.running;
-  }
 
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.running;
-  }
-
-  private async loop(): Promise<void> {
+  /** Until stop(): acquire or renew, then wait; stopped, the Lease is released (if configured). */
+  protected async loop(): Promise<void> {
     const stopped = this.stopping.signal;
     while (!stopped.aborted) {
       const attemptStart = Date.now();

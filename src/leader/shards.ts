@@ -13,6 +13,7 @@ import { LABEL } from '../contract/index.ts';
 import { MEMBER_LEASE_LABEL, memberLeaseName, shardLeaseName } from '../contract/system-objects.ts';
 import { defaultIdentity, LeaderElector, type LeaderElectorOptions, type LeaseClient, type ListedLease } from './leader.ts';
 import { assignShards } from './shard-of.ts';
+import { Campaign } from './campaign.ts';
 import { aborted, sleep } from './sleep.ts';
 
 export type ElectionTiming = Pick<LeaderElectorOptions, 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'renewPeriodSeconds' | 'retryPeriodSeconds'>;
@@ -56,23 +57,22 @@ interface SeenMember {
   readonly at: number;
 }
 
-export class ShardElection {
+export class ShardElection extends Campaign {
   readonly identity: string;
   readonly count: number;
   private readonly member: LeaderElector;
   private readonly shards: readonly LeaderElector[];
   private readonly retryMs: number;
   private readonly listDeadlineMs: number;
-  private readonly stopping = new AbortController();
   private readonly seen = new Map<string, SeenMember>();
   private assignment: readonly (string | undefined)[] = [];
   /** Set while a live replica runs with another shard count: then this one holds nothing. */
   private disagreement: string | undefined;
   /** Successful readings of the membership Leases so far. */
   private readings = 0;
-  private running: Promise<void> | undefined;
 
   constructor(private readonly options: ShardElectionOptions) {
+    super();
     if (!Number.isInteger(options.count) || options.count < 2) throw new RangeError(`'count' (${options.count}) must be a whole number >= 2: one shard is plain leader election`);
     this.identity = options.identity ?? defaultIdentity();
     this.count = options.count;
@@ -111,18 +111,8 @@ export class ShardElection {
     return { identities: this.identities(), ...(this.disagreement ? { disagreement: this.disagreement } : {}) };
   }
 
-  run(): Promise<void> {
-    this.running ??= this.loop();
-    return this.running;
-  }
-
-  /** Gives up every shard (written free, so the others take them at once), then membership. */
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.running;
-  }
-
-  private async loop(): Promise<void> {
+  /** Until stop(): read the membership, campaign for the assigned shards; stopped, every shard is given up (written free, so the others take them at once), then membership. */
+  protected async loop(): Promise<void> {
     const member = this.member.run();
     let started = false;
     while (!this.stopping.signal.aborted) {
