@@ -7,7 +7,7 @@
 //                 through the plan memo, the shared Namespaces once; then one gateway's
 //                 change re-rendered and re-planned
 import { isShared, groupLiveByGateway, isNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory, type LiveObject } from '../src/diff/index.ts';
-import { PlanMemo } from '../src/engine/plan-memo.ts';
+import { InputMemo } from '../src/engine/input-memo.ts';
 import type { FleetModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { RenderCache, renderFleet, type K8sObject, type RenderedGateway } from '../src/render/index.ts';
@@ -87,7 +87,7 @@ function nodeOf(name: string): LiveObject {
 }
 
 /** The plan step over every gateway: through the memo, what gateways share planned once. */
-function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap<string, RenderedGateway>; inventories: ReadonlyMap<string, Inventory>; live: ReturnType<typeof groupLiveByGateway>; memo: PlanMemo }): { plans: GatewayPlan[]; made: number } {
+function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap<string, RenderedGateway>; inventories: ReadonlyMap<string, Inventory>; live: ReturnType<typeof groupLiveByGateway>; memo: InputMemo<GatewayPlan> }): { plans: GatewayPlan[]; made: number } {
   const plans: GatewayPlan[] = [];
   const shared: K8sObject[] = [];
   let made = 0;
@@ -95,7 +95,7 @@ function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap
     const inventory = inventories.get(gateway);
     shared.push(...render.objects.filter(isShared));
     const objects = liveOfGateway(live, gateway);
-    plans.push(memo.plan(gateway, [render, inventory?.objects, inventory?.renderHash, inventory?.revision, ...objects], () => {
+    plans.push(memo.get(gateway, [render, inventory?.objects, inventory?.renderHash, inventory?.revision, ...objects], () => {
       made++;
       return planGateway({ gateway, desired: render.objects.filter((o) => !isShared(o)), live: objects, ...(inventory ? { inventory } : {}), revision: REVISION, renderHash: render.inputHash });
     }));
@@ -141,7 +141,7 @@ if (mode === 'validate') {
   }
   const live = groupLiveByGateway(served);
   const afterLive = rssMiB();
-  const memo = new PlanMemo();
+  const memo = new InputMemo<GatewayPlan>();
   const full = measure(() => planPass({ rendered, inventories, live, memo }));
   const notNoop = full.result.plans.filter((p) => !isNoop(p) || p.inventoryChanged).length;
   const sample = full.result.plans.find((p) => !isNoop(p) || p.inventoryChanged);

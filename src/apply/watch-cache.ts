@@ -278,7 +278,7 @@ export class NodeReadiness {
 /**
  * Each gateway's list of applied objects, kept while its text stays the same: a new version of
  * an inventory ConfigMap that only records a rollout state hands out the same list, so what
- * was planned from it (src/engine/plan-memo.ts) is still known to be planned.
+ * was planned from it (src/engine/input-memo.ts) is still known to be planned.
  */
 export class InventoryEntries {
   private readonly last = new Map<string, { readonly text: string; readonly objects: Inventory['objects'] }>();

@@ -21,13 +21,22 @@ export interface Inventory {
   readonly rolloutState?: string;
 }
 
+/**
+ * Each rendered object's entry, made once: the render cache hands out one object per render
+ * and nothing changes an object once rendered, so every pass that plans it reads the same
+ * entry instead of hashing its canonical JSON again.
+ */
+const entries = new WeakMap<K8sObject, InventoryEntry>();
+
 /** The hash of an object as rendered: equal hashes, equal desired objects. */
 export function objectHash(object: K8sObject): string {
-  return contentHash(object);
+  return inventoryEntry(object).hash;
 }
 
 export function inventoryEntry(object: K8sObject): InventoryEntry {
-  return { ...refOf(object), component: componentOf(object), hash: objectHash(object) };
+  let entry = entries.get(object);
+  if (!entry) entries.set(object, (entry = { ...refOf(object), component: componentOf(object), hash: contentHash(object) }));
+  return entry;
 }
 
 export function inventoryIndex(inventory: Inventory | undefined): ReadonlyMap<string, InventoryEntry> {

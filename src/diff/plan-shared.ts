@@ -15,6 +15,21 @@ export function isShared(object: Pick<K8sObject, 'kind'>): boolean {
   return SHARED_KINDS.has(object.kind);
 }
 
+/** A render's objects split into what its gateways share and what is its own. */
+export interface SplitRender {
+  readonly shared: readonly K8sObject[];
+  readonly own: readonly K8sObject[];
+}
+
+/** Split once per render: the render cache hands out one list of objects per render. */
+const splits = new WeakMap<readonly K8sObject[], SplitRender>();
+
+export function splitShared(objects: readonly K8sObject[]): SplitRender {
+  let split = splits.get(objects);
+  if (!split) splits.set(objects, (split = { shared: objects.filter(isShared), own: objects.filter((object) => !isShared(object)) }));
+  return split;
+}
+
 export interface SharedPlan {
   /** In apply order. */
   readonly creates: readonly PlannedCreate[];
@@ -40,14 +55,14 @@ export function planShared({ desired, live, inventories }: PlanSharedOptions): S
     if (!wanted.has(key)) wanted.set(key, object);
   }
   const { creates, updates, unchanged } = planGateway({ gateway: '', desired: [...wanted.values()], live: live.shared });
-  const occupied = occupiedNamespaces(live, inventories);
-  const deletes = live.shared
+  const unwanted = live.shared
     // One already going (a Namespace Terminating) is not deleted again.
     .filter((object) => !isGoing(object))
     .map(refOf)
-    .filter((ref) => SHARED_KINDS.has(ref.kind) && !wanted.has(refKey(ref)) && !occupied.has(ref.name))
-    .map(toRef)
-    .sort(compareRefs);
+    .filter((ref) => SHARED_KINDS.has(ref.kind) && !wanted.has(refKey(ref)));
+  // What is in a namespace is read only when some namespace is no longer wanted.
+  const occupied = unwanted.length > 0 ? occupiedNamespaces(live, inventories) : new Set<string>();
+  const deletes = unwanted.filter((ref) => !occupied.has(ref.name)).map(toRef).sort(compareRefs);
   return { creates, updates, deletes, unchanged };
 }
 

@@ -5,7 +5,7 @@
 // pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { atRevision, isNoop, isShared, isSharedNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { atRevision, isNoop, isSharedNoop, liveOfGateway, planGateway, planShared, splitShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
 import { chooseTargets, PassFacts } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader } from '../load/index.ts';
 import { DeployStatusReporter } from '../report/index.ts';
@@ -14,7 +14,8 @@ import { formatCommitProblem } from '../model/problems.ts';
 import type { K8sObject } from '../render/index.ts';
 import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
-import { PlanMemo } from './plan-memo.ts';
+import { InputMemo } from './input-memo.ts';
+import type { GatewayHealth } from '../health/index.ts';
 import { observeCluster } from './observe.ts';
 import { describeTimings, PassTimings } from './pass-timings.ts';
 import type { PassSummary, ReconcilerOptions } from './options.ts';
@@ -36,7 +37,8 @@ export class Reconciler {
   private readonly revisions: FleetRevisions;
   private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly histories: GatewayHistories;
-  private readonly plans = new PlanMemo();
+  private readonly plans = new InputMemo<GatewayPlan>();
+  private readonly healths = new InputMemo<GatewayHealth>();
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
@@ -174,7 +176,7 @@ export class Reconciler {
   /** When each gateway moves (waves, soaks, windows, rollbacks), and the image pre-pulls its wave needs first. */
   private async rolloutStep({ targets, states, observed, inventories, headFleet, now }: PassStart & Records & Loaded & Gated & Seen): Promise<StepOutcome<Rolled>> {
     const settings = rolloutSettings(headFleet.ok ? headFleet.model.fleet.doc : undefined);
-    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now, ...(this.options.images ? { images: this.options.images } : {}) });
+    const decided = await decideRollouts({ targets, states, observed, revisions: this.revisions, head: headFleet, settings, now, healthMemo: this.healths, ...(this.options.images ? { images: this.options.images } : {}) });
     const { plan: rollout, ...prePullJobs } = await prePullStep({ plan: decided.plan, observed, inventories, revisions: this.revisions, now });
     return proceed({ rollout, health: decided.health, prePullJobs });
   }
@@ -193,15 +195,15 @@ export class Reconciler {
       if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
       const rendered = fleet.rendered.get(target.gateway);
       const inventory = inventories.get(target.gateway);
-      const objects = rendered?.objects ?? [];
-      shared.push(...objects.filter(isShared));
+      const split = splitShared(rendered?.objects ?? []);
+      shared.push(...split.shared);
       if (!this.owned.owns(target.gateway)) continue;
       const live = liveOfGateway(observed.live, target.gateway);
       // Keyed by what the plan reads, not the commit: a push that leaves this gateway's render as
       // it was (the render cache hands out the same object) plans nothing for it again.
-      const memo = this.plans.plan(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...live], () => planGateway({
+      const memo = this.plans.get(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...live], () => planGateway({
         gateway: target.gateway,
-        desired: objects.filter((object) => !isShared(object)),
+        desired: split.own,
         live,
         ...(inventory && inventory.revision ? { inventory } : {}),
         revision,

@@ -12,7 +12,7 @@ import { IP_BLOCK_LIST } from '../render/constructs/ip-block-list.ts';
 import { LABEL, WORKLOAD_KINDS } from '../contract/index.ts';
 import type { StatusStore } from '../report/index.ts';
 import { appendHistory, parseHistory, serializeHistory, type HistoryEntry } from '../report/history.ts';
-import { historyEventsOfPass, type GatewayContents, type GatewayPassFacts } from '../report/history-events.ts';
+import { addsNothing, historyEventsOfPass, type GatewayContents, type GatewayPassFacts } from '../report/history-events.ts';
 import type { RolloutDecision, RolloutPlan } from '../rollout/index.ts';
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { Observed } from './observe.ts';
@@ -25,6 +25,7 @@ const RESPONSE_LISTS: ReadonlyMap<string, { readonly file: string; readonly name
   [EDR_ACTION_LIST.responseLabel, { file: EDR_ACTION_LIST.file, names: (file) => listOf(file['actions']).map((a) => a?.['response']) }],
 ]);
 
+const NO_HISTORY: readonly HistoryEntry[] = [];
 const listOf = (value: unknown): (Record<string, unknown> | undefined)[] => (Array.isArray(value) ? value : []);
 const short = (revision: string): string => revision.slice(0, 12);
 
@@ -62,20 +63,24 @@ export class GatewayHistories {
     const plans = new Map(args.plans.map((p) => [p.gateway, p]));
     const time = this.wallClock();
     for (const target of args.targets) {
-      const status = args.store.gateway(target.gateway);
-      if (!status) {
+      const recorded = args.store.recorded(target.gateway);
+      if (!recorded) {
         // Removed from the fleet and pruned: its history goes with it.
         if (loaded && this.book.has(target.gateway)) await this.forget(target.gateway);
         continue;
       }
-      const facts = await gatewayFacts({ ...args, target, time, status, plan: plans.get(target.gateway), result: results.get(target.gateway) });
-      const entries = historyEventsOfPass(this.book.get(target.gateway) ?? [], facts);
+      const result = results.get(target.gateway);
+      const history = this.book.get(target.gateway) ?? NO_HISTORY;
+      // Most gateways, most passes: nothing applied, no change of reachability, nothing to gather.
+      const status = addsNothing(history, { applied: result?.ok === true, offline: recorded.phase === 'Offline' }) ? undefined : args.store.reachability(target.gateway);
+      const entries = status ? historyEventsOfPass(history, await gatewayFacts({ ...args, target, time, status, plan: plans.get(target.gateway), result })) : [];
       if (entries.length > 0) {
-        this.book.set(target.gateway, appendHistory(this.book.get(target.gateway) ?? [], entries));
+        this.book.set(target.gateway, appendHistory(history, entries));
         this.unsaved.add(target.gateway);
         if (!loaded) this.early.set(target.gateway, [...(this.early.get(target.gateway) ?? []), ...entries]);
       }
-      args.store.setHistory(target.gateway, this.book.get(target.gateway) ?? []);
+      const book = this.book.get(target.gateway) ?? NO_HISTORY;
+      if (recorded.history !== book) args.store.setHistory(target.gateway, book);
     }
     if (loaded) await this.persist();
   }
@@ -133,7 +138,7 @@ export class GatewayHistories {
 interface GatewayFactsArgs extends HistoryPassArgs {
   readonly target: GatewayTarget;
   readonly time: string;
-  readonly status: NonNullable<ReturnType<StatusStore['gateway']>>;
+  readonly status: NonNullable<ReturnType<StatusStore['reachability']>>;
   readonly plan: GatewayPlan | undefined;
   readonly result: GatewayApplyResult | undefined;
 }
@@ -184,7 +189,16 @@ function contentsOf(objects: readonly K8sObject[]): GatewayContents {
   return { services, responses };
 }
 
-function listedResponses(configMap: K8sObject, list: { readonly file: string; readonly names: (file: Record<string, unknown>) => unknown[] }): string[] {
+/** Each response list's names, read once per object: the watch cache and the render cache hand out one object until it changes. */
+const listed = new WeakMap<K8sObject, readonly string[]>();
+
+function listedResponses(configMap: K8sObject, list: { readonly file: string; readonly names: (file: Record<string, unknown>) => unknown[] }): readonly string[] {
+  let names = listed.get(configMap);
+  if (!names) listed.set(configMap, (names = readListedResponses(configMap, list)));
+  return names;
+}
+
+function readListedResponses(configMap: K8sObject, list: { readonly file: string; readonly names: (file: Record<string, unknown>) => unknown[] }): string[] {
   const text = ((configMap['data'] ?? {}) as Record<string, string | undefined>)[list.file];
   try {
     const file: unknown = JSON.parse(text ?? '{}');

@@ -159,7 +159,16 @@ async function recordTransitions(events: EventRecorder, { report, previous, roll
   if (report.phase !== 'Offline' && wasOffline) await events.record({ regarding, type: 'Normal', reason: REASON.gatewayOnline, message: `edge node ${node.name} is back` });
 }
 
+/** Each pod's status, made once per pod object: the watch cache hands out one object until the pod changes. */
+const podStatuses = new WeakMap<Pod, PodStatus>();
+
 function podStatus(pod: Pod): PodStatus {
+  let status = podStatuses.get(pod);
+  if (!status) podStatuses.set(pod, (status = podStatusOf(pod)));
+  return status;
+}
+
+function podStatusOf(pod: Pod): PodStatus {
   const health = podHealth(pod);
   const version = podVersion(pod);
   return {

@@ -19,6 +19,7 @@ import type { GatewayTarget } from '../gate/index.ts';
 import { imagesOf } from '../change-plan/gateway-diff.ts';
 import type { ImageAvailability } from '../warehouse/image-availability.ts';
 import type { HoldReason, RolloutDecision } from '../rollout/index.ts';
+import { InputMemo } from './input-memo.ts';
 
 /** Each gateway's durable rollout state; a gateway applied before states were kept starts from its inventory. */
 export function statesOf(inventories: ReadonlyMap<string, Inventory>, log: (line: string) => void): Map<string, GatewayRolloutState> {
@@ -36,6 +37,8 @@ export function statesOf(inventories: ReadonlyMap<string, Inventory>, log: (line
   }
   return states;
 }
+
+const NOTHING_RENDERED: readonly K8sObject[] = [];
 
 /** The services a render runs, by the labels its workloads carry (expired services are not rendered). */
 function desiredServices(objects: readonly K8sObject[]): DesiredService[] {
@@ -63,6 +66,11 @@ export interface RolloutStepArgs {
    * @default - images are not checked
    */
   readonly images?: ImageAvailability;
+  /**
+   * The engine's memory of each gateway's health between passes.
+   * @default - a fresh one: every gateway assessed
+   */
+  readonly healthMemo?: InputMemo<GatewayHealth>;
 }
 
 export interface RolloutStepResult {
@@ -71,20 +79,27 @@ export interface RolloutStepResult {
   readonly health: ReadonlyMap<string, GatewayHealth>;
 }
 
-/** The gateway's health on the render it is on, from its edge node (by the name the fleet gives it), workloads and pods. */
-function healthOf({ gateway, node, render, observed }: { gateway: string; node: string | undefined; render: readonly K8sObject[]; observed: Observed }): GatewayHealth {
+/**
+ * The gateway's health on the render it is on, from its edge node (by the name the fleet gives
+ * it), workloads and pods; through the memo, assessed again only when one of those is another
+ * object than the last pass's.
+ */
+function healthOf({ gateway, node, render, observed, memo }: { gateway: string; node: string | undefined; render: readonly K8sObject[]; observed: Observed; memo: InputMemo<GatewayHealth> }): GatewayHealth {
   const live = node ? observed.nodes.get(node) : undefined;
-  return assessGateway({
+  const own = observed.live.byGateway.get(gateway) ?? [];
+  const pods = observed.pods.get(gateway) ?? [];
+  // What the gateways share (the Namespaces, the pre-pull jobs) is read as each gateway's too.
+  return memo.get(gateway, [node, live, render, own.length, ...own, ...observed.live.shared, ...pods], () => assessGateway({
     gateway,
     ...(live ? { node: live } : {}),
     ...(node ? { nodeName: node } : {}),
     services: desiredServices(render),
     objects: liveForGateway(observed.live, gateway),
-    pods: observed.pods.get(gateway) ?? [],
-  });
+    pods,
+  }));
 }
 
-export async function decideRollouts({ targets, states, observed, revisions, head, settings, now, images }: RolloutStepArgs): Promise<RolloutStepResult> {
+export async function decideRollouts({ targets, states, observed, revisions, head, settings, now, images, healthMemo = new InputMemo() }: RolloutStepArgs): Promise<RolloutStepResult> {
   const inputs: GatewayRolloutInput[] = [];
   /** By gateway: the images its next render runs that its current one does not, to be found in the registry first. */
   const fresh = new Map<string, { readonly rollout: string; readonly images: readonly string[] }>();
@@ -102,7 +117,7 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
     const current = state ? await revisions.at(state.revision, now) : undefined;
     const currentRender = current?.ok ? current.rendered.get(target.gateway) : undefined;
     const model = (current?.ok ? current.model : undefined)?.gateways.get(target.gateway) ?? (head.ok ? head.model.gateways.get(target.gateway) : undefined);
-    const assessed = healthOf({ gateway: target.gateway, node: model?.node, render: currentRender?.objects ?? [], observed });
+    const assessed = healthOf({ gateway: target.gateway, node: model?.node, render: currentRender?.objects ?? NOTHING_RENDERED, observed, memo: healthMemo });
     health.set(target.gateway, assessed);
     const next = target.revision && target.revision !== state?.revision ? await revisions.at(target.revision, now) : undefined;
     const nextRender = next?.ok ? next.rendered.get(target.gateway) : undefined;
@@ -124,6 +139,7 @@ export async function decideRollouts({ targets, states, observed, revisions, hea
       ...(windowsFrom ? { window: windowOf(windowsFrom, target.customer) } : {}),
     });
   }
+  healthMemo.keepOnly(new Set(health.keys()));
   const unavailable = images ? await unavailableImages(images, fresh) : new Map<string, HoldReason>();
   return { plan: planHolding({ inputs, unavailable, states, settings, now }), health };
 }

@@ -33,6 +33,16 @@ export interface GatewayPassFacts {
 
 const short = (revision: string | undefined): string => (revision ?? '').slice(0, 12);
 
+/**
+ * Whether a pass adds nothing to a gateway's history without its facts gathered: nothing was
+ * applied to it, and it is as reachable as its history last recorded.
+ */
+export function addsNothing(history: readonly HistoryEntry[], { applied, offline }: { readonly applied: boolean; readonly offline: boolean }): boolean {
+  if (applied) return false;
+  const last = lastReachability(history);
+  return offline ? last === 'offline' : last !== 'offline';
+}
+
 /** The entries one pass adds to a gateway's history, in the order they happened. */
 export function historyEventsOfPass(history: readonly HistoryEntry[], facts: GatewayPassFacts): HistoryEntry[] {
   const { time, revision } = facts;

@@ -134,6 +134,17 @@ export class StatusStore {
     return this.gateways.get(name);
   }
 
+  /**
+   * What a gateway's history records of its reachability: its phase, node and message as
+   * served (viewed and redacted), without redacting the rest of its record.
+   */
+  reachability(name: string): Pick<GatewayStatus, 'phase' | 'node' | 'message'> | undefined {
+    const status = this.gateways.get(name);
+    if (!status) return undefined;
+    const { phase, node, message } = viewGateway(status, this.fleet);
+    return this.redact({ phase, node, message });
+  }
+
   gateway(name: string): GatewayStatus | undefined {
     const status = this.gateways.get(name);
     return status && this.redact(viewGateway(status, this.fleet));

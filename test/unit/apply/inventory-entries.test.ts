@@ -1,6 +1,6 @@
 // A gateway's inventory ConfigMap changes each time its rollout state is recorded; the list of
 // applied objects it holds is handed out as the same list while its text stays the same, so
-// the plan made from it is known to be made from the same thing (src/engine/plan-memo.ts).
+// the plan made from it is known to be made from the same thing (src/engine/input-memo.ts).
 import { describe, expect, it } from 'vitest';
 import { InventoryEntries } from '../../../src/apply/watch-cache.ts';
 import { inventoryConfigMap, parseInventoryConfigMap } from '../../../src/apply/inventory-configmap.ts';

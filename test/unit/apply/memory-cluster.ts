@@ -14,6 +14,9 @@ export class MemoryCluster implements ClusterClient {
   readonly objects = new Map<string, LiveObject>();
   readonly inventories = new Map<string, Inventory>();
   readonly histories = new Map<string, string>();
+  /** The edge nodes and our services' pods, as a test sets them: none unless it does. */
+  nodes: LiveObject[] = [];
+  pods: LiveObject[] = [];
   readonly log: string[] = [];
   /** By `verb Kind ns/name`: fail this many times with this status. */
   readonly failures = new Map<string, Failure>();
@@ -98,12 +101,12 @@ export class MemoryCluster implements ClusterClient {
 
   async listEdgeNodes(): Promise<LiveObject[]> {
     this.requests.count('list');
-    return [];
+    return [...this.nodes];
   }
 
   async listServicePods(): Promise<LiveObject[]> {
     this.requests.count('list');
-    return [];
+    return [...this.pods];
   }
 
   async deleteInventory(gateway: string): Promise<DeleteOutcome> {

@@ -2,19 +2,19 @@
 // inventory and live objects (the same objects, as the watch cache and the loader hand them
 // out) give the plan made before, without planning.
 import { describe, expect, it } from 'vitest';
-import { PlanMemo } from '../../../src/engine/plan-memo.ts';
+import { InputMemo } from '../../../src/engine/input-memo.ts';
 import { atRevision, planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 
 const configMap = (data: Record<string, string>): K8sObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gw-1-ids', namespace: 'essg-acme', labels: { 'app.kubernetes.io/managed-by': 'essg-fleet', 'essg.io/gateway': 'gw-1' } }, data });
 
-describe('the plan memo', () => {
+describe('the input memo', () => {
   it('gives the plan made from the same objects, and plans again when one of them is another object', () => {
-    const memo = new PlanMemo();
+    const memo = new InputMemo<GatewayPlan>();
     const desired = [configMap({ a: '1' })];
     let live = [configMap({ a: '1' })];
     let planned = 0;
-    const plan = (): GatewayPlan => memo.plan('gw-1', [desired, 'r1', ...live], () => {
+    const plan = (): GatewayPlan => memo.get('gw-1', [desired, 'r1', ...live], () => {
       planned++;
       return planGateway({ gateway: 'gw-1', desired, live, revision: 'r1' });
     });
@@ -30,15 +30,15 @@ describe('the plan memo', () => {
   });
 
   it('forgets the gateways a pass did not plan', () => {
-    const memo = new PlanMemo();
+    const memo = new InputMemo<GatewayPlan>();
     let planned = 0;
     const make = () => {
       planned++;
       return planGateway({ gateway: 'gw-1', desired: [], live: [] });
     };
-    memo.plan('gw-1', ['same'], make);
+    memo.get('gw-1', ['same'], make);
     memo.keepOnly(new Set(['gw-2']));
-    memo.plan('gw-1', ['same'], make);
+    memo.get('gw-1', ['same'], make);
     expect(planned).toBe(2);
   });
 
