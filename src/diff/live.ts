@@ -1,5 +1,7 @@
 // Splits one listing of everything we own into what each gateway's plan needs.
+import { createHash } from 'node:crypto';
 import { LABEL } from '../contract/index.ts';
+import type { K8sObject } from '../render/index.ts';
 import type { LiveObject } from './refs.ts';
 
 export interface LiveByGateway {
@@ -36,4 +38,32 @@ export function liveForGateway(grouped: LiveByGateway, gateway: string): LiveObj
  */
 export function liveOfGateway(grouped: LiveByGateway, gateway: string): readonly LiveObject[] {
   return grouped.byGateway.get(gateway) ?? [];
+}
+
+const VIEWS = new WeakMap<LiveObject, string>();
+
+/**
+ * What a plan reads of a live object, as a digest: all of it but what the API server and the
+ * controllers keep moving on objects nobody edited (status, resourceVersion, managedFields).
+ * Two versions of an object with one view plan alike, so a Deployment whose rollout status moved
+ * plans nothing again; a hand edit (spec, labels, annotations) changes it. Only for desired
+ * objects that set no status of their own (planReads).
+ */
+export function planView(object: LiveObject): string {
+  let view = VIEWS.get(object);
+  if (view === undefined) {
+    const { status: _status, metadata, ...rest } = object;
+    const { resourceVersion: _version, managedFields: _fields, ...kept } = metadata as LiveObject['metadata'] & Readonly<Record<string, unknown>>;
+    view = createHash('sha1').update(JSON.stringify({ ...rest, metadata: kept })).digest('base64');
+    VIEWS.set(object, view);
+  }
+  return view;
+}
+
+/**
+ * The live inputs of one gateway's plan, for the engine's memo: each object's view, or the
+ * objects themselves where a desired object sets a status (a plan then compares it too).
+ */
+export function planReads({ desired, live }: { desired: readonly K8sObject[]; live: readonly LiveObject[] }): readonly unknown[] {
+  return desired.some((object) => 'status' in object) ? live : live.map(planView);
 }

@@ -5,7 +5,7 @@
 // pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { atRevision, isNoop, isSharedNoop, liveOfGateway, planGateway, planShared, splitShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { atRevision, isNoop, isSharedNoop, liveOfGateway, planGateway, planReads, planShared, splitShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
 import { chooseTargets, PassFacts } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader } from '../load/index.ts';
 import { DeployStatusReporter } from '../report/index.ts';
@@ -200,8 +200,10 @@ export class Reconciler {
       if (!this.owned.owns(target.gateway)) continue;
       const live = liveOfGateway(observed.live, target.gateway);
       // Keyed by what the plan reads, not the commit: a push that leaves this gateway's render as
-      // it was (the render cache hands out the same object) plans nothing for it again.
-      const memo = this.plans.get(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...live], () => planGateway({
+      // it was (the render cache hands out the same object) plans nothing for it again, nor does
+      // a live object whose status alone moved.
+      const reads = planReads({ desired: split.own, live });
+      const memo = this.plans.get(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...reads], () => planGateway({
         gateway: target.gateway,
         desired: split.own,
         live,

@@ -1,12 +1,13 @@
 // What a pass keeps from the one before it (each gateway's plan and health, each rendered
 // object's inventory entry, each pod's status) never hides a change: a pod that stops being
-// ready, a node that goes away and comes back, each shows in the very next pass's status and
-// history, as the engine wires it against the in-memory cluster.
+// ready, a node that goes away and comes back, a hand edit made while a rollout status moved,
+// each shows in the very next pass's status, history and plan, as the engine wires it against
+// the in-memory cluster.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Reconciler } from '../../../src/engine/engine.ts';
-import type { LiveObject } from '../../../src/diff/index.ts';
+import type { GatewayPlan, LiveObject } from '../../../src/diff/index.ts';
 import { FleetMetrics, InMemoryEventRecorder, StatusStore } from '../../../src/report/index.ts';
 import { openLocalRepo, type GitSource } from '../../../src/source/index.ts';
 import { LABEL } from '../../../src/contract/index.ts';
@@ -104,5 +105,24 @@ describe('what a pass keeps from the last one', () => {
     await reconciler.runPass();
     expect(store.recorded(GATEWAY)!.phase).toBe('Ready');
     expect(kinds()).toEqual([...before, 'offline', 'online']);
+  });
+
+  it('plans a Deployment whose rollout status alone moved as before, and restores a hand edit made while it moved', async () => {
+    const { cluster, reconciler } = await runningFleet();
+    const planOf = (pass: { plans: readonly GatewayPlan[] }) => pass.plans.find((p) => p.gateway === GATEWAY);
+    const kept = planOf(await reconciler.runPass());
+    const [key, deployment] = [...cluster.objects].find(([, o]) => o.kind === 'Deployment' && o.metadata.labels?.[LABEL.gateway] === GATEWAY)!;
+    const moved = (status: object, spec?: object): LiveObject => ({ ...deployment, ...(spec ? { spec } : {}), metadata: { ...deployment.metadata, resourceVersion: String(Math.random()), managedFields: [{ manager: 'kube-controller-manager', operation: 'Update', subresource: 'status' }] }, status } as unknown as LiveObject);
+    const spec = deployment['spec'] as { replicas?: number };
+
+    cluster.objects.set(key, moved({ observedGeneration: 1, replicas: 1, readyReplicas: 0, availableReplicas: 1, updatedReplicas: 1 }));
+    const statusOnly = await reconciler.runPass();
+    expect(statusOnly.result).toBe('noop');
+    expect(planOf(statusOnly)).toBe(kept);
+
+    cluster.objects.set(key, moved({ observedGeneration: 2, replicas: 3 }, { ...spec, replicas: (spec.replicas ?? 1) + 2 }));
+    const edited = await reconciler.runPass();
+    expect(planOf(edited)!.updates.map((u) => u.drift)).toEqual([true]);
+    expect((cluster.objects.get(key)!['spec'] as { replicas?: number }).replicas).toBe(spec.replicas);
   });
 });
