@@ -279,9 +279,14 @@ async function reconnectCatchUp({ core, apps, stateDir, repo, url, secret, files
   for (let i = 0; i < RECONNECT_CHANGES; i++) {
     flip = flipVersion({ files, gateway, namespacePrefix });
     const { head } = await pushAndDeliver({ repo, url, secret, files, flip });
+    // Ended: seen idle at the head, or a pass ended since the head was first seen (passes that
+    // follow one another back to back may leave no idle moment to see).
+    let endedBefore: number | undefined;
     await until(`the pass on ${head.slice(0, 12)}`, async () => {
-      const { fleet } = (await (await fetch(`${url}/status`, authorized)).json()) as { fleet: { revision?: string; currentPass?: unknown } };
-      return fleet.revision === head && !fleet.currentPass;
+      const { fleet } = (await (await fetch(`${url}/status`, authorized)).json()) as { fleet: { revision?: string; currentPass?: unknown; passes: number } };
+      if (fleet.revision !== head) return false;
+      endedBefore ??= fleet.passes;
+      return !fleet.currentPass || fleet.passes > endedBefore;
     });
   }
   await setGatewayUplink({ node, uplink: 'up', stateDir });
