@@ -1,6 +1,7 @@
 // The reconciler at 1,000 gateways × 4 services on the running test bed: first sync, a no-op
 // pass, push-to-applied latency through the webhook, and `kubectl apply --server-side` of
 // the same rendered objects as the baseline. Leaves the cluster as it found it.
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,7 @@ const RECONNECT_CHANGES = 3;
  * benchmark may, so it applies this many gateways' objects and its rate is scaled up.
  */
 const KUBECTL_GATEWAYS = 100;
+const RECONCILER_LOG = path.resolve(import.meta.dirname, '..', '.bench', 'reconcile-reconciler.log');
 /** The operator token the benchmark reads status and /metrics with. */
 const STATUS_TOKEN = randomBytes(24).toString('hex');
 const authorized = { headers: { authorization: `Bearer ${STATUS_TOKEN}` } };
@@ -75,6 +77,8 @@ export async function main(): Promise<void> {
   const addedNodes = names.filter((n) => !before.has(n));
 
   let runtime: Runtime | undefined;
+  /** The reconciler's log: to tell which pass a returning node asked for, and kept in .bench/ after the run. */
+  const lines: string[] = [];
   try {
     // Before the reconciler's sync, so kubectl meets the same quiet cluster.
     log(`kubectl apply --server-side of ${KUBECTL_GATEWAYS} of the gateways under fresh names`);
@@ -91,8 +95,6 @@ export async function main(): Promise<void> {
     log(`kubectl: ${kubectlObjects.length} objects in ${kubectl.seconds.toFixed(1)} s`);
     const repo = await createBareRepo('bench-reconcile');
     const secret = randomBytes(16).toString('hex');
-    /** The reconciler's log, kept to tell which pass a returning node asked for. */
-    const lines: string[] = [];
     runtime = await startBenchRuntime({ repo: repo.url, files, kubeconfig: state.kubeconfig, core, secret, log: (line) => lines.push(line) });
     const url = runtime.url!;
     log('first sync');
@@ -163,6 +165,9 @@ Afterwards the benchmark deletes the run's namespaces, cluster-scoped objects, i
     log(`first sync ${first.seconds.toFixed(1)} s, no-op ${noop.ms.toFixed(0)} ms (${writes(noopCounts)} writes), webhook ${latencies.map((s) => s.toFixed(2)).join('/')} s, catch-up ${catchUps.map((c) => c.seconds.toFixed(2)).join('/')} s, kubectl ${kubectl.seconds.toFixed(1)} s for ${kubectlObjects.length} objects`);
   } finally {
     await runtime?.stop();
+    await mkdir(path.dirname(RECONCILER_LOG), { recursive: true });
+    await writeFile(RECONCILER_LOG, lines.map((line) => `${line}\n`).join(''));
+    log(`the reconciler's log: ${path.relative(process.cwd(), RECONCILER_LOG)}`);
     await cleanUp({ kubeconfig, gateways: new Set([...names, ...kubectlGateways]), addedNodes, log });
   }
 }

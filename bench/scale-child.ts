@@ -6,8 +6,9 @@
 //                 workload, one node per gateway), as the plan step does: each gateway
 //                 through the plan memo, the shared Namespaces once; then one gateway's
 //                 change re-rendered and re-planned
-import { isShared, groupLiveByGateway, isNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory, type LiveObject } from '../src/diff/index.ts';
+import { isShared, splitShared, groupLiveByGateway, isNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory, type LiveObject } from '../src/diff/index.ts';
 import { InputMemo } from '../src/engine/input-memo.ts';
+import { memoPlan } from '../src/engine/memo-plan.ts';
 import type { FleetModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { RenderCache, renderFleet, type K8sObject, type RenderedGateway } from '../src/render/index.ts';
@@ -90,18 +91,14 @@ function nodeOf(name: string): LiveObject {
 function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap<string, RenderedGateway>; inventories: ReadonlyMap<string, Inventory>; live: ReturnType<typeof groupLiveByGateway>; memo: InputMemo<GatewayPlan> }): { plans: GatewayPlan[]; made: number } {
   const plans: GatewayPlan[] = [];
   const shared: K8sObject[] = [];
-  let made = 0;
+  const madeBefore = memo.made;
   for (const [gateway, render] of rendered) {
-    const inventory = inventories.get(gateway);
-    shared.push(...render.objects.filter(isShared));
-    const objects = liveOfGateway(live, gateway);
-    plans.push(memo.get(gateway, [render, inventory?.objects, inventory?.renderHash, inventory?.revision, ...objects], () => {
-      made++;
-      return planGateway({ gateway, desired: render.objects.filter((o) => !isShared(o)), live: objects, ...(inventory ? { inventory } : {}), revision: REVISION, renderHash: render.inputHash });
-    }));
+    const split = splitShared(render.objects);
+    shared.push(...split.shared);
+    plans.push(memoPlan({ memo, gateway, rendered: render, own: split.own, live: liveOfGateway(live, gateway), inventory: inventories.get(gateway), revision: REVISION }));
   }
   planShared({ desired: shared, live, inventories: inventories.values() });
-  return { plans, made };
+  return { plans, made: memo.made - madeBefore };
 }
 
 const loaded = await load();

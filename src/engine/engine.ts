@@ -5,7 +5,7 @@
 // pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { atRevision, isNoop, isSharedNoop, liveOfGateway, planGateway, planReads, planShared, splitShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { isNoop, isSharedNoop, liveOfGateway, planShared, splitShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
 import { chooseTargets, PassFacts } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader } from '../load/index.ts';
 import { DeployStatusReporter } from '../report/index.ts';
@@ -15,6 +15,7 @@ import type { K8sObject } from '../render/index.ts';
 import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
 import { InputMemo } from './input-memo.ts';
+import { memoPlan } from './memo-plan.ts';
 import type { GatewayHealth } from '../health/index.ts';
 import { observeCluster } from './observe.ts';
 import { describeTimings, PassTimings } from './pass-timings.ts';
@@ -198,20 +199,7 @@ export class Reconciler {
       const split = splitShared(rendered?.objects ?? []);
       shared.push(...split.shared);
       if (!this.owned.owns(target.gateway)) continue;
-      const live = liveOfGateway(observed.live, target.gateway);
-      // Keyed by what the plan reads, not the commit: a push that leaves this gateway's render as
-      // it was (the render cache hands out the same object) plans nothing for it again, nor does
-      // a live object whose status alone moved.
-      const reads = planReads({ desired: split.own, live });
-      const memo = this.plans.get(target.gateway, [rendered, inventory?.objects, inventory?.renderHash, inventory?.revision, ...reads], () => planGateway({
-        gateway: target.gateway,
-        desired: split.own,
-        live,
-        ...(inventory && inventory.revision ? { inventory } : {}),
-        revision,
-        renderHash: rendered?.inputHash ?? '',
-      }));
-      plans.push(atRevision(memo, revision));
+      plans.push(memoPlan({ memo: this.plans, gateway: target.gateway, rendered, own: split.own, live: liveOfGateway(observed.live, target.gateway), inventory, revision }));
     }
     this.plans.keepOnly(new Set(plans.map((p) => p.gateway)));
     return proceed({ plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) });

@@ -10,10 +10,17 @@
  */
 export class InputMemo<T> {
   private readonly last = new Map<string, { readonly inputs: readonly unknown[]; readonly value: T }>();
+  private makes = 0;
+
+  /** How many values were made, not kept, since this memo was created. */
+  get made(): number {
+    return this.makes;
+  }
 
   get(gateway: string, inputs: readonly unknown[], make: () => T): T {
     const last = this.last.get(gateway);
     if (last && last.inputs.length === inputs.length && last.inputs.every((input, i) => input === inputs[i])) return last.value;
+    this.makes++;
     const value = make();
     this.last.set(gateway, { inputs, value });
     return value;
