@@ -37,6 +37,16 @@ export function reportFromChild(figures: Record<string, unknown>): void {
 }
 
 /** Runs `work` once: its result, wall time and CPU time (user + system) in ms. */
+/** measure for work that ends later: its wall time and the CPU of the whole process (its threads too). */
+export async function measureAsync<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await work();
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { result, ms, cpuMs: (used.user + used.system) / 1000 };
+}
+
 export function measure<T>(work: () => T): { result: T; ms: number; cpuMs: number } {
   const cpu = process.cpuUsage();
   const started = performance.now();

@@ -1,6 +1,8 @@
 // One scale measurement in this fresh process (see scale.bench.ts):
 //   validate DIR  load (validate) the fleet repo
-//   render DIR    load, then render every gateway (cdk8s)
+//   render DIR    load, then render every gateway (cdk8s) on this thread
+//   render-threads DIR  load, then render every gateway as the load worker does a cold
+//                 commit: spread over the render threads (RenderPool, DEFAULT_RENDER_THREADS)
 //   plan DIR      load, render, then plan every gateway against a synthetic live state the
 //                 size of a watch cache holding the fleet (owned objects, one pod per
 //                 workload, one node per gateway), as the plan step does: each gateway
@@ -12,7 +14,9 @@ import { memoPlan } from '../src/engine/memo-plan.ts';
 import type { FleetModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { RenderCache, renderFleet, type K8sObject, type RenderedGateway } from '../src/render/index.ts';
-import { measure, reportFromChild } from './child.ts';
+import { measure, measureAsync, reportFromChild } from './child.ts';
+import { DEFAULT_RENDER_THREADS, renderGatewaysOn } from '../src/load/index.ts';
+import { RenderPool } from '../src/render/index.ts';
 import { withOneChange } from './one-change.ts';
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
@@ -107,6 +111,12 @@ if (mode === 'validate') {
 } else if (mode === 'render') {
   const render = measure(() => renderFleet({ model: loaded.model, now: NOW }));
   reportFromChild({ ms: render.ms, cpuMs: render.cpuMs, objects: render.result.gateways.reduce((n, g) => n + g.objects.length, 0) });
+} else if (mode === 'render-threads') {
+  const pool = new RenderPool({ threads: DEFAULT_RENDER_THREADS });
+  const render = await measureAsync(() => renderGatewaysOn({ model: loaded.model, now: NOW, pool }));
+  await pool.close();
+  if (render.result.failures.size > 0) throw new Error(`${render.result.failures.size} gateways failed to render`);
+  reportFromChild({ ms: render.ms, cpuMs: render.cpuMs, threads: pool.threads, offloaded: pool.offloaded, objects: [...render.result.rendered.values()].reduce((n, g) => n + g.objects.length, 0) });
 } else if (mode === 'plan') {
   const { model } = loaded;
   const afterLoad = rssMiB();

@@ -31,7 +31,7 @@ async function fleetDir(gateways: number): Promise<string> {
 }
 
 export async function main(): Promise<void> {
-  const results = new Map<number, { validate: ChildReport; render: ChildReport; plan: ChildReport }>();
+  const results = new Map<number, { validate: ChildReport; render: ChildReport; threads: ChildReport; plan: ChildReport }>();
   for (const gateways of SIZES) {
     const dir = await fleetDir(gateways);
     const run = (mode: string) => runChild(child, [mode, dir], { maxOldSpaceMiB: HEAP_MIB });
@@ -39,16 +39,21 @@ export async function main(): Promise<void> {
     console.log(`${gateways} validate ${seconds(num(validate, 'ms'))}, ${mib(validate.peakRssMiB)}`);
     const render = await run('render');
     console.log(`${gateways} render ${seconds(num(render, 'ms'))}, ${mib(render.peakRssMiB)}`);
+    const threads = await run('render-threads');
+    if (num(threads, 'offloaded') !== gateways) throw new Error(`render-threads sent ${num(threads, 'offloaded')} of ${gateways} gateways to its threads`);
+    if (num(threads, 'objects') !== num(render, 'objects')) throw new Error(`render-threads made ${num(threads, 'objects')} objects, one thread ${num(render, 'objects')}`);
+    console.log(`${gateways} render on ${num(threads, 'threads')} threads ${seconds(num(threads, 'ms'))}, ${mib(threads.peakRssMiB)}`);
     const plan = await run('plan');
     console.log(`${gateways} plan ${millis(num(plan, 'fullPlanMs'))}, one change re-planned in ${millis(num(plan, 'replanMs'))}, ${mib(plan.peakRssMiB)}`);
-    results.set(gateways, { validate, render, plan });
+    results.set(gateways, { validate, render, threads, plan });
     await rm(dir, { recursive: true, force: true });
   }
   const small = results.get(SIZES[0])!;
+  const threadCount = num(small.threads, 'threads');
   const large = results.get(SIZES[1])!;
   const rows = SIZES.map((n) => {
-    const { validate, render, plan } = results.get(n)!;
-    return `| ${count(n)} × 4 | ${seconds(num(validate, 'ms'))} (${mib(validate.peakRssMiB)}) | ${seconds(num(render, 'ms'))} (${mib(render.peakRssMiB)}) | ${seconds(num(plan, 'firstPlanMs'))} | ${seconds(num(plan, 'fullPlanMs'))} | ${millis(num(plan, 'memoPassMs'))} | ${millis(num(plan, 'rerenderMs'))} | ${millis(num(plan, 'replanMs'))} (${num(plan, 'replanMade')} planned) | ${mib(plan.peakRssMiB)} |`;
+    const { validate, render, threads, plan } = results.get(n)!;
+    return `| ${count(n)} × 4 | ${seconds(num(validate, 'ms'))} (${mib(validate.peakRssMiB)}) | ${seconds(num(render, 'ms'))} (${mib(render.peakRssMiB)}) | ${seconds(num(threads, 'ms'))} (${mib(threads.peakRssMiB)}; ${(num(render, 'ms') / num(threads, 'ms')).toFixed(2)} ×) | ${seconds(num(plan, 'firstPlanMs'))} | ${seconds(num(plan, 'fullPlanMs'))} | ${millis(num(plan, 'memoPassMs'))} | ${millis(num(plan, 'rerenderMs'))} | ${millis(num(plan, 'replanMs'))} (${num(plan, 'replanMade')} planned) | ${mib(plan.peakRssMiB)} |`;
   });
   const liveRows = SIZES.map((n) => {
     const { plan } = results.get(n)!;
@@ -67,10 +72,10 @@ export async function main(): Promise<void> {
     id: 'scale',
     title: 'Beyond the test bed: 10,000 and 100,000 gateways, simulated',
     command: 'npm run bench -- scale',
-    body: `Synthetic fleets from \`bench/fleet-generator.ts\` (seed 1, 4 services per gateway, 50 gateways per customer), one run per figure, each stage in a fresh Node process (\`bench/scale-child.ts\`, heap limit ${count(HEAP_MIB)} MiB) with its own peak RSS. Nothing runs on a cluster: **plan** plans every gateway against a synthetic live state the size of what the watch cache would hold for the fleet (each rendered object as the API server serves it back, with its metadata, defaulted fields and status; one pod per workload; one node per gateway) as the plan step does: each gateway through the plan memo, the customers' Namespaces once. Single-threaded. Targets: 100,000 gateways validated ≤ 8 s, rendered ≤ 90 s, a one-gateway change re-planned ≤ 50 ms.
+    body: `Synthetic fleets from \`bench/fleet-generator.ts\` (seed 1, 4 services per gateway, 50 gateways per customer), one run per figure, each stage in a fresh Node process (\`bench/scale-child.ts\`, heap limit ${count(HEAP_MIB)} MiB) with its own peak RSS. Nothing runs on a cluster: **plan** plans every gateway against a synthetic live state the size of what the watch cache would hold for the fleet (each rendered object as the API server serves it back, with its metadata, defaulted fields and status; one pod per workload; one node per gateway) as the plan step does: each gateway through the plan memo, the customers' Namespaces once, on one thread. **Render on render threads** is the load worker's path for a cold commit (\`renderGatewaysOn\` with a \`RenderPool\` of \`DEFAULT_RENDER_THREADS\`, the machine's cores up to 4: each thread synthesizes batches of 250 gateways' inputs, copied there and back); the one-thread render is the same gateways with no threads. Targets: 100,000 gateways validated ≤ 8 s, rendered ≤ 90 s, a one-gateway change re-planned ≤ 50 ms.
 
-| gateways × services | validate (peak RSS) | render (peak RSS) | first-sync plan | plan, memo empty (a restart) | plan, nothing changed (memo) | re-render after one change | re-plan after it | peak RSS of plan |
-|---|---|---|---|---|---|---|---|---|
+| gateways × services | validate (peak RSS) | render on one thread (peak RSS) | render on ${threadCount} render threads, as the load worker renders a cold commit (peak RSS; speed-up) | first-sync plan | plan, memo empty (a restart) | plan, nothing changed (memo) | re-render after one change | re-plan after it | peak RSS of plan |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Memory of the plan process as it goes (RSS after each stage):

@@ -1,6 +1,6 @@
 // Splits one listing of everything we own into what each gateway's plan needs.
-import { createHash } from 'node:crypto';
 import { LABEL } from '../contract/index.ts';
+import { sha256Hex } from '../render/canonical.ts';
 import type { K8sObject } from '../render/index.ts';
 import type { LiveObject } from './refs.ts';
 
@@ -54,7 +54,7 @@ export function planView(object: LiveObject): string {
   if (view === undefined) {
     const { status: _status, metadata, ...rest } = object;
     const { resourceVersion: _version, managedFields: _fields, ...kept } = metadata as LiveObject['metadata'] & Readonly<Record<string, unknown>>;
-    view = createHash('sha1').update(JSON.stringify({ ...rest, metadata: kept })).digest('base64');
+    view = sha256Hex(JSON.stringify({ ...rest, metadata: kept }));
     VIEWS.set(object, view);
   }
   return view;

@@ -7,7 +7,8 @@ import type { FleetFileReader } from '../model/file-reader.ts';
 import type { FleetModel } from '../model/fleet-model.ts';
 import { loadFleet, type ParsedFiles } from '../model/load.ts';
 import { type CommitProblem, type Problem } from '../model/problems.ts';
-import { RenderCache, renderFleet, type RenderedGateway } from '../render/index.ts';
+import type { GatewayModel } from '../model/fleet-model.ts';
+import { failedRender, gatewayInputs, operatorKey, RenderCache, renderJob, renderKey, renderTime, type RenderedGateway, type RenderJob, type RenderOutcome, type RenderPool } from '../render/index.ts';
 
 /** A gateway whose render failed: at its gateway file, with the render error's code. */
 export interface RenderFailure {
@@ -52,24 +53,59 @@ export class GatewayRenders {
 
 /** Each gateway rendered on its own as of `now`, so one failure names its own file and spares the rest. */
 export function renderGateways({ model, now, renders }: { readonly model: FleetModel; readonly now: string; readonly renders?: GatewayRenders }): RenderedGateways {
+  const gathered = gatherRenders({ model, now, ...(renders ? { renders } : {}) });
+  return gathered.finish(gathered.jobs.map(renderJob));
+}
+
+/** renderGateways with the gateways not in `renders` synthesized on `pool`'s threads when there are enough of them. */
+export async function renderGatewaysOn({ model, now, renders, pool }: { readonly model: FleetModel; readonly now: string; readonly renders?: GatewayRenders; readonly pool: RenderPool }): Promise<RenderedGateways> {
+  const gathered = gatherRenders({ model, now, ...(renders ? { renders } : {}) });
+  return gathered.finish(await pool.render(gathered.jobs));
+}
+
+/**
+ * Each gateway's render from `renders` where its key is there, its inputs gathered where not:
+ * `finish` takes the outcomes of those jobs, in order, and keeps the new renders.
+ */
+function gatherRenders({ model, now, renders }: { readonly model: FleetModel; readonly now: string; readonly renders?: GatewayRenders }): {
+  readonly jobs: readonly RenderJob[];
+  finish(outcomes: readonly RenderOutcome[]): RenderedGateways;
+} {
   const rendered = new Map<string, RenderedGateway>();
   const failures = new Map<string, RenderFailure>();
+  const fail = (gateway: GatewayModel, code: string, message: string) => failures.set(gateway.name, { gateway: gateway.name, file: gateway.source.path, line: 1, col: 1, code, message });
+  const jobs: RenderJob[] = [];
+  const jobGateways: GatewayModel[] = [];
   for (const gateway of model.gateways.values()) {
     try {
-      const cache = renders?.cacheFor(gateway.name);
-      const [one] = renderFleet({ model, now, gateways: [gateway.name], ...(cache ? { cache } : {}) }).gateways;
-      rendered.set(gateway.name, one!);
+      const time = renderTime(now);
+      const key = renderKey({ model, gateway, now: time });
+      const cached = renders?.cacheFor(gateway.name).get(gateway.name, key);
+      if (cached) {
+        rendered.set(gateway.name, cached);
+        continue;
+      }
+      jobs.push({ inputs: gatewayInputs({ model, gateway, now: time }), key, operatorKey: operatorKey({ model, gateway, now: time }) });
+      jobGateways.push(gateway);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      failures.set(gateway.name, {
-        gateway: gateway.name, file: gateway.source.path, line: 1, col: 1,
-        code: typeof code === 'string' ? code : 'RENDER_FAILED',
-        message: error instanceof Error ? error.message : String(error),
-      });
+      const outcome = failedRender(error);
+      fail(gateway, outcome.code, outcome.message);
     }
   }
-  renders?.retain(model);
-  return { rendered, failures };
+  return {
+    jobs,
+    finish: (outcomes) => {
+      outcomes.forEach((outcome, i) => {
+        const gateway = jobGateways[i]!;
+        if (!outcome.ok) return fail(gateway, outcome.code, outcome.message);
+        renders?.cacheFor(gateway.name).set(jobs[i]!.key, outcome.rendered);
+        rendered.set(gateway.name, outcome.rendered);
+      });
+      renders?.retain(model);
+      // In the model's order, as a render on one thread gives them.
+      return { rendered: new Map([...model.gateways.keys()].filter((name) => rendered.has(name)).map((name) => [name, rendered.get(name)!])), failures };
+    },
+  };
 }
 
 /**
@@ -77,14 +113,17 @@ export function renderGateways({ model, now, renders }: { readonly model: FleetM
  * only through expiry).
  * @throws FleetReadError when the reader cannot list the repo at all
  */
-export async function fleetAt({ reader, now, renders, parsed }: {
+export async function fleetAt({ reader, now, renders, parsed, pool }: {
   readonly reader: FleetFileReader; readonly now: string; readonly renders?: GatewayRenders;
   /** Files checked by earlier loads (see ParsedFiles). */
   readonly parsed?: ParsedFiles;
+  /** Render threads for a cold render of many gateways (see RenderPool); without it every render is on this thread. */
+  readonly pool?: RenderPool;
 }): Promise<FleetAt> {
   const loaded = await loadFleet({ reader, ...(parsed ? { parsed } : {}) });
   if (!loaded.ok) return loaded;
-  return { ok: true, model: loaded.model, ...renderGateways({ model: loaded.model, now, ...(renders ? { renders } : {}) }) };
+  const args = { model: loaded.model, now, ...(renders ? { renders } : {}) };
+  return { ok: true, model: loaded.model, ...(pool ? await renderGatewaysOn({ ...args, pool }) : renderGateways(args)) };
 }
 
 /**
@@ -102,12 +141,12 @@ export function formatRenderFailure(failure: RenderFailure): string {
 }
 
 /** `fleetAt` for one commit, as the reconciler takes it: never throws. */
-export async function fleetAtCommit({ reader, commit, now, renders, parsed }: {
-  readonly reader: FleetFileReader; readonly commit: string; readonly now: string; readonly renders?: GatewayRenders; readonly parsed?: ParsedFiles;
+export async function fleetAtCommit({ reader, commit, now, renders, parsed, pool }: {
+  readonly reader: FleetFileReader; readonly commit: string; readonly now: string; readonly renders?: GatewayRenders; readonly parsed?: ParsedFiles; readonly pool?: RenderPool;
 }): Promise<FleetAtCommit> {
   let fleet: FleetAt;
   try {
-    fleet = await fleetAt({ reader, now, ...(renders ? { renders } : {}), ...(parsed ? { parsed } : {}) });
+    fleet = await fleetAt({ reader, now, ...(renders ? { renders } : {}), ...(parsed ? { parsed } : {}), ...(pool ? { pool } : {}) });
   } catch (error) {
     return { ok: false, commit, problems: [{ code: 'LOAD_FAILED', message: `${reader.origin}: ${error instanceof Error ? error.message : String(error)}` }] };
   }
@@ -119,8 +158,11 @@ export async function fleetAtCommit({ reader, commit, now, renders, parsed }: {
 /** Loads the fleet at a commit for the reconciler: in this thread, or in a bounded worker (load-worker.ts). */
 export interface FleetLoader {
   load(args: { readonly commit: string; readonly now: string }): Promise<FleetAtCommit>;
-  /** A pass begins: what the loader keeps for the passes may be trimmed to what the last one used. */
-  startPass?(): void;
+  /**
+   * A pass begins: what the loader keeps for the passes may be trimmed to what the last one
+   * used, besides what `kept` (the loads carried into this pass) still holds.
+   */
+  startPass?(kept: readonly Extract<FleetAtCommit, { ok: true }>[]): void;
   /** Stops whatever the loader keeps running. */
   close(): Promise<void>;
 }
@@ -181,7 +223,7 @@ export class FleetRevisions {
     this.thisPass.clear();
     this.byCommit = new Map();
     this.loadedThisPass.clear();
-    this.loader.startPass?.();
+    this.loader.startPass?.([...this.carried.values()].map((c) => c.fleet));
   }
 }
 

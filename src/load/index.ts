@@ -8,10 +8,11 @@ export {
   formatRenderFailure,
   inThreadLoader,
   renderGateways,
+  renderGatewaysOn,
   type FleetAt,
   type FleetAtCommit,
   type FleetLoader,
   type RenderFailure,
   type RenderedGateways,
 } from './fleet-at.ts';
-export { DEFAULT_LOAD_BOUNDS, WorkerLoader, type LoadBounds, type LoadFailure, type WorkerLoaderOptions } from './load-worker.ts';
+export { DEFAULT_LOAD_BOUNDS, DEFAULT_RENDER_THREADS, WorkerLoader, type LoadBounds, type LoadFailure, type WorkerLoaderOptions } from './load-worker.ts';

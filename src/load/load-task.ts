@@ -3,10 +3,11 @@
 // the worker lives, the gitdir's object caches and the renders of every gateway, so a pass
 // over unchanged commits reads and renders nothing twice; and it sends back only the
 // renders the reconciler does not hold yet (copying a render between threads costs about as
-// much as taking it from the cache). It keeps each file's own checks too (ParsedFiles), so the
+// much as taking it from the cache). A cold render of many gateways is spread over render
+// threads of its own (RenderPool). It keeps each file's own checks too (ParsedFiles), so the
 // next commit of a branch parses only the files it changed; those no load of the last pass
 // read are dropped when a pass begins.
-import type { RenderedGateway } from '../render/index.ts';
+import { RenderPool, type RenderedGateway } from '../render/index.ts';
 import { openCommitStore, type CommitStore } from '../source/commit-store.ts';
 import { ParsedFiles } from '../model/load.ts';
 import { fleetAtCommit, GatewayRenders, type FleetAtCommit } from './fleet-at.ts';
@@ -20,6 +21,8 @@ export type LoadTask =
     readonly known: readonly string[];
     /** The reconciler's pass: files no load of the pass before read are forgotten when it changes. */
     readonly pass: number;
+    /** Render threads for a cold render of many gateways, and each one's heap bound (see RenderPool). */
+    readonly render: { readonly threads: number; readonly maxMemoryMb: number; readonly tsx: string };
   };
 
 /** A render the reconciler already holds, named instead of copied. */
@@ -44,6 +47,8 @@ interface OpenedRepo {
 }
 
 const opened = new Map<string, OpenedRepo>();
+/** This worker's render threads, made on the first load that asks for them; they end when idle. */
+let pool: RenderPool | undefined;
 
 export default async function runLoadTask(task: LoadTask): Promise<LoadAnswer | 'ready'> {
   if (task.kind === 'ready') return 'ready';
@@ -56,7 +61,8 @@ export default async function runLoadTask(task: LoadTask): Promise<LoadAnswer | 
     repo.parsed.nextGeneration();
     repo.pass = task.pass;
   }
-  const fleet = await fleetAtCommit({ reader: repo.store.readerAt(task.commit), commit: task.commit, now: task.now, renders: repo.renders, parsed: repo.parsed });
+  pool ??= new RenderPool(task.render);
+  const fleet = await fleetAtCommit({ reader: repo.store.readerAt(task.commit), commit: task.commit, now: task.now, renders: repo.renders, parsed: repo.parsed, pool });
   if (!fleet.ok) return fleet;
   const known = new Set(task.known);
   const rendered = new Map<string, RenderedGateway | KnownRender>();

@@ -2,7 +2,10 @@
 // piscina pool of one), never on the event loop that answers /healthz, the webhook and the
 // Lease. Each load has a deadline and the worker a heap bound; a load past either is a bad
 // commit naming the bound, the worker is terminated and a fresh one takes its place, so one
-// pushed commit can cost the fleet one bounded wait, never the reconciler.
+// pushed commit can cost the fleet one bounded wait, never the reconciler. A cold render of
+// many gateways is spread over render threads the worker starts (RenderPool, `--render-threads`),
+// each under the same heap bound and ended with the worker.
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { RenderedGateway } from '../render/index.ts';
@@ -27,14 +30,21 @@ export const DEFAULT_LOAD_BOUNDS: LoadBounds = { timeoutMs: 120_000, maxMemoryMb
 const WORKER_START_MS = 60_000;
 
 const TASK_FILE = fileURLToPath(new URL('./load-task.ts', import.meta.url));
+/** Resolved here, not by the worker from the process's working directory, which may be anywhere. */
+const TSX = import.meta.resolve('tsx');
 
 export interface WorkerLoaderOptions {
   readonly gitdir: string;
   /** The repository as errors name it (no credentials). */
   readonly origin: string;
   readonly bounds?: Partial<LoadBounds>;
+  /** Threads a cold render of many gateways is spread over (`--render-threads`); 1 renders on the load worker alone. @default DEFAULT_RENDER_THREADS */
+  readonly renderThreads?: number;
   readonly log?: (line: string) => void;
 }
+
+/** The machine's cores, up to 4: a reconciler's CPU share is seldom more. */
+export const DEFAULT_RENDER_THREADS = Math.min(4, os.availableParallelism());
 
 /** Why a load ended without a fleet, as the reconciler's status says it. */
 export type LoadFailure = 'deadline' | 'memory' | 'worker';
@@ -67,8 +77,7 @@ export class WorkerLoader implements FleetLoader {
       maxThreads: 1,
       // The worker's caches (Git objects, renders of unchanged gateways) are what make a pass cheap: keep it.
       idleTimeout: Number.POSITIVE_INFINITY,
-      // Resolved here, not by the worker from the process's working directory, which may be anywhere.
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      execArgv: ['--import', TSX],
       resourceLimits: { maxOldGenerationSizeMb: this.bounds.maxMemoryMb },
     });
     // A worker that fails between loads is replaced by the pool; unheard, the pool's 'error' would end the process.
@@ -81,7 +90,13 @@ export class WorkerLoader implements FleetLoader {
     return run;
   }
 
-  startPass(): void {
+  /**
+   * Renders that neither a load of the last pass nor a load carried into this one uses are
+   * dropped: a pass that reuses the fleet it carried loads nothing, and the renders of that
+   * fleet are still named, not copied, when the next commit is loaded.
+   */
+  startPass(kept: readonly Extract<FleetAtCommit, { ok: true }>[] = []): void {
+    for (const fleet of kept) for (const render of fleet.rendered.values()) this.used.add(renderId(render));
     for (const id of this.renders.keys()) if (!this.used.has(id)) this.renders.delete(id);
     this.used = new Set();
     this.models.startPass();
@@ -102,7 +117,8 @@ export class WorkerLoader implements FleetLoader {
       }
       this.warm = true;
     }
-    const task: LoadTask = { kind: 'load', gitdir: this.options.gitdir, origin: this.options.origin, commit, now, known: [...this.renders.keys()], pass: this.pass };
+    const task: LoadTask = { kind: 'load', gitdir: this.options.gitdir, origin: this.options.origin, commit, now, known: [...this.renders.keys()], pass: this.pass,
+      render: { threads: this.options.renderThreads ?? DEFAULT_RENDER_THREADS, maxMemoryMb: this.bounds.maxMemoryMb, tsx: TSX } };
     let answer: LoadAnswer;
     try {
       answer = (await this.pool.run(task, { signal: AbortSignal.timeout(this.bounds.timeoutMs) })) as LoadAnswer;

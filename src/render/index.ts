@@ -1,5 +1,8 @@
 // The render stage: FleetModel in, per-gateway Kubernetes objects out (pure, no IO).
-export { renderGateway, type RenderedGateway, type RenderGatewayOptions } from './render-gateway.ts';
+export { renderGateway, renderTime, type RenderedGateway, type RenderGatewayOptions } from './render-gateway.ts';
+export { RenderPool, type RenderPoolOptions } from './render-pool.ts';
+export { failedRender, renderJob, type RenderJob, type RenderOutcome } from './render-task.ts';
+export { gatewayInputs, operatorKey, renderKey } from './inputs.ts';
 export { renderFleet, RenderCache, type RenderedFleet, type RenderFleetOptions } from './render-fleet.ts';
 export { toYaml } from './yaml.ts';
 export type { K8sObject } from './objects.ts';

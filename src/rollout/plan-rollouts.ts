@@ -78,7 +78,12 @@ export function planRollouts({ gateways, settings, now }: PlanRolloutsArgs): Rol
         continue;
       }
       decisions.set(gateway, { action: 'advance', gateway, revision: target.revision, why });
-      if (target.renderHash !== undefined) states.set(gateway, { ...(state ?? {}), revision: target.revision, renderHash: target.renderHash });
+      if (target.renderHash !== undefined) {
+        const moved: GatewayRolloutState = { ...(state ?? {}), revision: target.revision, renderHash: target.renderHash };
+        // Ready on a render that does not change is healthy on the new revision now: the next
+        // pass would find it so and record the gateway a second time.
+        states.set(gateway, why === 'same-render' ? withHealth(moved, input) : moved);
+      }
       continue;
     }
     const rollout = group(target.revision);

@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   readonly gitTimeoutMs?: number;
   /** The deadline and heap bound of loading and rendering one commit (`--load-timeout`, `--load-max-memory`). @default DEFAULT_LOAD_BOUNDS */
   readonly loadBounds?: Partial<LoadBounds>;
+  /** Threads a cold render of many gateways is spread over (`--render-threads`). @default DEFAULT_RENDER_THREADS */
+  readonly renderThreads?: number;
   /** undefined: approvals off. */
   readonly github?: GitHubOptions;
   readonly trustedRevision?: string;
@@ -203,7 +205,7 @@ function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, s
     ...(options.gitAuth ? { auth: options.gitAuth } : {}),
     ...(options.gitTimeoutMs !== undefined ? { timeoutMs: options.gitTimeoutMs } : {}),
   });
-  const loader = new WorkerLoader({ gitdir: source.gitdir, origin: redactor.redact(source.origin), log, ...(options.loadBounds ? { bounds: options.loadBounds } : {}) });
+  const loader = new WorkerLoader({ gitdir: source.gitdir, origin: redactor.redact(source.origin), log, ...(options.loadBounds ? { bounds: options.loadBounds } : {}), ...(options.renderThreads ? { renderThreads: options.renderThreads } : {}) });
   const reconciler = new Reconciler({
     source, loader, client, store, metrics,
     events: new KubeEventRecorder({ core: withKubeDeadline(makeKubeApi(kubeconfig, CoreV1Api)), instance: defaultIdentity(), redact: (text) => redactor.redact(text) }),

@@ -65,8 +65,8 @@ const loaders: WorkerLoader[] = [];
 afterEach(async () => {
   for (const loader of loaders.splice(0)) await loader.close();
 });
-function workerLoader(bounds: { timeoutMs?: number; maxMemoryMb?: number }): WorkerLoader {
-  const loader = new WorkerLoader({ gitdir: path.join(dir, '.git'), origin: dir, bounds });
+function workerLoader(bounds: { timeoutMs?: number; maxMemoryMb?: number }, renderThreads?: number): WorkerLoader {
+  const loader = new WorkerLoader({ gitdir: path.join(dir, '.git'), origin: dir, bounds, ...(renderThreads ? { renderThreads } : {}) });
   loaders.push(loader);
   return loader;
 }
@@ -107,8 +107,29 @@ describe('loading a commit in the bounded worker', () => {
     for (let i = 0; i < 2; i++) expect(await loader.load({ commit: commits.broken, now: NOW })).toEqual(await inThreadLoader(openLocalRepo({ dir })).load({ commit: commits.broken, now: NOW }));
   });
 
+  it('keeps the renders of a fleet carried through passes that load nothing: the next commit names them instead of copying them', async () => {
+    const loader = workerLoader({});
+    const good = await loader.load({ commit: commits.good, now: NOW });
+    if (!good.ok) throw new Error('the commit loads');
+    // Two passes that reuse the loaded fleet (nothing new pushed) and load nothing themselves.
+    loader.startPass([good]);
+    loader.startPass([good]);
+    const changed = await loader.load({ commit: commits.changed, now: NOW });
+    if (!changed.ok) throw new Error('the commit loads');
+    expect(changed.rendered.get('acme-sh-02')).toBe(good.rendered.get('acme-sh-02'));
+    expect(changed.rendered.get('acme-sh-01')).not.toBe(good.rendered.get('acme-sh-01'));
+  });
+
+  it('renders a cold commit of thousands of gateways on render threads, with the renders one thread gives', async () => {
+    const [pooled, inThread] = [await workerLoader({}, 2).load({ commit: commits.slow, now: NOW }), await inThreadLoader(openLocalRepo({ dir })).load({ commit: commits.slow, now: NOW })];
+    if (!pooled.ok || !inThread.ok) throw new Error(`the commit loads: ${JSON.stringify([pooled, inThread].map((l) => (l.ok ? 'ok' : l.problems.slice(0, 2))))}`);
+    expect(pooled.rendered.size).toBe(3006);
+    expect(pooled.rendered).toEqual(inThread.rendered);
+  }, 120_000);
+
   it('a commit not loaded within the deadline is bad, names --load-timeout, and the next commit, queued behind it, loads against its own deadline in a fresh worker', async () => {
-    const loader = workerLoader({ timeoutMs: DEADLINE_MS });
+    // On the load worker alone: render threads would shorten the slow commit by how many cores the machine has.
+    const loader = workerLoader({ timeoutMs: DEADLINE_MS }, 1);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     const [slow, good] = await Promise.all([loader.load({ commit: commits.slow, now: NOW }), loader.load({ commit: commits.good, now: NOW })]);

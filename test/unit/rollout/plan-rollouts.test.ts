@@ -174,6 +174,18 @@ describe('planRollouts', () => {
     expect(plan.rollouts).toEqual([]);
   });
 
+  it('records a Ready gateway moved on the same render as healthy on the new revision at once, so the move is one write, not two', () => {
+    const input = (gateway: string, verdict: GatewayRolloutInput['verdict']): GatewayRolloutInput => ({ gateway, labels: {}, state: on('r1'), target: { revision: 'r2', renderHash: 'r1-render', emergency: false }, verdict });
+    const gateways = [input('ready', { status: 'ready' }), input('progressing', { status: 'progressing' })];
+    const first = planRollouts({ now: at(0), settings, gateways });
+    expect(first.states.get('ready')).toMatchObject({ revision: 'r2', healthy: { revision: 'r2', renderHash: 'r1-render' } });
+    // Not Ready: its last healthy revision stays where it was.
+    expect(first.states.get('progressing')?.healthy?.revision).not.toBe('r2');
+    // The pass after, on the states just recorded, records nothing new for the Ready one.
+    const next = planRollouts({ now: at(30), settings, gateways: gateways.map((g) => ({ ...g, state: first.states.get(g.gateway) })) });
+    expect(next.states.get('ready')).toEqual(first.states.get('ready'));
+  });
+
   it('resumes where the durable state says: a restarted reconciler restarts no wave and re-applies no gateway', () => {
     const fleet = new Fleet(TEN, ['gw-07']);
     let seconds = 0;
