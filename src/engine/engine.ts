@@ -21,7 +21,7 @@ import { observeCluster } from './observe.ts';
 import { describeTimings, PassTimings } from './pass-timings.ts';
 import type { PassSummary, ReconcilerOptions } from './options.ts';
 import { applyPrePullJobs, prePullStep } from './prepull-step.ts';
-import { reportDeploy, reportGateways } from './report-step.ts';
+import { ReportMemo, reportDeploy, reportGateways } from './report-step.ts';
 import { changedStates, decideRollouts, persistStates, revisionOnlyMoves, statesOf } from './rollout-step.ts';
 import { DeferredStates } from './deferred-states.ts';
 import { failedApplies, passResult, type Applied, type Fetched, type Gated, type Loaded, type PassStart, type Planned, type Records, type Rolled, type Seen } from './pass-shapes.ts';
@@ -40,6 +40,7 @@ export class Reconciler {
   private readonly histories: GatewayHistories;
   private readonly plans = new InputMemo<GatewayPlan>();
   private readonly healths = new InputMemo<GatewayHealth>();
+  private readonly reports = new ReportMemo();
   private readonly now: () => string;
   private readonly log: (line: string) => void;
   private passLeadership: AbortSignal | undefined;
@@ -266,7 +267,7 @@ export class Reconciler {
   }
 
   private reportArgs({ headFleet, targets, now, health, rollout, observed }: PassStart & Loaded & Gated & Rolled & Seen) {
-    return { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed, recordsEventsOf: (gateway: string) => this.owned.owns(gateway) };
+    return { head: headFleet, targets, now, revisions: this.revisions, health, rollout, store: this.options.store, events: this.options.events, observed, recordsEventsOf: (gateway: string) => this.owned.owns(gateway), memo: this.reports };
   }
 
   /** A cluster read, retried on transient failures; a read that keeps failing ends the pass. */

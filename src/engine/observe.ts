@@ -26,7 +26,9 @@ export async function observeCluster(client: Pick<ClusterClient, 'listOwned' | '
   for (const pod of pods as unknown as Pod[]) {
     const gateway = pod.metadata.labels?.[LABEL.gateway];
     if (!gateway) continue;
-    byGateway.set(gateway, [...(byGateway.get(gateway) ?? []), pod]);
+    const pods = byGateway.get(gateway);
+    if (pods) pods.push(pod);
+    else byGateway.set(gateway, [pod]);
   }
   return { live: groupLiveByGateway(live), nodes: new Map((nodes as unknown as Node[]).map((n) => [n.metadata.name, n])), pods: byGateway, resourceMetrics };
 }

@@ -9,11 +9,12 @@ import { standingOf, type RolloutPlan, type RolloutPosition, type RolloutSummary
 import type { FleetAtCommit, FleetRevisions } from '../load/index.ts';
 import type { GatewayTarget } from '../gate/index.ts';
 import type { Observed } from './observe.ts';
+import { InputMemo } from './input-memo.ts';
 import { LABEL, REASON } from '../contract/index.ts';
 import type { GatewayModel } from '../model/fleet-model.ts';
 import { gatewayFlows, type DataFlow } from '../report/data-flows.ts';
 import { rolloutServices, type ServicesAt } from '../report/rollout-services.ts';
-import { nodeUsage, resourceMetricsStatus, serviceUsage, type ServiceUsage } from '../report/resource-usage.ts';
+import { nodeUsage, resourceMetricsStatus, serviceUsage, type ResourceMetricsRead, type ServiceUsage } from '../report/resource-usage.ts';
 
 export interface ReportArgs {
   readonly head: FleetAtCommit;
@@ -31,6 +32,24 @@ export interface ReportArgs {
   readonly refusal?: string;
   /** What the cluster held this pass: nodes and pods (for capacity and limits) and the metrics API's figures. */
   readonly observed?: Pick<Observed, 'nodes' | 'pods' | 'resourceMetrics'>;
+  /** Each gateway's report of the last pass and what it was made from (the engine's, kept across passes). @default none kept */
+  readonly memo?: ReportMemo;
+}
+
+/**
+ * What the report step keeps between passes, by gateway: its whole report, and the parts a
+ * push that only moves its revision leaves as they were (its services, node and data flows
+ * as observed), each with what it was made from.
+ */
+export class ReportMemo {
+  readonly reports = new InputMemo<GatewayReport>();
+  readonly services = new InputMemo<GatewayReport['services']>();
+  readonly nodes = new InputMemo<NodeStatus>();
+  readonly flows = new InputMemo<DataFlow[]>();
+
+  keepOnly(gateways: ReadonlySet<string>): void {
+    for (const memo of [this.reports, this.services, this.nodes, this.flows]) memo.keepOnly(gateways);
+  }
 }
 
 export async function reportGateways(args: ReportArgs): Promise<void> {
@@ -40,6 +59,7 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
   const results = new Map(args.applied.map((r) => [r.gateway, r]));
   const summaries = new Map<string, RolloutSummary>(rollout.rollouts.map((r) => [r.id, r]));
   const declaredNodes = new Set<string>(args.head.ok ? [...args.head.model.gateways.values()].map((g) => g.node) : []);
+  const memo = args.memo ?? new ReportMemo();
   for (const target of targets) {
     const decision = rollout.decisions.get(target.gateway);
     const revision = decision?.revision ?? target.revision;
@@ -54,11 +74,12 @@ export async function reportGateways(args: ReportArgs): Promise<void> {
     }
     const previous = store.recorded(target.gateway);
     const standing = decision ? standingOf(decision, summaries) : undefined;
-    const report = gatewayReport(args, { target, revision, result, previous, standing, ...(gateway ? { gateway } : {}) });
+    const report = gatewayReport(args, memo, { target, revision, result, previous, standing, ...(gateway ? { gateway } : {}) });
     store.reportGateway(report);
     if (args.recordsEventsOf?.(target.gateway) ?? true) await recordTransitions(args.events, { report, previous, ...(decision?.action === 'rollback' ? { rolledBack: standing!.message } : {}) });
   }
   store.setUnmanagedNodes(unmanagedNodes(args.observed?.nodes, declaredNodes));
+  memo.keepOnly(new Set(targets.map((t) => t.gateway)));
 }
 
 /** Each rollout with the services it changes on its gateways. */
@@ -91,35 +112,73 @@ interface GatewayFacts {
   readonly standing: RolloutPosition | undefined;
 }
 
-/** One gateway's status record: its node and services as observed, its phase by the phase policy, the gate's latest ruling. */
-function gatewayReport(args: ReportArgs, { target, gateway, revision, result, previous, standing }: GatewayFacts): GatewayReport {
+const NO_PODS: readonly Pod[] = [];
+
+/** A reading of the metrics API as a report reads it: its figures, or (the same each pass) why there are none. */
+function metricsKey(read: ResourceMetricsRead | undefined): unknown {
+  return read?.available ? read : read?.reason;
+}
+
+/**
+ * One gateway's status record: its node and services as observed, its phase by the phase
+ * policy, the gate's latest ruling. Made again only when something it is made from changed:
+ * the watch cache, the metrics reading and the loader hand out one object until it changes,
+ * so a pass that changed nothing hands the store the same report (and the store keeps its record).
+ */
+function gatewayReport(args: ReportArgs, memo: ReportMemo, { target, gateway, revision, result, previous, standing }: GatewayFacts): GatewayReport {
   const health = args.health.get(target.gateway);
   const applyFailed = result !== undefined && !result.ok;
   const appliedRevision = applyFailed ? previous?.appliedRevision : revision;
-  const outcome = gatewayPhase({
-    health: health ?? { gateway: target.gateway, phase: GatewayPhase.Offline, message: 'not observed this pass', services: [] },
-    ...(args.refusal ? { refusal: args.refusal } : {}),
-    ...(applyFailed ? { applyError: result.errors.map((e) => `${e.component}: ${e.message}`).join('; ') } : {}),
-    ...(target.blockedBy ? { gate: { result: target.blockedBy.result, summary: describeDecision(target.blockedBy) } } : {}),
-    ...(standing ? { rollout: standing } : {}),
-    ...(args.head.ok ? {} : { headInvalid: `newest commit ${args.head.commit.slice(0, 12)} is invalid and not applied` }),
-  });
   const pending = target.pending ?? (target.revision !== appliedRevision ? target.revision : undefined);
   // The audit of the gate's latest ruling for this gateway: what stops it, or what let it move.
   const ruling = target.blockedBy ?? target.decisions.at(-1);
+  const approval = ruling ? approvalSummary(ruling) : undefined;
+  const gate = target.blockedBy ? { result: target.blockedBy.result, summary: describeDecision(target.blockedBy) } : undefined;
+  const headInvalid = args.head.ok ? undefined : `newest commit ${args.head.commit.slice(0, 12)} is invalid and not applied`;
+  const nodeName = gateway?.node ?? previous?.node.name ?? target.gateway;
+  const seen = { health, node: args.observed?.nodes.get(nodeName), metrics: metricsKey(args.observed?.resourceMetrics), nodeName, pods: args.observed?.pods.get(target.gateway) ?? NO_PODS };
+  const inputs = [
+    health, gateway, seen.node, seen.metrics, result, args.refusal, headInvalid,
+    target.customer, nodeName, appliedRevision, pending, JSON.stringify([approval, gate, standing]), seen.pods.length, ...seen.pods,
+  ];
+  return memo.reports.get(target.gateway, inputs, () => {
+    const outcome = gatewayPhase({
+      health: health ?? { gateway: target.gateway, phase: GatewayPhase.Offline, message: 'not observed this pass', services: [] },
+      ...(args.refusal ? { refusal: args.refusal } : {}),
+      ...(applyFailed ? { applyError: result.errors.map((e) => `${e.component}: ${e.message}`).join('; ') } : {}),
+      ...(gate ? { gate } : {}),
+      ...(standing ? { rollout: standing } : {}),
+      ...(headInvalid ? { headInvalid } : {}),
+    });
+    return {
+      gateway: target.gateway,
+      customer: gateway?.customer ?? target.customer,
+      ...observedParts(args, memo, target.gateway, gateway, seen),
+      phase: outcome.phase,
+      reason: outcome.reason,
+      message: outcome.message,
+      ...(appliedRevision ? { appliedRevision } : {}),
+      ...(pending && pending !== appliedRevision ? { pendingRevision: pending } : {}),
+      ...(approval ? { approval } : {}),
+      ...(standing ? { rollout: standing } : {}),
+    };
+  });
+}
+
+interface Seen {
+  readonly health: GatewayHealth | undefined;
+  readonly node: Node | undefined;
+  readonly metrics: unknown;
+  readonly nodeName: string;
+  readonly pods: readonly Pod[];
+}
+
+/** The gateway as observed (its node, services and data flows), each part made again only when what it reads changed: a push that moves its revision alone leaves them. */
+function observedParts(args: ReportArgs, memo: ReportMemo, name: string, gateway: GatewayFacts['gateway'], { health, node, metrics, nodeName, pods }: Seen): Pick<GatewayReport, 'node' | 'services' | 'flows'> {
   return {
-    gateway: target.gateway,
-    customer: gateway?.customer ?? target.customer,
-    node: observedNode(args, health, gateway?.node ?? previous?.node.name ?? target.gateway),
-    phase: outcome.phase,
-    reason: outcome.reason,
-    message: outcome.message,
-    ...(appliedRevision ? { appliedRevision } : {}),
-    ...(pending && pending !== appliedRevision ? { pendingRevision: pending } : {}),
-    services: observedServices(args, target.gateway, health),
-    ...(ruling ? { approval: approvalSummary(ruling) } : {}),
-    ...(standing ? { rollout: standing } : {}),
-    ...(gateway ? { flows: flowsOf(gateway, health) } : {}),
+    node: memo.nodes.get(name, [health, node, metrics, nodeName], () => observedNode(args, health, nodeName)),
+    services: memo.services.get(name, [health, metrics, pods.length, ...pods], () => observedServices(args, health, pods)),
+    ...(gateway ? { flows: memo.flows.get(name, [gateway, health], () => flowsOf(gateway, health)) } : {}),
   };
 }
 
@@ -137,9 +196,8 @@ function observedNode(args: ReportArgs, health: GatewayHealth | undefined, nodeN
   return usage ? { ...base, usage } : base;
 }
 
-function observedServices(args: ReportArgs, gateway: string, health: GatewayHealth | undefined): GatewayReport['services'] {
+function observedServices(args: ReportArgs, health: GatewayHealth | undefined, pods: readonly Pod[]): GatewayReport['services'] {
   const metrics = args.observed?.resourceMetrics;
-  const pods = args.observed?.pods.get(gateway) ?? [];
   const usageOf = (service: string): ServiceUsage | undefined =>
     metrics?.available ? serviceUsage({ pods: pods.filter((p) => p.metadata.labels?.[LABEL.service] === service), metrics: metrics.pods }) : undefined;
   const podsOf = (service: string): readonly Pod[] => pods.filter((p) => p.metadata.labels?.[LABEL.service] === service);

@@ -72,7 +72,7 @@ export interface NodeLike {
 
 /** The node's figures, or undefined when metrics-server has none for it (e.g. it went offline before a scrape). */
 export function nodeUsage({ node, metrics }: { node: NodeLike; metrics: readonly NodeMetricsItem[] }): NodeUsage | undefined {
-  const item = metrics.find((m) => m.metadata.name === node.metadata.name);
+  const item = firstByName(nodeMetricsIndexes, metrics, (m) => m.metadata.name).get(node.metadata.name);
   const cpu = millicores(item?.usage.cpu);
   const memory = bytes(item?.usage.memory);
   if (!item || cpu === undefined || memory === undefined) return undefined;
@@ -96,22 +96,23 @@ export interface PodLike {
  * The service's pods that metrics-server reports, summed: use, and the limits of those same
  * containers (a limit is absent when any of them sets none). Undefined when none is reported.
  */
-/** Each metrics listing indexed once by namespace and name: every service of every gateway looks its pods up in it. */
+/** Each metrics listing indexed once by name: every gateway looks its node and its services' pods up in it. */
+const nodeMetricsIndexes = new WeakMap<readonly NodeMetricsItem[], ReadonlyMap<string, NodeMetricsItem>>();
 const podMetricsIndexes = new WeakMap<readonly PodMetricsItem[], ReadonlyMap<string, PodMetricsItem>>();
 
-function podMetricsIndex(metrics: readonly PodMetricsItem[]): ReadonlyMap<string, PodMetricsItem> {
-  let index = podMetricsIndexes.get(metrics);
+function firstByName<T>(indexes: WeakMap<readonly T[], ReadonlyMap<string, T>>, items: readonly T[], name: (item: T) => string): ReadonlyMap<string, T> {
+  let index = indexes.get(items);
   if (!index) {
-    const byName = new Map<string, PodMetricsItem>();
+    const byName = new Map<string, T>();
     // The first of a name wins, as a search from the front would find it.
-    for (const m of metrics) if (!byName.has(`${m.metadata.namespace}/${m.metadata.name}`)) byName.set(`${m.metadata.namespace}/${m.metadata.name}`, m);
-    podMetricsIndexes.set(metrics, (index = byName));
+    for (const item of items) if (!byName.has(name(item))) byName.set(name(item), item);
+    indexes.set(items, (index = byName));
   }
   return index;
 }
 
 export function serviceUsage({ pods, metrics }: { pods: readonly PodLike[]; metrics: readonly PodMetricsItem[] }): ServiceUsage | undefined {
-  const index = podMetricsIndex(metrics);
+  const index = firstByName(podMetricsIndexes, metrics, (m) => `${m.metadata.namespace}/${m.metadata.name}`);
   let measured = false;
   let cpu = 0;
   let memory = 0;

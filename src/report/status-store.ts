@@ -57,6 +57,8 @@ export class StatusStore {
   private readonly redact: <T>(value: T) => T;
   private fleet: FleetState = { passes: 0, source: { ok: true } };
   private readonly gateways = new Map<string, GatewayStatus>();
+  /** The report each record was made from: the same report again makes the same record. */
+  private readonly madeFrom = new WeakMap<GatewayStatus, GatewayReport>();
   private fleetAccess: FleetAccess | undefined;
 
   constructor(options: StatusStoreOptions = {}) {
@@ -112,9 +114,13 @@ export class StatusStore {
     this.fleet = { ...this.fleet, replica };
   }
 
+  /** A report the record was made from, handed in again (nothing it reads changed), keeps the record as it is. */
   reportGateway(report: GatewayReport): GatewayStatus {
-    const next = nextGatewayStatus({ previous: this.gateways.get(report.gateway), report, now: this.iso() });
+    const previous = this.gateways.get(report.gateway);
+    if (previous && this.madeFrom.get(previous) === report) return previous;
+    const next = nextGatewayStatus({ previous, report, now: this.iso() });
     this.gateways.set(report.gateway, next);
+    this.madeFrom.set(next, report);
     return next;
   }
 

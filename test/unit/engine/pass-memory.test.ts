@@ -3,7 +3,7 @@
 // ready, a node that goes away and comes back, a hand edit made while a rollout status moved,
 // each shows in the very next pass's status, history and plan, as the engine wires it against
 // the in-memory cluster.
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Reconciler } from '../../../src/engine/engine.ts';
@@ -63,7 +63,7 @@ async function runningFleet() {
   cluster.pods = [...deployments.values()].map((d) => podOf(d, true));
   await reconciler.runPass();
   const services = (): Record<string, boolean> => Object.fromEntries(store.recorded(GATEWAY)!.services.map((s) => [s.name, s.ready]));
-  return { cluster, store, reconciler, deployments: [...deployments.values()], services };
+  return { repo, cluster, store, reconciler, deployments: [...deployments.values()], services };
 }
 
 describe('what a pass keeps from the last one', () => {
@@ -86,6 +86,20 @@ describe('what a pass keeps from the last one', () => {
     await reconciler.runPass();
     expect(services()[service]).toBe(true);
     expect(store.recorded(GATEWAY)!.services.find((s) => s.name === service)!.pods?.map((p) => p.ready)).toEqual([true]);
+  });
+
+  it('keeps every gateway\'s record as it was through a pass that changed nothing, and still shows a commit that went bad', async () => {
+    const { repo, store, reconciler } = await runningFleet();
+    const records = new Map(store.gatewayNames().map((g) => [g, store.recorded(g)]));
+    expect((await reconciler.runPass()).result).toBe('noop');
+    for (const [gateway, record] of records) expect(store.recorded(gateway)).toBe(record);
+
+    // Nothing in the cluster moved, but the newest commit is invalid: the very next pass says so.
+    appendFileSync(path.join(repo.dir, 'fleet.yaml'), '\nspec: [unclosed\n');
+    repo.git('commit', '-q', '-am', 'a broken fleet.yaml');
+    await reconciler.runPass();
+    expect(store.recorded(GATEWAY)!.message).toContain('is invalid and not applied');
+    expect(store.recorded(GATEWAY)).not.toBe(records.get(GATEWAY));
   });
 
   it('records a node going offline and coming back in the history, though nothing was applied', async () => {
