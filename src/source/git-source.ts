@@ -111,6 +111,10 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         onAuthFailure,
       })]);
       if (!result.fetchHead) throw new GitBranchMissingError(`git: ${safeUrl} has no branch ${branch} (the repository is empty)`, { component: 'git', failure: 'branch-missing', url: safeUrl, branch });
+      // isomorphic-git tells the server what it has from the local branch of that name only,
+      // not the remote-tracking ref it writes: kept at the fetched head, the next fetch asks
+      // for what came since, not the whole history again.
+      await git.writeRef({ fs, gitdir, ref: `refs/heads/${branch}`, value: result.fetchHead, force: true });
       return { head: result.fetchHead, previousHead };
     } catch (error) {
       if (deadline.signal.aborted) {

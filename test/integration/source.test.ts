@@ -93,6 +93,22 @@ describe('Git source on the test bed', () => {
     expect((await loadFleet({ reader: source.readerAt(before.head) })).ok).toBe(true);
   });
 
+  it('asks the server only for what came since the last fetch, not the whole history again', async () => {
+    const { url: own } = await createBareRepo('it-source-since');
+    await commitAndPush({ url: own, files: templateFiles(), message: 'the template fleet' });
+    const source = createGitSource({ url: own, branch: 'main', cacheDir: await tempDir('essg-source-since-'), ...(auth ? { auth } : {}) });
+    await source.fetch();
+    const packDir = path.join(source.gitdir, 'objects', 'pack');
+    const packsBefore = new Set(fs.readdirSync(packDir));
+    const gatewayFile = 'gateways/acme/acme-sh-02.yaml';
+    const next = await commitAndPush({ url: own, files: { [gatewayFile]: `${templateFiles()[gatewayFile]}# a comment\n` }, message: 'touch acme-sh-02' });
+    expect((await source.fetch()).head).toBe(next);
+    const received = fs.readdirSync(packDir).filter((name) => name.endsWith('.pack') && !packsBefore.has(name));
+    expect(received).toHaveLength(1);
+    // The pack's header counts its objects: the commit, the three trees on the file's path and the file.
+    expect(fs.readFileSync(path.join(packDir, received[0]!)).readUInt32BE(8)).toBe(5);
+  });
+
   it('shares one gitdir between sources of the same repository', async () => {
     const shared = await tempDir('essg-source-shared-');
     const a = createGitSource({ url, branch: 'main', cacheDir: shared, ...(auth ? { auth } : {}) });
