@@ -183,14 +183,14 @@ export async function main(): Promise<void> {
   runs.push(await measure({ label: `${REPLICAS} replicas, --shards ${REPLICAS}`, count: REPLICAS, shards: REPLICAS, state, kubeconfig }));
   await removeShardLeases(kubeconfig);
   const [one, sharded] = runs as [Run, Run];
-  const rows = runs.map((r) => `| ${r.label} | ${r.firstSyncSeconds.toFixed(1)} s | ${median(r.noopMs).toFixed(0)} ms (${r.noopMs.length} passes over the replicas) | ${median(r.changes).toFixed(2)} s (${r.changes.map((s) => s.toFixed(2)).join(', ')}) | ${mib(r.memory.map((m) => m.peak))} | ${mib(r.memory.map((m) => m.now))} | ${r.held.map((h) => (h.length ? h.join('+') : '–')).join(' / ')} |`);
+  const rows = runs.map((r) => `| ${r.label} | ${r.firstSyncSeconds.toFixed(1)} s | ${median(r.noopMs).toFixed(0)} ms (${r.noopMs.length} passes over the replicas) | ${median(r.changes).toFixed(2)} s (${r.changes.map((s) => s.toFixed(2)).join(', ')}) | ${mib(r.memory.map((m) => m.peak))} | ${mib(r.memory.map((m) => m.now))} | ${r.replicas === 1 ? '– (unsharded)' : r.held.map((h) => (h.length ? `shard ${h.join(' + ')}` : 'none')).join(' / ')} |`);
   await writeSection(path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md'), {
     id: 'shards',
     title: `Sharded replicas: ${GATEWAYS.toLocaleString('en')} gateways, one replica and ${REPLICAS} in the same run`,
     command: `${GATEWAYS === 1_000 ? '' : `ESSG_BENCH_SHARDS_GATEWAYS=${GATEWAYS} `}npm run bench -- shards`,
     body: `The synthetic fleet of \`bench/fleet-generator.ts\` (seed 1, ${GATEWAYS.toLocaleString('en')} gateways × ${SERVICES} services, image pre-pull on), under fresh gateway and namespace names for each configuration, on the running test bed (one API server and etcd on this 2-core machine, KWOK gateway nodes added for each configuration and removed after it). Each replica is \`essg reconcile --leader-elect\` as shipped, a child process with its own Git cache, polling every 20 s (\`${POLL}\`); the sharded ones run with \`--shards ${REPLICAS}\` and started together. **First sync**: from starting the replicas to the API server holding every Deployment of the fleet (listed every 2 s). **No-op**: the passes of the poll once the fleet is applied, as each replica times them (\`lastPass.durationMs\` with result \`noop\`, read every second for ${NOOP_WINDOW_MS / 1000} s), the median over all replicas. **Push-to-applied**: a service's version flipped on one gateway, pushed, the signed push event POSTed to one replica in turn (as a Service would pick one), until the Deployment carries the new version; with pre-pull that is two passes of the replica holding the gateway's shard, the first sends the new image out, the job's end asks for the second. **Memory**: each replica's peak (VmHWM) and current RSS at the end.
 
-| configuration | first sync | no-op pass, median | push-to-applied, median of ${CHANGES} | peak RSS per replica | RSS at the end | shards held |
+| configuration | first sync | no-op pass, median | push-to-applied, median of ${CHANGES} | peak RSS per replica | RSS at the end | shards each replica held at the end |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
