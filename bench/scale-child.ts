@@ -8,9 +8,8 @@
 //                 workload, one node per gateway), as the plan step does: each gateway
 //                 through the plan memo, the shared Namespaces once; then one gateway's
 //                 change re-rendered and re-planned
-import { isShared, splitShared, groupLiveByGateway, isNoop, liveOfGateway, planGateway, planShared, type GatewayPlan, type Inventory, type LiveObject } from '../src/diff/index.ts';
-import { InputMemo } from '../src/engine/input-memo.ts';
-import { memoPlan } from '../src/engine/memo-plan.ts';
+import { isShared, groupLiveByGateway, isNoop, planGateway, type GatewayPlan, type Inventory, type LiveByGateway, type LiveObject } from '../src/diff/index.ts';
+import { PlanMemo, planFleet } from '../src/engine/memo-plan.ts';
 import type { FleetModel } from '../src/model/fleet-model.ts';
 import { loadFleetFromDir } from '../src/model/load.ts';
 import { RenderCache, renderFleet, type K8sObject, type RenderedGateway } from '../src/render/index.ts';
@@ -91,17 +90,11 @@ function nodeOf(name: string): LiveObject {
   } as unknown as LiveObject;
 }
 
-/** The plan step over every gateway: through the memo, what gateways share planned once. */
-function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap<string, RenderedGateway>; inventories: ReadonlyMap<string, Inventory>; live: ReturnType<typeof groupLiveByGateway>; memo: InputMemo<GatewayPlan> }): { plans: GatewayPlan[]; made: number } {
-  const plans: GatewayPlan[] = [];
-  const shared: K8sObject[] = [];
+/** The plan step over every gateway (planFleet, as the engine runs it): through the memo, what gateways share planned once. */
+async function planPass({ rendered, inventories, live, memo }: { rendered: ReadonlyMap<string, RenderedGateway>; inventories: ReadonlyMap<string, Inventory>; live: LiveByGateway; memo: PlanMemo }): Promise<{ plans: readonly GatewayPlan[]; made: number }> {
   const madeBefore = memo.made;
-  for (const [gateway, render] of rendered) {
-    const split = splitShared(render.objects);
-    shared.push(...split.shared);
-    plans.push(memoPlan({ memo, gateway, rendered: render, own: split.own, live: liveOfGateway(live, gateway), inventory: inventories.get(gateway), revision: REVISION }));
-  }
-  planShared({ desired: shared, live, inventories: inventories.values() });
+  const fleet = { ok: true, rendered } as const;
+  const { plans } = await planFleet({ memo, gateways: [...rendered.keys()], revisionOf: () => REVISION, fleetAt: () => Promise.resolve(fleet), inventories, live, owns: () => true });
   return { plans, made: memo.made - madeBefore };
 }
 
@@ -148,18 +141,18 @@ if (mode === 'validate') {
   }
   const live = groupLiveByGateway(served);
   const afterLive = rssMiB();
-  const memo = new InputMemo<GatewayPlan>();
-  const full = measure(() => planPass({ rendered, inventories, live, memo }));
+  const memo = new PlanMemo();
+  const full = await measureAsync(() => planPass({ rendered, inventories, live, memo }));
   const notNoop = full.result.plans.filter((p) => !isNoop(p) || p.inventoryChanged).length;
   const sample = full.result.plans.find((p) => !isNoop(p) || p.inventoryChanged);
   if (sample) console.error(JSON.stringify({ creates: sample.creates.map((c) => c.ref), updates: sample.updates.map((u) => u.diff).slice(0, 2), deletes: sample.deletes, inventoryChanged: sample.inventoryChanged }).slice(0, 3000));
   if (notNoop > 0) throw new Error(`${notNoop} gateways planned changes against a live state that matches their render`);
-  const again = measure(() => planPass({ rendered, inventories, live, memo }));
+  const again = await measureAsync(() => planPass({ rendered, inventories, live, memo }));
   const target = [...rendered.keys()][Math.floor(rendered.size / 2)]!;
   const changedModel = withOneChange(model, target);
   const rerender = measure(() => renderFleet({ model: changedModel, now: NOW, cache }));
   const rerendered = new Map(rerender.result.gateways.map((g) => [g.gateway, g]));
-  const replan = measure(() => planPass({ rendered: rerendered, inventories, live, memo }));
+  const replan = await measureAsync(() => planPass({ rendered: rerendered, inventories, live, memo }));
   const changed = replan.result.plans.filter((p) => !isNoop(p));
   if (changed.length !== 1 || changed[0]!.gateway !== target) throw new Error(`the one-gateway change planned changes for ${changed.map((p) => p.gateway).join(', ') || 'no gateway'}`);
   reportFromChild({

@@ -6,4 +6,4 @@ export { objectHash, inventoryEntry, sameInventory, type Inventory, type Invento
 export { refOf, refKey, describeRef, compareRefs, componentOf, toRef, type ObjectRef, type OwnedRef, type LiveObject } from './refs.ts';
 export { isSubset } from './compare.ts';
 export { objectDiff } from './diff.ts';
-export { planShared, isShared, isSharedNoop, splitShared, SHARED_KINDS, type SharedPlan, type PlanSharedOptions, type SplitRender } from './plan-shared.ts';
+export { planShared, planSharedWanted, withSharedDeletes, isShared, isSharedNoop, splitShared, SHARED_KINDS, type SharedPlan, type PlanSharedOptions, type SplitRender, type SharedWanted } from './plan-shared.ts';

@@ -49,6 +49,21 @@ export interface PlanSharedOptions {
 }
 
 export function planShared({ desired, live, inventories }: PlanSharedOptions): SharedPlan {
+  return withSharedDeletes(planSharedWanted({ desired, live }), live, inventories);
+}
+
+/** What the shared objects planned want, and the live ones of ours nobody wants (deletes not yet decided). */
+export interface SharedWanted extends Omit<SharedPlan, 'deletes'> {
+  /** Live shared objects of ours no gateway planned this pass wants (not those already going). */
+  readonly unwanted: readonly ObjectRef[];
+}
+
+/**
+ * The part of the shared plan made from the desired and live shared objects alone, so that a
+ * pass given the same objects can keep it (the engine's plan memo); withSharedDeletes adds
+ * what is pruned, which reads every gateway's objects, only while something is unwanted.
+ */
+export function planSharedWanted({ desired, live }: Pick<PlanSharedOptions, 'desired' | 'live'>): SharedWanted {
   const wanted = new Map<string, K8sObject>();
   for (const object of desired) {
     const key = refKey(refOf(object));
@@ -60,10 +75,15 @@ export function planShared({ desired, live, inventories }: PlanSharedOptions): S
     .filter((object) => !isGoing(object))
     .map(refOf)
     .filter((ref) => SHARED_KINDS.has(ref.kind) && !wanted.has(refKey(ref)));
+  return { creates, updates, unchanged, unwanted };
+}
+
+/** The shared plan: what is unwanted is deleted unless something of ours is in it or was last applied to it. */
+export function withSharedDeletes({ unwanted, ...plan }: SharedWanted, live: LiveByGateway, inventories: Iterable<Inventory>): SharedPlan {
   // What is in a namespace is read only when some namespace is no longer wanted.
   const occupied = unwanted.length > 0 ? occupiedNamespaces(live, inventories) : new Set<string>();
   const deletes = unwanted.filter((ref) => !occupied.has(ref.name)).map(toRef).sort(compareRefs);
-  return { creates, updates, deletes, unchanged };
+  return { ...plan, deletes };
 }
 
 function isGoing(object: LiveObject): boolean {

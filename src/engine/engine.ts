@@ -5,17 +5,16 @@
 // pass, or fails, leaves the cluster on its last good state.
 import { applyGateways, applyShared, checkDeletionGuard, DEFAULT_RETRY, type GatewayApplyResult } from '../apply/index.ts';
 import { RetriesExhausted, withRetry } from '../apply/retry.ts';
-import { isNoop, isSharedNoop, liveOfGateway, planShared, splitShared, type GatewayPlan, type Inventory } from '../diff/index.ts';
+import { isNoop, isSharedNoop, type Inventory } from '../diff/index.ts';
 import { chooseTargets, PassFacts } from '../gate/index.ts';
 import { FleetRevisions, inThreadLoader } from '../load/index.ts';
 import { DeployStatusReporter } from '../report/index.ts';
 import { rolloutSettings } from '../rollout/index.ts';
 import { formatCommitProblem } from '../model/problems.ts';
-import type { K8sObject } from '../render/index.ts';
 import { recordApply, recordDecisions, recordRefusal, recordShared } from './events-step.ts';
 import { GatewayHistories } from './history-step.ts';
 import { InputMemo } from './input-memo.ts';
-import { memoPlan } from './memo-plan.ts';
+import { PlanMemo, planFleet } from './memo-plan.ts';
 import type { GatewayHealth } from '../health/index.ts';
 import { observeCluster } from './observe.ts';
 import { describeTimings, PassTimings } from './pass-timings.ts';
@@ -38,7 +37,7 @@ export class Reconciler {
   private readonly revisions: FleetRevisions;
   private readonly deployStatus: DeployStatusReporter | undefined;
   private readonly histories: GatewayHistories;
-  private readonly plans = new InputMemo<GatewayPlan>();
+  private readonly plans = new PlanMemo();
   private readonly healths = new InputMemo<GatewayHealth>();
   private readonly reports = new ReportMemo();
   private readonly now: () => string;
@@ -188,22 +187,14 @@ export class Reconciler {
    * objects we own; what gateways share, planned once, from every gateway's render.
    */
   private async planStep({ targets, rollout, inventories, observed, now }: PassStart & Records & Gated & Rolled & Seen): Promise<StepOutcome<Planned>> {
-    const plans: GatewayPlan[] = [];
-    const shared: K8sObject[] = [];
-    for (const target of targets) {
-      const revision = rollout.decisions.get(target.gateway)?.revision;
-      if (!revision) continue;
-      const fleet = await this.revisions.at(revision, now);
-      if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
-      const rendered = fleet.rendered.get(target.gateway);
-      const inventory = inventories.get(target.gateway);
-      const split = splitShared(rendered?.objects ?? []);
-      shared.push(...split.shared);
-      if (!this.owned.owns(target.gateway)) continue;
-      plans.push(memoPlan({ memo: this.plans, gateway: target.gateway, rendered, own: split.own, live: liveOfGateway(observed.live, target.gateway), inventory, revision }));
-    }
-    this.plans.keepOnly(new Set(plans.map((p) => p.gateway)));
-    return proceed({ plans, shared: planShared({ desired: shared, live: observed.live, inventories: inventories.values() }) });
+    return proceed(await planFleet({
+      memo: this.plans,
+      gateways: targets.map((target) => target.gateway),
+      revisionOf: (gateway) => rollout.decisions.get(gateway)?.revision,
+      fleetAt: (revision) => this.revisions.at(revision, now),
+      inventories, live: observed.live,
+      owns: (gateway) => this.owned.owns(gateway),
+    }));
   }
 
   /** The mass-deletion guard refuses the whole pass before anything is recorded: a refused move leaves no trace in the rollout state. */
