@@ -208,6 +208,8 @@ export async function startBenchRuntime({ repo, files, kubeconfig, core, secret,
   const runtime = await startRuntime({
     repo, branch: 'main', cacheDir: path.join(os.tmpdir(), `essg-bench-cache-${randomBytes(3).toString('hex')}`),
     kubeconfig, interval: '0 0 1 1 *', listen: { host: '127.0.0.1', port: 0 }, webhookSecret: secret, leaderElection: false, log, statusAuth: { statusTokens: [STATUS_TOKEN] },
+    // As `essg reconcile` reads it: the product's default unless set.
+    ...(process.env['ESSG_APPLY_CONCURRENCY'] ? { applyConcurrency: Number(process.env['ESSG_APPLY_CONCURRENCY']) } : {}),
   });
   await core.deleteCollectionNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, labelSelector: LABEL.inventoryOf }).catch(() => undefined);
   return runtime;

@@ -32,10 +32,16 @@ export interface GatewayApplyResult {
   readonly errors: readonly ApplyError[];
 }
 
+/**
+ * Gateways applied at once. Each gateway's writes go one after another, in apply order, so
+ * this is also about how many requests are in flight.
+ */
+export const DEFAULT_APPLY_CONCURRENCY = 32;
+
 export interface ApplyGatewaysOptions {
   readonly client: ClusterClient;
   readonly plans: readonly GatewayPlan[];
-  /** Gateways applied at once. @default 8 */
+  /** Gateways applied at once. @default DEFAULT_APPLY_CONCURRENCY */
   readonly concurrency?: number;
   readonly retry?: Partial<RetryPolicy>;
   /** For tests: how to wait between tries, and the jitter source. */
@@ -157,7 +163,7 @@ async function applyGateway({ client, plan, retry }: { client: ClusterClient; pl
 }
 
 /** Results in the order of `plans`. Never throws for a failed request: failures are in each result. */
-export async function applyGateways({ client, plans, concurrency = 8, retry, sleep, random, signal, onGatewayDone }: ApplyGatewaysOptions): Promise<GatewayApplyResult[]> {
+export async function applyGateways({ client, plans, concurrency = DEFAULT_APPLY_CONCURRENCY, retry, sleep, random, signal, onGatewayDone }: ApplyGatewaysOptions): Promise<GatewayApplyResult[]> {
   const options: RetryOptions = { policy: { ...DEFAULT_RETRY, ...retry }, ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) };
   const results: GatewayApplyResult[] = new Array<GatewayApplyResult>(plans.length);
   const limit = pLimit(Math.max(1, concurrency));

@@ -1,7 +1,7 @@
 // The apply stage: the cluster behind a narrow interface, plans applied with retries, the
 // mass-deletion guard, and request counting.
 export { KubeClusterClient, EDGE_NODE_SELECTOR, type ClusterClient, type KubeClusterClientOptions, type DeleteOutcome } from './cluster-client.ts';
-export { applyGateways, applyShared, type ApplyGatewaysOptions, type GatewayApplyResult, type ApplyError, type SharedApplyResult } from './apply.ts';
+export { applyGateways, applyShared, DEFAULT_APPLY_CONCURRENCY, type ApplyGatewaysOptions, type GatewayApplyResult, type ApplyError, type SharedApplyResult } from './apply.ts';
 export { checkDeletionGuard, emptiedGateways, ALLOW_MASS_DELETION_FLAG, ALLOW_MASS_DELETION_ENV, type DeletionGuardOptions, type DeletionGuardResult } from './guard.ts';
 export { withKubeDeadline } from './kube-deadline.ts';
 export { makeKubeApi } from './kube-http.ts';

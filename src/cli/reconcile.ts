@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseClockOffset, parseNow, type ClockOption } from '../runtime/clock.ts';
 import type { StatusAuthSettings } from '../runtime/runtime.ts';
 import type { GitHubAuth } from '../gate/index.ts';
+import { DEFAULT_APPLY_CONCURRENCY } from '../apply/apply.ts';
 import { DEFAULT_LOAD_BOUNDS, DEFAULT_RENDER_THREADS } from '../load/index.ts';
 import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
 import { EXIT } from './exit-codes.ts';
@@ -25,6 +26,7 @@ interface ReconcileOptions {
   loadTimeout: string;
   loadMaxMemory: string;
   renderThreads: string;
+  applyConcurrency: string;
   trustedRevision?: string;
   allowMassDeletion?: boolean;
   cacheDir: string;
@@ -87,6 +89,7 @@ export function registerReconcile(program: Command): void {
     .option('--git-timeout <ms>', 'a Git fetch whose server stays silent this long has failed; the pass goes on from the last fetched state [ESSG_GIT_TIMEOUT_MS]', env.ESSG_GIT_TIMEOUT_MS ?? '30000')
     .option('--load-timeout <ms>', 'a commit not loaded and rendered within this is bad: never applied, the gateways stay on their last good state [ESSG_LOAD_TIMEOUT_MS]', env.ESSG_LOAD_TIMEOUT_MS ?? String(DEFAULT_LOAD_BOUNDS.timeoutMs))
     .option('--load-max-memory <MiB>', 'the heap loading and rendering a commit may use; a commit that needs more is bad [ESSG_LOAD_MAX_MEMORY_MB]', env.ESSG_LOAD_MAX_MEMORY_MB ?? String(DEFAULT_LOAD_BOUNDS.maxMemoryMb))
+    .option('--apply-concurrency <n>', 'gateways applied at once; each gateway\'s objects go in one after another, in apply order [ESSG_APPLY_CONCURRENCY]', env.ESSG_APPLY_CONCURRENCY ?? String(DEFAULT_APPLY_CONCURRENCY))
     .option('--render-threads <n>', 'threads a cold render of many gateways (a first load, a change every gateway reads) is spread over [ESSG_RENDER_THREADS]', env.ESSG_RENDER_THREADS ?? String(DEFAULT_RENDER_THREADS))
     .option('--trusted-revision <sha>', 'commits up to this one are trusted as approved (first adoption of an existing fleet) [ESSG_TRUSTED_REVISION]', env.ESSG_TRUSTED_REVISION)
     .option('--allow-mass-deletion', 'let this run delete past the fleet\'s prune.maxDeletionShare [ESSG_ALLOW_MASS_DELETION=true]', env.ESSG_ALLOW_MASS_DELETION === 'true')
@@ -131,6 +134,8 @@ export function registerReconcile(program: Command): void {
       if (!Number.isInteger(loadMaxMemoryMb) || loadMaxMemoryMb < 64) return fail(`--load-max-memory must be a whole number of MiB, at least 64 (the loader and renderer need that much to start), not ${options.loadMaxMemory}`);
       const renderThreads = Number(options.renderThreads);
       if (!Number.isInteger(renderThreads) || renderThreads < 1) return fail(`--render-threads must be a whole number, at least 1, not ${options.renderThreads}`);
+      const applyConcurrency = Number(options.applyConcurrency);
+      if (!Number.isInteger(applyConcurrency) || applyConcurrency < 1 || applyConcurrency > 256) return fail(`--apply-concurrency must be a whole number from 1 to 256, not ${options.applyConcurrency}`);
       const webhookMaxBytes = Number(options.webhookMaxBytes);
       if (!Number.isInteger(webhookMaxBytes) || webhookMaxBytes <= 0) return fail(`--webhook-max-bytes must be a positive number of bytes, not ${options.webhookMaxBytes}`);
       const logsTimeoutMs = Number(options.logsTimeout);
@@ -162,7 +167,7 @@ export function registerReconcile(program: Command): void {
         {
           repo: options.repo, branch: options.branch, cacheDir: options.cacheDir, interval: options.interval,
           listen: { host, port }, leaderElection: Boolean(options.leaderElect) && !options.once, ...(shards > 1 ? { shards } : {}), log, gitTimeoutMs, webhookMaxBytes, logsTimeoutMs,
-          loadBounds: { timeoutMs: loadTimeoutMs, maxMemoryMb: loadMaxMemoryMb }, renderThreads,
+          loadBounds: { timeoutMs: loadTimeoutMs, maxMemoryMb: loadMaxMemoryMb }, renderThreads, applyConcurrency,
           ...(clock ? { clock } : {}),
           ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
           ...(github ? { github } : {}),

@@ -27,7 +27,7 @@ export interface ReconcilerOptions {
   readonly trustedRevision?: string;
   /** Lets one pass delete past the mass-deletion guard. */
   readonly allowMassDeletion?: boolean;
-  /** Gateways applied at once. @default 8 */
+  /** Gateways applied at once. @default DEFAULT_APPLY_CONCURRENCY */
   readonly concurrency?: number;
   /** The clock, as RFC 3339; rendering and rollouts never read it themselves. */
   readonly now?: () => string;

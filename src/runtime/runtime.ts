@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   readonly gitTimeoutMs?: number;
   /** The deadline and heap bound of loading and rendering one commit (`--load-timeout`, `--load-max-memory`). @default DEFAULT_LOAD_BOUNDS */
   readonly loadBounds?: Partial<LoadBounds>;
+  /** Gateways applied at once (`--apply-concurrency`); each gateway's writes go in order. @default DEFAULT_APPLY_CONCURRENCY */
+  readonly applyConcurrency?: number;
   /** Threads a cold render of many gateways is spread over (`--render-threads`). @default DEFAULT_RENDER_THREADS */
   readonly renderThreads?: number;
   /** undefined: approvals off. */
@@ -212,6 +214,7 @@ function buildReconciler({ options, kubeconfig, store, metrics, redactor, log, s
     ...(github ? { github } : {}),
     ...(options.trustedRevision ? { trustedRevision: options.trustedRevision } : {}),
     ...(options.allowMassDeletion ? { allowMassDeletion: true } : {}),
+    ...(options.applyConcurrency ? { concurrency: options.applyConcurrency } : {}),
     ...(options.registry ? { images: new RegistryImages(new OciRegistry(options.registry)) } : {}),
     leadership: () => standing.passLeadership(),
     shards: () => standing.passShards(),

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects are plain JSON; tests edit them by path */
 import { describe, expect, it } from 'vitest';
-import { applyGateways } from '../../../src/apply/apply.ts';
+import { applyGateways, DEFAULT_APPLY_CONCURRENCY } from '../../../src/apply/apply.ts';
 import { planGateway, type GatewayPlan } from '../../../src/diff/index.ts';
 import type { K8sObject } from '../../../src/render/index.ts';
 import { MemoryCluster } from './memory-cluster.ts';
@@ -32,6 +32,28 @@ describe('applyGateways', () => {
     const [result] = await applyGateways({ client: cluster, plans: await planAll(cluster, { 'gw-1': objects('gw-1', ['ids']) }), sleep: noWait });
     expect(result?.ok).toBe(true);
     expect(cluster.log).toEqual(['apply Namespace essg-acme', 'apply ConfigMap essg-acme/gw-1-ids', 'apply Deployment essg-acme/gw-1-ids', 'write inventory gw-1']);
+  });
+
+  it.each([[3, 3], [undefined, DEFAULT_APPLY_CONCURRENCY]])('applies %s gateways at once (at most; the default when not given), each one\'s objects one after another', async (concurrency, atOnce) => {
+    const cluster = new MemoryCluster();
+    const desired = Object.fromEntries(Array.from({ length: 3 * atOnce }, (_, i) => [`gw-${i}`, objects(`gw-${i}`, ['ids'])]));
+    const plans = await planAll(cluster, desired);
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    const apply = cluster.apply.bind(cluster);
+    cluster.apply = async (object) => {
+      const gateway = object.metadata.labels?.[LABEL.gateway];
+      if (!gateway) return apply(object); // the customer's Namespace, which each gateway's plan here carries
+      inFlight.set(gateway, (inFlight.get(gateway) ?? 0) + 1);
+      expect(inFlight.get(gateway)).toBe(1); // never two writes of one gateway at once
+      most = Math.max(most, [...inFlight.values()].filter((n) => n > 0).length);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight.set(gateway, inFlight.get(gateway)! - 1);
+      return apply(object);
+    };
+    const results = await applyGateways({ client: cluster, plans, sleep: noWait, ...(concurrency ? { concurrency } : {}) });
+    expect(results.flatMap((r) => r.errors.map((e) => e.message))).toEqual([]);
+    expect(most).toBe(atOnce);
   });
 
   it('writes nothing at all when nothing changed', async () => {
