@@ -113,6 +113,17 @@ describe('who sees what of the fleet', () => {
     await page.setViewport({ width: 1400, height: 900 });
     await page.goto(`${url}/#${globexGateway}`, { waitUntil: 'load' });
     expect(new URL(page.url()).pathname).toBe('/auth/login');
+    // The sign-in card reads top to bottom: heading, GitHub, then the token form across the card.
+    const layout = await page.evaluate(() => {
+      const box = (selector: string) => {
+        const { top, bottom, width } = document.querySelector(selector)!.getBoundingClientRect();
+        return { top, bottom, width };
+      };
+      return { heading: box('.login-box h1'), github: box('#sign-in-github'), form: box('#token-form'), card: box('.login-box') };
+    });
+    expect(layout.github.top).toBeGreaterThan(layout.heading.bottom);
+    expect(layout.form.top).toBeGreaterThan(layout.github.bottom);
+    expect(layout.form.width).toBeGreaterThan(layout.card.width * 0.8);
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#sign-in-github')]);
     // GitHub's sign-in page (the fake's).
     expect(page.url().startsWith(`${fake.baseUrl}/login/oauth/authorize`)).toBe(true);
