@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseClockOffset, parseNow, type ClockOption } from '../runtime/clock.ts';
 import type { StatusAuthSettings } from '../runtime/runtime.ts';
 import type { GitHubAuth } from '../gate/index.ts';
-import { DEFAULT_APPLY_CONCURRENCY } from '../apply/apply.ts';
+import { DEFAULT_APPLY_CONCURRENCY } from '../apply/index.ts';
 import { DEFAULT_LOAD_BOUNDS, DEFAULT_RENDER_THREADS } from '../load/index.ts';
 import { DEFAULT_WEBHOOK_MAX_BYTES } from '../source/webhook.ts';
 import { EXIT } from './exit-codes.ts';

@@ -222,14 +222,15 @@ function buildModel(valid: ValidDocs): FleetModel {
   return deepFreeze(model);
 }
 
-/** Freezes plain objects, arrays and maps (Map contents cannot change through ReadonlyMap). */
-function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
-  // Frozen here before, children first: a document an earlier load checked (ParsedFiles) is not walked again.
-  if (Object.isFrozen(value)) return value;
-  seen.add(value);
+/**
+ * Freezes plain objects, arrays and maps (Map contents cannot change through ReadonlyMap).
+ * Each object is frozen before its children, so being frozen marks it as walked: a document an
+ * earlier load froze (ParsedFiles) is not walked again, and a node two parents share (a YAML
+ * alias) is walked once, with no set of visited objects to keep.
+ */
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   if (value instanceof Map) {
-    for (const v of value.values()) deepFreeze(v, seen);
     const frozen = value as Map<unknown, unknown>;
     frozen.set = frozen.delete = () => {
       throw new TypeError('FleetModel is immutable');
@@ -237,8 +238,14 @@ function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
     frozen.clear = () => {
       throw new TypeError('FleetModel is immutable');
     };
+    Object.freeze(frozen);
+    for (const v of frozen.values()) deepFreeze(v);
+  } else if (Array.isArray(value)) {
+    Object.freeze(value);
+    for (const v of value) deepFreeze(v);
   } else {
-    for (const v of Object.values(value)) deepFreeze(v, seen);
+    Object.freeze(value);
+    for (const key in value) deepFreeze(value[key]);
   }
-  return Object.freeze(value);
+  return value;
 }

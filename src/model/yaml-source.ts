@@ -40,6 +40,7 @@ function problem(file: string, code: ProblemCode, message: string, pos: Position
  * indentation steps; an over-estimate only ever refuses files no human writes.
  */
 function firstTooDeep(text: string, limit: number): number | undefined {
+  if (depthBound(text) <= limit) return undefined;
   let flow = 0;
   let quote: string | null = null;
   let comment = false;
@@ -70,7 +71,7 @@ function firstTooDeep(text: string, limit: number): number | undefined {
       continue;
     }
     const startsToken = i === 0 || ' \t[{,:-'.includes(text[i - 1]!);
-    if (ch === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t')) comment = true;
+    if (ch === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) comment = true;
     else if ((ch === '"' || ch === "'") && startsToken) quote = ch;
     else if (ch === '[' || ch === '{') {
       flow++;
@@ -78,6 +79,31 @@ function firstTooDeep(text: string, limit: number): number | undefined {
     } else if ((ch === ']' || ch === '}') && flow > 0) flow--;
   }
   return undefined;
+}
+
+/**
+ * An upper bound of what `firstTooDeep` counts, in one cheap pass: every opening bracket in the
+ * file plus the deepest line indentation. A file within it (every honest fleet file) needs no
+ * closer look.
+ */
+function depthBound(text: string): number {
+  let brackets = 0;
+  let indent = 0;
+  let deepest = 0;
+  let atLineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10) {
+      atLineStart = true;
+      indent = 0;
+    } else if (atLineStart && (code === 32 || code === 45)) {
+      if (++indent > deepest) deepest = indent;
+    } else {
+      atLineStart = false;
+      if (code === 91 || code === 123) brackets++;
+    }
+  }
+  return brackets + Math.floor(deepest / 2);
 }
 
 export function parseFleetFile(path: string, bytes: Uint8Array): ParseResult {

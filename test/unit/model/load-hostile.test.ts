@@ -18,6 +18,11 @@ function billionLaughs(levels: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `levels` maps, each indented two columns under the one before. */
+function blockNesting(levels: number): string {
+  return Array.from({ length: levels }, (_, level) => `${' '.repeat(2 * level)}k${level}:${level === levels - 1 ? ' leaf' : ''}`).join('\n') + '\n';
+}
+
 interface Case {
   readonly name: string;
   readonly files: Record<string, string | Uint8Array>;
@@ -31,6 +36,7 @@ const cases: Case[] = [
   { name: 'a file over the size limit', files: { [C]: `${customer}# ${'x'.repeat(LIMITS.maxFileBytes)}\n` }, want: { code: 'FILE_TOO_LARGE', file: C, line: 1 } },
   { name: 'bytes that are not UTF-8', files: { [C]: Uint8Array.from([...new TextEncoder().encode('apiVersion: essg.io/v1\nkind: Cust'), 0xff, 0xfe, 0x0a]) }, want: { code: 'NOT_UTF8', file: C, line: 2, col: 11 } },
   { name: 'nesting thousands of levels deep', files: { [C]: `a: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n` }, want: { code: 'YAML_TOO_DEEP', file: C, line: 1, col: 68 } },
+  { name: 'block nesting deeper than the limit', files: { [C]: blockNesting(LIMITS.maxDepth + 6) }, want: { code: 'YAML_TOO_DEEP', file: C, line: LIMITS.maxDepth + 2, col: 2 * (LIMITS.maxDepth + 1) + 1 } },
   { name: 'a symbolic link', files: {}, symlinks: [C], want: { code: 'SYMLINK', file: C, line: 1 } },
   { name: 'a path that leaves the repo', files: { '../customers/outside.yaml': customer }, want: { code: 'PATH_ESCAPES', file: '../customers/outside.yaml', line: 1 } },
   { name: 'an absolute path', files: { '/etc/essg/customers/x.yaml': customer }, want: { code: 'PATH_ESCAPES', file: '/etc/essg/customers/x.yaml', line: 1 } },
@@ -65,6 +71,14 @@ describe('hostile fleet files', () => {
     await symlink(secret, path.join(dir, 'customers/initech.yaml'));
     const result = await loadFleet({ reader: new DirectoryReader(dir) });
     expect(result.ok ? [] : result.problems.map((p) => `${p.file}: ${p.code}`)).toEqual(['customers/initech.yaml: SYMLINK']);
+  });
+
+  it('reads a shallow file with more brackets in it than the nesting limit', async () => {
+    const approvers = Array.from({ length: LIMITS.maxDepth + 10 }, (_, i) => `  - { name: [approver-${i}] }`).join('\n');
+    const reader = new MemoryReader({ files: { ...templateFiles(), [C]: customer.replace('spec: { approvers: [initech-lead] }', 'spec:\n  approvers: [initech-lead]') + `# ${'['.repeat(LIMITS.maxDepth + 1)} in a comment\nx-notes:\n${approvers}\n` } });
+    const result = await loadFleet({ reader });
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.filter((p) => p.code === 'YAML_TOO_DEEP')).toEqual([]);
   });
 
   it('loads the template through the directory reader, skipping files it does not own', async () => {
