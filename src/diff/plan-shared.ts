@@ -81,7 +81,7 @@ export function planSharedWanted({ desired, live }: Pick<PlanSharedOptions, 'des
 /** The shared plan: what is unwanted is deleted unless something of ours is in it or was last applied to it. */
 export function withSharedDeletes({ unwanted, ...plan }: SharedWanted, live: LiveByGateway, inventories: Iterable<Inventory>): SharedPlan {
   // What is in a namespace is read only when some namespace is no longer wanted.
-  const occupied = unwanted.length > 0 ? occupiedNamespaces(live, inventories) : new Set<string>();
+  const occupied = unwanted.length > 0 ? occupiedNamespaces(new Set(unwanted.map((ref) => ref.name)), live, inventories) : new Set<string>();
   const deletes = unwanted.filter((ref) => !occupied.has(ref.name)).map(toRef).sort(compareRefs);
   return { ...plan, deletes };
 }
@@ -90,11 +90,18 @@ function isGoing(object: LiveObject): boolean {
   return (object.metadata as { readonly deletionTimestamp?: string }).deletionTimestamp !== undefined;
 }
 
-/** The namespaces something of ours is in, or was last applied to. */
-function occupiedNamespaces(live: LiveByGateway, inventories: Iterable<Inventory>): Set<string> {
+/**
+ * Which of `names` something of ours is in, or was last applied to. Stops reading once every one
+ * is found: a namespace kept because something is still in it costs no walk of the fleet each pass.
+ */
+function occupiedNamespaces(names: ReadonlySet<string>, live: LiveByGateway, inventories: Iterable<Inventory>): Set<string> {
   const occupied = new Set<string>();
-  for (const objects of live.byGateway.values()) for (const object of objects) if (object.metadata.namespace) occupied.add(object.metadata.namespace);
-  for (const inventory of inventories) for (const entry of inventory.objects) if (entry.namespace) occupied.add(entry.namespace);
+  const found = (namespace: string | undefined): boolean => {
+    if (namespace !== undefined && names.has(namespace)) occupied.add(namespace);
+    return occupied.size === names.size;
+  };
+  for (const objects of live.byGateway.values()) for (const object of objects) if (found(object.metadata.namespace)) return occupied;
+  for (const inventory of inventories) for (const entry of inventory.objects) if (found(entry.namespace)) return occupied;
   return occupied;
 }
 

@@ -2,7 +2,7 @@
 // against the live objects we own, through the engine's memory of the last pass; what the
 // gateways share planned once, from every gateway's render. The engine's plan step runs this,
 // and so does the scale benchmark, so that it measures this step.
-import { atRevision, objectHash, planGateway, planReads, planSharedWanted, splitShared, withSharedDeletes, type GatewayPlan, type Inventory, type LiveByGateway, type LiveObject, type SharedPlan, type SharedWanted } from '../diff/index.ts';
+import { atRevision, objectHash, planGateway, planReads, planSharedWanted, splitShared, withSharedDeletes, type GatewayPlan, type Inventory, type LiveByGateway, type LiveObject, type SharedPlan, type SharedWanted, type SplitRender } from '../diff/index.ts';
 import type { K8sObject, RenderedGateway } from '../render/index.ts';
 
 /** The renders of the fleet at one revision, or none when that revision cannot be read. */
@@ -33,19 +33,30 @@ export async function planFleet({ memo, gateways, revisionOf, fleetAt, inventori
   const plans: GatewayPlan[] = [];
   const shared: (readonly K8sObject[])[] = [];
   const fleets = new Map<string, FleetRenders>();
+  // Most gateways of a pass stand at one revision: asked of the map only when it changes.
+  let lastRevision: string | undefined;
+  let lastFleet: FleetRenders | undefined;
+  memo.startPass();
   for (const gateway of gateways) {
     const revision = revisionOf(gateway);
     if (!revision) continue;
-    let fleet = fleets.get(revision);
-    if (!fleet) fleets.set(revision, (fleet = await fleetAt(revision)));
-    if (!fleet.ok) continue; // a gateway's own last revision can no longer be read: leave it
-    const rendered = fleet.rendered.get(gateway);
-    const split = splitShared(rendered?.objects ?? NOTHING);
-    if (split.shared.length > 0) shared.push(split.shared);
-    if (!owns(gateway)) continue;
-    plans.push(memo.plan({ gateway, rendered, own: split.own, live: live.byGateway.get(gateway) ?? NOTHING, inventory: inventories.get(gateway), revision }));
+    if (revision !== lastRevision) {
+      let fleet = fleets.get(revision);
+      if (!fleet) fleets.set(revision, (fleet = await fleetAt(revision)));
+      lastRevision = revision;
+      lastFleet = fleet;
+    }
+    if (!lastFleet!.ok) continue; // a gateway's own last revision can no longer be read: leave it
+    const rendered = lastFleet!.rendered.get(gateway);
+    const entry = memo.entry(gateway, rendered);
+    if (entry.split.shared.length > 0) shared.push(entry.split.shared);
+    if (!owns(gateway)) {
+      entry.made = undefined;
+      continue;
+    }
+    plans.push(memo.plan(entry, { gateway, rendered, own: entry.split.own, live: live.byGateway.get(gateway) ?? NOTHING, inventory: inventories.get(gateway), revision }));
   }
-  memo.keepOnly(new Set(plans.map((p) => p.gateway)));
+  memo.forgetUnseen();
   return { plans, shared: memo.planShared({ desired: shared, live, inventories: inventories.values() }) };
 }
 
@@ -59,6 +70,15 @@ export interface MemoPlanArgs {
   readonly live: readonly LiveObject[];
   readonly inventory: Inventory | undefined;
   readonly revision: string;
+}
+
+/** What the memo keeps of one gateway of the pass: its render split once, and its plan when this replica owns it. */
+export interface GatewayEntry {
+  rendered: RenderedGateway | undefined;
+  split: SplitRender;
+  /** The pass that last asked for it. */
+  pass: number;
+  made: MadePlan | undefined;
 }
 
 /** What one gateway's plan was made from, and the plan. */
@@ -89,17 +109,46 @@ interface MadeShared {
  * gateways is most of the plan step's time.
  */
 export class PlanMemo {
-  private readonly last = new Map<string, MadePlan>();
+  private readonly last = new Map<string, GatewayEntry>();
   private lastShared: MadeShared | undefined;
   private makes = 0;
+  private pass = 0;
+  private seen = 0;
 
   /** How many gateway plans were made, not kept, since this memo was created. */
   get made(): number {
     return this.makes;
   }
 
-  plan({ gateway, rendered, own, live, inventory, revision }: MemoPlanArgs): GatewayPlan {
-    const last = this.last.get(gateway);
+  /** Begins a pass: the gateways it does not ask for are forgotten at its end (forgetUnseen). */
+  startPass(): void {
+    this.pass++;
+    this.seen = 0;
+  }
+
+  /** The gateway's entry for this pass, its render split again only when the render is another object. */
+  entry(gateway: string, rendered: RenderedGateway | undefined): GatewayEntry {
+    let entry = this.last.get(gateway);
+    if (!entry) this.last.set(gateway, (entry = { rendered, split: splitShared(rendered?.objects ?? NOTHING), pass: 0, made: undefined }));
+    else if (entry.rendered !== rendered) {
+      entry.rendered = rendered;
+      entry.split = splitShared(rendered?.objects ?? NOTHING);
+    }
+    if (entry.pass !== this.pass) {
+      entry.pass = this.pass;
+      this.seen++;
+    }
+    return entry;
+  }
+
+  /** Forgets the gateways this pass did not ask for; nothing to walk when it asked for every one it knows. */
+  forgetUnseen(): void {
+    if (this.seen === this.last.size) return;
+    for (const [gateway, entry] of this.last) if (entry.pass !== this.pass) this.last.delete(gateway);
+  }
+
+  plan(entry: GatewayEntry, { gateway, rendered, own, live, inventory, revision }: MemoPlanArgs): GatewayPlan {
+    const last = entry.made;
     if (last && last.rendered === rendered && last.inventoryObjects === inventory?.objects && last.renderHash === inventory?.renderHash && last.appliedRevision === inventory?.revision) {
       if (sameItems(last.live, live)) return atRevision(last.plan, revision);
       if (sameItems(last.reads, planReads({ desired: own, live }))) {
@@ -116,7 +165,7 @@ export class PlanMemo {
       revision,
       renderHash: rendered?.inputHash ?? '',
     });
-    this.last.set(gateway, { rendered, inventoryObjects: inventory?.objects, renderHash: inventory?.renderHash, appliedRevision: inventory?.revision, live, reads: planReads({ desired: own, live }), plan });
+    entry.made = { rendered, inventoryObjects: inventory?.objects, renderHash: inventory?.renderHash, appliedRevision: inventory?.revision, live, reads: planReads({ desired: own, live }), plan };
     return atRevision(plan, revision);
   }
 
@@ -131,11 +180,6 @@ export class PlanMemo {
     const wanted = last && sameItems(last.live, live.shared) && sameContents(last.desired, desired) ? last.wanted : planSharedWanted({ desired: desired.flat(), live });
     this.lastShared = { desired, live: live.shared, wanted };
     return withSharedDeletes(wanted, live, inventories);
-  }
-
-  /** Forgets the gateways a pass did not plan. */
-  keepOnly(gateways: ReadonlySet<string>): void {
-    for (const gateway of this.last.keys()) if (!gateways.has(gateway)) this.last.delete(gateway);
   }
 }
 

@@ -46,6 +46,11 @@ describe('the objects gateways share', () => {
     });
   });
 
+  it('of two Namespaces no gateway wants, prunes the empty one and keeps the one something of ours is still in', () => {
+    expect(plan({ desired: [], live: [namespace, globex, configMap()], inventories: [] })).toMatchObject({ deletes: ['Namespace essg-globex'] });
+    expect(plan({ desired: [], live: [globex, namespace, configMap()], inventories: [inventoryOf([{ ...configMap(), metadata: { ...configMap().metadata, namespace: 'essg-globex' } }])] })).toMatchObject({ deletes: [] });
+  });
+
   it('does not delete again a Namespace that is already going', () => {
     const terminating = { ...asLive(namespace), metadata: { ...asLive(namespace).metadata, deletionTimestamp: '2026-12-01T00:00:00Z' } };
     expect(plan({ desired: [], live: [terminating] })).toMatchObject({ deletes: [] });

@@ -79,6 +79,34 @@ describe('the plan step over the fleet', () => {
     expect(updated.shared.updates.map((u) => u.ref.name)).toEqual(['essg-acme']);
   });
 
+  it('plans afresh a gateway a pass left out or another replica wrote meanwhile, and reads each gateway at its own revision', async () => {
+    const memo = new PlanMemo();
+    const r1 = fleetOf(render('gw-1', [configMap('gw-1', { a: '1' })]), render('gw-2', [configMap('gw-2', { a: '1' })]), render('gw-3', [configMap('gw-3', { a: '1' })]));
+    const r2 = fleetOf(render('gw-2', [configMap('gw-2', { a: '2' })], 'h-gw-2-r2'));
+    const live = groupLiveByGateway([]);
+    const pass = (gateways: string[], owns: (gateway: string) => boolean = () => true) => planFleet({
+      memo, gateways, revisionOf: (gateway) => (gateway === 'gw-2' ? 'r2' : 'r1'),
+      fleetAt: (revision) => (revision === 'r1' ? r1.fleetAt(revision) : r2.fleetAt(revision)), inventories: new Map(), live, owns,
+    });
+
+    const first = await pass(['gw-1', 'gw-2', 'gw-3']);
+    // gw-2 between two gateways at r1: each read at its own revision, each revision asked once.
+    expect(first.plans.map((p) => [p.gateway, p.creates.map((c) => (c.object as unknown as { data: Record<string, string> }).data['a'])])).toEqual([['gw-1', ['1']], ['gw-2', ['2']], ['gw-3', ['1']]]);
+    expect([r1.asked, r2.asked]).toEqual([['r1'], ['r2']]);
+    expect(memo.made).toBe(3);
+    await pass(['gw-1', 'gw-2', 'gw-3']);
+    expect(memo.made).toBe(3);
+    // gw-3 left out of a pass is forgotten: planned afresh when it comes back.
+    await pass(['gw-1', 'gw-2']);
+    await pass(['gw-1', 'gw-2', 'gw-3']);
+    expect(memo.made).toBe(4);
+    // gw-1 written by another replica for a pass: planned afresh when it is this replica's again.
+    expect((await pass(['gw-1', 'gw-2', 'gw-3'], (gateway) => gateway !== 'gw-1')).plans.map((p) => p.gateway)).toEqual(['gw-2', 'gw-3']);
+    expect(memo.made).toBe(4);
+    await pass(['gw-1', 'gw-2', 'gw-3']);
+    expect(memo.made).toBe(5);
+  });
+
   it('counts the shared objects of gateways another replica writes, plans only its own, and leaves a gateway whose revision cannot be read', async () => {
     const memo = new PlanMemo();
     const gw1 = render('gw-1', [namespace(), configMap('gw-1', { a: '1' })]);
