@@ -2,9 +2,11 @@
 // 100,000 gateways × 4 services in one process, with its time and peak RSS, and from the
 // measured per-gateway cost the replicas (shards) 100,000 gateways need at 1 GiB each.
 // Every measurement runs in a fresh process (bench/scale-child.ts).
+import { execFile } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { runChild, type ChildReport } from './child.ts';
 import { generateFleet, writeFleet } from './fleet-generator.ts';
 import { writeSection } from './report.ts';
@@ -15,6 +17,7 @@ const SIZES = [10_000, 100_000] as const;
 /** Enough heap for 100,000 gateways' renders and live state in one process. */
 const HEAP_MIB = 20_480;
 const REPLICA_MIB = 1024;
+const exec = promisify(execFile);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const millis = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -27,6 +30,9 @@ async function fleetDir(gateways: number): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await writeFleet(dir, generateFleet({ gateways, servicesPerGateway: 4, seed: 1 }));
+  // On disk before anything is timed, as a checked-out repo is: else validation reads the files
+  // while the kernel still writes 100,000 of them back.
+  await exec('sync', []);
   return dir;
 }
 
@@ -72,7 +78,7 @@ export async function main(): Promise<void> {
     id: 'scale',
     title: 'Beyond the test bed: 10,000 and 100,000 gateways, simulated',
     command: 'npm run bench -- scale',
-    body: `Synthetic fleets from \`bench/fleet-generator.ts\` (seed 1, 4 services per gateway, 50 gateways per customer), one run per figure, each stage in a fresh Node process (\`bench/scale-child.ts\`, heap limit ${count(HEAP_MIB)} MiB) with its own peak RSS. Nothing runs on a cluster: **plan** plans every gateway against a synthetic live state the size of what the watch cache would hold for the fleet (each rendered object as the API server serves it back, with its metadata, defaulted fields and status; one pod per workload; one node per gateway) as the plan step does: each gateway through the plan memo, the customers' Namespaces once, on one thread. **Render on render threads** is the load worker's path for a cold commit (\`renderGatewaysOn\` with a \`RenderPool\` of \`DEFAULT_RENDER_THREADS\`, the machine's cores up to 4: each thread synthesizes batches of 250 gateways' inputs, copied there and back); the one-thread render is the same gateways with no threads. Targets: 100,000 gateways validated ≤ 8 s, rendered ≤ 90 s, a one-gateway change re-planned ≤ 50 ms.
+    body: `Synthetic fleets from \`bench/fleet-generator.ts\` (seed 1, 4 services per gateway, 50 gateways per customer), written and flushed to disk (\`sync\`) before anything is timed, one run per figure, each stage in a fresh Node process (\`bench/scale-child.ts\`, heap limit ${count(HEAP_MIB)} MiB) with its own peak RSS. Nothing runs on a cluster: **plan** plans every gateway against a synthetic live state the size of what the watch cache would hold for the fleet (each rendered object as the API server serves it back, with its metadata, defaulted fields and status; one pod per workload; one node per gateway) as the plan step does: each gateway through the plan memo, the customers' Namespaces once, on one thread. **Render on render threads** is the load worker's path for a cold commit (\`renderGatewaysOn\` with a \`RenderPool\` of \`DEFAULT_RENDER_THREADS\`, the machine's cores up to 4: each thread synthesizes batches of 250 gateways' inputs, copied there and back); the one-thread render is the same gateways with no threads. Targets: 100,000 gateways validated ≤ 8 s, rendered ≤ 90 s, a one-gateway change re-planned ≤ 50 ms.
 
 | gateways × services | validate (peak RSS) | render on one thread (peak RSS) | render on ${threadCount} render threads, as the load worker renders a cold commit (peak RSS; speed-up) | first-sync plan | plan, memo empty (a restart) | plan, nothing changed (memo) | re-render after one change | re-plan after it | peak RSS of plan |
 |---|---|---|---|---|---|---|---|---|---|
