@@ -1,8 +1,10 @@
 // A synthetic fleet repo of N gateways × M services, the same for the same seed: the
 // input of every benchmark (validate, render, reconcile) and of scale tests.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export interface GenerateFleetOptions {
   readonly gateways: number;
@@ -127,6 +129,15 @@ export async function writeFleet(dir: string, files: FleetFiles): Promise<void> 
   for (let i = 0; i < entries.length; i += 256) {
     await Promise.all(entries.slice(i, i + 256).map(([p, content]) => writeFile(path.join(dir, p), content)));
   }
+}
+
+/**
+ * `writeFleet`, then on disk before anything is timed, as a checked-out repo is: else a load
+ * reads the files while the kernel still writes thousands of them back.
+ */
+export async function writeFleetToDisk(dir: string, files: FleetFiles): Promise<void> {
+  await writeFleet(dir, files);
+  await promisify(execFile)('sync', []);
 }
 
 /**

@@ -2,13 +2,11 @@
 // 100,000 gateways × 4 services in one process, with its time and peak RSS, and from the
 // measured per-gateway cost the replicas (shards) 100,000 gateways need at 1 GiB each.
 // Every measurement runs in a fresh process (bench/scale-child.ts).
-import { execFile } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { runChild, type ChildReport } from './child.ts';
-import { generateFleet, writeFleet } from './fleet-generator.ts';
+import { generateFleet, writeFleetToDisk } from './fleet-generator.ts';
 import { writeSection } from './report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +15,6 @@ const SIZES = [10_000, 100_000] as const;
 /** Enough heap for 100,000 gateways' renders and live state in one process. */
 const HEAP_MIB = 20_480;
 const REPLICA_MIB = 1024;
-const exec = promisify(execFile);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const millis = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -29,10 +26,7 @@ async function fleetDir(gateways: number): Promise<string> {
   const dir = path.join(root, '.bench', `scale-fleet-${gateways}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  await writeFleet(dir, generateFleet({ gateways, servicesPerGateway: 4, seed: 1 }));
-  // On disk before anything is timed, as a checked-out repo is: else validation reads the files
-  // while the kernel still writes 100,000 of them back.
-  await exec('sync', []);
+  await writeFleetToDisk(dir, generateFleet({ gateways, servicesPerGateway: 4, seed: 1 }));
   return dir;
 }
 

@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './child.ts';
-import { generateFleet, writeFleet } from './fleet-generator.ts';
+import { generateFleet, writeFleetToDisk } from './fleet-generator.ts';
 import { writeSection } from './report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +18,7 @@ export async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     const files = generateFleet({ gateways, servicesPerGateway: 4, seed: 1 });
-    await writeFleet(dir, files);
+    await writeFleetToDisk(dir, files);
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await runChild(path.join(root, 'bench/validate-child.ts'), [dir]));
     const times = runs.map((r) => r.ms as number).sort((a, b) => a - b);
